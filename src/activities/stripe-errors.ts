@@ -1,0 +1,86 @@
+import { ApplicationFailure } from '@temporalio/common';
+import Stripe from 'stripe';
+import type { ChargeFailure } from '../contracts/charge';
+import {
+  STRIPE_CARD_ERROR,
+  STRIPE_INVALID_REQUEST,
+  type StripeFailureDetails,
+} from '../contracts/stripe-failure';
+
+export type StripeErrorVerdict =
+  | { readonly retryable: true; readonly reason: string; readonly retryAfterMs: number | undefined }
+  | { readonly retryable: false; readonly type: string; readonly details: StripeFailureDetails };
+
+function header(err: Stripe.errors.StripeError, name: string): string | undefined {
+  const value = err.headers?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function retryAfterMs(err: Stripe.errors.StripeError): number | undefined {
+  const seconds = Number(header(err, 'retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 300) * 1000 : undefined;
+}
+
+function failureOf(err: Stripe.errors.StripeError): ChargeFailure {
+  return {
+    code: err.code ?? err.type,
+    message: err.message,
+    ...(err.decline_code ? { decline_code: err.decline_code } : {}),
+  };
+}
+
+/**
+ * Decides whether a Stripe error may succeed on a later attempt with the same idempotency key.
+ * Order matters: a decline is final whatever the headers say; a bad key is an operator's to fix,
+ * so the charge waits (retrying) rather than failing a customer for our mistake.
+ */
+export function classifyStripeError(err: unknown): StripeErrorVerdict {
+  if (!(err instanceof Stripe.errors.StripeError)) {
+    return { retryable: true, reason: 'unexpected_error', retryAfterMs: undefined };
+  }
+  const status = err.statusCode;
+  if (err instanceof Stripe.errors.StripeCardError) {
+    return {
+      retryable: false,
+      type: STRIPE_CARD_ERROR,
+      details: { failure: failureOf(err), payment_intent_id: err.payment_intent?.id ?? null },
+    };
+  }
+  if (status === 401 || status === 403)
+    return { retryable: true, reason: 'authentication', retryAfterMs: undefined };
+  const shouldRetry = header(err, 'stripe-should-retry');
+  if (shouldRetry === 'true')
+    return { retryable: true, reason: 'stripe_should_retry', retryAfterMs: retryAfterMs(err) };
+  const transient =
+    shouldRetry !== 'false' &&
+    (err instanceof Stripe.errors.StripeConnectionError ||
+      status === undefined ||
+      status === 409 || // idempotent request still in progress, or a lock timeout
+      status === 429 ||
+      status >= 500);
+  if (transient)
+    return { retryable: true, reason: `http_${status ?? 'network'}`, retryAfterMs: retryAfterMs(err) };
+  return {
+    retryable: false,
+    type: STRIPE_INVALID_REQUEST,
+    details: { failure: failureOf(err), payment_intent_id: null },
+  };
+}
+
+/** Turns a verdict into what the activity throws; Temporal's retry policy does the rest. */
+export function toActivityFailure(err: unknown, verdict: StripeErrorVerdict): ApplicationFailure {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!verdict.retryable) {
+    return ApplicationFailure.create({
+      type: verdict.type,
+      message,
+      nonRetryable: true,
+      details: [verdict.details],
+    });
+  }
+  return ApplicationFailure.create({
+    type: 'StripeTransientError',
+    message: `${verdict.reason}: ${message}`,
+    ...(verdict.retryAfterMs !== undefined ? { nextRetryDelay: verdict.retryAfterMs } : {}),
+  });
+}

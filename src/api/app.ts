@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type Stripe from 'stripe';
+import type { ChargeWorkflows } from '../clients/charge-workflows';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { chargeRoutes } from './charges/routes';
+import { registerErrorHandler } from './errors';
+import type { ReadinessCheck } from './health/readiness';
+import { healthRoutes } from './health/routes';
+import { stripeWebhookRoutes } from './stripe-webhook/routes';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly readiness: readonly ReadinessCheck[];
+  /** Present when this process serves the gateway role. */
+  readonly gateway?: { readonly charges: ChargeWorkflows };
+  /** Present when this process serves the webhook-receiver role. */
+  readonly webhook?: {
+    readonly charges: ChargeWorkflows;
+    readonly stripe: Stripe;
+    readonly secrets: readonly string[];
+    readonly toleranceSeconds: number;
+  };
+}
+
+/** Builds the HTTP app of any mode; tests call it and use `app.inject`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Typed as Fastify's logger so the instance keeps Fastify's default generics (pino satisfies it).
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app: FastifyInstance = Fastify({
+    loggerInstance,
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 64 * 1024,
+    ajv: {
+      // Reject, never repair: unknown fields, wrong types and missing values are the caller's bug.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true },
+    },
+  });
+
+  registerErrorHandler(app);
+  registerRequestObservation(app, deps.metrics);
+
+  if (deps.gateway) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'Bookstore payments service',
+          version: '1',
+          description: 'Charges an order exactly once per event_id; outcomes are published to Kafka.',
+        },
+        tags: [
+          { name: 'charges', description: 'For the order dispatcher' },
+          { name: 'operations', description: 'Health and metrics' },
+        ],
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }
+
+  await app.register(healthRoutes, { readiness: deps.readiness, registry: deps.metrics.registry });
+  if (deps.gateway)
+    await app.register(chargeRoutes, { charges: deps.gateway.charges, metrics: deps.metrics });
+  if (deps.webhook) await app.register(stripeWebhookRoutes, { ...deps.webhook, metrics: deps.metrics });
+  return app;
+}
+
+/** One log line and one metric sample per request, labelled by route template (bounded cardinality). */
+function registerRequestObservation(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { method: request.method, route, status_code: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    if (route === '/healthz' || route === '/readyz' || route === '/metrics') return;
+    request.log.info(
+      {
+        method: request.method,
+        route,
+        url: request.url,
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
+  });
+}

@@ -1,0 +1,140 @@
+import type { FastifyInstance } from 'fastify';
+import type { ChargeWorkflows } from '../../clients/charge-workflows';
+import type { ChargeRequest } from '../../contracts/charge';
+import type { Metrics } from '../../observability/metrics';
+import { HttpError } from '../errors';
+import { payloadHash } from './payload-hash';
+import {
+  chargeAcceptedSchema,
+  chargeRecordSchema,
+  chargeRequestSchema,
+  errorResponseSchema,
+  eventIdParamsSchema,
+} from './schemas';
+
+export const CHARGE_BODY_LIMIT_BYTES = 64 * 1024;
+
+const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
+
+type ChargeBody = Omit<ChargeRequest, 'currency'> & { currency: string };
+
+function normalise(body: ChargeBody): ChargeRequest {
+  const currency = body.currency.toLowerCase();
+  if (!ISO_CURRENCIES.has(currency)) {
+    throw new HttpError(400, 'invalid_request', 'currency is not an ISO 4217 currency code', [
+      { field: 'currency', reason: 'is not an ISO 4217 currency code' },
+    ]);
+  }
+  return { ...body, currency };
+}
+
+function statusUrl(eventId: string): string {
+  return `/charges/${encodeURIComponent(eventId)}`;
+}
+
+export async function chargeRoutes(
+  app: FastifyInstance,
+  opts: { charges: ChargeWorkflows; metrics: Metrics },
+): Promise<void> {
+  const { charges, metrics } = opts;
+
+  app.post<{ Body: ChargeBody }>(
+    '/charge',
+    {
+      bodyLimit: CHARGE_BODY_LIMIT_BYTES,
+      schema: {
+        tags: ['charges'],
+        summary: 'Charge an order once per event_id',
+        description:
+          '202 starts a new charge; 200 with duplicate=true answers a repeat of the same request; 409 means the event_id was used with another payload.',
+        body: chargeRequestSchema,
+        response: {
+          200: chargeAcceptedSchema,
+          202: chargeAcceptedSchema,
+          400: errorResponseSchema,
+          401: errorResponseSchema,
+          409: errorResponseSchema,
+          413: errorResponseSchema,
+          503: errorResponseSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const charge = normalise(request.body);
+      const hash = payloadHash(charge);
+      request.log = request.log.child({ event_id: charge.event_id, order_id: charge.order_id });
+
+      const started = await charges.start({ request: charge, payload_hash: hash });
+      if (started.kind === 'started') {
+        metrics.charges.inc({ outcome: 'started' });
+        request.log.info({ workflow_id: started.workflowId }, 'charge accepted');
+        return reply
+          .code(202)
+          .header('location', statusUrl(charge.event_id))
+          .send({
+            event_id: charge.event_id,
+            workflow_id: started.workflowId,
+            run_id: started.runId,
+            status: 'pending',
+            status_url: statusUrl(charge.event_id),
+            duplicate: false,
+          });
+      }
+
+      const existing = await charges.describe(charge.event_id);
+      if (existing === undefined) {
+        // The id exists (the start was refused) but cannot be read back: retention raced us.
+        throw new HttpError(
+          409,
+          'conflict',
+          'event_id was already used and its charge is no longer readable',
+        );
+      }
+      if (existing.payloadHash !== hash) {
+        metrics.charges.inc({ outcome: 'conflict' });
+        request.log.warn('event_id reused with a different payload');
+        throw new HttpError(
+          409,
+          'event_id_conflict',
+          'event_id was already used for a charge with a different payload',
+          [{ field: 'event_id', reason: 'is already used with a different payload' }],
+        );
+      }
+      metrics.charges.inc({ outcome: 'duplicate' });
+      return reply
+        .code(200)
+        .header('location', statusUrl(charge.event_id))
+        .send({
+          event_id: charge.event_id,
+          workflow_id: existing.workflowId,
+          run_id: existing.runId,
+          status: existing.status,
+          status_url: statusUrl(charge.event_id),
+          duplicate: true,
+        });
+    },
+  );
+
+  app.get<{ Params: { event_id: string } }>(
+    '/charges/:event_id',
+    {
+      schema: {
+        tags: ['charges'],
+        summary: "A charge's current state, read from its workflow",
+        params: eventIdParamsSchema,
+        response: {
+          200: chargeRecordSchema,
+          400: errorResponseSchema,
+          401: errorResponseSchema,
+          404: errorResponseSchema,
+          503: errorResponseSchema,
+        },
+      },
+    },
+    async (request) => {
+      const record = await charges.getState(request.params.event_id);
+      if (record === undefined) throw new HttpError(404, 'not_found', 'no charge with that event_id');
+      return record;
+    },
+  );
+}

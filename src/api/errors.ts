@@ -1,0 +1,129 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { TemporalUnavailableError } from '../clients/charge-workflows';
+
+export interface FieldError {
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** A 4xx that a handler decides on; its message and field errors are safe to show the caller. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+    readonly extra: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const RETRY_AFTER_SECONDS = 5;
+
+interface AjvError {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly message?: string;
+  readonly params: Record<string, unknown>;
+}
+
+/** "/metadata/note" → "metadata.note"; a missing or unknown property names itself. */
+export function fieldErrorsOf(validation: readonly AjvError[], context: string | undefined): FieldError[] {
+  return validation.map((e) => {
+    const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const child =
+      (e.params['missingProperty'] as string | undefined) ??
+      (e.params['additionalProperty'] as string | undefined);
+    const field =
+      [path, child].filter((p) => p !== undefined && p !== '').join('.') || `(${context ?? 'body'})`;
+    const reason =
+      e.keyword === 'additionalProperties'
+        ? 'is not a known field'
+        : e.keyword === 'required'
+          ? 'is required'
+          : (e.message ?? e.keyword);
+    return { field, reason };
+  });
+}
+
+/**
+ * The one error handler: 4xx answers say what was wrong and where; 5xx answers say nothing but a
+ * request id, so no stack, SDK message or secret ever reaches a caller.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | HttpError | TemporalUnavailableError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply
+        .code(error.statusCode)
+        .send({ error: error.code, message: error.message, errors: error.errors, ...error.extra });
+    }
+    if (error instanceof TemporalUnavailableError) {
+      request.log.warn({ err: error.cause }, 'Temporal unavailable');
+      return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({
+        error: 'unavailable',
+        message: 'the payments backend is unavailable; retry later',
+        errors: [],
+      });
+    }
+    if (error.validation) {
+      const errors = fieldErrorsOf(error.validation, error.validationContext);
+      return reply.code(400).send({
+        error: 'invalid_request',
+        message: errors.map((e) => `${e.field} ${e.reason}`).join('; '),
+        errors,
+      });
+    }
+    const status = error.statusCode ?? 500;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: 'payload_too_large', message: error.message, errors: [] });
+    }
+    if (
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      error instanceof SyntaxError
+    ) {
+      return reply.code(400).send({
+        error: 'invalid_json',
+        message: 'the body is not valid JSON',
+        errors: [{ field: '(body)', reason: 'is not valid JSON' }],
+      });
+    }
+    if (status >= 400 && status < 500) {
+      return reply
+        .code(status)
+        .send({ error: error.code ?? 'bad_request', message: error.message, errors: [] });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply
+      .code(500)
+      .send({ error: 'internal_error', message: `internal error (request ${request.id})`, errors: [] });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url}`, errors: [] }),
+  );
+}
+
+/** The JSON shape of every error answer, for route schemas and the OpenAPI document. */
+export const errorResponseSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string' },
+    message: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'reason'],
+        properties: { field: { type: 'string' }, reason: { type: 'string' } },
+      },
+    },
+    hint: { type: 'string' },
+    reason: { type: 'string' },
+  },
+} as const;

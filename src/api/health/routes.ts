@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { withTimeout, type ReadinessCheck } from './readiness';
+
+const CHECK_TIMEOUT_MS = 2500;
+
+const readinessSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready', 'not_ready'] },
+    failing: { type: 'array', items: { type: 'string' } },
+    checks: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
+/** /healthz, /readyz and /metrics: served by every mode on the same port, never behind auth. */
+export async function healthRoutes(
+  app: FastifyInstance,
+  opts: { readiness: readonly ReadinessCheck[]; registry: Registry },
+): Promise<void> {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'The process is alive',
+        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Every dependency of this mode answers; 503 names the failing ones',
+        response: { 200: readinessSchema, 503: readinessSchema },
+      },
+    },
+    async (_request, reply) => {
+      const results = await Promise.all(
+        opts.readiness.map(async (dependency) => {
+          const { name } = dependency;
+          try {
+            await withTimeout(dependency.check(), CHECK_TIMEOUT_MS, name);
+            return [name, 'ok'] as const;
+          } catch (err) {
+            return [name, err instanceof Error ? err.message : 'failed'] as const;
+          }
+        }),
+      );
+      const failing = results.filter(([, result]) => result !== 'ok').map(([name]) => name);
+      return reply.code(failing.length === 0 ? 200 : 503).send({
+        status: failing.length === 0 ? 'ready' : 'not_ready',
+        failing,
+        checks: Object.fromEntries(results),
+      });
+    },
+  );
+
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
+    async (_request, reply) => reply.type(opts.registry.contentType).send(await opts.registry.metrics()),
+  );
+}

@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import type Stripe from 'stripe';
+import type { ChargeWorkflows } from '../../clients/charge-workflows';
+import type { Metrics } from '../../observability/metrics';
+import { errorResponseSchema } from '../errors';
+import { routeStripeEvent } from './to-signal';
+import { verifyStripeEvent } from './verify';
+
+export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+
+const receivedSchema = {
+  type: 'object',
+  required: ['received'],
+  properties: { received: { type: 'boolean' }, ignored: { type: 'string' } },
+} as const;
+
+export async function stripeWebhookRoutes(
+  app: FastifyInstance,
+  opts: {
+    charges: ChargeWorkflows;
+    stripe: Stripe;
+    secrets: readonly string[];
+    toleranceSeconds: number;
+    metrics: Metrics;
+  },
+): Promise<void> {
+  const { charges, stripe, secrets, toleranceSeconds, metrics } = opts;
+
+  // The signature covers the exact bytes Stripe sent: keep them raw, whatever the content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.post(
+    '/stripe/webhook',
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
+      schema: {
+        tags: ['stripe'],
+        summary: 'Stripe webhook endpoint (signed with Stripe-Signature)',
+        headers: { type: 'object', properties: { 'stripe-signature': { type: 'string' } } },
+        response: {
+          200: receivedSchema,
+          400: errorResponseSchema,
+          413: errorResponseSchema,
+          503: errorResponseSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const signature = request.headers['stripe-signature'];
+      const event = verifyStripeEvent(
+        stripe,
+        raw,
+        typeof signature === 'string' ? signature : undefined,
+        secrets,
+        toleranceSeconds,
+      );
+      if (event === undefined) {
+        metrics.webhookEvents.inc({ result: 'rejected', reason: 'signature' });
+        // Never log the body: it is unauthenticated input and may carry customer data.
+        request.log.warn(
+          { bytes: raw.length, has_signature: signature !== undefined },
+          'webhook signature rejected',
+        );
+        return reply
+          .code(400)
+          .send({ error: 'invalid_signature', message: 'webhook signature verification failed', errors: [] });
+      }
+
+      const routed = routeStripeEvent(event);
+      if (routed.kind === 'ignored') {
+        metrics.webhookEvents.inc({ result: 'ignored', reason: routed.reason });
+        request.log.info(
+          { stripe_event_id: event.id, type: event.type, reason: routed.reason },
+          'webhook ignored',
+        );
+        return { received: true, ignored: routed.reason };
+      }
+
+      const log = request.log.child({
+        event_id: routed.eventId,
+        stripe_event_id: event.id,
+        type: event.type,
+      });
+      const outcome = await charges.signalStripeEvent(routed.eventId, routed.payload);
+      if (outcome === 'not_running') {
+        metrics.webhookEvents.inc({ result: 'ignored', reason: 'charge_not_running' });
+        log.info('webhook for a charge that is not running');
+        return { received: true, ignored: 'charge_not_running' };
+      }
+      metrics.webhookEvents.inc({ result: 'verified', reason: 'signalled' });
+      log.info('webhook signalled to charge');
+      return { received: true };
+    },
+  );
+}

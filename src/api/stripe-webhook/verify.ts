@@ -1,0 +1,23 @@
+import type Stripe from 'stripe';
+
+/**
+ * Verifies Stripe-Signature over the raw bytes with each configured secret in turn, so a secret can
+ * be rotated (old and new both listed) without rejecting deliveries signed with either.
+ */
+export function verifyStripeEvent(
+  stripe: Stripe,
+  rawBody: Buffer,
+  signature: string | undefined,
+  secrets: readonly string[],
+  toleranceSeconds: number,
+): Stripe.Event | undefined {
+  if (signature === undefined || signature === '') return undefined;
+  for (const secret of secrets) {
+    try {
+      return stripe.webhooks.constructEvent(rawBody, signature, secret, toleranceSeconds);
+    } catch {
+      // Try the next secret; the caller reports one generic failure.
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,149 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { isGrpcServiceError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
+import {
+  chargeWorkflowId,
+  type ChargeRecord,
+  type ChargeStatus,
+  type ChargeWorkflowInput,
+} from '../contracts/charge';
+import { formatAmount } from '../contracts/currency';
+import {
+  AmountMinorSearchAttribute,
+  ChargeStatusSearchAttribute,
+  CurrencySearchAttribute,
+  EventIdSearchAttribute,
+  OrderIdSearchAttribute,
+  chargeStateQuery,
+  stripeEventSignal,
+  type StripeEventPayload,
+} from '../workflows/messages';
+
+/** Temporal could not be reached: callers answer 503 and the sender retries later. */
+export class TemporalUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('Temporal is unavailable', { cause });
+    this.name = 'TemporalUnavailableError';
+  }
+}
+
+export type StartResult =
+  | { readonly kind: 'started'; readonly workflowId: string; readonly runId: string }
+  | { readonly kind: 'exists'; readonly workflowId: string };
+
+export interface ExistingCharge {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly payloadHash: string | undefined;
+  readonly status: ChargeStatus;
+}
+
+/** The API's whole view of Temporal; API tests hand in a typed fake of this interface. */
+export interface ChargeWorkflows {
+  start(input: ChargeWorkflowInput): Promise<StartResult>;
+  describe(eventId: string): Promise<ExistingCharge | undefined>;
+  getState(eventId: string): Promise<ChargeRecord | undefined>;
+  /** 'not_running' when no open charge has that id (finished, or never ours). */
+  signalStripeEvent(eventId: string, payload: StripeEventPayload): Promise<'signalled' | 'not_running'>;
+}
+
+const UNAVAILABLE_CODES: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
+
+export function isTemporalUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isGrpcServiceError(e) && UNAVAILABLE_CODES.includes(e.code)) return true;
+    if (/connect|ECONNREFUSED|transport|deadline/i.test(e.message) && e.name !== 'WorkflowNotFoundError')
+      return true;
+  }
+  return false;
+}
+
+async function guard<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
+    throw err;
+  }
+}
+
+export function createChargeWorkflows(client: Client, taskQueue: string): ChargeWorkflows {
+  return {
+    start: (input) =>
+      guard(async () => {
+        const { request } = input;
+        const workflowId = chargeWorkflowId(request.event_id);
+        try {
+          const handle = await client.workflow.start('ChargeWorkflow', {
+            workflowId,
+            taskQueue,
+            args: [input],
+            // One workflow per event_id, ever: REJECT_DUPLICATE refuses a new run after any closed
+            // one (even a failed charge must not silently charge again), and FAIL refuses a second
+            // concurrent run. Both surface as WorkflowExecutionAlreadyStartedError, which the API
+            // turns into "duplicate" or "conflict" by comparing payload hashes.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+            memo: { payload_hash: input.payload_hash },
+            typedSearchAttributes: [
+              { key: OrderIdSearchAttribute, value: request.order_id },
+              { key: EventIdSearchAttribute, value: request.event_id },
+              { key: ChargeStatusSearchAttribute, value: 'pending' },
+              { key: AmountMinorSearchAttribute, value: request.amount },
+              { key: CurrencySearchAttribute, value: request.currency },
+            ],
+            staticSummary: `Charge ${formatAmount(request.amount, request.currency)} for order ${request.order_id}`,
+          });
+          return { kind: 'started', workflowId, runId: handle.firstExecutionRunId };
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'exists', workflowId };
+          throw err;
+        }
+      }),
+
+    describe: (eventId) =>
+      guard(async () => {
+        const workflowId = chargeWorkflowId(eventId);
+        try {
+          const description = await client.workflow.getHandle(workflowId).describe();
+          const hash = description.memo?.['payload_hash'];
+          return {
+            workflowId,
+            runId: description.runId,
+            payloadHash: typeof hash === 'string' ? hash : undefined,
+            status: (description.typedSearchAttributes.get(ChargeStatusSearchAttribute) ??
+              'pending') as ChargeStatus,
+          };
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return undefined;
+          throw err;
+        }
+      }),
+
+    getState: (eventId) =>
+      guard(async () => {
+        try {
+          return await client.workflow.getHandle(chargeWorkflowId(eventId)).query(chargeStateQuery);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return undefined;
+          throw err;
+        }
+      }),
+
+    signalStripeEvent: (eventId, payload) =>
+      guard(async () => {
+        try {
+          await client.workflow.getHandle(chargeWorkflowId(eventId)).signal(stripeEventSignal, payload);
+          return 'signalled';
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return 'not_running';
+          throw err;
+        }
+      }),
+  };
+}

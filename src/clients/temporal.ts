@@ -1,0 +1,17 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+
+export interface TemporalClients {
+  readonly connection: Connection;
+  readonly client: Client;
+}
+
+/**
+ * Lazy so a gateway can start (and answer /readyz with 503) while Temporal is still down;
+ * the connection dials on first use and re-dials by itself after an outage.
+ */
+export function createTemporalClient(config: Pick<Config, 'temporal'>): TemporalClients {
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  return { connection, client };
+}

@@ -1,0 +1,247 @@
+/**
+ * The one place that reads `process.env`. Everything else receives a validated, frozen `Config`.
+ * Every problem is collected before failing so an operator fixes a bad deployment in one pass.
+ */
+
+export const PAYMENTS_MODES = ['gateway', 'webhook-receiver', 'worker', 'all'] as const;
+export type PaymentsMode = (typeof PAYMENTS_MODES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly mode: PaymentsMode;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: LogLevel;
+  readonly logPretty: boolean;
+  readonly stripe: {
+    readonly key: string;
+    /** Parsed from STRIPE_API_BASE; absent means Stripe's own API. */
+    readonly apiBase:
+      { readonly protocol: 'http' | 'https'; readonly host: string; readonly port: number } | undefined;
+    /** Several secrets are accepted so a webhook secret can be rotated without dropping events. */
+    readonly webhookSecrets: readonly string[];
+    readonly webhookToleranceSeconds: number;
+  };
+  readonly temporal: {
+    readonly address: string;
+    readonly namespace: string;
+    readonly taskQueue: string;
+  };
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly completedTopic: string;
+    readonly failedTopic: string;
+  };
+  readonly worker: {
+    readonly maxConcurrentActivities: number;
+    readonly maxConcurrentWorkflowTasks: number;
+    readonly maxCachedWorkflows: number;
+    readonly workflowBundlePath: string | undefined;
+    /** How long SIGTERM waits for running activities before the worker gives up on them. */
+    readonly shutdownGraceSeconds: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Collects problems instead of throwing at the first one. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string, pattern?: RegExp, patternReason?: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (pattern && !pattern.test(value))
+      this.problems.push(`${name}: ${patternReason ?? 'has an invalid format'}`);
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) {
+      this.problems.push(
+        `${name}: must be a whole number between ${min} and ${max} (got a non-numeric value)`,
+      );
+      return fallback;
+    }
+    const parsed = Number(value);
+    if (parsed < min || parsed > max) {
+      this.problems.push(`${name}: must be between ${min} and ${max} (got ${parsed})`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T | undefined): T {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) {
+      this.problems.push(`${name}: is required; valid values: ${allowed.join(', ')}`);
+      return allowed[0] as T;
+    }
+    if (!(allowed as readonly string[]).includes(value)) {
+      // The value is echoed: these variables are never secret.
+      this.problems.push(`${name}: "${value}" is not valid; valid values: ${allowed.join(', ')}`);
+      return allowed[0] as T;
+    }
+    return value as T;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
+    if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
+    this.problems.push(`${name}: must be true or false`);
+    return fallback;
+  }
+}
+
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+function parseStripeApiBase(reader: Reader): Config['stripe']['apiBase'] {
+  const value = reader.raw('STRIPE_API_BASE');
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    reader.problems.push('STRIPE_API_BASE: must be an absolute http(s) URL such as http://127.0.0.1:12111');
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    reader.problems.push('STRIPE_API_BASE: scheme must be http or https');
+    return undefined;
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.username !== '') {
+    reader.problems.push(
+      'STRIPE_API_BASE: must be scheme, host and port only (no path, query or credentials)',
+    );
+    return undefined;
+  }
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  const port = url.port === '' ? (protocol === 'http' ? 80 : 443) : Number(url.port);
+  return { protocol, host: url.hostname.replace(/^\[|\]$/g, ''), port };
+}
+
+function parseStripeKey(reader: Reader): string {
+  const key = reader.raw('STRIPE_KEY');
+  if (key === undefined) {
+    reader.problems.push('STRIPE_KEY: is required (a Stripe secret or restricted key, sk_… or rk_…)');
+    return '';
+  }
+  // Never echo the value: even a malformed key may be a real secret pasted into the wrong variable.
+  if (!/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(key)) {
+    reader.problems.push(
+      'STRIPE_KEY: must look like sk_test_…, sk_live_…, rk_test_… or rk_live_… (value not shown)',
+    );
+  }
+  return key;
+}
+
+function parseWebhookSecrets(reader: Reader, mode: PaymentsMode): string[] {
+  const value = reader.raw('STRIPE_WEBHOOK_SECRET');
+  const secrets = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const receives = mode === 'webhook-receiver' || mode === 'all';
+  if (receives && secrets.length === 0) {
+    reader.problems.push(
+      `STRIPE_WEBHOOK_SECRET: is required in mode ${mode} (one or more whsec_… secrets, comma-separated)`,
+    );
+  }
+  if (secrets.some((s) => !s.startsWith('whsec_'))) {
+    reader.problems.push('STRIPE_WEBHOOK_SECRET: every secret must start with whsec_ (values not shown)');
+  }
+  return secrets;
+}
+
+function parseBrokers(reader: Reader): string[] {
+  const brokers = reader
+    .string('KAFKA_BROKERS', '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  if (brokers.length === 0 || brokers.some((b) => !HOST_PORT.test(b))) {
+    reader.problems.push('KAFKA_BROKERS: must be a comma-separated list of host:port');
+  }
+  return brokers;
+}
+
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+
+export function loadConfig(env: Env = process.env): Config {
+  const reader = new Reader(env);
+  const mode = reader.oneOf('PAYMENTS_MODE', PAYMENTS_MODES, undefined);
+  const config: Config = {
+    mode,
+    port: reader.integer('PORT', 8080, 0, 65535),
+    host: reader.string('HOST', '0.0.0.0'),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logPretty: reader.boolean('LOG_PRETTY', false),
+    stripe: {
+      key: parseStripeKey(reader),
+      apiBase: parseStripeApiBase(reader),
+      webhookSecrets: parseWebhookSecrets(reader, mode),
+      webhookToleranceSeconds: reader.integer('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600),
+    },
+    temporal: {
+      address: reader.string('TEMPORAL_ADDRESS', '127.0.0.1:7233', HOST_PORT, 'must be host:port'),
+      namespace: reader.string('TEMPORAL_NAMESPACE', 'default'),
+      taskQueue: reader.string('TEMPORAL_TASK_QUEUE', 'payments'),
+    },
+    kafka: {
+      brokers: parseBrokers(reader),
+      clientId: reader.string('KAFKA_CLIENT_ID', 'payments-service'),
+      completedTopic: reader.string(
+        'PAYMENTS_COMPLETED_TOPIC',
+        'payments.completed',
+        TOPIC,
+        'is not a valid topic name',
+      ),
+      failedTopic: reader.string(
+        'PAYMENTS_FAILED_TOPIC',
+        'payments.failed',
+        TOPIC,
+        'is not a valid topic name',
+      ),
+    },
+    worker: {
+      maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 200, 1, 10000),
+      maxConcurrentWorkflowTasks: reader.integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, 2, 10000),
+      maxCachedWorkflows: reader.integer('WORKER_MAX_CACHED_WORKFLOWS', 2000, 0, 100000),
+      workflowBundlePath: reader.raw('WORKFLOW_BUNDLE_PATH'),
+      shutdownGraceSeconds: reader.integer('WORKER_SHUTDOWN_GRACE_SECONDS', 30, 1, 3600),
+    },
+  };
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}
+
+/** Which external dependencies a mode needs; /readyz checks exactly these. */
+export function modeRoles(mode: PaymentsMode): ReadonlyArray<Exclude<PaymentsMode, 'all'>> {
+  return mode === 'all' ? ['gateway', 'webhook-receiver', 'worker'] : [mode];
+}

@@ -1,0 +1,49 @@
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config';
+
+export type { Logger };
+
+/**
+ * Paths whose values must never reach a log line, wherever a careless call site puts them.
+ * Secrets are also never passed to the logger on purpose; this is the second fence.
+ */
+export const REDACTED_PATHS = [
+  'stripe.key',
+  'stripeKey',
+  'key',
+  'apiKey',
+  'secret',
+  'secrets',
+  'webhookSecret',
+  'webhookSecrets',
+  'authorization',
+  'token',
+  'req.headers.authorization',
+  'req.headers["stripe-signature"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["stripe-signature"]',
+  'card',
+  'payment_method_data',
+  '*.card',
+  '*.authorization',
+  '*.secret',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel' | 'logPretty' | 'mode'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'payments', mode: config.mode },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: { level: (label) => ({ level: label }) },
+    ...(config.logPretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
+      : {}),
+  });
+}

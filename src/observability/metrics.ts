@@ -1,0 +1,76 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One registry per process, created at start and handed to whoever records. Metric names are the
+ * contract with dashboards: a test compares the Grafana queries against a live /metrics.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'payments' });
+  collectDefaultMetrics({ register: registry, prefix: 'payments_process_' });
+
+  const httpRequests = new Counter({
+    name: 'payments_http_requests_total',
+    help: 'HTTP requests answered, by route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'payments_http_request_duration_seconds',
+    help: 'HTTP request latency, by route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const charges = new Counter({
+    name: 'payments_charges_total',
+    help: 'POST /charge outcomes: started, duplicate, conflict, rejected, unavailable',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const chargeOutcomes = new Counter({
+    name: 'payments_charge_outcomes_total',
+    help: 'Charges that reached a final status (succeeded, failed, canceled), counted when the event is published',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const webhookEvents = new Counter({
+    name: 'payments_webhook_events_total',
+    help: 'Stripe webhook deliveries: verified (signalled), rejected (bad signature/body), ignored (not ours)',
+    labelNames: ['result', 'reason'] as const,
+    registers: [registry],
+  });
+  const kafkaPublishDuration = new Histogram({
+    name: 'payments_kafka_publish_duration_seconds',
+    help: 'Time to publish one payment event to Kafka with acks=-1, by topic and result',
+    labelNames: ['topic', 'result'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [registry],
+  });
+  const kafkaPublishRetries = new Counter({
+    name: 'payments_kafka_publish_retries_total',
+    help: 'Publish attempts after the first one (the activity being retried by Temporal), by topic',
+    labelNames: ['topic'] as const,
+    registers: [registry],
+  });
+  const stripeRequests = new Counter({
+    name: 'payments_stripe_requests_total',
+    help: 'Stripe API calls made by activities, by operation and result (ok, retryable, fatal)',
+    labelNames: ['operation', 'result'] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    charges,
+    chargeOutcomes,
+    webhookEvents,
+    kafkaPublishDuration,
+    kafkaPublishRetries,
+    stripeRequests,
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

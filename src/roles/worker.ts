@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type Stripe from 'stripe';
+import { createActivities } from '../activities';
+import type { EventProducer } from '../clients/kafka';
+import type { Config } from '../config';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+
+/** Where `npm run build` writes the prebuilt workflow bundle; absent in dev, where we bundle at start. */
+export const DEFAULT_WORKFLOW_BUNDLE = path.resolve(__dirname, '../../workflow-bundle.js');
+
+export interface RunningWorker {
+  readonly worker: Worker;
+  readonly connection: NativeConnection;
+  /** Stops polling, lets running activities finish (up to the grace time), then closes the connection. */
+  stop(): Promise<void>;
+}
+
+function workflowCodeOption(
+  config: Config,
+): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const bundle = config.worker.workflowBundlePath ?? DEFAULT_WORKFLOW_BUNDLE;
+  if (fs.existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
+  return { workflowsPath: require.resolve('../workflows') };
+}
+
+export async function startWorker(deps: {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  stripe: Stripe;
+  producer: EventProducer;
+}): Promise<RunningWorker> {
+  const { config, logger } = deps;
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...workflowCodeOption(config),
+    activities: createActivities({
+      stripe: deps.stripe,
+      producer: deps.producer,
+      topics: config.kafka,
+      metrics: deps.metrics,
+    }),
+    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
+  });
+  const running = worker.run();
+  running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
+  logger.info(
+    { task_queue: config.temporal.taskQueue, namespace: config.temporal.namespace },
+    'worker polling',
+  );
+  return {
+    worker,
+    connection,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+    },
+  };
+}

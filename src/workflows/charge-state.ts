@@ -1,0 +1,165 @@
+/**
+ * The charge's state machine, free of Temporal so it can be unit-tested alone. The workflow owns one
+ * `ChargeState` and feeds it the PaymentIntent it created and the Stripe events it is signalled.
+ */
+import {
+  isTerminal,
+  type ChargeFailure,
+  type ChargeRecord,
+  type ChargeRequest,
+  type ChargeStatus,
+} from '../contracts/charge';
+import type { StripeEventPayload } from './messages';
+
+export interface ChargeState {
+  readonly request: ChargeRequest;
+  readonly status: ChargeStatus;
+  readonly paymentIntentId: string | null;
+  readonly failure: ChargeFailure | null;
+  readonly updatedAt: string;
+  /** Stripe event ids already applied or rejected: Stripe delivers at least once. */
+  readonly seenEventIds: readonly string[];
+  /** `created` of the newest event applied, to recognise a late, older event. */
+  readonly lastEventCreated: number;
+}
+
+export function initialChargeState(request: ChargeRequest, now: string): ChargeState {
+  return {
+    request,
+    status: 'pending',
+    paymentIntentId: null,
+    failure: null,
+    updatedAt: now,
+    seenEventIds: [],
+    lastEventCreated: 0,
+  };
+}
+
+/**
+ * Within one `created` second the order of Stripe's events is unknown; a later stage of the
+ * lifecycle wins then, so an equal-time `processing` never overwrites `requires_action`'s successor.
+ */
+const STAGE: Record<ChargeStatus, number> = {
+  pending: 0,
+  requires_action: 1,
+  processing: 2,
+  succeeded: 3,
+  failed: 3,
+  canceled: 3,
+};
+
+/** Maps a PaymentIntent status (from a create or a retrieve) to ours. */
+export function statusFromPaymentIntent(piStatus: string, failure: ChargeFailure | null): ChargeStatus {
+  switch (piStatus) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'canceled':
+      return 'canceled';
+    case 'processing':
+      return 'processing';
+    case 'requires_action':
+      return 'requires_action';
+    case 'requires_payment_method':
+      // After an attempt this status means the payment method was declined; before one, it waits.
+      return failure ? 'failed' : 'pending';
+    default:
+      return 'pending';
+  }
+}
+
+/** Maps a `payment_intent.*` event type to ours; undefined for events that do not move a charge. */
+export function statusFromEventType(type: string): ChargeStatus | undefined {
+  switch (type) {
+    case 'payment_intent.succeeded':
+      return 'succeeded';
+    case 'payment_intent.payment_failed':
+      return 'failed';
+    case 'payment_intent.canceled':
+      return 'canceled';
+    case 'payment_intent.processing':
+      return 'processing';
+    case 'payment_intent.requires_action':
+      return 'requires_action';
+    default:
+      return undefined;
+  }
+}
+
+function withStatus(
+  state: ChargeState,
+  status: ChargeStatus,
+  failure: ChargeFailure | null,
+  now: string,
+): ChargeState {
+  return { ...state, status, failure: status === 'succeeded' ? null : failure, updatedAt: now };
+}
+
+export function applyPaymentIntent(
+  state: ChargeState,
+  pi: { readonly id: string; readonly status: string; readonly failure: ChargeFailure | null },
+  now: string,
+): ChargeState {
+  const withId = { ...state, paymentIntentId: pi.id };
+  if (isTerminal(state.status)) return withId;
+  return withStatus(withId, statusFromPaymentIntent(pi.status, pi.failure), pi.failure, now);
+}
+
+export function failCharge(
+  state: ChargeState,
+  failure: ChargeFailure,
+  paymentIntentId: string | null,
+  now: string,
+): ChargeState {
+  return {
+    ...state,
+    status: 'failed',
+    failure,
+    paymentIntentId: paymentIntentId ?? state.paymentIntentId,
+    updatedAt: now,
+  };
+}
+
+export type EventVerdict =
+  | { readonly applied: true; readonly state: ChargeState }
+  | {
+      readonly applied: false;
+      readonly state: ChargeState;
+      readonly reason:
+        'duplicate' | 'other_payment_intent' | 'not_a_status_change' | 'already_final' | 'stale';
+    };
+
+/** Applies one Stripe event at most once and never moves a charge backwards. */
+export function applyStripeEvent(state: ChargeState, event: StripeEventPayload, now: string): EventVerdict {
+  if (state.seenEventIds.includes(event.stripe_event_id))
+    return { applied: false, state, reason: 'duplicate' };
+  const seen = { ...state, seenEventIds: [...state.seenEventIds, event.stripe_event_id] };
+  // A valid signature proves the event is from Stripe, not that it is about *our* PaymentIntent.
+  if (state.paymentIntentId !== null && event.payment_intent_id !== state.paymentIntentId) {
+    return { applied: false, state: seen, reason: 'other_payment_intent' };
+  }
+  const next = statusFromEventType(event.type);
+  if (next === undefined) return { applied: false, state: seen, reason: 'not_a_status_change' };
+  if (isTerminal(state.status)) return { applied: false, state: seen, reason: 'already_final' };
+  const older =
+    event.created < state.lastEventCreated ||
+    (event.created === state.lastEventCreated && STAGE[next] < STAGE[state.status]);
+  if (older) return { applied: false, state: seen, reason: 'stale' };
+  const moved = withStatus(seen, next, event.failure, now);
+  return {
+    applied: true,
+    state: { ...moved, paymentIntentId: event.payment_intent_id, lastEventCreated: event.created },
+  };
+}
+
+export function toChargeRecord(state: ChargeState): ChargeRecord {
+  return {
+    event_id: state.request.event_id,
+    order_id: state.request.order_id,
+    status: state.status,
+    amount: state.request.amount,
+    currency: state.request.currency,
+    payment_intent_id: state.paymentIntentId,
+    failure: state.failure,
+    updated_at: state.updatedAt,
+  };
+}

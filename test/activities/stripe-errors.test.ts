@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import Stripe from 'stripe';
+import { classifyStripeError } from '../../src/activities/stripe-errors';
+
+type Raw = ConstructorParameters<typeof Stripe.errors.StripeError>[0];
+
+function apiError(statusCode: number, extra: Partial<Raw> = {}): Stripe.errors.StripeError {
+  return new Stripe.errors.StripeAPIError({ message: 'boom', type: 'api_error', statusCode, ...extra });
+}
+
+describe('Stripe error classification', () => {
+  it('ends the charge on a card decline, keeping code, decline code and PaymentIntent', () => {
+    const err = new Stripe.errors.StripeCardError({
+      message: 'Your card was declined.',
+      type: 'card_error',
+      statusCode: 402,
+      code: 'card_declined',
+      decline_code: 'insufficient_funds',
+      payment_intent: { id: 'pi_declined' } as Stripe.PaymentIntent,
+    });
+    assert.deepEqual(classifyStripeError(err), {
+      retryable: false,
+      type: 'StripeCardError',
+      details: {
+        failure: {
+          code: 'card_declined',
+          message: 'Your card was declined.',
+          decline_code: 'insufficient_funds',
+        },
+        payment_intent_id: 'pi_declined',
+      },
+    });
+  });
+
+  it('ends the charge on an invalid request', () => {
+    const err = new Stripe.errors.StripeInvalidRequestError({
+      message: 'No such customer',
+      type: 'invalid_request_error',
+      statusCode: 400,
+      code: 'resource_missing',
+    });
+    const verdict = classifyStripeError(err);
+    assert.equal(verdict.retryable, false);
+    assert.equal(!verdict.retryable && verdict.type, 'StripeInvalidRequestError');
+  });
+
+  for (const status of [409, 429, 500, 502, 503]) {
+    it(`retries HTTP ${status}`, () => {
+      assert.equal(classifyStripeError(apiError(status)).retryable, true);
+    });
+  }
+
+  it('retries network failures and unknown errors', () => {
+    const err = new Stripe.errors.StripeConnectionError({ message: 'ECONNRESET', type: 'api_error' });
+    assert.equal(classifyStripeError(err).retryable, true);
+    assert.equal(classifyStripeError(new Error('socket hang up')).retryable, true);
+  });
+
+  it('honours Stripe-Should-Retry in both directions', () => {
+    assert.equal(
+      classifyStripeError(apiError(500, { headers: { 'stripe-should-retry': 'false' } })).retryable,
+      false,
+    );
+    const forced = new Stripe.errors.StripeInvalidRequestError({
+      message: 'lock',
+      type: 'invalid_request_error',
+      statusCode: 400,
+      headers: { 'stripe-should-retry': 'true' },
+    });
+    assert.equal(classifyStripeError(forced).retryable, true);
+  });
+
+  it('passes Retry-After on as the next retry delay', () => {
+    const verdict = classifyStripeError(apiError(429, { headers: { 'retry-after': '7' } }));
+    assert.deepEqual(verdict, { retryable: true, reason: 'http_429', retryAfterMs: 7000 });
+  });
+
+  it('keeps a charge waiting (retrying) when our own key is rejected', () => {
+    const err = new Stripe.errors.StripeAuthenticationError({
+      message: 'bad key',
+      type: 'invalid_request_error',
+      statusCode: 401,
+    });
+    assert.equal(classifyStripeError(err).retryable, true);
+  });
+});

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chargeWorkflowId, paymentIntentIdempotencyKey } from '../src/contracts/charge';
+import { formatAmount } from '../src/contracts/currency';
+import { paymentEventMessageId } from '../src/contracts/payment-event';
+
+describe('contracts', () => {
+  it('derives the workflow id and the idempotency key from event_id alone', () => {
+    assert.equal(chargeWorkflowId('evt-42'), 'charge-evt-42');
+    assert.equal(paymentIntentIdempotencyKey('evt-42'), paymentIntentIdempotencyKey('evt-42'));
+    assert.notEqual(paymentIntentIdempotencyKey('evt-42'), paymentIntentIdempotencyKey('evt-43'));
+  });
+
+  it('gives the same message id to the same outcome of the same charge', () => {
+    assert.equal(paymentEventMessageId('e', 'succeeded'), 'charge:e:succeeded');
+    assert.notEqual(paymentEventMessageId('e', 'succeeded'), paymentEventMessageId('e', 'failed'));
+  });
+
+  it("writes amounts in the currency's own minor unit", () => {
+    assert.equal(formatAmount(1999, 'usd'), '19.99 USD');
+    assert.equal(formatAmount(5, 'eur'), '0.05 EUR');
+    assert.equal(formatAmount(500, 'jpy'), '500 JPY');
+    assert.equal(formatAmount(1234, 'kwd'), '1.234 KWD');
+  });
+});

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ChargeRequest } from '../../src/contracts/charge';
+import {
+  applyPaymentIntent,
+  applyStripeEvent,
+  initialChargeState,
+  statusFromPaymentIntent,
+  type ChargeState,
+} from '../../src/workflows/charge-state';
+import type { StripeEventPayload } from '../../src/workflows/messages';
+
+const request: ChargeRequest = { event_id: 'evt-1', order_id: 'order-1', amount: 1999, currency: 'usd' };
+const T0 = '2026-01-01T00:00:00.000Z';
+
+function created(): ChargeState {
+  return applyPaymentIntent(
+    initialChargeState(request, T0),
+    { id: 'pi_1', status: 'requires_payment_method', failure: null },
+    T0,
+  );
+}
+
+function event(id: string, type: string, at: number, pi = 'pi_1'): StripeEventPayload {
+  return {
+    stripe_event_id: id,
+    type,
+    created: at,
+    payment_intent_id: pi,
+    payment_intent_status: 'x',
+    failure: type.endsWith('payment_failed')
+      ? { code: 'card_declined', message: 'Your card was declined.' }
+      : null,
+  };
+}
+
+describe('charge state', () => {
+  it('waits (pending) after creating a PaymentIntent with no payment method', () => {
+    assert.equal(created().status, 'pending');
+    assert.equal(created().paymentIntentId, 'pi_1');
+  });
+
+  it('maps a declined confirmation to failed and a success to succeeded', () => {
+    assert.equal(
+      statusFromPaymentIntent('requires_payment_method', { code: 'card_declined', message: 'x' }),
+      'failed',
+    );
+    assert.equal(statusFromPaymentIntent('succeeded', null), 'succeeded');
+    assert.equal(statusFromPaymentIntent('requires_action', null), 'requires_action');
+  });
+
+  it('applies a success event and records its failure-free outcome', () => {
+    const verdict = applyStripeEvent(created(), event('evt_a', 'payment_intent.succeeded', 100), T0);
+    assert.equal(verdict.applied, true);
+    assert.equal(verdict.state.status, 'succeeded');
+    assert.equal(verdict.state.failure, null);
+  });
+
+  it('ignores the same Stripe event delivered twice', () => {
+    const once = applyStripeEvent(created(), event('evt_a', 'payment_intent.processing', 100), T0).state;
+    const twice = applyStripeEvent(once, event('evt_a', 'payment_intent.processing', 100), T0);
+    assert.deepEqual(twice, { applied: false, state: once, reason: 'duplicate' });
+  });
+
+  it('never moves a final charge backwards', () => {
+    const done = applyStripeEvent(created(), event('evt_b', 'payment_intent.succeeded', 200), T0).state;
+    const late = applyStripeEvent(done, event('evt_a', 'payment_intent.processing', 100), T0);
+    assert.equal(late.applied, false);
+    assert.equal(late.state.status, 'succeeded');
+  });
+
+  it('ignores an older non-final event that arrives after a newer one', () => {
+    const action = applyStripeEvent(created(), event('evt_b', 'payment_intent.processing', 200), T0).state;
+    const stale = applyStripeEvent(action, event('evt_a', 'payment_intent.requires_action', 100), T0);
+    assert.equal(stale.applied, false);
+    assert.equal(stale.applied === false && stale.reason, 'stale');
+    assert.equal(stale.state.status, 'processing');
+  });
+
+  it('ignores events about another PaymentIntent even when signed by Stripe', () => {
+    const verdict = applyStripeEvent(
+      created(),
+      event('evt_x', 'payment_intent.succeeded', 100, 'pi_other'),
+      T0,
+    );
+    assert.equal(verdict.applied, false);
+    assert.equal(verdict.state.status, 'pending');
+  });
+
+  it('carries the decline into the failed state', () => {
+    const verdict = applyStripeEvent(created(), event('evt_f', 'payment_intent.payment_failed', 100), T0);
+    assert.equal(verdict.state.status, 'failed');
+    assert.deepEqual(verdict.state.failure, { code: 'card_declined', message: 'Your card was declined.' });
+  });
+});
