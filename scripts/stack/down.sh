@@ -15,6 +15,6 @@ set -euo pipefail
 # shellcheck source=scripts/stack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-mapfile -t PARTS < <(parse_parts "$@")
+parse_parts "$@"
 acquire_lock stack
 stop_parts "${PARTS[@]}"

@@ -16,7 +16,7 @@ set -euo pipefail
 # shellcheck source=scripts/stack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-mapfile -t PARTS < <(parse_parts "$@")
+parse_parts "$@"
 acquire_lock install
 mkdir -p "$STACK_BIN_DIR" "$STACK_KAFKA_DIR" "$STACK_DATA_DIR" "$STACK_LOG_DIR" "$STACK_PID_DIR"
 
@@ -105,7 +105,14 @@ install_kafka() {
   # two versions of a jar on the '<lib>/*' classpath.
   local tmp="$STACK_KAFKA_DIR/lib.tmp"
   rm -rf "$tmp"
-  mvn -B -q -Dstyle.color=never -f "$STACK_KAFKA_POM" dependency:copy-dependencies -Dstack.kafka.lib="$tmp"
+  # Maven's output goes to a log (it prints stray ANSI codes even with -q -B)
+  # and is shown only if it fails.
+  local mlog="$STACK_LOG_DIR/install-kafka-maven.log"
+  if ! mvn -B -Dstyle.color=never -f "$STACK_KAFKA_POM" dependency:copy-dependencies \
+    -Dstack.kafka.lib="$tmp" >"$mlog" 2>&1; then
+    tail -n 40 "$mlog" >&2
+    die "kafka: maven could not download the Kafka jars (full log: $mlog)"
+  fi
   compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null || die "kafka: maven finished but no kafka_2.13 jar in $tmp"
   printf '%s' "$want" >"$tmp/.stack-stamp"
   rm -rf "$STACK_KAFKA_LIB"
@@ -133,13 +140,23 @@ install_stripe_mock() {
   say "stripe-mock: installed $STRIPE_MOCK_BIN"
 }
 
+# Install the parts in parallel: on a fresh machine pip and Maven mostly wait
+# on the network while `go install` compiles, so this roughly halves the cold
+# time. Each installer prefixes its own messages with the part name.
+declare -A INSTALL_PID=()
 for part in "${PARTS[@]}"; do
   case "$part" in
-    temporal) install_temporal ;;
-    kafka) install_kafka ;;
-    stripe-mock) install_stripe_mock ;;
+    temporal) install_temporal & ;;
+    kafka) install_kafka & ;;
+    stripe-mock) install_stripe_mock & ;;
   esac
+  INSTALL_PID[$part]=$!
 done
+failed=()
+for part in "${PARTS[@]}"; do
+  wait "${INSTALL_PID[$part]}" || failed+=("$part")
+done
+[[ ${#failed[@]} -eq 0 ]] || die "install failed for: ${failed[*]}"
 
 # Machine-readable summary (stdout).
 for part in "${PARTS[@]}"; do

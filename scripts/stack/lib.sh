@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # (SC2034: variables here are used by the scripts that source this file)
 # Shared helpers for the local stack scripts (up.sh, down.sh, status.sh, install.sh).
 #
 # The local stack is three parts that the payments service talks to:
@@ -109,11 +109,14 @@ tail_log() {
   fi
 }
 
-# parse_parts ARGS... -> prints the selected part names, one per line.
-# No argument means all parts. Unknown names are an error.
+# parse_parts ARGS... -> sets the global array PARTS to the selected part
+# names (no argument = all parts); an unknown name is an error. (Sets a global
+# rather than printing, because `die` inside `$(...)` would only exit the
+# subshell.)
 parse_parts() {
+  PARTS=()
   if [[ $# -eq 0 ]]; then
-    printf '%s\n' "${STACK_PARTS[@]}"
+    PARTS=("${STACK_PARTS[@]}")
     return 0
   fi
   local arg p ok
@@ -123,12 +126,12 @@ parse_parts() {
       [[ "$arg" == "$p" ]] && ok=1
     done
     [[ $ok -eq 1 ]] || die "unknown part '$arg' (expected one of: ${STACK_PARTS[*]})"
-    printf '%s\n' "$arg"
+    PARTS+=("$arg")
   done
 }
 
 # ---------------------------------------------------------------------------
-# Locking. up/down/status-changing scripts take one lock so two concurrent
+# Locking. up.sh and down.sh take one lock so two concurrent
 # `up.sh` runs (e.g. two test files) don't both start Kafka; install.sh takes a
 # separate lock because up.sh runs it as a child while holding the first.
 # fd 9 must NOT leak into the daemons we start, or they would hold the lock
@@ -158,11 +161,20 @@ recorded_pid() {
   tr -dc '0-9' <"$f" || true
 }
 
+# pid_alive PID -> success if PID exists and is not a zombie (a zombie has
+# exited but not been reaped yet; kill -0 would still succeed on it).
+pid_alive() {
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 # pid_is_ours PID -> success if PID is alive and was started from $STACK_DIR.
 pid_is_ours() {
   local pid="$1" cmdline
   [[ -n "$pid" ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  pid_alive "$pid" || return 1
   cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
   [[ "$cmdline" == *"$STACK_DIR"* ]]
 }
@@ -234,13 +246,13 @@ stop_parts() {
   while :; do
     alive=0
     for i in "${!pids[@]}"; do
-      kill -0 "${pids[$i]}" 2>/dev/null && alive=1
+      pid_alive "${pids[$i]}" && alive=1
     done
     [[ $alive -eq 0 || $SECONDS -ge $deadline ]] && break
     sleep 0.2
   done
   for i in "${!pids[@]}"; do
-    if kill -0 "${pids[$i]}" 2>/dev/null; then
+    if pid_alive "${pids[$i]}"; then
       warn "${names[$i]}: pid ${pids[$i]} still alive after ${STACK_STOP_TIMEOUT}s, sending SIGKILL"
       kill -KILL "${pids[$i]}" 2>/dev/null || true
     fi
@@ -248,9 +260,8 @@ stop_parts() {
   # Wait (briefly) until SIGKILLed processes are really gone so an immediate
   # `up.sh` can bind the ports again.
   for i in "${!pids[@]}"; do
-    local n
-    for n in $(seq 1 50); do
-      kill -0 "${pids[$i]}" 2>/dev/null || break
+    for _ in $(seq 1 50); do
+      pid_alive "${pids[$i]}" || break
       sleep 0.1
     done
     rm -f "$(pid_file "${names[$i]}")"
@@ -311,5 +322,6 @@ kafka_topics() {
 temporal_cli() {
   # --address explicitly, so a developer's TEMPORAL_ADDRESS or CLI profile
   # can't point our probes at another server.
-  "$TEMPORAL_BIN" "$@" --address "$STACK_HOST:$STACK_TEMPORAL_PORT"
+  # `timeout` so a wedged server can't hang a readiness probe forever.
+  timeout 10 "$TEMPORAL_BIN" "$@" --address "$STACK_HOST:$STACK_TEMPORAL_PORT"
 }

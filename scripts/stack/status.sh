@@ -12,7 +12,7 @@ set -euo pipefail
 # shellcheck source=scripts/stack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-mapfile -t PARTS < <(parse_parts "$@")
+parse_parts "$@"
 
 all_running=1
 for part in "${PARTS[@]}"; do

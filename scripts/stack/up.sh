@@ -17,7 +17,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 T0=$SECONDS
-mapfile -t PARTS < <(parse_parts "$@")
+parse_parts "$@"
 # One up/down at a time, so concurrent callers don't both start a part.
 acquire_lock stack
 
@@ -151,7 +151,7 @@ start_stripe_mock() {
 ready_temporal() {
   port_open "$STACK_TEMPORAL_PORT" || return 1
   temporal_cli operator cluster health 2>/dev/null | grep -q SERVING || return 1
-  curl -fsS -o /dev/null --max-time 3 "http://$STACK_HOST:$STACK_TEMPORAL_UI_PORT/" || return 1
+  curl -fsS -o /dev/null --max-time 3 "http://$STACK_HOST:$STACK_TEMPORAL_UI_PORT/" 2>/dev/null || return 1
   # Search attributes are registered right after the frontend starts serving;
   # workflows that set them must not race that.
   local list sa
@@ -168,7 +168,7 @@ ready_kafka() {
 
 ready_stripe_mock() {
   curl -fsS -o /dev/null --max-time 3 -H 'Authorization: Bearer sk_test_123' \
-    "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT/v1/payment_intents"
+    "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT/v1/payment_intents" 2>/dev/null
 }
 
 ready() {
@@ -183,11 +183,19 @@ ready() {
 # with the log tail after the timeout.
 wait_ready() {
   local part="$1" deadline=$((SECONDS + STACK_UP_TIMEOUT)) pid
+  if [[ "${ACTION[$part]}" == external ]]; then
+    # Not ours, already up: it either works now or is something else.
+    deadline=$((SECONDS + 10))
+  fi
   while :; do
     if ready "$part"; then
       return 0
     fi
-    if [[ "${ACTION[$part]}" != external ]] && ! pid="$(running_pid "$part")"; then
+    if [[ "${ACTION[$part]}" == external ]]; then
+      if [[ $SECONDS -ge $deadline ]]; then
+        die "$part: $(part_address "$part") is taken by a process these scripts did not start, and it does not answer like $part. Stop it, or move the stack with STACK_*_PORT env vars."
+      fi
+    elif ! pid="$(running_pid "$part")"; then
       tail_log "$part"
       die "$part: process exited before answering (see $STACK_LOG_DIR/$part.log)"
     fi

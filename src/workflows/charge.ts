@@ -48,13 +48,9 @@ const { createPaymentIntent } = proxyActivities<ChargeActivities>({
 
 const { publishPaymentEvent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '15 seconds',
-  // No attempt limit and no schedule-to-close: a Kafka outage delays the event, never drops it.
-  retry: {
-    initialInterval: '500 milliseconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 0,
-  },
+  // No maximumAttempts and no schedule-to-close (unlimited is the default): a Kafka outage delays
+  // the event, never drops it.
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 /** The workflow sandbox replaces Date with the deterministic workflow clock, so this replays safely. */

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { buildTestApp, type TestApp } from '../support/test-app';
+
+function validCharge(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    event_id: `evt-${randomUUID()}`,
+    order_id: `order-${randomUUID()}`,
+    amount: 1999,
+    currency: 'USD',
+    ...overrides,
+  };
+}
+
+describe('POST /charge', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await buildTestApp();
+  });
+  after(() => t.app.close());
+
+  const post = (payload: unknown, headers: Record<string, string> = {}) =>
+    t.app.inject({ method: 'POST', url: '/charge', payload: payload as object, headers });
+
+  it('starts a new charge: 202 with workflow id, run id, status, status URL and Location', async () => {
+    const body = validCharge();
+    const res = await post(body);
+    assert.equal(res.statusCode, 202);
+    const json = res.json<Record<string, unknown>>();
+    assert.equal(json['event_id'], body['event_id']);
+    assert.equal(json['workflow_id'], `charge-${String(body['event_id'])}`);
+    assert.equal(json['status'], 'pending');
+    assert.equal(json['duplicate'], false);
+    assert.equal(json['status_url'], `/charges/${String(body['event_id'])}`);
+    assert.equal(res.headers['location'], json['status_url']);
+    assert.equal(t.charges.started.at(-1)?.request.currency, 'usd', 'currency is stored lowercase');
+  });
+
+  it('answers a repeat of the same request with 200, duplicate=true and no second start', async () => {
+    const body = validCharge();
+    await post(body);
+    const before = t.charges.started.length;
+    const res = await post({ ...body, currency: 'usd' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json<Record<string, unknown>>()['duplicate'], true);
+    assert.equal(t.charges.started.length, before);
+  });
+
+  it('answers 409 when the event_id is reused with a different payload', async () => {
+    const body = validCharge();
+    await post(body);
+    const res = await post({ ...body, amount: 2000 });
+    assert.equal(res.statusCode, 409);
+    assert.deepEqual(res.json<{ errors: unknown }>().errors, [
+      { field: 'event_id', reason: 'is already used with a different payload' },
+    ]);
+  });
+
+  const invalid: Array<[string, Record<string, unknown>, string, string]> = [
+    ['a missing event_id', { event_id: undefined }, 'event_id', 'is required'],
+    ['a missing amount', { amount: undefined }, 'amount', 'is required'],
+    ['an event_id with forbidden characters', { event_id: 'evt/1 2' }, 'event_id', 'must match pattern'],
+    [
+      'an event_id over 200 characters',
+      { event_id: 'e'.repeat(201) },
+      'event_id',
+      'must NOT have more than 200 characters',
+    ],
+    ['an empty order_id', { order_id: '' }, 'order_id', 'must NOT have fewer than 1 characters'],
+    [
+      'an order_id over 200 characters',
+      { order_id: 'o'.repeat(201) },
+      'order_id',
+      'must NOT have more than 200',
+    ],
+    ['a negative amount', { amount: -5 }, 'amount', 'must be >= 1'],
+    ['a zero amount', { amount: 0 }, 'amount', 'must be >= 1'],
+    ['an amount too large', { amount: 100_000_000 }, 'amount', 'must be <= 99999999'],
+    ['a fractional amount', { amount: 19.99 }, 'amount', 'must be integer'],
+    ['an amount sent as a string', { amount: '1999' }, 'amount', 'must be integer'],
+    ['a currency of the wrong length', { currency: 'dollars' }, 'currency', 'must match pattern'],
+    ['a currency that is not ISO 4217', { currency: 'xyz' }, 'currency', 'is not an ISO 4217 currency code'],
+    ['an unknown field', { tip: 100 }, 'tip', 'is not a known field'],
+    ['metadata with a non-string value', { metadata: { gift: true } }, 'metadata.gift', 'must be string'],
+    [
+      'metadata with over 20 keys',
+      { metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) },
+      'metadata',
+      'must NOT have more than 20 properties',
+    ],
+    ['a malformed customer id', { customer_id: 'bob' }, 'customer_id', 'must match pattern'],
+  ];
+  for (const [what, change, field, reason] of invalid) {
+    it(`rejects ${what} with 400 naming ${field}`, async () => {
+      const before = t.charges.started.length;
+      const res = await post(validCharge(change));
+      assert.equal(res.statusCode, 400, res.body);
+      const json = res.json<{ error: string; errors: Array<{ field: string; reason: string }> }>();
+      assert.equal(json.error, 'invalid_request');
+      const match = json.errors.find((e) => e.field === field);
+      assert.ok(match, `expected an error on ${field}, got ${res.body}`);
+      assert.ok(match.reason.includes(reason), `expected "${reason}" in "${match.reason}"`);
+      assert.equal(t.charges.started.length, before, 'no workflow started');
+    });
+  }
+
+  it('rejects a body that is not JSON with 400', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/charge',
+      payload: '{"event_id": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(res.statusCode, 400);
+    assert.deepEqual(res.json<{ errors: unknown }>().errors, [
+      { field: '(body)', reason: 'is not valid JSON' },
+    ]);
+  });
+
+  it('rejects a JSON body that is not an object with 400', async () => {
+    const res = await post([1, 2, 3]);
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json<{ errors: Array<{ field: string }> }>().errors[0]?.field, '(body)');
+  });
+
+  it('rejects a body over 64 KiB with 413', async () => {
+    const res = await post(validCharge({ description: 'x'.repeat(70 * 1024) }));
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.json<{ error: string }>().error, 'payload_too_large');
+  });
+
+  it('answers 503 with Retry-After when Temporal cannot be reached, and starts nothing', async () => {
+    t.charges.unavailable = true;
+    try {
+      const res = await post(validCharge());
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.headers['retry-after'], '5');
+      assert.ok(!res.body.includes('UNAVAILABLE'), 'the cause is logged, not shown');
+    } finally {
+      t.charges.unavailable = false;
+    }
+  });
+});
+
+describe('GET /charges/:event_id', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await buildTestApp();
+  });
+  after(() => t.app.close());
+
+  it('reads the charge from its workflow', async () => {
+    const body = validCharge();
+    await t.app.inject({ method: 'POST', url: '/charge', payload: body });
+    const res = await t.app.inject({ method: 'GET', url: `/charges/${String(body['event_id'])}` });
+    assert.equal(res.statusCode, 200);
+    const json = res.json<Record<string, unknown>>();
+    assert.equal(json['order_id'], body['order_id']);
+    assert.equal(json['currency'], 'usd');
+    assert.equal(json['payment_intent_id'], null);
+  });
+
+  it('answers 404 for an unknown event_id and 400 for a malformed one', async () => {
+    assert.equal((await t.app.inject({ method: 'GET', url: '/charges/never-seen' })).statusCode, 404);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/charges/bad%20id' })).statusCode, 400);
+  });
+});

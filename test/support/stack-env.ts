@@ -1,0 +1,51 @@
+/**
+ * Connection details of the real local stack, written by `npm run stack:up` to .stack/stack.env and
+ * exported by `npm test`. A test that needs the stack fails loudly when run outside `npm test`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+
+function fromStackFile(): Record<string, string> {
+  const file = path.join(process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'), 'stack.env');
+  if (!fs.existsSync(file)) return {};
+  return Object.fromEntries(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#') && line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+const stackFile = fromStackFile();
+
+export function stackValue(name: string): string {
+  const value = process.env[name] ?? stackFile[name];
+  if (value === undefined || value === '') {
+    throw new Error(
+      `${name} is not set: start the local stack with \`npm run stack:up\` (npm test does it for you)`,
+    );
+  }
+  return value;
+}
+
+export const stack = {
+  get temporalAddress() {
+    return stackValue('TEMPORAL_ADDRESS');
+  },
+  get temporalUiUrl() {
+    return stackValue('TEMPORAL_UI_URL');
+  },
+  get kafkaBrokers() {
+    return stackValue('KAFKA_BROKERS');
+  },
+  get stripeApiBase() {
+    return stackValue('STRIPE_API_BASE');
+  },
+  get temporalTestServerPath() {
+    return stackValue('TEMPORAL_TEST_SERVER_PATH');
+  },
+};

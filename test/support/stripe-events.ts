@@ -1,0 +1,53 @@
+import Stripe from 'stripe';
+
+const signer = new Stripe('sk_test_signer_only');
+
+export interface PaymentIntentEventOptions {
+  readonly stripeEventId?: string;
+  readonly type: string;
+  readonly eventId?: string;
+  readonly paymentIntentId?: string;
+  readonly status?: string;
+  readonly created?: number;
+}
+
+let counter = 0;
+
+/** A Stripe event as Stripe would send it for one of our PaymentIntents (metadata.event_id set). */
+export function paymentIntentEvent(options: PaymentIntentEventOptions): string {
+  counter += 1;
+  return JSON.stringify({
+    id: options.stripeEventId ?? `evt_test_${Date.now()}_${counter}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: options.created ?? Math.floor(Date.now() / 1000),
+    livemode: false,
+    type: options.type,
+    data: {
+      object: {
+        id: options.paymentIntentId ?? 'pi_test',
+        object: 'payment_intent',
+        status: options.status ?? 'succeeded',
+        metadata: options.eventId === undefined ? {} : { event_id: options.eventId },
+        last_payment_error:
+          options.type === 'payment_intent.payment_failed'
+            ? {
+                type: 'card_error',
+                code: 'card_declined',
+                decline_code: 'generic_decline',
+                message: 'Your card was declined.',
+              }
+            : null,
+      },
+    },
+  });
+}
+
+/** The Stripe-Signature header Stripe would send, made with the SDK's own test helper. */
+export function signatureFor(payload: string, secret: string, timestamp?: number): string {
+  return signer.webhooks.generateTestHeaderString({
+    payload,
+    secret,
+    ...(timestamp !== undefined ? { timestamp } : {}),
+  });
+}

