@@ -9,6 +9,7 @@ import { createStripeActivities } from '../../src/activities/stripe';
 import { createChargeWorkflows } from '../../src/clients/charge-workflows';
 import { chargeWorkflowId, type ChargeRecord, type ChargeRequest } from '../../src/contracts/charge';
 import type { PaymentEventV1 } from '../../src/contracts/payment-event';
+import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { chargeStateQuery, stripeEventSignal, type StripeEventPayload } from '../../src/workflows/messages';
 import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
 
@@ -70,7 +71,9 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
       });
       assert.equal(started.kind, 'started');
       await drive(request);
-      return env.client.workflow.getHandle(chargeWorkflowId(request.event_id)).result();
+      return env.client.workflow
+        .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id))
+        .result();
     });
   }
 
@@ -195,14 +198,10 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
         },
       },
     } as unknown as Stripe;
-    const { publishPaymentEvent } = mockActivities(async () => ({
-      id: '',
-      status: '',
-      failure: null,
-    })).activities;
+    const { activities: mocks } = mockActivities(async () => ({ id: '', status: '', failure: null }));
     const record = await run({
       ...createStripeActivities({ stripe: fakeStripe, metrics: undefined }),
-      publishPaymentEvent,
+      publishPaymentEvent: (event) => mocks.publishPaymentEvent(event),
     });
     assert.equal(record.status, 'succeeded');
     assert.equal(calls, 3);
