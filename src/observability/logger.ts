@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../config';
 
 export type { Logger };
@@ -30,8 +30,12 @@ export const REDACTED_PATHS = [
   '*.secret',
 ];
 
-export function createLogger(config: Pick<Config, 'logLevel' | 'logPretty' | 'mode'>): Logger {
-  return pino({
+/** `destination` lets tests capture every line (e.g. to scan them for secrets). */
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'logPretty' | 'mode'>,
+  destination?: DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
     base: { service: 'payments', mode: config.mode },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -45,5 +49,6 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logPretty' | 'mo
           },
         }
       : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

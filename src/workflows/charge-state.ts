@@ -48,8 +48,16 @@ const STAGE: Record<ChargeStatus, number> = {
   canceled: 3,
 };
 
-/** Maps a PaymentIntent status (from a create or a retrieve) to ours. */
-export function statusFromPaymentIntent(piStatus: string, failure: ChargeFailure | null): ChargeStatus {
+/**
+ * Maps a PaymentIntent status (from a create or a retrieve) to ours. `attempted` says whether a
+ * confirmation was tried (we sent a payment method): only then does requires_payment_method mean
+ * the payment was declined rather than that the customer has yet to pay.
+ */
+export function statusFromPaymentIntent(
+  piStatus: string,
+  failure: ChargeFailure | null,
+  attempted: boolean,
+): ChargeStatus {
   switch (piStatus) {
     case 'succeeded':
       return 'succeeded';
@@ -60,8 +68,7 @@ export function statusFromPaymentIntent(piStatus: string, failure: ChargeFailure
     case 'requires_action':
       return 'requires_action';
     case 'requires_payment_method':
-      // After an attempt this status means the payment method was declined; before one, it waits.
-      return failure ? 'failed' : 'pending';
+      return attempted && failure !== null ? 'failed' : 'pending';
     default:
       return 'pending';
   }
@@ -91,7 +98,9 @@ function withStatus(
   failure: ChargeFailure | null,
   now: string,
 ): ChargeState {
-  return { ...state, status, failure: status === 'succeeded' ? null : failure, updatedAt: now };
+  // A failure explains a failed or canceled charge; on any other status it is stale noise.
+  const keepsFailure = status === 'failed' || status === 'canceled';
+  return { ...state, status, failure: keepsFailure ? failure : null, updatedAt: now };
 }
 
 export function applyPaymentIntent(
@@ -101,7 +110,8 @@ export function applyPaymentIntent(
 ): ChargeState {
   const withId = { ...state, paymentIntentId: pi.id };
   if (isTerminal(state.status)) return withId;
-  return withStatus(withId, statusFromPaymentIntent(pi.status, pi.failure), pi.failure, now);
+  const attempted = state.request.payment_method !== undefined;
+  return withStatus(withId, statusFromPaymentIntent(pi.status, pi.failure, attempted), pi.failure, now);
 }
 
 export function failCharge(

@@ -41,12 +41,23 @@ describe('charge state', () => {
   });
 
   it('maps a declined confirmation to failed and a success to succeeded', () => {
-    assert.equal(
-      statusFromPaymentIntent('requires_payment_method', { code: 'card_declined', message: 'x' }),
-      'failed',
+    const declined = { code: 'card_declined', message: 'x' };
+    assert.equal(statusFromPaymentIntent('requires_payment_method', declined, true), 'failed');
+    assert.equal(statusFromPaymentIntent('succeeded', null, true), 'succeeded');
+    assert.equal(statusFromPaymentIntent('requires_action', null, true), 'requires_action');
+  });
+
+  it('keeps waiting when no confirmation was attempted, whatever stale error the PaymentIntent carries', () => {
+    const stale = { code: 'idempotency_error', message: 'old' };
+    assert.equal(statusFromPaymentIntent('requires_payment_method', stale, false), 'pending');
+    const fresh = initialChargeState(request, T0);
+    const state = applyPaymentIntent(
+      fresh,
+      { id: 'pi_1', status: 'requires_payment_method', failure: stale },
+      T0,
     );
-    assert.equal(statusFromPaymentIntent('succeeded', null), 'succeeded');
-    assert.equal(statusFromPaymentIntent('requires_action', null), 'requires_action');
+    assert.equal(state.status, 'pending');
+    assert.equal(state.failure, null);
   });
 
   it('applies a success event and records its failure-free outcome', () => {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# npm run dev: install what is missing, start the local stack, build, and run every role in one
+# process in the foreground with pretty logs. Ctrl-C stops the service (the stack keeps running;
+# `npm run stack:down` stops it).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/ensure-deps.sh
+bash scripts/stack/up.sh
+npm run build --silent
+
+set -a
+# shellcheck source=/dev/null
+source .stack/stack.env
+# shellcheck source=scripts/dev.env
+source scripts/dev.env
+set +a
+
+cat <<INFO
+
+  Payments service (PAYMENTS_MODE=all)
+    API            http://127.0.0.1:${PORT}   (OpenAPI: /openapi.json, docs: /docs)
+    Temporal UI    ${TEMPORAL_UI_URL}
+    Try it:
+      curl -s -XPOST http://127.0.0.1:${PORT}/charge -H 'content-type: application/json' \\
+        -d '{"event_id":"evt-demo-1","order_id":"order-1","amount":1999,"currency":"usd"}'
+      curl -s http://127.0.0.1:${PORT}/charges/evt-demo-1
+      npm run webhook -- evt-demo-1 succeeded
+      npm run consume
+
+INFO
+exec node dist/src/main.js

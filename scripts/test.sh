@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# npm test: type check, lint, format check, build, then every test against the real local stack.
+# Starts the stack parts that are not running and stops exactly those at the end.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/ensure-deps.sh
+
+echo "== type check" && npx tsc --noEmit -p .
+echo "== lint" && npx eslint .
+echo "== format" && npx prettier --check . >/dev/null && echo "formatted"
+echo "== build" && npm run build --silent
+
+started=()
+for part in temporal kafka stripe-mock; do
+  bash scripts/stack/status.sh "$part" >/dev/null 2>&1 || started+=("$part")
+done
+stop_started() {
+  if ((${#started[@]})); then bash scripts/stack/down.sh "${started[@]}" || true; fi
+}
+trap stop_started EXIT
+# Idempotent and quick when everything runs; it also (re)writes .stack/stack.env.
+bash scripts/stack/up.sh
+
+set -a
+# shellcheck source=/dev/null
+source .stack/stack.env
+set +a
+
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+echo "== tests (${#files[@]} files)"
+# One file at a time: integration files stop and restart stack parts to prove recovery.
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"

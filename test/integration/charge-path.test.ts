@@ -1,0 +1,215 @@
+/**
+ * The charge path end to end on the real stack: Temporal dev server, Kafka broker and stripe-mock
+ * (behind a recording proxy), with the service's real gateway, webhook receiver and worker.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { chargeWorkflowId, paymentIntentIdempotencyKey, type ChargeRecord } from '../../src/contracts/charge';
+import { readRecordsFor } from '../support/kafka-reader';
+import { startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
+import { stack } from '../support/stack-env';
+import { paymentIntentEvent, signatureFor } from '../support/stripe-events';
+import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { waitUntil } from '../support/wait';
+
+const TOPICS = ['payments.completed', 'payments.failed'];
+
+describe('charge path against the real stack', { timeout: 180_000 }, () => {
+  let proxy: StripeRecordingProxy;
+  let service: TestService;
+  let temporal: Client;
+
+  before(async () => {
+    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+    service = await startTestService({ STRIPE_API_BASE: proxy.url });
+    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+  });
+  after(async () => {
+    await service?.stop();
+    await temporal?.connection.close();
+    await proxy?.close();
+  });
+
+  function newCharge() {
+    const id = randomUUID();
+    return {
+      event_id: `evt-it-${id}`,
+      order_id: `order-it-${id}`,
+      amount: 4250,
+      currency: 'EUR',
+      metadata: { shelf: 'b7' },
+    };
+  }
+
+  const post = (body: object) =>
+    fetch(`${service.url}/charge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  const getCharge = async (eventId: string): Promise<ChargeRecord> => {
+    const res = await fetch(`${service.url}/charges/${eventId}`);
+    assert.equal(res.status, 200);
+    return (await res.json()) as ChargeRecord;
+  };
+
+  const sendWebhook = (payload: string, signature: string) =>
+    fetch(`${service.url}/stripe/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: payload,
+    });
+
+  async function waitForPaymentIntent(eventId: string): Promise<string> {
+    return waitUntil(
+      async () => (await getCharge(eventId)).payment_intent_id ?? undefined,
+      `PaymentIntent of ${eventId}`,
+    );
+  }
+
+  it('creates the PaymentIntent, completes on a signed webhook and publishes exactly one payments.completed record', async () => {
+    const charge = newCharge();
+    const res = await post(charge);
+    assert.equal(res.status, 202);
+    const accepted = (await res.json()) as Record<string, unknown>;
+    assert.equal(accepted['workflow_id'], chargeWorkflowId(charge.event_id));
+    assert.equal(res.headers.get('location'), `/charges/${charge.event_id}`);
+
+    const paymentIntentId = await waitForPaymentIntent(charge.event_id);
+    const creates = proxy.requests.filter(
+      (r) => r.method === 'POST' && r.path === '/v1/payment_intents' && r.eventId === charge.event_id,
+    );
+    assert.equal(creates.length, 1);
+    assert.equal(creates[0]?.idempotencyKey, paymentIntentIdempotencyKey(charge.event_id));
+    assert.equal((await getCharge(charge.event_id)).status, 'pending');
+
+    const event = paymentIntentEvent({
+      type: 'payment_intent.succeeded',
+      eventId: charge.event_id,
+      paymentIntentId,
+    });
+    const hook = await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET));
+    assert.equal(hook.status, 200);
+    assert.deepEqual(await hook.json(), { received: true });
+
+    const final = await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
+    assert.equal((final as ChargeRecord).status, 'succeeded');
+
+    const records = await readRecordsFor(TOPICS, new Set([charge.event_id]));
+    assert.equal(records.length, 1, `exactly one record, got ${records.length}`);
+    const [record] = records;
+    assert.equal(record?.topic, 'payments.completed');
+    assert.equal(record?.key, charge.order_id);
+    assert.equal(record?.headers['event_id'], charge.event_id);
+    assert.equal(record?.headers['schema_version'], '1');
+    assert.equal(record?.headers['message_id'], `charge:${charge.event_id}:succeeded`);
+    assert.deepEqual(
+      { ...record?.value, occurred_at: typeof record?.value['occurred_at'] },
+      {
+        event_id: charge.event_id,
+        order_id: charge.order_id,
+        payment_intent_id: paymentIntentId,
+        amount: 4250,
+        currency: 'eur',
+        status: 'succeeded',
+        occurred_at: 'string',
+      },
+    );
+  });
+
+  it('turns 20 concurrent identical POSTs into one workflow, one idempotency key and one Kafka record', async () => {
+    const charge = newCharge();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(charge)));
+    const statuses = answers.map((a) => a.status).sort();
+    assert.equal(statuses.filter((s) => s === 202).length, 1, `one 202, got ${statuses.join(',')}`);
+    assert.equal(statuses.filter((s) => s === 200).length, 19);
+    const bodies = (await Promise.all(answers.map((a) => a.json()))) as Array<Record<string, unknown>>;
+    assert.equal(new Set(bodies.map((b) => b['run_id'])).size, 1, 'every answer names the same run');
+
+    const paymentIntentId = await waitForPaymentIntent(charge.event_id);
+    const event = paymentIntentEvent({
+      type: 'payment_intent.succeeded',
+      eventId: charge.event_id,
+      paymentIntentId,
+    });
+    assert.equal((await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET))).status, 200);
+    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
+
+    const runs = [];
+    for await (const run of temporal.workflow.list({
+      query: `WorkflowId = '${chargeWorkflowId(charge.event_id)}'`,
+    }))
+      runs.push(run);
+    assert.equal(runs.length, 1, 'one workflow for the event id');
+    const creates = proxy.requests.filter(
+      (r) => r.path === '/v1/payment_intents' && r.eventId === charge.event_id,
+    );
+    assert.ok(creates.length >= 1);
+    assert.deepEqual(
+      [...new Set(creates.map((c) => c.idempotencyKey))],
+      [paymentIntentIdempotencyKey(charge.event_id)],
+    );
+    assert.equal((await readRecordsFor(TOPICS, new Set([charge.event_id]))).length, 1);
+  });
+
+  it('answers a repeat after completion with 200 and the final status, and a changed payload with 409', async () => {
+    const charge = newCharge();
+    assert.equal((await post(charge)).status, 202);
+    const paymentIntentId = await waitForPaymentIntent(charge.event_id);
+    const event = paymentIntentEvent({
+      type: 'payment_intent.succeeded',
+      eventId: charge.event_id,
+      paymentIntentId,
+    });
+    await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET));
+    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
+
+    const repeat = await post(charge);
+    assert.equal(repeat.status, 200);
+    const body = (await repeat.json()) as Record<string, unknown>;
+    assert.equal(body['duplicate'], true);
+    assert.equal(body['status'], 'succeeded');
+    assert.equal((await post({ ...charge, amount: 1 })).status, 409);
+  });
+
+  it('retries a Stripe 500 with the same idempotency key', async () => {
+    const charge = newCharge();
+    proxy.failNext('/v1/payment_intents', 1, 500);
+    assert.equal((await post(charge)).status, 202);
+    await waitForPaymentIntent(charge.event_id);
+    const creates = proxy.requests.filter(
+      (r) => r.path === '/v1/payment_intents' && r.eventId === charge.event_id,
+    );
+    assert.deepEqual(
+      creates.map((c) => c.status),
+      [500, 200],
+    );
+    assert.equal(new Set(creates.map((c) => c.idempotencyKey)).size, 1);
+  });
+
+  it('rejects a tampered or stale webhook with 400 and leaves the charge pending', async () => {
+    const charge = newCharge();
+    assert.equal((await post(charge)).status, 202);
+    const paymentIntentId = await waitForPaymentIntent(charge.event_id);
+    const event = paymentIntentEvent({
+      type: 'payment_intent.succeeded',
+      eventId: charge.event_id,
+      paymentIntentId,
+    });
+
+    const tampered = await sendWebhook(
+      event.replace('"livemode":false', '"livemode":true '),
+      signatureFor(event, TEST_WEBHOOK_SECRET),
+    );
+    assert.equal(tampered.status, 400);
+    const stale = await sendWebhook(
+      event,
+      signatureFor(event, TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000) - 600),
+    );
+    assert.equal(stale.status, 400);
+    assert.equal((await getCharge(charge.event_id)).status, 'pending');
+  });
+});
