@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { chargeWorkflowId, paymentIntentIdempotencyKey, type ChargeRecord } from '../../src/contracts/charge';
+import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor } from '../support/kafka-reader';
 import { startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
 import { stack } from '../support/stack-env';
@@ -95,8 +96,10 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
     assert.equal(hook.status, 200);
     assert.deepEqual(await hook.json(), { received: true });
 
-    const final = await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
-    assert.equal((final as ChargeRecord).status, 'succeeded');
+    const final = await temporal.workflow
+      .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
+      .result();
+    assert.equal(final.status, 'succeeded');
 
     const records = await readRecordsFor(TOPICS, new Set([charge.event_id]));
     assert.equal(records.length, 1, `exactly one record, got ${records.length}`);
