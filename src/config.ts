@@ -28,12 +28,28 @@ export interface Config {
     readonly address: string;
     readonly namespace: string;
     readonly taskQueue: string;
+    /** Present when the connection uses TLS (mTLS with a client pair, or server-verified only). */
+    readonly tls: TemporalTls | undefined;
+    /** Temporal Cloud style API key; implies TLS. */
+    readonly apiKey: string | undefined;
   };
   readonly kafka: {
     readonly brokers: readonly string[];
     readonly clientId: string;
+    readonly ssl: { readonly caPath: string | undefined } | undefined;
+    readonly sasl:
+      | {
+          readonly mechanism: 'plain' | 'scram-sha-512';
+          readonly username: string;
+          readonly password: string;
+        }
+      | undefined;
     readonly completedTopic: string;
     readonly failedTopic: string;
+  };
+  readonly api: {
+    /** Bearer tokens accepted on /charge and /charges/*; several allow rotation without downtime. */
+    readonly chargeApiTokens: readonly string[];
   };
   readonly worker: {
     readonly maxConcurrentActivities: number;
@@ -44,6 +60,131 @@ export interface Config {
     readonly shutdownGraceSeconds: number;
   };
 }
+
+export interface TemporalTls {
+  readonly clientCertPath: string | undefined;
+  readonly clientKeyPath: string | undefined;
+  readonly serverCaPath: string | undefined;
+  readonly serverName: string | undefined;
+}
+
+/**
+ * Every variable the service reads, with its default and meaning: the README's table, the compose
+ * file and the k8s manifests are checked against this list by tests.
+ */
+export const CONFIG_VARIABLES = [
+  {
+    name: 'PAYMENTS_MODE',
+    default: '(required)',
+    meaning: 'Role(s) of this process: gateway, webhook-receiver, worker, or all',
+  },
+  {
+    name: 'PORT',
+    default: '8080',
+    meaning: 'HTTP port for the API and /healthz, /readyz, /metrics (every mode)',
+  },
+  { name: 'HOST', default: '0.0.0.0', meaning: 'HTTP bind address' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
+  { name: 'LOG_PRETTY', default: 'false', meaning: 'Human-readable logs (development only)' },
+  {
+    name: 'STRIPE_KEY',
+    default: '(required)',
+    meaning: 'Stripe secret or restricted key (sk_… / rk_…); never logged',
+    secret: true,
+  },
+  {
+    name: 'STRIPE_API_BASE',
+    default: "(Stripe's API)",
+    meaning: 'Scheme, host and port of a Stripe emulator, e.g. http://127.0.0.1:12111',
+  },
+  {
+    name: 'STRIPE_WEBHOOK_SECRET',
+    default: '(required for webhook-receiver, all)',
+    meaning: 'whsec_… signing secret(s), comma-separated for rotation',
+    secret: true,
+  },
+  { name: 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', default: '300', meaning: 'Maximum age of a webhook signature' },
+  {
+    name: 'CHARGE_API_TOKEN',
+    default: '(required for gateway, all)',
+    meaning: 'Bearer token(s) callers of /charge must send, comma-separated for rotation',
+    secret: true,
+  },
+  { name: 'TEMPORAL_ADDRESS', default: '127.0.0.1:7233', meaning: 'Temporal frontend host:port' },
+  { name: 'TEMPORAL_NAMESPACE', default: 'default', meaning: 'Temporal namespace' },
+  {
+    name: 'TEMPORAL_TASK_QUEUE',
+    default: 'payments',
+    meaning: 'Task queue the worker polls and the gateway starts charges on',
+  },
+  {
+    name: 'TEMPORAL_TLS',
+    default: 'false',
+    meaning: 'Use TLS to Temporal (implied by any TEMPORAL_TLS_* path or TEMPORAL_API_KEY)',
+  },
+  { name: 'TEMPORAL_TLS_CERT_PATH', default: '(none)', meaning: 'Client certificate (PEM) for mTLS' },
+  { name: 'TEMPORAL_TLS_KEY_PATH', default: '(none)', meaning: 'Client private key (PEM) for mTLS' },
+  {
+    name: 'TEMPORAL_TLS_CA_PATH',
+    default: '(system CAs)',
+    meaning: "CA bundle (PEM) that signed the server's certificate",
+  },
+  {
+    name: 'TEMPORAL_TLS_SERVER_NAME',
+    default: '(host of TEMPORAL_ADDRESS)',
+    meaning: 'TLS server name to verify',
+  },
+  {
+    name: 'TEMPORAL_API_KEY',
+    default: '(none)',
+    meaning: 'API key (Temporal Cloud); sent as a bearer token over TLS',
+    secret: true,
+  },
+  {
+    name: 'KAFKA_BROKERS',
+    default: '127.0.0.1:9092',
+    meaning: 'Comma-separated bootstrap brokers host:port',
+  },
+  { name: 'KAFKA_CLIENT_ID', default: 'payments-service', meaning: 'Kafka client id' },
+  { name: 'KAFKA_SSL', default: 'false', meaning: 'Use TLS to Kafka (implied by KAFKA_SSL_CA_PATH)' },
+  {
+    name: 'KAFKA_SSL_CA_PATH',
+    default: '(system CAs)',
+    meaning: "CA bundle (PEM) that signed the brokers' certificates",
+  },
+  { name: 'KAFKA_SASL_MECHANISM', default: '(none)', meaning: 'plain or scram-sha-512' },
+  { name: 'KAFKA_SASL_USERNAME', default: '(none)', meaning: 'SASL user name' },
+  { name: 'KAFKA_SASL_PASSWORD', default: '(none)', meaning: 'SASL password', secret: true },
+  { name: 'PAYMENTS_COMPLETED_TOPIC', default: 'payments.completed', meaning: 'Topic for succeeded charges' },
+  {
+    name: 'PAYMENTS_FAILED_TOPIC',
+    default: 'payments.failed',
+    meaning: 'Topic for failed and canceled charges',
+  },
+  { name: 'WORKER_MAX_CONCURRENT_ACTIVITIES', default: '200', meaning: 'Activities one worker runs at once' },
+  {
+    name: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+    default: '100',
+    meaning: 'Workflow tasks one worker runs at once',
+  },
+  {
+    name: 'WORKER_MAX_CACHED_WORKFLOWS',
+    default: '2000',
+    meaning: 'Sticky cache size (workflows kept in memory)',
+  },
+  {
+    name: 'WORKER_SHUTDOWN_GRACE_SECONDS',
+    default: '30',
+    meaning: 'On SIGTERM, how long running activities may finish',
+  },
+  {
+    name: 'WORKFLOW_BUNDLE_PATH',
+    default: 'dist/workflow-bundle.js',
+    meaning: 'Prebuilt workflow bundle (bundled at start when absent)',
+  },
+] as const satisfies ReadonlyArray<{ name: string; default: string; meaning: string; secret?: boolean }>;
+
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]['name'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -59,19 +200,27 @@ class Reader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
-  raw(name: string): string | undefined {
+  raw(name: ConfigVariable): string | undefined {
     const value = this.env[name]?.trim();
     return value === '' ? undefined : value;
   }
 
-  string(name: string, fallback: string, pattern?: RegExp, patternReason?: string): string {
+  string(name: ConfigVariable, fallback: string, pattern?: RegExp, patternReason?: string): string {
     const value = this.raw(name) ?? fallback;
     if (pattern && !pattern.test(value))
       this.problems.push(`${name}: ${patternReason ?? 'has an invalid format'}`);
     return value;
   }
 
-  integer(name: string, fallback: number, min: number, max: number): number {
+  /** Comma-separated values, trimmed, empties dropped. */
+  list(name: ConfigVariable): string[] {
+    return (this.raw(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  }
+
+  integer(name: ConfigVariable, fallback: number, min: number, max: number): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (!/^\d+$/.test(value)) {
@@ -88,7 +237,7 @@ class Reader {
     return parsed;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T | undefined): T {
+  oneOf<T extends string>(name: ConfigVariable, allowed: readonly T[], fallback: T | undefined): T {
     const value = this.raw(name) ?? fallback;
     if (value === undefined) {
       this.problems.push(`${name}: is required; valid values: ${allowed.join(', ')}`);
@@ -102,7 +251,7 @@ class Reader {
     return value as T;
   }
 
-  boolean(name: string, fallback: boolean): boolean {
+  boolean(name: ConfigVariable, fallback: boolean): boolean {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
@@ -155,11 +304,7 @@ function parseStripeKey(reader: Reader): string {
 }
 
 function parseWebhookSecrets(reader: Reader, mode: PaymentsMode): string[] {
-  const value = reader.raw('STRIPE_WEBHOOK_SECRET');
-  const secrets = (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  const secrets = reader.list('STRIPE_WEBHOOK_SECRET');
   const receives = mode === 'webhook-receiver' || mode === 'all';
   if (receives && secrets.length === 0) {
     reader.problems.push(
@@ -170,6 +315,54 @@ function parseWebhookSecrets(reader: Reader, mode: PaymentsMode): string[] {
     reader.problems.push('STRIPE_WEBHOOK_SECRET: every secret must start with whsec_ (values not shown)');
   }
   return secrets;
+}
+
+function parseChargeApiTokens(reader: Reader, mode: PaymentsMode): string[] {
+  const tokens = reader.list('CHARGE_API_TOKEN');
+  if ((mode === 'gateway' || mode === 'all') && tokens.length === 0) {
+    reader.problems.push(
+      `CHARGE_API_TOKEN: is required in mode ${mode} (one or more bearer tokens, comma-separated)`,
+    );
+  }
+  if (tokens.some((t) => t.length < 16)) {
+    reader.problems.push('CHARGE_API_TOKEN: every token must be at least 16 characters (values not shown)');
+  }
+  return tokens;
+}
+
+function parseTemporalTls(reader: Reader, apiKey: string | undefined): TemporalTls | undefined {
+  const tls: TemporalTls = {
+    clientCertPath: reader.raw('TEMPORAL_TLS_CERT_PATH'),
+    clientKeyPath: reader.raw('TEMPORAL_TLS_KEY_PATH'),
+    serverCaPath: reader.raw('TEMPORAL_TLS_CA_PATH'),
+    serverName: reader.raw('TEMPORAL_TLS_SERVER_NAME'),
+  };
+  if ((tls.clientCertPath === undefined) !== (tls.clientKeyPath === undefined)) {
+    reader.problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
+  }
+  const anyPath = Object.values(tls).some((v) => v !== undefined);
+  const enabled = reader.boolean('TEMPORAL_TLS', false) || anyPath || apiKey !== undefined;
+  return enabled ? tls : undefined;
+}
+
+function parseKafkaSecurity(reader: Reader): Pick<Config['kafka'], 'ssl' | 'sasl'> {
+  const caPath = reader.raw('KAFKA_SSL_CA_PATH');
+  const ssl = reader.boolean('KAFKA_SSL', false) || caPath !== undefined ? { caPath } : undefined;
+  const mechanism = reader.raw('KAFKA_SASL_MECHANISM');
+  const username = reader.raw('KAFKA_SASL_USERNAME');
+  const password = reader.raw('KAFKA_SASL_PASSWORD');
+  if (mechanism === undefined) return { ssl, sasl: undefined };
+  if (mechanism !== 'plain' && mechanism !== 'scram-sha-512') {
+    reader.problems.push('KAFKA_SASL_MECHANISM: must be plain or scram-sha-512');
+    return { ssl, sasl: undefined };
+  }
+  if (username === undefined || password === undefined) {
+    reader.problems.push(
+      'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: both are required with KAFKA_SASL_MECHANISM',
+    );
+    return { ssl, sasl: undefined };
+  }
+  return { ssl, sasl: { mechanism, username, password } };
 }
 
 function parseBrokers(reader: Reader): string[] {
@@ -189,6 +382,7 @@ const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 export function loadConfig(env: Env = process.env): Config {
   const reader = new Reader(env);
   const mode = reader.oneOf('PAYMENTS_MODE', PAYMENTS_MODES, undefined);
+  const temporalApiKey = reader.raw('TEMPORAL_API_KEY');
   const config: Config = {
     mode,
     port: reader.integer('PORT', 8080, 0, 65535),
@@ -205,10 +399,13 @@ export function loadConfig(env: Env = process.env): Config {
       address: reader.string('TEMPORAL_ADDRESS', '127.0.0.1:7233', HOST_PORT, 'must be host:port'),
       namespace: reader.string('TEMPORAL_NAMESPACE', 'default'),
       taskQueue: reader.string('TEMPORAL_TASK_QUEUE', 'payments'),
+      tls: parseTemporalTls(reader, temporalApiKey),
+      apiKey: temporalApiKey,
     },
     kafka: {
       brokers: parseBrokers(reader),
       clientId: reader.string('KAFKA_CLIENT_ID', 'payments-service'),
+      ...parseKafkaSecurity(reader),
       completedTopic: reader.string(
         'PAYMENTS_COMPLETED_TOPIC',
         'payments.completed',
@@ -222,6 +419,7 @@ export function loadConfig(env: Env = process.env): Config {
         'is not a valid topic name',
       ),
     },
+    api: { chargeApiTokens: parseChargeApiTokens(reader, mode) },
     worker: {
       maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 200, 1, 10000),
       maxConcurrentWorkflowTasks: reader.integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, 2, 10000),

@@ -77,7 +77,9 @@ export async function startService(
       logger,
       metrics,
       readiness,
-      ...(roles.has('gateway') && charges ? { gateway: { charges } } : {}),
+      ...(roles.has('gateway') && charges
+        ? { gateway: { charges, apiTokens: config.api.chargeApiTokens } }
+        : {}),
       ...(roles.has('webhook-receiver') && charges && stripe
         ? {
             webhook: {

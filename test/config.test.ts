@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config';
 
-const valid = { PAYMENTS_MODE: 'gateway', STRIPE_KEY: 'sk_test_123' };
+const valid = {
+  PAYMENTS_MODE: 'gateway',
+  STRIPE_KEY: 'sk_test_123',
+  CHARGE_API_TOKEN: 'token-0123456789abcdef',
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -45,8 +49,14 @@ describe('config', () => {
   });
 
   it('names every bad variable at once, with the reason', () => {
-    const problems = problemsOf({ PAYMENTS_MODE: 'cashier', PORT: 'eighty', STRIPE_API_BASE: 'not a url' });
-    assert.equal(problems.length, 4);
+    const problems = problemsOf({
+      PAYMENTS_MODE: 'cashier',
+      PORT: 'eighty',
+      STRIPE_API_BASE: 'not a url',
+      CHARGE_API_TOKEN: 'x',
+    });
+    assert.equal(problems.length, 5);
+    assert.match(problems[4] ?? '', /^CHARGE_API_TOKEN: every token must be at least 16 characters/);
     assert.match(
       problems[0] ?? '',
       /^PAYMENTS_MODE: "cashier" is not valid; valid values: gateway, webhook-receiver, worker, all/,
@@ -57,7 +67,7 @@ describe('config', () => {
   });
 
   it('lists the valid modes when PAYMENTS_MODE is missing', () => {
-    const problems = problemsOf({ STRIPE_KEY: 'sk_test_123' });
+    const problems = problemsOf({ STRIPE_KEY: 'sk_test_123', CHARGE_API_TOKEN: valid.CHARGE_API_TOKEN });
     assert.deepEqual(problems, [
       'PAYMENTS_MODE: is required; valid values: gateway, webhook-receiver, worker, all',
     ]);
@@ -71,9 +81,10 @@ describe('config', () => {
   });
 
   it('requires a webhook secret where webhooks are received', () => {
-    const problems = problemsOf({ ...valid, PAYMENTS_MODE: 'all' });
+    const problems = problemsOf({ ...valid, PAYMENTS_MODE: 'all', CHARGE_API_TOKEN: '' });
     assert.deepEqual(problems, [
       'STRIPE_WEBHOOK_SECRET: is required in mode all (one or more whsec_… secrets, comma-separated)',
+      'CHARGE_API_TOKEN: is required in mode all (one or more bearer tokens, comma-separated)',
     ]);
   });
 
@@ -82,5 +93,57 @@ describe('config', () => {
     assert.equal(problems.length, 2);
     assert.match(problems[0] ?? '', /PORT: must be between 0 and 65535 \(got 70000\)/);
     assert.match(problems[1] ?? '', /KAFKA_BROKERS: must be a comma-separated list of host:port/);
+  });
+
+  it('leaves Temporal and Kafka plaintext by default, and turns on mTLS, API key, TLS and SASL when asked', () => {
+    const plain = loadConfig(valid);
+    assert.equal(plain.temporal.tls, undefined);
+    assert.equal(plain.kafka.ssl, undefined);
+    assert.equal(plain.kafka.sasl, undefined);
+    const secure = loadConfig({
+      ...valid,
+      TEMPORAL_TLS_CERT_PATH: '/certs/client.pem',
+      TEMPORAL_TLS_KEY_PATH: '/certs/client.key',
+      TEMPORAL_TLS_CA_PATH: '/certs/ca.pem',
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      KAFKA_SSL_CA_PATH: '/certs/kafka-ca.pem',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'payments',
+      KAFKA_SASL_PASSWORD: 'pw',
+    });
+    assert.deepEqual(secure.temporal.tls, {
+      clientCertPath: '/certs/client.pem',
+      clientKeyPath: '/certs/client.key',
+      serverCaPath: '/certs/ca.pem',
+      serverName: 'temporal.internal',
+    });
+    assert.deepEqual(secure.kafka.ssl, { caPath: '/certs/kafka-ca.pem' });
+    assert.deepEqual(secure.kafka.sasl, { mechanism: 'scram-sha-512', username: 'payments', password: 'pw' });
+    const cloud = loadConfig({ ...valid, TEMPORAL_API_KEY: 'key' });
+    assert.ok(cloud.temporal.tls, 'an API key implies TLS');
+  });
+
+  it('rejects half-configured mTLS and SASL', () => {
+    const problems = problemsOf({
+      ...valid,
+      TEMPORAL_TLS_CERT_PATH: '/c.pem',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    });
+    assert.equal(problems.length, 2);
+    assert.match(problems[0] ?? '', /TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH/);
+    assert.match(problems[1] ?? '', /KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
+  });
+
+  it('reads exactly the variables it documents', () => {
+    const read = new Set<string>();
+    const env: Record<string, string> = { ...valid };
+    const recording = new Proxy(env, {
+      get(target, name: string) {
+        read.add(name);
+        return target[name];
+      },
+    });
+    loadConfig(recording);
+    assert.deepEqual([...read].sort(), CONFIG_VARIABLES.map((v) => v.name).sort());
   });
 });

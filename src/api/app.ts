@@ -17,7 +17,7 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly readiness: readonly ReadinessCheck[];
   /** Present when this process serves the gateway role. */
-  readonly gateway?: { readonly charges: ChargeWorkflows };
+  readonly gateway?: { readonly charges: ChargeWorkflows; readonly apiTokens: readonly string[] };
   /** Present when this process serves the webhook-receiver role. */
   readonly webhook?: {
     readonly charges: ChargeWorkflows;
@@ -56,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           version: '1',
           description: 'Charges an order exactly once per event_id; outcomes are published to Kafka.',
         },
+        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
         tags: [
           { name: 'charges', description: 'For the order dispatcher' },
           { name: 'operations', description: 'Health and metrics' },
@@ -67,8 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
 
   await app.register(healthRoutes, { readiness: deps.readiness, registry: deps.metrics.registry });
-  if (deps.gateway)
-    await app.register(chargeRoutes, { charges: deps.gateway.charges, metrics: deps.metrics });
+  if (deps.gateway) await app.register(chargeRoutes, { ...deps.gateway, metrics: deps.metrics });
   if (deps.webhook) await app.register(stripeWebhookRoutes, { ...deps.webhook, metrics: deps.metrics });
   return app;
 }

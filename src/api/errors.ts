@@ -14,6 +14,7 @@ export class HttpError extends Error {
     message: string,
     readonly errors: readonly FieldError[] = [],
     readonly extra: Readonly<Record<string, unknown>> = {},
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -57,6 +58,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof HttpError) {
       return reply
         .code(error.statusCode)
+        .headers(error.headers)
         .send({ error: error.code, message: error.message, errors: error.errors, ...error.extra });
     }
     if (error instanceof TemporalUnavailableError) {

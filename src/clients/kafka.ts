@@ -7,12 +7,14 @@ import {
 } from 'kafkajs';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
+import { kafkaSecurityOptions } from './tls';
 
 export function createKafka(config: Pick<Config, 'kafka'>, logger: Logger): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: config.kafka.clientId,
     brokers: [...config.kafka.brokers],
+    ...kafkaSecurityOptions(config),
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
     // A couple of quick retries smooth over a leader move; longer outages are Temporal's to retry.

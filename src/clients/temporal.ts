@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { temporalConnectionOptions } from './tls';
 
 export interface TemporalClients {
   readonly connection: Connection;
@@ -11,7 +12,7 @@ export interface TemporalClients {
  * the connection dials on first use and re-dials by itself after an outage.
  */
 export function createTemporalClient(config: Pick<Config, 'temporal'>): TemporalClients {
-  const connection = Connection.lazy({ address: config.temporal.address });
+  const connection = Connection.lazy(temporalConnectionOptions(config));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   return { connection, client };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type Stripe from 'stripe';
 import { createActivities } from '../activities';
+import { temporalConnectionOptions } from '../clients/tls';
 import type { EventProducer } from '../clients/kafka';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
@@ -34,7 +35,7 @@ export async function startWorker(deps: {
   producer: EventProducer;
 }): Promise<RunningWorker> {
   const { config, logger } = deps;
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { buildTestApp, type TestApp } from '../support/test-app';
+import { buildTestApp, TEST_API_TOKEN, type TestApp } from '../support/test-app';
+
+const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
 
 function validCharge(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -20,8 +22,28 @@ describe('POST /charge', () => {
   });
   after(() => t.app.close());
 
-  const post = (payload: unknown, headers: Record<string, string> = {}) =>
+  const post = (payload: unknown, headers: Record<string, string> = auth) =>
     t.app.inject({ method: 'POST', url: '/charge', payload: payload as object, headers });
+
+  it('answers 401 without a bearer token, or with a wrong one, and starts nothing', async () => {
+    const before = t.charges.started.length;
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer wrong-token-0123456789' },
+      { authorization: TEST_API_TOKEN },
+    ];
+    for (const headers of attempts) {
+      const res = await post(validCharge(), headers);
+      assert.equal(res.statusCode, 401);
+      assert.equal(res.headers['www-authenticate'], 'Bearer');
+    }
+    assert.equal(t.charges.started.length, before);
+  });
+
+  it('accepts any of the configured tokens, so a token can be rotated', async () => {
+    const res = await post(validCharge(), { authorization: 'Bearer previous-api-token-0123456789' });
+    assert.equal(res.statusCode, 202);
+  });
 
   it('starts a new charge: 202 with workflow id, run id, status, status URL and Location', async () => {
     const body = validCharge();
@@ -110,7 +132,7 @@ describe('POST /charge', () => {
       method: 'POST',
       url: '/charge',
       payload: '{"event_id": ',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
     });
     assert.equal(res.statusCode, 400);
     assert.deepEqual(res.json<{ errors: unknown }>().errors, [
@@ -152,8 +174,12 @@ describe('GET /charges/:event_id', () => {
 
   it('reads the charge from its workflow', async () => {
     const body = validCharge();
-    await t.app.inject({ method: 'POST', url: '/charge', payload: body });
-    const res = await t.app.inject({ method: 'GET', url: `/charges/${String(body['event_id'])}` });
+    await t.app.inject({ method: 'POST', url: '/charge', payload: body, headers: auth });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/charges/${String(body['event_id'])}`,
+      headers: auth,
+    });
     assert.equal(res.statusCode, 200);
     const json = res.json<Record<string, unknown>>();
     assert.equal(json['order_id'], body['order_id']);
@@ -162,7 +188,13 @@ describe('GET /charges/:event_id', () => {
   });
 
   it('answers 404 for an unknown event_id and 400 for a malformed one', async () => {
-    assert.equal((await t.app.inject({ method: 'GET', url: '/charges/never-seen' })).statusCode, 404);
-    assert.equal((await t.app.inject({ method: 'GET', url: '/charges/bad%20id' })).statusCode, 400);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/charges/never-seen', headers: auth })).statusCode,
+      404,
+    );
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/charges/bad%20id', headers: auth })).statusCode,
+      400,
+    );
   });
 });

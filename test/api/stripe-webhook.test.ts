@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { paymentIntentEvent, signatureFor } from '../support/stripe-events';
-import { buildTestApp, TEST_WEBHOOK_SECRETS, type TestApp } from '../support/test-app';
+import { buildTestApp, TEST_API_TOKEN, TEST_WEBHOOK_SECRETS, type TestApp } from '../support/test-app';
 
 const [CURRENT, PREVIOUS] = TEST_WEBHOOK_SECRETS;
 
@@ -19,6 +19,7 @@ describe('POST /stripe/webhook', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/charge',
+      headers: { authorization: `Bearer ${TEST_API_TOKEN}` },
       payload: { event_id: id, order_id: `order-${id}`, amount: 500, currency: 'eur' },
     });
     assert.equal(res.statusCode, 202);

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { chargeWorkflowId, paymentIntentIdempotencyKey, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor } from '../support/kafka-reader';
-import { startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
+import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
 import { stack } from '../support/stack-env';
 import { paymentIntentEvent, signatureFor } from '../support/stripe-events';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
@@ -52,7 +52,7 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
     });
 
   const getCharge = async (eventId: string): Promise<ChargeRecord> => {
-    const res = await fetch(`${service.url}/charges/${eventId}`);
+    const res = await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER });
     assert.equal(res.status, 200);
     return (await res.json()) as ChargeRecord;
   };

@@ -8,6 +8,8 @@ import { stack } from './stack-env';
 
 export const TEST_STRIPE_KEY = 'sk_test_integrationsuite';
 export const TEST_WEBHOOK_SECRET = 'whsec_integration_suite';
+export const TEST_API_TOKEN = 'integration-api-token-0123456789';
+export const AUTH_HEADER = { authorization: `Bearer ${TEST_API_TOKEN}` };
 
 export interface TestService extends RunningService {
   readonly config: Config;
@@ -28,6 +30,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     LOG_LEVEL: 'info',
     STRIPE_KEY: TEST_STRIPE_KEY,
     STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    CHARGE_API_TOKEN: TEST_API_TOKEN,
     STRIPE_API_BASE: stack.stripeApiBase,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     KAFKA_BROKERS: stack.kafkaBrokers,

@@ -6,6 +6,7 @@ import { createStripeClient } from '../../src/clients/stripe';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { FakeChargeWorkflows } from './fake-charge-workflows';
 
+export const TEST_API_TOKEN = 'test-api-token-0123456789';
 export const TEST_WEBHOOK_SECRETS = ['whsec_test_current', 'whsec_test_previous'] as const;
 
 export interface TestApp {
@@ -25,7 +26,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
     logger: pino({ level: 'silent' }),
     metrics,
     readiness,
-    gateway: { charges },
+    gateway: { charges, apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'] },
     webhook: { charges, stripe, secrets: TEST_WEBHOOK_SECRETS, toleranceSeconds: 300 },
   });
   return { app, charges, metrics };

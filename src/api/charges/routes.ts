@@ -3,6 +3,7 @@ import type { ChargeWorkflows } from '../../clients/charge-workflows';
 import type { ChargeRequest } from '../../contracts/charge';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError } from '../errors';
+import { bearerAuth } from './bearer-auth';
 import { payloadHash } from './payload-hash';
 import {
   chargeAcceptedSchema,
@@ -34,9 +35,11 @@ function statusUrl(eventId: string): string {
 
 export async function chargeRoutes(
   app: FastifyInstance,
-  opts: { charges: ChargeWorkflows; metrics: Metrics },
+  opts: { charges: ChargeWorkflows; metrics: Metrics; apiTokens: readonly string[] },
 ): Promise<void> {
   const { charges, metrics } = opts;
+  // Every route of this plugin (and only these: health and metrics stay open) needs a caller token.
+  app.addHook('onRequest', bearerAuth(opts.apiTokens));
 
   app.post<{ Body: ChargeBody }>(
     '/charge',
@@ -44,6 +47,7 @@ export async function chargeRoutes(
       bodyLimit: CHARGE_BODY_LIMIT_BYTES,
       schema: {
         tags: ['charges'],
+        security: [{ bearerAuth: [] }],
         summary: 'Charge an order once per event_id',
         description:
           '202 starts a new charge; 200 with duplicate=true answers a repeat of the same request; 409 means the event_id was used with another payload.',
@@ -120,6 +124,7 @@ export async function chargeRoutes(
     {
       schema: {
         tags: ['charges'],
+        security: [{ bearerAuth: [] }],
         summary: "A charge's current state, read from its workflow",
         params: eventIdParamsSchema,
         response: {
