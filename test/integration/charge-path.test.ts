@@ -47,7 +47,7 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
   const post = (body: object) =>
     fetch(`${service.url}/charge`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH_HEADER },
       body: JSON.stringify(body),
     });
 
