@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import { createEventProducer, createKafka } from '../../src/clients/kafka';
+import { loadConfig } from '../../src/config';
+import { readRecordsFor } from '../support/kafka-reader';
+import { stack } from '../support/stack-env';
+
+describe("the project's Kafka producer", () => {
+  it('writes a record that a kafkajs consumer reads back from the real broker', async () => {
+    const config = loadConfig({
+      PAYMENTS_MODE: 'worker',
+      STRIPE_KEY: 'sk_test_kafka',
+      KAFKA_BROKERS: stack.kafkaBrokers,
+    });
+    const producer = createEventProducer(createKafka(config, pino({ level: 'silent' })));
+    const eventId = `evt-kafka-${randomUUID()}`;
+    try {
+      await producer.send({
+        topic: config.kafka.completedTopic,
+        acks: -1,
+        messages: [
+          { key: 'order-k', value: JSON.stringify({ hello: 'kafka' }), headers: { event_id: eventId } },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const records = await readRecordsFor([config.kafka.completedTopic], new Set([eventId]));
+    assert.equal(records.length, 1);
+    assert.equal(records[0]?.key, 'order-k');
+    assert.deepEqual(records[0]?.value, { hello: 'kafka' });
+  });
+});

@@ -1,0 +1,54 @@
+/** /readyz follows the dependencies of its mode: a stopped Kafka broker shows, and recovers by itself. */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { spawnService } from '../support/spawned-service';
+import { startStackPart, stopStackPart } from '../support/stack-control';
+import { stack } from '../support/stack-env';
+import { waitUntil } from '../support/wait';
+
+describe('/readyz during a Kafka outage', { timeout: 180_000 }, () => {
+  it('turns 503 naming kafka while the broker is stopped, and 200 again once it is back', async () => {
+    const worker = await spawnService({
+      PAYMENTS_MODE: 'worker',
+      STRIPE_KEY: 'sk_test_readiness',
+      STRIPE_API_BASE: stack.stripeApiBase,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      KAFKA_BROKERS: stack.kafkaBrokers,
+      TEMPORAL_TASK_QUEUE: `readiness-${randomUUID()}`,
+      LOG_LEVEL: 'error',
+    });
+    const readyz = async () => {
+      const res = await fetch(`${worker.url}/readyz`);
+      return {
+        status: res.status,
+        body: (await res.json()) as { failing: string[]; checks: Record<string, string> },
+      };
+    };
+    try {
+      await waitUntil(async () => (await readyz()).status === 200, 'ready before the outage');
+      await stopStackPart('kafka');
+      try {
+        const down = await waitUntil(async () => {
+          const r = await readyz();
+          return r.status === 503 ? r : undefined;
+        }, '503 while Kafka is down');
+        assert.deepEqual(down.body.failing, ['kafka']);
+        assert.match(down.body.checks['kafka'] ?? '', /no Kafka broker reachable/);
+      } finally {
+        await startStackPart('kafka');
+      }
+      const back = await waitUntil(
+        async () => {
+          const r = await readyz();
+          return r.status === 200 ? r : undefined;
+        },
+        '200 once Kafka is back',
+        60_000,
+      );
+      assert.deepEqual(back.body.failing, []);
+    } finally {
+      assert.equal(await worker.stop(), 0);
+    }
+  });
+});

@@ -1,0 +1,55 @@
+/** The compiled binary refuses bad configuration plainly: one line per problem, no stack trace. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runToExit } from './support/spawned-service';
+
+const base = { STRIPE_KEY: 'sk_test_123', CHARGE_API_TOKEN: 'token-0123456789abcdef' };
+
+describe('the binary with bad configuration', () => {
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    [
+      'no STRIPE_KEY',
+      { PAYMENTS_MODE: 'gateway', CHARGE_API_TOKEN: base.CHARGE_API_TOKEN },
+      /STRIPE_KEY: is required/,
+    ],
+    [
+      'an unknown mode',
+      { ...base, PAYMENTS_MODE: 'cashier' },
+      /PAYMENTS_MODE: "cashier" is not valid; valid values: gateway, webhook-receiver, worker, all/,
+    ],
+    [
+      'no mode at all',
+      base,
+      /PAYMENTS_MODE: is required; valid values: gateway, webhook-receiver, worker, all/,
+    ],
+    [
+      'a malformed STRIPE_API_BASE',
+      { ...base, PAYMENTS_MODE: 'gateway', STRIPE_API_BASE: 'localhost:12111' },
+      /STRIPE_API_BASE: /,
+    ],
+    [
+      'a non-numeric PORT',
+      { ...base, PAYMENTS_MODE: 'gateway', PORT: 'http' },
+      /PORT: must be a whole number/,
+    ],
+  ];
+  for (const [what, env, message] of cases) {
+    it(`exits non-zero with a clear message for ${what}`, async () => {
+      const { code, stdout, stderr } = await runToExit(env);
+      assert.equal(code, 2);
+      assert.match(stderr, message);
+      assert.match(stderr, /^payments: invalid configuration:/);
+      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(stdout, '');
+    });
+  }
+
+  it('never prints the Stripe key, even a malformed one', async () => {
+    const { stderr } = await runToExit({
+      PAYMENTS_MODE: 'worker',
+      STRIPE_KEY: 'sk_live_has-a-dash-and-is-secret',
+    });
+    assert.doesNotMatch(stderr, /has-a-dash-and-is-secret/);
+    assert.match(stderr, /STRIPE_KEY: must look like/);
+  });
+});
