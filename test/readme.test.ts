@@ -8,7 +8,7 @@ const readme = fs.readFileSync(path.join(__dirname, '../README.md'), 'utf8');
 
 describe('README', () => {
   it('documents exactly the environment variables the config module reads, with their defaults', () => {
-    const rows = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| ([^|]+) \|/gm)].map((m) => [
+    const rows = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)`\s*\| ([^|]+?)\s*\|/gm)].map((m) => [
       m[1],
       m[2]?.trim(),
     ]);
