@@ -3,6 +3,8 @@
  * Every problem is collected before failing so an operator fixes a bad deployment in one pass.
  */
 
+import type { ChargeTiming } from './contracts/charge';
+
 export const PAYMENTS_MODES = ['gateway', 'webhook-receiver', 'worker', 'all'] as const;
 export type PaymentsMode = (typeof PAYMENTS_MODES)[number];
 
@@ -51,6 +53,8 @@ export interface Config {
     /** Bearer tokens accepted on /charge and /charges/*; several allow rotation without downtime. */
     readonly chargeApiTokens: readonly string[];
   };
+  /** Handed to every charge at start (the workflow cannot read config); see ChargeTiming. */
+  readonly chargeTiming: ChargeTiming;
   readonly worker: {
     readonly maxConcurrentActivities: number;
     readonly maxConcurrentWorkflowTasks: number;
@@ -160,6 +164,26 @@ export const CONFIG_VARIABLES = [
     name: 'PAYMENTS_FAILED_TOPIC',
     default: 'payments.failed',
     meaning: 'Topic for failed and canceled charges',
+  },
+  {
+    name: 'CHARGE_RECONCILE_AFTER_SECONDS',
+    default: '600',
+    meaning: 'Ask Stripe for the PaymentIntent when no final webhook came within this time',
+  },
+  {
+    name: 'CHARGE_RECONCILE_MAX_INTERVAL_SECONDS',
+    default: '3600',
+    meaning: 'Reconciliation backs off (doubling) up to this interval',
+  },
+  {
+    name: 'CHARGE_DEADLINE_SECONDS',
+    default: '259200',
+    meaning: 'A charge still open after this long is canceled at Stripe and ends canceled',
+  },
+  {
+    name: 'CHARGE_REQUIRES_ACTION_WINDOW_SECONDS',
+    default: '82800',
+    meaning: 'How long a charge may wait in requires_action (3-D Secure) before it is canceled',
   },
   { name: 'WORKER_MAX_CONCURRENT_ACTIVITIES', default: '200', meaning: 'Activities one worker runs at once' },
   {
@@ -420,6 +444,22 @@ export function loadConfig(env: Env = process.env): Config {
       ),
     },
     api: { chargeApiTokens: parseChargeApiTokens(reader, mode) },
+    chargeTiming: {
+      reconcile_after_seconds: reader.integer('CHARGE_RECONCILE_AFTER_SECONDS', 600, 1, 86_400),
+      reconcile_max_interval_seconds: reader.integer(
+        'CHARGE_RECONCILE_MAX_INTERVAL_SECONDS',
+        3600,
+        1,
+        86_400,
+      ),
+      reconcile_deadline_seconds: reader.integer('CHARGE_DEADLINE_SECONDS', 259_200, 60, 30 * 86_400),
+      requires_action_window_seconds: reader.integer(
+        'CHARGE_REQUIRES_ACTION_WINDOW_SECONDS',
+        82_800,
+        60,
+        7 * 86_400,
+      ),
+    },
     worker: {
       maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 200, 1, 10000),
       maxConcurrentWorkflowTasks: reader.integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, 2, 10000),

@@ -78,7 +78,7 @@ export async function startService(
       metrics,
       readiness,
       ...(roles.has('gateway') && charges
-        ? { gateway: { charges, apiTokens: config.api.chargeApiTokens } }
+        ? { gateway: { charges, apiTokens: config.api.chargeApiTokens, timing: config.chargeTiming } }
         : {}),
       ...(roles.has('webhook-receiver') && charges && stripe
         ? {

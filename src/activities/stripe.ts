@@ -1,6 +1,11 @@
 import { Context } from '@temporalio/activity';
 import type Stripe from 'stripe';
-import { paymentIntentIdempotencyKey, type ChargeFailure, type ChargeRequest } from '../contracts/charge';
+import {
+  cancelIdempotencyKey,
+  paymentIntentIdempotencyKey,
+  type ChargeFailure,
+  type ChargeRequest,
+} from '../contracts/charge';
 import type { Metrics } from '../observability/metrics';
 import { classifyStripeError, toActivityFailure } from './stripe-errors';
 
@@ -47,10 +52,11 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
   return {
     /**
      * Creates (and, with a payment method, confirms off-session) the PaymentIntent for a charge.
-     * The idempotency key depends on event_id alone, so every retry on every worker returns the
+     * The idempotency key depends on event_id alone (and the key generation, which only moves on
+     * after the workflow has looked the PaymentIntent up), so every retry on every worker returns the
      * PaymentIntent the first attempt created instead of creating another.
      */
-    async createPaymentIntent(request: ChargeRequest): Promise<PaymentIntentOutcome> {
+    async createPaymentIntent(request: ChargeRequest, keyGeneration = 1): Promise<PaymentIntentOutcome> {
       const params: Stripe.PaymentIntentCreateParams = {
         amount: request.amount,
         currency: request.currency,
@@ -61,10 +67,47 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
           ? { payment_method: request.payment_method, confirm: true, off_session: true }
           : {}),
       };
+      const idempotencyKey = paymentIntentIdempotencyKey(request.event_id, keyGeneration);
       const pi = await callStripe('payment_intents.create', () =>
-        stripe.paymentIntents.create(params, {
-          idempotencyKey: paymentIntentIdempotencyKey(request.event_id),
-        }),
+        stripe.paymentIntents.create(params, { idempotencyKey }),
+      );
+      return outcomeOf(pi);
+    },
+
+    /** The PaymentIntent as Stripe has it now: reconciliation when webhooks are late or lost. */
+    async retrievePaymentIntent(paymentIntentId: string): Promise<PaymentIntentOutcome> {
+      return outcomeOf(
+        await callStripe('payment_intents.retrieve', () => stripe.paymentIntents.retrieve(paymentIntentId)),
+      );
+    },
+
+    /**
+     * Finds the PaymentIntent a charge created, by our metadata. Used before creating with a new
+     * idempotency key, once the old key may have expired at Stripe (24 h), so a late retry adopts
+     * the first PaymentIntent instead of charging twice.
+     */
+    async findPaymentIntentByEventId(eventId: string): Promise<PaymentIntentOutcome | null> {
+      const result = await callStripe('payment_intents.search', () =>
+        stripe.paymentIntents.search({ query: `metadata['event_id']:'${eventId}'`, limit: 10 }),
+      );
+      const ours = result.data.filter((pi) => pi.metadata?.['event_id'] === eventId);
+      // Prefer one that is further along: a succeeded PaymentIntent must never be ignored.
+      const best = ours.find((pi) => pi.status === 'succeeded') ?? ours[0];
+      return best ? outcomeOf(best) : null;
+    },
+
+    /** Cancels the PaymentIntent (idempotently: the key is derived from event_id). */
+    async cancelPaymentIntent(input: {
+      event_id: string;
+      payment_intent_id: string;
+      reason: Stripe.PaymentIntentCancelParams.CancellationReason;
+    }): Promise<PaymentIntentOutcome> {
+      const pi = await callStripe('payment_intents.cancel', () =>
+        stripe.paymentIntents.cancel(
+          input.payment_intent_id,
+          { cancellation_reason: input.reason },
+          { idempotencyKey: cancelIdempotencyKey(input.event_id) },
+        ),
       );
       return outcomeOf(pi);
     },

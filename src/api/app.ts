@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import type { ChargeWorkflows } from '../clients/charge-workflows';
+import type { ChargeTiming } from '../contracts/charge';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { chargeRoutes } from './charges/routes';
@@ -17,7 +18,11 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly readiness: readonly ReadinessCheck[];
   /** Present when this process serves the gateway role. */
-  readonly gateway?: { readonly charges: ChargeWorkflows; readonly apiTokens: readonly string[] };
+  readonly gateway?: {
+    readonly charges: ChargeWorkflows;
+    readonly apiTokens: readonly string[];
+    readonly timing: ChargeTiming;
+  };
   /** Present when this process serves the webhook-receiver role. */
   readonly webhook?: {
     readonly charges: ChargeWorkflows;

@@ -50,13 +50,42 @@ export interface ChargeWorkflowInput {
   readonly request: ChargeRequest;
   /** Canonical hash of the request: a repeated event_id with another payload is a dispatcher bug (409). */
   readonly payload_hash: string;
+  /** Fixed at start so a charge keeps the timing it began with; defaults when absent. */
+  readonly timing?: ChargeTiming;
 }
 
 export function chargeWorkflowId(eventId: string): string {
   return `charge-${eventId}`;
 }
 
-/** The same string on every attempt and every worker, so Stripe deduplicates retried creates. */
-export function paymentIntentIdempotencyKey(eventId: string): string {
-  return `payments:create-payment-intent:${eventId}`;
+/**
+ * The same string on every attempt and every worker, so Stripe deduplicates retried creates. A new
+ * generation is used only after Stripe's 24 h key retention, and only once a lookup found nothing.
+ */
+export function paymentIntentIdempotencyKey(eventId: string, generation = 1): string {
+  const base = `payments:create-payment-intent:${eventId}`;
+  return generation === 1 ? base : `${base}:g${generation}`;
 }
+
+export function cancelIdempotencyKey(eventId: string): string {
+  return `payments:cancel-payment-intent:${eventId}`;
+}
+
+/** How long a charge waits for Stripe before asking it, and how long it may stay open at all. */
+export interface ChargeTiming {
+  /** First reconciliation (retrieve the PaymentIntent) after this long without a final webhook. */
+  readonly reconcile_after_seconds: number;
+  /** Reconciliation backs off (doubling) up to this interval. */
+  readonly reconcile_max_interval_seconds: number;
+  /** After this long waiting, the PaymentIntent is canceled and the charge ends `canceled`. */
+  readonly reconcile_deadline_seconds: number;
+  /** How long a charge may wait in requires_action for the customer (3-D Secure) before it is canceled. */
+  readonly requires_action_window_seconds: number;
+}
+
+export const DEFAULT_CHARGE_TIMING: ChargeTiming = {
+  reconcile_after_seconds: 10 * 60,
+  reconcile_max_interval_seconds: 60 * 60,
+  reconcile_deadline_seconds: 72 * 60 * 60,
+  requires_action_window_seconds: 23 * 60 * 60,
+};

@@ -107,10 +107,10 @@ export function applyPaymentIntent(
   state: ChargeState,
   pi: { readonly id: string; readonly status: string; readonly failure: ChargeFailure | null },
   now: string,
+  attempted: boolean,
 ): ChargeState {
   const withId = { ...state, paymentIntentId: pi.id };
   if (isTerminal(state.status)) return withId;
-  const attempted = state.request.payment_method !== undefined;
   return withStatus(withId, statusFromPaymentIntent(pi.status, pi.failure, attempted), pi.failure, now);
 }
 
@@ -127,6 +127,12 @@ export function failCharge(
     paymentIntentId: paymentIntentId ?? state.paymentIntentId,
     updatedAt: now,
   };
+}
+
+/** Ends a charge that can no longer succeed by our decision (deadline, or a caller's cancel). */
+export function cancelCharge(state: ChargeState, reason: ChargeFailure, now: string): ChargeState {
+  if (isTerminal(state.status)) return state;
+  return { ...state, status: 'canceled', failure: reason, updatedAt: now };
 }
 
 export type EventVerdict =

@@ -1,25 +1,36 @@
 /**
  * ChargeWorkflow: one per event_id, ever. Creates the PaymentIntent, waits for Stripe's verdict
- * (signalled by the webhook receiver), publishes the outcome to Kafka and returns the final record.
+ * (signalled by the webhook receiver, or found by reconciliation when webhooks are lost), publishes
+ * the outcome to Kafka and returns the final record.
  * Deterministic: no I/O, no Node built-ins; activities are imported as types only.
  */
 import {
   ActivityFailure,
   ApplicationFailure,
+  TimeoutFailure,
   condition,
   log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  type RetryPolicy,
 } from '@temporalio/workflow';
-import type { ChargeActivities } from '../activities';
-import { isTerminal, type ChargeRecord, type ChargeWorkflowInput } from '../contracts/charge';
+import { RetryState } from '@temporalio/common';
+import type { ChargeActivities, PaymentIntentOutcome } from '../activities';
+import {
+  DEFAULT_CHARGE_TIMING,
+  isTerminal,
+  type ChargeFailure,
+  type ChargeRecord,
+  type ChargeWorkflowInput,
+} from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
 import type { PaymentEventV1 } from '../contracts/payment-event';
 import { NON_RETRYABLE_STRIPE_ERRORS, type StripeFailureDetails } from '../contracts/stripe-failure';
 import {
   applyPaymentIntent,
   applyStripeEvent,
+  cancelCharge,
   failCharge,
   initialChargeState,
   toChargeRecord,
@@ -33,18 +44,27 @@ import {
   type StripeEventPayload,
 } from './messages';
 
+const STRIPE_RETRY: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '5 minutes',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_STRIPE_ERRORS],
+};
+
 const { createPaymentIntent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '30 seconds',
-  // Stripe keeps an idempotency key for 24 h: every retry must happen well inside that window,
-  // or a late retry could create a second PaymentIntent.
+  // Stripe keeps an idempotency key for 24 h: every retry under one key must happen well inside
+  // that window. When it runs out, the workflow looks the PaymentIntent up before a new key is used.
   scheduleToCloseTimeout: '23 hours',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: [...NON_RETRYABLE_STRIPE_ERRORS],
-  },
+  retry: STRIPE_RETRY,
 });
+
+const { retrievePaymentIntent, findPaymentIntentByEventId, cancelPaymentIntent } =
+  proxyActivities<ChargeActivities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '1 hour',
+    retry: STRIPE_RETRY,
+  });
 
 const { publishPaymentEvent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '15 seconds',
@@ -53,8 +73,11 @@ const { publishPaymentEvent } = proxyActivities<ChargeActivities>({
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-/** The workflow sandbox replaces Date with the deterministic workflow clock, so this replays safely. */
-function workflowNow(): string {
+/** The workflow sandbox replaces Date with the deterministic workflow clock, so these replay safely. */
+function nowMs(): number {
+  return Date.now();
+}
+function nowIso(): string {
   return new Date().toISOString();
 }
 
@@ -65,10 +88,23 @@ function stripeFailureOf(err: unknown): StripeFailureDetails | undefined {
   return cause.details?.[0] as StripeFailureDetails | undefined;
 }
 
+/**
+ * The create's retries outlived their window (schedule-to-close): the key may expire soon. The
+ * server reports it either as a timeout, or as the last attempt's failure with retry state TIMEOUT
+ * (when the next backoff would have crossed the deadline).
+ */
+function retryWindowExhausted(err: unknown): boolean {
+  return (
+    err instanceof ActivityFailure &&
+    (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)
+  );
+}
+
 export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<ChargeRecord> {
   const { request } = input;
+  const timing = input.timing ?? DEFAULT_CHARGE_TIMING;
   const amountText = formatAmount(request.amount, request.currency);
-  let state: ChargeState = initialChargeState(request, workflowNow());
+  let state: ChargeState = initialChargeState(request, nowIso());
   // Events that arrive before the PaymentIntent id is known cannot be checked against it yet.
   const earlyEvents: StripeEventPayload[] = [];
 
@@ -82,14 +118,24 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
         ? [{ key: PaymentIntentIdSearchAttribute, value: state.paymentIntentId }]
         : []),
     ]);
-    log.info('charge status changed', { status: state.status, payment_intent_id: state.paymentIntentId });
+    log.info('charge status changed', {
+      status: state.status,
+      payment_intent_id: state.paymentIntentId,
+      order_id: request.order_id,
+    });
   };
 
   const applyEvent = (event: StripeEventPayload): void => {
-    const verdict = applyStripeEvent(state, event, workflowNow());
-    if (!verdict.applied)
+    const verdict = applyStripeEvent(state, event, nowIso());
+    if (!verdict.applied) {
       log.info('stripe event ignored', { stripe_event_id: event.stripe_event_id, reason: verdict.reason });
+    }
     setState(verdict.state);
+  };
+
+  const adopt = (pi: PaymentIntentOutcome, attempted: boolean): void => {
+    setState(applyPaymentIntent(state, pi, nowIso(), attempted));
+    for (const event of earlyEvents.splice(0)) applyEvent(event);
   };
 
   setHandler(chargeStateQuery, () => toChargeRecord(state));
@@ -98,20 +144,102 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     else applyEvent(event);
   });
 
-  try {
-    const pi = await createPaymentIntent.executeWithOptions(
-      { summary: `Create Stripe PaymentIntent for ${amountText}` },
-      [request],
-    );
-    setState(applyPaymentIntent(state, pi, workflowNow()));
-    for (const event of earlyEvents.splice(0)) applyEvent(event);
-  } catch (err) {
-    const failure = stripeFailureOf(err);
-    if (failure === undefined) throw err;
-    setState(failCharge(state, failure.failure, failure.payment_intent_id, workflowNow()));
-  }
+  /** Creates the PaymentIntent once; a new idempotency key only after a lookup found none. */
+  const obtainPaymentIntent = async (): Promise<void> => {
+    const attempted = request.payment_method !== undefined;
+    for (let generation = 1; ; generation++) {
+      if (generation > 1) {
+        const found = await findPaymentIntentByEventId.executeWithOptions(
+          { summary: 'Look up the PaymentIntent before using a new idempotency key' },
+          [request.event_id],
+        );
+        if (found !== null) return adopt(found, true);
+      }
+      try {
+        const pi = await createPaymentIntent.executeWithOptions(
+          { summary: `Create Stripe PaymentIntent for ${amountText}` },
+          [request, generation],
+        );
+        return adopt(pi, attempted);
+      } catch (err) {
+        const failure = stripeFailureOf(err);
+        if (failure !== undefined) {
+          return setState(failCharge(state, failure.failure, failure.payment_intent_id, nowIso()));
+        }
+        if (!retryWindowExhausted(err)) throw err;
+        log.warn('PaymentIntent create retried past its window; looking it up before a new key', {
+          generation,
+        });
+      }
+    }
+  };
 
-  await condition(() => isTerminal(state.status));
+  /** Asks Stripe directly: the webhook may be lost or late. */
+  const reconcile = async (): Promise<void> => {
+    if (state.paymentIntentId === null) return;
+    const pi = await retrievePaymentIntent.executeWithOptions(
+      { summary: 'Reconcile: retrieve the PaymentIntent from Stripe' },
+      [state.paymentIntentId],
+    );
+    adopt(pi, true);
+  };
+
+  const cancel = async (failure: ChargeFailure): Promise<void> => {
+    if (state.paymentIntentId === null) return setState(cancelCharge(state, failure, nowIso()));
+    try {
+      const pi = await cancelPaymentIntent.executeWithOptions(
+        { summary: `Cancel the PaymentIntent (${failure.code})` },
+        [{ event_id: request.event_id, payment_intent_id: state.paymentIntentId, reason: 'abandoned' }],
+      );
+      // Our cancellation: the charge ends canceled with our reason, not Stripe's empty one.
+      if (pi.status === 'canceled')
+        setState(cancelCharge({ ...state, paymentIntentId: pi.id }, failure, nowIso()));
+      else adopt(pi, true);
+    } catch (err) {
+      const stripeFailure = stripeFailureOf(err);
+      if (stripeFailure === undefined) throw err;
+      // Stripe refused (e.g. it succeeded at the last moment): its current state decides.
+      await reconcile();
+    }
+    if (!isTerminal(state.status)) setState(cancelCharge(state, failure, nowIso()));
+  };
+
+  /**
+   * Waits for a final status from webhooks, reconciling with backoff when they do not come, and
+   * gives up (cancels) after the deadline, or sooner when the customer leaves 3-D Secure unfinished.
+   */
+  const awaitOutcome = async (): Promise<void> => {
+    const deadline = nowMs() + timing.reconcile_deadline_seconds * 1000;
+    let interval = timing.reconcile_after_seconds * 1000;
+    let actionSince: number | undefined;
+    while (!isTerminal(state.status)) {
+      const status = state.status;
+      actionSince = status === 'requires_action' ? (actionSince ?? nowMs()) : undefined;
+      const actionDeadline =
+        actionSince === undefined ? Infinity : actionSince + timing.requires_action_window_seconds * 1000;
+      const wakeAt = Math.min(nowMs() + interval, deadline, actionDeadline);
+      const moved = await condition(() => state.status !== status, Math.max(wakeAt - nowMs(), 1));
+      if (moved) continue;
+      if (nowMs() >= actionDeadline) {
+        await cancel({
+          code: 'requires_action_expired',
+          message: 'the customer did not complete the required action in time',
+        });
+      } else {
+        await reconcile();
+        if (nowMs() >= deadline && !isTerminal(state.status)) {
+          await cancel({
+            code: 'charge_expired',
+            message: 'no final outcome from Stripe before the charge deadline',
+          });
+        }
+        interval = Math.min(interval * 2, timing.reconcile_max_interval_seconds * 1000);
+      }
+    }
+  };
+
+  await obtainPaymentIntent();
+  await awaitOutcome();
 
   const record = toChargeRecord(state);
   const event: PaymentEventV1 = {

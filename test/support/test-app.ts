@@ -3,6 +3,7 @@ import pino from 'pino';
 import { buildApp } from '../../src/api/app';
 import type { ReadinessCheck } from '../../src/api/health/readiness';
 import { createStripeClient } from '../../src/clients/stripe';
+import { DEFAULT_CHARGE_TIMING } from '../../src/contracts/charge';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { FakeChargeWorkflows } from './fake-charge-workflows';
 
@@ -26,7 +27,11 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
     logger: pino({ level: 'silent' }),
     metrics,
     readiness,
-    gateway: { charges, apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'] },
+    gateway: {
+      charges,
+      apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'],
+      timing: DEFAULT_CHARGE_TIMING,
+    },
     webhook: { charges, stripe, secrets: TEST_WEBHOOK_SECRETS, toleranceSeconds: 300 },
   });
   return { app, charges, metrics };

@@ -19,7 +19,8 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Quiet SDK logs in tests; installed once per test process, before any worker. */
 export function quietTemporalRuntime(): void {
   if (runtimeReady) return;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // ERROR: the SDK logs every failed activity attempt at WARN, which retry tests cause on purpose.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   runtimeReady = true;
 }
 

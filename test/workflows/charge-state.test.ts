@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChargeRequest } from '../../src/contracts/charge';
 import {
+  cancelCharge,
   applyPaymentIntent,
   applyStripeEvent,
   initialChargeState,
@@ -18,6 +19,7 @@ function created(): ChargeState {
     initialChargeState(request, T0),
     { id: 'pi_1', status: 'requires_payment_method', failure: null },
     T0,
+    false,
   );
 }
 
@@ -55,6 +57,7 @@ describe('charge state', () => {
       fresh,
       { id: 'pi_1', status: 'requires_payment_method', failure: stale },
       T0,
+      false,
     );
     assert.equal(state.status, 'pending');
     assert.equal(state.failure, null);
@@ -102,5 +105,14 @@ describe('charge state', () => {
     const verdict = applyStripeEvent(created(), event('evt_f', 'payment_intent.payment_failed', 100), T0);
     assert.equal(verdict.state.status, 'failed');
     assert.deepEqual(verdict.state.failure, { code: 'card_declined', message: 'Your card was declined.' });
+  });
+
+  it('cancels an open charge with a reason, and leaves a final one alone', () => {
+    const reason = { code: 'requires_action_expired', message: 'x' };
+    const canceled = cancelCharge(created(), reason, T0);
+    assert.equal(canceled.status, 'canceled');
+    assert.deepEqual(canceled.failure, reason);
+    const done = applyStripeEvent(created(), event('evt_s', 'payment_intent.succeeded', 1), T0).state;
+    assert.equal(cancelCharge(done, reason, T0), done);
   });
 });

@@ -7,7 +7,13 @@ import Stripe from 'stripe';
 import type { ChargeActivities, PaymentIntentOutcome } from '../../src/activities';
 import { createStripeActivities } from '../../src/activities/stripe';
 import { createChargeWorkflows } from '../../src/clients/charge-workflows';
-import { chargeWorkflowId, type ChargeRecord, type ChargeRequest } from '../../src/contracts/charge';
+import {
+  chargeWorkflowId,
+  DEFAULT_CHARGE_TIMING,
+  type ChargeRecord,
+  type ChargeRequest,
+  type ChargeTiming,
+} from '../../src/contracts/charge';
 import type { PaymentEventV1 } from '../../src/contracts/payment-event';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { chargeStateQuery, stripeEventSignal, type StripeEventPayload } from '../../src/workflows/messages';
@@ -35,10 +41,29 @@ function stripeEvent(
 }
 
 /** Typed mocks of the activities: record what the workflow asked for, answer as told. */
-function mockActivities(createResult: () => Promise<PaymentIntentOutcome>) {
+function mockActivities(
+  createResult: () => Promise<PaymentIntentOutcome>,
+  overrides: Partial<ChargeActivities> = {},
+) {
   const published: PaymentEventV1[] = [];
+  const calls: string[] = [];
   const activities: ChargeActivities = {
-    createPaymentIntent: async () => createResult(),
+    createPaymentIntent: async (_request, generation = 1) => {
+      calls.push(`create:g${generation}`);
+      return createResult();
+    },
+    retrievePaymentIntent: async (id) => {
+      calls.push('retrieve');
+      return { id, status: 'requires_payment_method', failure: null };
+    },
+    findPaymentIntentByEventId: async () => {
+      calls.push('find');
+      return null;
+    },
+    cancelPaymentIntent: async (input) => {
+      calls.push('cancel');
+      return { id: input.payment_intent_id, status: 'canceled', failure: null };
+    },
     publishPaymentEvent: async (event) => {
       published.push(event);
       return {
@@ -46,9 +71,16 @@ function mockActivities(createResult: () => Promise<PaymentIntentOutcome>) {
         message_id: 'm',
       };
     },
+    ...overrides,
   };
-  return { activities, published };
+  return { activities, published, calls };
 }
+
+const waiting = async (): Promise<PaymentIntentOutcome> => ({
+  id: 'pi_wf',
+  status: 'requires_payment_method',
+  failure: null,
+});
 
 describe('ChargeWorkflow', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;
@@ -60,6 +92,7 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
   async function run(
     activities: Partial<ChargeActivities>,
     drive: (request: ChargeRequest) => Promise<void> = async () => undefined,
+    timing?: ChargeTiming,
   ): Promise<ChargeRecord> {
     const taskQueue = uniqueTaskQueue('charge-wf');
     const worker = await createTestWorker(env, taskQueue, activities);
@@ -68,6 +101,7 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
       const started = await createChargeWorkflows(env.client, taskQueue).start({
         request,
         payload_hash: 'h',
+        ...(timing ? { timing } : {}),
       });
       assert.equal(started.kind, 'started');
       await drive(request);
@@ -198,15 +232,79 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
         },
       },
     } as unknown as Stripe;
-    const { activities: mocks } = mockActivities(async () => ({ id: '', status: '', failure: null }));
+    const { activities: mocks } = mockActivities(waiting);
     const record = await run({
-      ...createStripeActivities({ stripe: fakeStripe, metrics: undefined }),
-      publishPaymentEvent: (event) => mocks.publishPaymentEvent(event),
+      ...mocks,
+      createPaymentIntent: createStripeActivities({ stripe: fakeStripe, metrics: undefined })
+        .createPaymentIntent,
     });
     assert.equal(record.status, 'succeeded');
     assert.equal(calls, 3);
     assert.equal(new Set(keys).size, 1, `one key for every attempt, got ${keys.join(', ')}`);
     assert.equal(keys[0], `payments:create-payment-intent:${record.event_id}`);
+  });
+
+  it('reconciles with Stripe when no webhook comes, and proceeds on the real status', async () => {
+    const { activities, calls } = mockActivities(waiting, {
+      retrievePaymentIntent: async (id) => ({ id, status: 'succeeded', failure: null }),
+    });
+    // Time skipping jumps over the 10-minute wait: the default timing is what runs here.
+    const record = await run(activities);
+    assert.equal(record.status, 'succeeded');
+    assert.ok(!calls.includes('cancel'));
+  });
+
+  it('cancels a charge left in requires_action past its window and publishes payments.failed', async () => {
+    const { activities, calls, published } = mockActivities(
+      async () => ({
+        id: 'pi_wf',
+        status: 'requires_action',
+        failure: null,
+      }),
+      {
+        retrievePaymentIntent: async (id) => ({ id, status: 'requires_action', failure: null }),
+      },
+    );
+    const record = await run(activities, undefined, {
+      ...DEFAULT_CHARGE_TIMING,
+      requires_action_window_seconds: 3600,
+    });
+    assert.equal(record.status, 'canceled');
+    assert.equal(record.failure?.code, 'requires_action_expired');
+    assert.ok(calls.includes('cancel'));
+    assert.equal(published[0]?.status, 'canceled');
+  });
+
+  it('cancels a charge that never reaches a final status before its deadline', async () => {
+    const { activities, calls } = mockActivities(waiting);
+    const record = await run(activities, undefined, {
+      ...DEFAULT_CHARGE_TIMING,
+      reconcile_deadline_seconds: 2 * 3600,
+    });
+    assert.equal(record.status, 'canceled');
+    assert.equal(record.failure?.code, 'charge_expired');
+    assert.ok(calls.filter((c) => c === 'retrieve').length >= 3, 'reconciled with backoff before giving up');
+  });
+
+  it('looks the PaymentIntent up, and adopts it, before creating with a new key after the retry window', async () => {
+    let lookups = 0;
+    const { activities, calls } = mockActivities(
+      async () => {
+        throw ApplicationFailure.create({ type: 'StripeTransientError', message: 'Stripe is down' });
+      },
+      {
+        findPaymentIntentByEventId: async () => {
+          lookups += 1;
+          return { id: 'pi_found', status: 'succeeded', failure: null };
+        },
+      },
+    );
+    const record = await run(activities);
+    assert.equal(record.status, 'succeeded');
+    assert.equal(record.payment_intent_id, 'pi_found');
+    assert.equal(lookups, 1);
+    assert.ok(calls.length > 100, `create was retried for the whole 23 h window (${calls.length} attempts)`);
+    assert.ok(!calls.includes('create:g2'), 'no second key while a PaymentIntent exists');
   });
 });
 

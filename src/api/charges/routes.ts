@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChargeWorkflows } from '../../clients/charge-workflows';
-import type { ChargeRequest } from '../../contracts/charge';
+import type { ChargeRequest, ChargeTiming } from '../../contracts/charge';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError } from '../errors';
 import { bearerAuth } from './bearer-auth';
@@ -35,7 +35,7 @@ function statusUrl(eventId: string): string {
 
 export async function chargeRoutes(
   app: FastifyInstance,
-  opts: { charges: ChargeWorkflows; metrics: Metrics; apiTokens: readonly string[] },
+  opts: { charges: ChargeWorkflows; metrics: Metrics; apiTokens: readonly string[]; timing: ChargeTiming },
 ): Promise<void> {
   const { charges, metrics } = opts;
   // Every route of this plugin (and only these: health and metrics stay open) needs a caller token.
@@ -68,7 +68,7 @@ export async function chargeRoutes(
       const hash = payloadHash(charge);
       request.log = request.log.child({ event_id: charge.event_id, order_id: charge.order_id });
 
-      const started = await charges.start({ request: charge, payload_hash: hash });
+      const started = await charges.start({ request: charge, payload_hash: hash, timing: opts.timing });
       if (started.kind === 'started') {
         metrics.charges.inc({ outcome: 'started' });
         request.log.info({ workflow_id: started.workflowId }, 'charge accepted');

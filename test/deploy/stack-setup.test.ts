@@ -1,0 +1,92 @@
+/**
+ * The Temporal search attributes and Kafka topics that docker-compose and the kind overlay create
+ * are the same ones the local dev stack creates (scripts/stack/lib.sh), and cover what the code
+ * uses: the workflow's search-attribute keys and the topics' configured defaults.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { CONFIG_VARIABLES } from '../../src/config';
+import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
+import { REPO_ROOT, objectsOfKind, renderK8s, type Workload } from './support';
+
+const SEARCH_ATTRIBUTES = [
+  'OrderId=Keyword',
+  'EventId=Keyword',
+  'ChargeStatus=Keyword',
+  'PaymentIntentId=Keyword',
+  'AmountMinor=Int',
+  'Currency=Keyword',
+  'RefundedMinor=Int',
+];
+const TOPICS = ['payments.completed', 'payments.failed', 'payments.refunded', 'payments.refund_failed'];
+
+const read = (file: string) => fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+const words = (s: string | undefined) => (s ?? '').trim().split(/\s+/).filter(Boolean);
+const sorted = (list: Iterable<string>) => [...list].sort();
+
+function kindWorkload(name: string): Workload {
+  const found = [
+    ...objectsOfKind<Workload>(renderK8s('overlays/kind'), 'Deployment'),
+    ...objectsOfKind<Workload>(renderK8s('overlays/kind'), 'Job'),
+  ].find((w) => w.metadata.name === name);
+  assert.ok(found, name);
+  return found;
+}
+
+/** SDK type names (KEYWORD, INT, KEYWORD_LIST) as the CLI spells them (Keyword, Int, KeywordList). */
+const cliType = (sdkType: string) =>
+  sdkType
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+
+describe('search attributes and topics', () => {
+  it('docker-compose registers the search attributes', () => {
+    const line = /^SEARCH_ATTRIBUTES="([^"]*)"/m.exec(read('deploy/temporal/setup-namespace.sh'));
+    assert.deepEqual(sorted(words(line?.[1])), sorted(SEARCH_ATTRIBUTES));
+  });
+
+  it('the kind Temporal dev server registers the search attributes', () => {
+    const args = kindWorkload('temporal').spec.template.spec.containers[0]?.args ?? [];
+    const registered = args.filter((_, i) => args[i - 1] === '--search-attribute');
+    assert.deepEqual(sorted(registered), sorted(SEARCH_ATTRIBUTES));
+  });
+
+  it('the local dev stack registers the same search attributes', () => {
+    const block = /STACK_TEMPORAL_SEARCH_ATTRIBUTES=\(([^)]*)\)/.exec(read('scripts/stack/lib.sh'));
+    assert.deepEqual(sorted(words(block?.[1])), sorted(SEARCH_ATTRIBUTES));
+  });
+
+  it("covers every search-attribute key the workflow code defines, with the key's type", () => {
+    for (const key of CHARGE_SEARCH_ATTRIBUTES) {
+      assert.ok(SEARCH_ATTRIBUTES.includes(`${key.name}=${cliType(key.type)}`), key.name);
+    }
+  });
+
+  it('docker-compose creates the topics with 3 partitions', () => {
+    const script = read('deploy/kafka/create-topics.sh');
+    assert.deepEqual(sorted(words(/^TOPICS=\(([^)]*)\)/m.exec(script)?.[1])), sorted(TOPICS));
+    assert.match(script, /PARTITIONS="\$\{PARTITIONS:-3\}"/);
+  });
+
+  it('the kind topics Job creates the same topics with 3 partitions', () => {
+    const container = kindWorkload('kafka-topics').spec.template.spec.containers[0];
+    const topics = container?.env?.find((e) => e.name === 'TOPICS')?.value;
+    assert.deepEqual(sorted(words(topics)), sorted(TOPICS));
+    assert.match(container?.command?.join(' ') ?? '', /--partitions 3\b/);
+  });
+
+  it('the local dev stack creates the same topics', () => {
+    const line = /STACK_KAFKA_TOPICS:-([^}]*)\}/.exec(read('scripts/stack/lib.sh'));
+    assert.deepEqual(sorted(words(line?.[1])), sorted(TOPICS));
+  });
+
+  it('includes the default topics of the configuration', () => {
+    for (const v of CONFIG_VARIABLES.filter((c) => c.name.endsWith('_TOPIC'))) {
+      assert.ok(TOPICS.includes(v.default), `${v.name} default ${v.default}`);
+    }
+  });
+});
