@@ -233,10 +233,10 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
       },
     } as unknown as Stripe;
     const { activities: mocks } = mockActivities(waiting);
+    const real = createStripeActivities({ stripe: fakeStripe, metrics: undefined });
     const record = await run({
       ...mocks,
-      createPaymentIntent: createStripeActivities({ stripe: fakeStripe, metrics: undefined })
-        .createPaymentIntent,
+      createPaymentIntent: (request, generation) => real.createPaymentIntent(request, generation),
     });
     assert.equal(record.status, 'succeeded');
     assert.equal(calls, 3);
