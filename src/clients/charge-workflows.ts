@@ -63,16 +63,21 @@ export function isTemporalUnavailable(err: unknown): boolean {
   return false;
 }
 
-async function guard<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
-    throw err;
-  }
-}
+/**
+ * The client retries UNAVAILABLE by itself for up to ~20 s; a caller (the dispatcher, Stripe) is
+ * better served by a prompt 503 and its own retry, so every call gets a deadline.
+ */
+export const TEMPORAL_CALL_DEADLINE_MS = 5_000;
 
 export function createChargeWorkflows(client: Client, taskQueue: string): ChargeWorkflows {
+  const guard = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await client.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, call);
+    } catch (err) {
+      if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
+      throw err;
+    }
+  };
   return {
     start: (input) =>
       guard(async () => {
