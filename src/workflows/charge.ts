@@ -191,10 +191,9 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
         { summary: `Cancel the PaymentIntent (${failure.code})` },
         [{ event_id: request.event_id, payment_intent_id: state.paymentIntentId, reason: 'abandoned' }],
       );
-      // Our cancellation: the charge ends canceled with our reason, not Stripe's empty one.
-      if (pi.status === 'canceled')
-        setState(cancelCharge({ ...state, paymentIntentId: pi.id }, failure, nowIso()));
-      else adopt(pi, true);
+      // Stripe accepted the cancellation (it refuses one it cannot honour, see below): the charge
+      // ends canceled with our reason, not the empty one on Stripe's object.
+      setState(cancelCharge({ ...state, paymentIntentId: pi.id }, failure, nowIso()));
     } catch (err) {
       const stripeFailure = stripeFailureOf(err);
       if (stripeFailure === undefined) throw err;

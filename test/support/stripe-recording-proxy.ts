@@ -13,8 +13,8 @@ export interface RecordedStripeRequest {
 export interface StripeRecordingProxy {
   readonly url: string;
   readonly requests: RecordedStripeRequest[];
-  /** Answer the next `count` requests for `pathPrefix` with this status instead of forwarding. */
-  failNext(pathPrefix: string, count: number, status: number): void;
+  /** Answer the next `count` requests for `pathPrefix` with this status (and Stripe error body) instead of forwarding. */
+  failNext(pathPrefix: string, count: number, status: number, error?: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -24,7 +24,12 @@ export interface StripeRecordingProxy {
  */
 export async function startStripeRecordingProxy(target: string): Promise<StripeRecordingProxy> {
   const requests: RecordedStripeRequest[] = [];
-  const faults: Array<{ pathPrefix: string; remaining: number; status: number }> = [];
+  const faults: Array<{
+    pathPrefix: string;
+    remaining: number;
+    status: number;
+    error: Record<string, unknown>;
+  }> = [];
   const upstream = new URL(target);
 
   const server = http.createServer((req, res) => {
@@ -46,7 +51,7 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
         fault.remaining -= 1;
         record(fault.status);
         res.writeHead(fault.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { type: 'api_error', message: 'injected fault' } }));
+        res.end(JSON.stringify({ error: fault.error }));
         return;
       }
       const forward = http.request(
@@ -75,7 +80,8 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    failNext: (pathPrefix, count, status) => faults.push({ pathPrefix, remaining: count, status }),
+    failNext: (pathPrefix, count, status, error = { type: 'api_error', message: 'injected fault' }) =>
+      faults.push({ pathPrefix, remaining: count, status, error }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,145 @@
+/**
+ * npm run record-histories
+ *
+ * Runs each ChargeWorkflow path for real (local stack, stripe-mock behind the recording proxy) and
+ * saves its event history under test/replay/histories/. The replay test replays them all, so a
+ * change that makes the workflow non-deterministic fails CI. Re-record only for an intentional,
+ * versioned change of the workflow.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { createChargeWorkflows } from '../../src/clients/charge-workflows';
+import {
+  chargeWorkflowId,
+  DEFAULT_CHARGE_TIMING,
+  type ChargeRequest,
+  type ChargeTiming,
+} from '../../src/contracts/charge';
+import { chargeStateQuery, stripeEventSignal, type StripeEventPayload } from '../../src/workflows/messages';
+import { startTestService } from '../support/service';
+import { stack } from '../support/stack-env';
+import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { waitUntil } from '../support/wait';
+
+const OUT = path.join(__dirname, 'histories');
+const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
+
+interface Scenario {
+  readonly name: string;
+  readonly request?: Partial<ChargeRequest>;
+  readonly timing?: Partial<ChargeTiming>;
+  readonly before?: (proxy: StripeRecordingProxy) => void;
+  /** Signals to send once the PaymentIntent exists (built from its id). */
+  readonly events?: (pi: string) => StripeEventPayload[];
+}
+
+const at = (type: string, created: number, pi: string, id = `evt_${randomUUID()}`): StripeEventPayload => ({
+  stripe_event_id: id,
+  type,
+  created,
+  payment_intent_id: pi,
+  payment_intent_status: type.replace('payment_intent.', ''),
+  failure: null,
+});
+
+const SCENARIOS: Scenario[] = [
+  { name: 'webhook-success', events: (pi) => [at('payment_intent.succeeded', 100, pi)] },
+  {
+    name: 'duplicate-and-out-of-order-events',
+    events: (pi) => {
+      const processing = at('payment_intent.processing', 200, pi);
+      return [
+        processing,
+        processing,
+        at('payment_intent.requires_action', 100, pi),
+        at('payment_intent.succeeded', 300, 'pi_someone_else'),
+        at('payment_intent.succeeded', 300, pi),
+      ];
+    },
+  },
+  { name: 'webhook-payment-failed', events: (pi) => [at('payment_intent.payment_failed', 100, pi)] },
+  {
+    name: 'card-declined-on-create',
+    request: { payment_method: 'pm_card_chargeDeclined' },
+    before: (proxy) =>
+      proxy.failNext('/v1/payment_intents', 1, 402, {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'generic_decline',
+        message: 'Your card was declined.',
+      }),
+  },
+  {
+    name: 'stripe-500-retried',
+    before: (proxy) => proxy.failNext('/v1/payment_intents', 1, 500),
+    events: (pi) => [at('payment_intent.succeeded', 100, pi)],
+  },
+  { name: 'reconciled-without-webhook', timing: { reconcile_after_seconds: 1 } },
+  {
+    name: 'requires-action-expired',
+    timing: { requires_action_window_seconds: 2, reconcile_after_seconds: 60 },
+    events: (pi) => [at('payment_intent.requires_action', 100, pi)],
+  },
+];
+
+async function main(): Promise<void> {
+  const proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+  const service = await startTestService({ STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'warn' });
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection });
+  fs.mkdirSync(OUT, { recursive: true });
+  try {
+    for (const scenario of SCENARIOS) {
+      const id = randomUUID();
+      const request: ChargeRequest = {
+        event_id: `evt-replay-${scenario.name}-${id}`,
+        order_id: `order-replay-${id}`,
+        amount: 2599,
+        currency: 'usd',
+        ...scenario.request,
+      };
+      scenario.before?.(proxy);
+      await createChargeWorkflows(client, service.config.temporal.taskQueue).start({
+        request,
+        payload_hash: 'recorded',
+        timing: { ...DEFAULT_CHARGE_TIMING, ...scenario.timing },
+      });
+      const handle = client.workflow.getHandle(chargeWorkflowId(request.event_id));
+      if (scenario.events) {
+        const pi = await waitUntil(
+          async () => (await handle.query(chargeStateQuery)).payment_intent_id ?? undefined,
+          'PI',
+        );
+        for (const event of scenario.events(pi)) await handle.signal(stripeEventSignal, event);
+      }
+      await handle.result().catch(() => undefined);
+      // The CLI writes the standard JSON history format that historyFromJSON (and the Web UI) read.
+      const json = execFileSync(TEMPORAL_CLI, [
+        'workflow',
+        'show',
+        '--address',
+        stack.temporalAddress,
+        '-w',
+        handle.workflowId,
+        '--output',
+        'json',
+      ]);
+      fs.writeFileSync(path.join(OUT, `${scenario.name}.json`), json);
+      const final = await handle.query(chargeStateQuery);
+      const events = (JSON.parse(json.toString('utf8')) as { events: unknown[] }).events.length;
+      process.stdout.write(`${scenario.name}: ${final.status} (${events} events)\n`);
+    }
+  } finally {
+    await connection.close();
+    await service.stop();
+    await proxy.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
