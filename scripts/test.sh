@@ -27,7 +27,14 @@ set -a
 source .stack/stack.env
 set +a
 
+# The image runs Node 24: the unit, API, workflow and replay tests run on it too (first, so the
+# closing summary is the full suite's).
+node24="$(bash scripts/node24.sh)"
+mapfile -t portable < <(find test -name '*.test.ts' -not -path 'test/integration/*' -not -path 'test/deploy/*' -not -path 'test/clients/*' | sort)
+echo "== tests on $("$node24" --version) (${#portable[@]} files)"
+"$node24" --import tsx --test --test-concurrency=1 --test-reporter=spec "${portable[@]}"
+
 mapfile -t files < <(find test -name '*.test.ts' | sort)
-echo "== tests (${#files[@]} files)"
+echo "== tests on $(node --version) (${#files[@]} files)"
 # One file at a time: integration files stop and restart stack parts to prove recovery.
 node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
