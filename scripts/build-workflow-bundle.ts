@@ -5,11 +5,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/roles/worker';
 
 async function main(): Promise<void> {
   const out = path.resolve(__dirname, '../workflow-bundle.js');
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: new DefaultLogger('WARN'),
   });
   fs.writeFileSync(out, code);

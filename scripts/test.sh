@@ -34,6 +34,9 @@ mapfile -t portable < <(find test -name '*.test.ts' -not -path 'test/integration
 echo "== tests on $("$node24" --version) (${#portable[@]} files)"
 "$node24" --import tsx --test --test-concurrency=1 --test-reporter=spec "${portable[@]}"
 
+# The benchmark cannot rot: a ~15 s smoke run of the whole harness (reuses the running stack).
+echo "== bench smoke" && bash scripts/bench.sh --smoke --no-build
+
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 echo "== tests on $(node --version) (${#files[@]} files)"
 # One file at a time: integration files stop and restart stack parts to prove recovery.

@@ -9,6 +9,7 @@ import { createTemporalClient } from './clients/temporal';
 import { modeRoles, type Config } from './config';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
+import { freeLoopbackPort, sdkMetricsReader } from './observability/temporal-sdk-metrics';
 import { temporalLoggerFor } from './observability/temporal-logger';
 import { startWorker } from './roles/worker';
 
@@ -20,13 +21,22 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-let runtimeInstalled = false;
+let sdkMetrics: Promise<() => Promise<string>> | undefined;
 
-/** The SDK's runtime is process-wide and can be installed once, before the first worker. */
-function installTemporalRuntime(logger: Logger): void {
-  if (runtimeInstalled) return;
-  Runtime.install({ logger: temporalLoggerFor(logger.child({ component: 'temporal' })) });
-  runtimeInstalled = true;
+/**
+ * The SDK's runtime is process-wide and can be installed once, before the first worker: our logger
+ * for its logs, and its Prometheus exporter on loopback, read back into our /metrics.
+ */
+function installTemporalRuntime(logger: Logger): Promise<() => Promise<string>> {
+  sdkMetrics ??= freeLoopbackPort().then((port) => {
+    const bindAddress = `127.0.0.1:${port}`;
+    Runtime.install({
+      logger: temporalLoggerFor(logger.child({ component: 'temporal' })),
+      telemetryOptions: { metrics: { prometheus: { bindAddress } } },
+    });
+    return sdkMetricsReader(bindAddress);
+  });
+  return sdkMetrics;
 }
 
 /** Starts the roles of `config.mode` in this process: the shared initialisation of the one binary. */
@@ -38,6 +48,7 @@ export async function startService(
   const roles = new Set(modeRoles(config.mode));
   const closers: Array<() => Promise<void>> = [];
   const readiness: ReadinessCheck[] = [];
+  let extraMetrics: (() => Promise<string>) | undefined;
   const stripe =
     roles.has('worker') || roles.has('webhook-receiver') ? createStripeClient(config) : undefined;
 
@@ -57,7 +68,7 @@ export async function startService(
     }
 
     if (roles.has('worker') && stripe) {
-      installTemporalRuntime(logger);
+      extraMetrics = await installTemporalRuntime(logger);
       const producer = createEventProducer(createKafka(config, logger));
       closers.push(() => producer.disconnect());
       const worker = await startWorker({ config, logger, metrics, stripe, producer });
@@ -77,6 +88,7 @@ export async function startService(
       logger,
       metrics,
       readiness,
+      ...(extraMetrics ? { extraMetrics } : {}),
       ...(roles.has('gateway') && charges
         ? { gateway: { charges, apiTokens: config.api.chargeApiTokens, timing: config.chargeTiming } }
         : {}),

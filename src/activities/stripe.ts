@@ -30,6 +30,12 @@ function outcomeOf(pi: Stripe.PaymentIntent): PaymentIntentOutcome {
   };
 }
 
+/** Every activity names its charge: the log interceptor puts these ids on each of its log lines. */
+export interface ChargeRef {
+  readonly event_id: string;
+  readonly order_id: string;
+}
+
 export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics | undefined }) {
   const { stripe, metrics } = deps;
 
@@ -75,9 +81,13 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
     },
 
     /** The PaymentIntent as Stripe has it now: reconciliation when webhooks are late or lost. */
-    async retrievePaymentIntent(paymentIntentId: string): Promise<PaymentIntentOutcome> {
+    async retrievePaymentIntent(
+      input: ChargeRef & { payment_intent_id: string },
+    ): Promise<PaymentIntentOutcome> {
       return outcomeOf(
-        await callStripe('payment_intents.retrieve', () => stripe.paymentIntents.retrieve(paymentIntentId)),
+        await callStripe('payment_intents.retrieve', () =>
+          stripe.paymentIntents.retrieve(input.payment_intent_id),
+        ),
       );
     },
 
@@ -86,7 +96,8 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
      * idempotency key, once the old key may have expired at Stripe (24 h), so a late retry adopts
      * the first PaymentIntent instead of charging twice.
      */
-    async findPaymentIntentByEventId(eventId: string): Promise<PaymentIntentOutcome | null> {
+    async findPaymentIntentByEventId(input: ChargeRef): Promise<PaymentIntentOutcome | null> {
+      const eventId = input.event_id;
       const result = await callStripe('payment_intents.search', () =>
         stripe.paymentIntents.search({ query: `metadata['event_id']:'${eventId}'`, limit: 10 }),
       );
@@ -97,11 +108,12 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
     },
 
     /** Cancels the PaymentIntent (idempotently: the key is derived from event_id). */
-    async cancelPaymentIntent(input: {
-      event_id: string;
-      payment_intent_id: string;
-      reason: Stripe.PaymentIntentCancelParams.CancellationReason;
-    }): Promise<PaymentIntentOutcome> {
+    async cancelPaymentIntent(
+      input: ChargeRef & {
+        payment_intent_id: string;
+        reason: Stripe.PaymentIntentCancelParams.CancellationReason;
+      },
+    ): Promise<PaymentIntentOutcome> {
       const pi = await callStripe('payment_intents.cancel', () =>
         stripe.paymentIntents.cancel(
           input.payment_intent_id,

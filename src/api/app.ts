@@ -17,6 +17,8 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly readiness: readonly ReadinessCheck[];
+  /** More Prometheus text for /metrics (the Temporal SDK's worker metrics, in worker modes). */
+  readonly extraMetrics?: () => Promise<string>;
   /** Present when this process serves the gateway role. */
   readonly gateway?: {
     readonly charges: ChargeWorkflows;
@@ -72,7 +74,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }
 
-  await app.register(healthRoutes, { readiness: deps.readiness, registry: deps.metrics.registry });
+  await app.register(healthRoutes, {
+    readiness: deps.readiness,
+    registry: deps.metrics.registry,
+    ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
+  });
   if (deps.gateway) await app.register(chargeRoutes, { ...deps.gateway, metrics: deps.metrics });
   if (deps.webhook) await app.register(stripeWebhookRoutes, { ...deps.webhook, metrics: deps.metrics });
   return app;

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type Stripe from 'stripe';
 import { createActivities } from '../activities';
-import { temporalConnectionOptions } from '../clients/tls';
+import { activityLogInterceptors } from '../activities/log-interceptors';
 import type { EventProducer } from '../clients/kafka';
+import { temporalConnectionOptions } from '../clients/tls';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -12,19 +13,42 @@ import type { Metrics } from '../observability/metrics';
 /** Where `npm run build` writes the prebuilt workflow bundle; absent in dev, where we bundle at start. */
 export const DEFAULT_WORKFLOW_BUNDLE = path.resolve(__dirname, '../../workflow-bundle.js');
 
+/** Workflow code and its interceptors; the build bundles exactly these (scripts/build-workflow-bundle.ts). */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/log-interceptors')];
+
+/** The worker's tuning knobs, shared with the benchmark's ceiling worker so both run alike. */
+export function workerTuning(config: Config) {
+  return {
+    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
+  } satisfies Partial<WorkerOptions>;
+}
+
+/**
+ * The prebuilt bundle when there is one (it carries the workflow interceptors); otherwise bundle
+ * at start, naming the interceptors.
+ */
+function workflowCode(
+  config: Config,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
+  const bundle = config.worker.workflowBundlePath ?? DEFAULT_WORKFLOW_BUNDLE;
+  if (fs.existsSync(bundle)) {
+    return { workflowBundle: { codePath: bundle }, interceptors: { activity: [activityLogInterceptors] } };
+  }
+  return {
+    workflowsPath: WORKFLOWS_PATH,
+    interceptors: { activity: [activityLogInterceptors], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+  };
+}
+
 export interface RunningWorker {
   readonly worker: Worker;
   readonly connection: NativeConnection;
   /** Stops polling, lets running activities finish (up to the grace time), then closes the connection. */
   stop(): Promise<void>;
-}
-
-function workflowCodeOption(
-  config: Config,
-): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
-  const bundle = config.worker.workflowBundlePath ?? DEFAULT_WORKFLOW_BUNDLE;
-  if (fs.existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
-  return { workflowsPath: require.resolve('../workflows') };
 }
 
 export async function startWorker(deps: {
@@ -40,17 +64,14 @@ export async function startWorker(deps: {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...workflowCodeOption(config),
+    ...workflowCode(config),
     activities: createActivities({
       stripe: deps.stripe,
       producer: deps.producer,
       topics: config.kafka,
       metrics: deps.metrics,
     }),
-    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
-    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
-    maxCachedWorkflows: config.worker.maxCachedWorkflows,
-    shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
+    ...workerTuning(config),
   });
   const running = worker.run();
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));

@@ -104,6 +104,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   const { request } = input;
   const timing = input.timing ?? DEFAULT_CHARGE_TIMING;
   const amountText = formatAmount(request.amount, request.currency);
+  const ref = { event_id: request.event_id, order_id: request.order_id };
   let state: ChargeState = initialChargeState(request, nowIso());
   // Events that arrive before the PaymentIntent id is known cannot be checked against it yet.
   const earlyEvents: StripeEventPayload[] = [];
@@ -151,7 +152,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
       if (generation > 1) {
         const found = await findPaymentIntentByEventId.executeWithOptions(
           { summary: 'Look up the PaymentIntent before using a new idempotency key' },
-          [request.event_id],
+          [ref],
         );
         if (found !== null) return adopt(found, true);
       }
@@ -179,7 +180,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     if (state.paymentIntentId === null) return;
     const pi = await retrievePaymentIntent.executeWithOptions(
       { summary: 'Reconcile: retrieve the PaymentIntent from Stripe' },
-      [state.paymentIntentId],
+      [{ ...ref, payment_intent_id: state.paymentIntentId }],
     );
     adopt(pi, true);
   };
@@ -189,7 +190,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     try {
       const pi = await cancelPaymentIntent.executeWithOptions(
         { summary: `Cancel the PaymentIntent (${failure.code})` },
-        [{ event_id: request.event_id, payment_intent_id: state.paymentIntentId, reason: 'abandoned' }],
+        [{ ...ref, payment_intent_id: state.paymentIntentId, reason: 'abandoned' }],
       );
       // Stripe accepted the cancellation (it refuses one it cannot honour, see below): the charge
       // ends canceled with our reason, not the empty one on Stripe's object.

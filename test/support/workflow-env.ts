@@ -10,6 +10,7 @@ import {
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { ChargeActivities } from '../../src/activities';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/roles/worker';
 import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { stack } from './stack-env';
 
@@ -27,7 +28,8 @@ export function quietTemporalRuntime(): void {
 /** The workflows bundled once per test process, as the worker bundles them once at start. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: new DefaultLogger('WARN'),
   });
   return bundle;

@@ -52,7 +52,7 @@ function mockActivities(
       calls.push(`create:g${generation}`);
       return createResult();
     },
-    retrievePaymentIntent: async (id) => {
+    retrievePaymentIntent: async ({ payment_intent_id: id }) => {
       calls.push('retrieve');
       return { id, status: 'requires_payment_method', failure: null };
     },
@@ -246,7 +246,11 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
 
   it('reconciles with Stripe when no webhook comes, and proceeds on the real status', async () => {
     const { activities, calls } = mockActivities(waiting, {
-      retrievePaymentIntent: async (id) => ({ id, status: 'succeeded', failure: null }),
+      retrievePaymentIntent: async ({ payment_intent_id: id }) => ({
+        id,
+        status: 'succeeded',
+        failure: null,
+      }),
     });
     // Time skipping jumps over the 10-minute wait: the default timing is what runs here.
     const record = await run(activities);
@@ -262,7 +266,11 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
         failure: null,
       }),
       {
-        retrievePaymentIntent: async (id) => ({ id, status: 'requires_action', failure: null }),
+        retrievePaymentIntent: async ({ payment_intent_id: id }) => ({
+          id,
+          status: 'requires_action',
+          failure: null,
+        }),
       },
     );
     const record = await run(activities, undefined, {

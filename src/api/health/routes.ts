@@ -16,7 +16,7 @@ const readinessSchema = {
 /** /healthz, /readyz and /metrics: served by every mode on the same port, never behind auth. */
 export async function healthRoutes(
   app: FastifyInstance,
-  opts: { readiness: readonly ReadinessCheck[]; registry: Registry },
+  opts: { readiness: readonly ReadinessCheck[]; registry: Registry; extraMetrics?: () => Promise<string> },
 ): Promise<void> {
   app.get(
     '/healthz',
@@ -63,6 +63,9 @@ export async function healthRoutes(
   app.get(
     '/metrics',
     { schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
-    async (_request, reply) => reply.type(opts.registry.contentType).send(await opts.registry.metrics()),
+    async (_request, reply) => {
+      const [own, extra] = await Promise.all([opts.registry.metrics(), opts.extraMetrics?.() ?? '']);
+      return reply.type(opts.registry.contentType).send(extra === '' ? own : `${own}\n${extra}`);
+    },
   );
 }

@@ -1,0 +1,166 @@
+/** Command-line flags of `npm run bench` and their defaults (full run, or the ~10 s `--smoke`). */
+
+export type PiLookup = 'proxy' | 'poll';
+
+export interface BenchOptions {
+  readonly smoke: boolean;
+  /** Offered arrival rates of the full charge path, charges/s, in order. */
+  readonly rates: readonly number[];
+  readonly stepSeconds: number;
+  readonly warmupSeconds: number;
+  /** How long a step may take, after its last send, for every charge to finish. */
+  readonly drainSeconds: number;
+  /** A step passes when every charge completed within this, from its intended send time. */
+  readonly sloMs: number;
+  readonly ceilingSeconds: number;
+  readonly ceilingWarmupSeconds: number;
+  readonly ceilingConcurrency: number;
+  readonly dupRate: number;
+  readonly dupSeconds: number;
+  readonly piLookup: PiLookup;
+  readonly build: boolean;
+  /** Run the higher steps even after one failed. */
+  readonly keepGoing: boolean;
+  readonly logLevel: string;
+  readonly out: string;
+}
+
+const FULL: BenchOptions = {
+  smoke: false,
+  rates: [10, 25, 50, 75, 100, 150],
+  stepSeconds: 30,
+  warmupSeconds: 5,
+  drainSeconds: 15,
+  sloMs: 5000,
+  ceilingSeconds: 15,
+  ceilingWarmupSeconds: 2,
+  ceilingConcurrency: 64,
+  dupRate: 20,
+  dupSeconds: 10,
+  piLookup: 'proxy',
+  build: true,
+  keepGoing: false,
+  logLevel: 'info',
+  out: 'bench/results/latest.json',
+};
+
+/** About ten seconds of measurement: enough to prove every part still works end to end. */
+const SMOKE: Partial<BenchOptions> = {
+  smoke: true,
+  rates: [5],
+  stepSeconds: 3,
+  warmupSeconds: 1,
+  drainSeconds: 10,
+  ceilingSeconds: 1,
+  ceilingWarmupSeconds: 0.25,
+  ceilingConcurrency: 16,
+  dupRate: 5,
+  dupSeconds: 1,
+};
+
+export const USAGE = `usage: npm run bench -- [flags]
+
+  --smoke                  ~10 s of measurement; exit 1 if a charge does not complete or any error occurs
+  --rates 10,25,50         offered charges/s of the full path, one step each (default ${FULL.rates.join(',')})
+  --step-seconds N         seconds per step (default ${FULL.stepSeconds})
+  --warmup-seconds N       unmeasured load at the first rate before the steps (default ${FULL.warmupSeconds})
+  --drain-seconds N        wait after a step's last send for its charges to finish (default ${FULL.drainSeconds})
+  --slo-ms N               a step passes if every charge completed within N ms (default ${FULL.sloMs})
+  --ceiling-seconds N      measured seconds per ceiling (default ${FULL.ceilingSeconds})
+  --ceiling-warmup-seconds N  unmeasured seconds before each ceiling (default ${FULL.ceilingWarmupSeconds})
+  --concurrency N          closed-loop callers for the ceilings (default ${FULL.ceilingConcurrency})
+  --dup-rate N             repeated POST /charge per second (default ${FULL.dupRate})
+  --dup-seconds N          seconds of repeated POSTs (default ${FULL.dupSeconds})
+  --pi-lookup proxy|poll   how the bench learns the PaymentIntent id before sending the webhook:
+                           proxy = a recording proxy in front of stripe-mock (default),
+                           poll = GET /charges/:event_id until payment_intent_id is set
+  --no-build               skip \`npm run build\` (dist/ must be current)
+  --keep-going             run the higher steps after one fails
+  --log-level L            LOG_LEVEL of the service processes (default ${FULL.logLevel})
+  --out FILE               results JSON (default ${FULL.out})
+`;
+
+export class UsageError extends Error {}
+
+function positive(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag} needs a positive number`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
+  const options: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = argv.includes('--smoke')
+    ? { ...FULL, ...SMOKE }
+    : { ...FULL };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] ?? '';
+    const next = (): string => {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
+      return value;
+    };
+    switch (flag) {
+      case '--smoke':
+        break;
+      case '--help':
+      case '-h':
+        return 'help';
+      case '--rates':
+        options.rates = next()
+          .split(',')
+          .map((r) => positive('--rates', r));
+        break;
+      case '--step-seconds':
+        options.stepSeconds = positive(flag, next());
+        break;
+      case '--warmup-seconds':
+        options.warmupSeconds = Number(next());
+        if (!(options.warmupSeconds >= 0)) throw new UsageError(`${flag} needs a number >= 0`);
+        break;
+      case '--drain-seconds':
+        options.drainSeconds = positive(flag, next());
+        break;
+      case '--slo-ms':
+        options.sloMs = positive(flag, next());
+        break;
+      case '--ceiling-seconds':
+        options.ceilingSeconds = positive(flag, next());
+        break;
+      case '--ceiling-warmup-seconds':
+        options.ceilingWarmupSeconds = Number(next());
+        if (!(options.ceilingWarmupSeconds >= 0)) throw new UsageError(`${flag} needs a number >= 0`);
+        break;
+      case '--concurrency':
+        options.ceilingConcurrency = Math.round(positive(flag, next()));
+        break;
+      case '--dup-rate':
+        options.dupRate = positive(flag, next());
+        break;
+      case '--dup-seconds':
+        options.dupSeconds = positive(flag, next());
+        break;
+      case '--pi-lookup': {
+        const value = next();
+        if (value !== 'proxy' && value !== 'poll') throw new UsageError('--pi-lookup is proxy or poll');
+        options.piLookup = value;
+        break;
+      }
+      case '--no-build':
+        options.build = false;
+        break;
+      case '--keep-going':
+        options.keepGoing = true;
+        break;
+      case '--log-level':
+        options.logLevel = next();
+        break;
+      case '--out':
+        options.out = next();
+        break;
+      default:
+        throw new UsageError(`unknown flag ${flag}`);
+    }
+  }
+  return options;
+}

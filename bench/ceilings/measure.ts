@@ -1,0 +1,138 @@
+/**
+ * The ceilings, each measured closed-loop (N concurrent callers, each sending its next request or
+ * starting its next workflow when the previous one ends) for a fixed time:
+ *   http_noop         POST /noop on a bare Fastify server
+ *   direct_charge     POST /direct-charge: stripe-mock + Kafka, no Temporal
+ *   bare_workflow     execute a workflow that returns at once (start + result)
+ *   noop_workflow     execute a workflow that runs one no-op activity
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { closedLoop, type ClosedLoopResult } from '../closed-loop';
+import { freePort, waitForIpcReady, type Children } from '../children';
+import type { HttpClient } from '../http-client';
+import type { PhaseUsage, ProcSampler } from '../proc-sampler';
+
+/** In the order they are interleaved with the steps: the one the headline ratio uses first. */
+export const CEILINGS = ['noop_workflow', 'bare_workflow', 'direct_charge', 'http_noop'] as const;
+export type CeilingName = (typeof CEILINGS)[number];
+
+export interface CeilingSample extends ClosedLoopResult {
+  readonly resources: PhaseUsage;
+  /** CPU milliseconds per completed operation, per process (where the ceiling's time goes). */
+  readonly cpu_ms_per_op: Record<string, number>;
+}
+
+export interface CeilingTargets {
+  readonly httpUrl: string;
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly workerOptions: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+const TSX = ['--import', 'tsx'];
+
+/** Starts the bench's HTTP server and Temporal worker (child processes) and a Temporal client. */
+export async function startCeilingTargets(args: {
+  children: Children;
+  sampler: ProcSampler;
+  repoRoot: string;
+  env: (port: number) => NodeJS.ProcessEnv;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+}): Promise<CeilingTargets> {
+  const { children, repoRoot } = args;
+  const port = await freePort();
+  const server = children.spawn(
+    'bench-http-server',
+    process.execPath,
+    [...TSX, path.join(repoRoot, 'bench/ceilings/http-server.ts')],
+    {
+      cwd: repoRoot,
+      env: args.env(port),
+      ipc: true,
+    },
+  );
+  const worker = children.spawn(
+    'bench-worker',
+    process.execPath,
+    [...TSX, path.join(repoRoot, 'bench/ceilings/worker.ts')],
+    {
+      cwd: repoRoot,
+      env: args.env(0),
+      ipc: true,
+    },
+  );
+  const [, workerOptions] = await Promise.all([
+    waitForIpcReady<unknown>(server, 90_000),
+    waitForIpcReady<Record<string, unknown>>(worker, 120_000),
+  ]);
+  args.sampler.track('bench-http-server', server.pid);
+  args.sampler.track('bench-worker', worker.pid);
+  const connection = await Connection.connect({ address: args.temporalAddress });
+  return {
+    httpUrl: `http://127.0.0.1:${port}`,
+    temporal: new Client({ connection, namespace: args.namespace }),
+    taskQueue: args.taskQueue,
+    workerOptions,
+    close: () => connection.close(),
+  };
+}
+
+export async function measureCeiling(args: {
+  name: CeilingName;
+  targets: CeilingTargets;
+  http: HttpClient;
+  sampler: ProcSampler;
+  concurrency: number;
+  warmupSeconds: number;
+  seconds: number;
+  idPrefix: string;
+}): Promise<CeilingSample> {
+  const { name, targets, http } = args;
+  const headers = { 'content-type': 'application/json' };
+  const body = (i: number): string =>
+    JSON.stringify({
+      event_id: `${args.idPrefix}${i}`,
+      order_id: `order-${args.idPrefix}${i}`,
+      amount: 1999,
+      currency: 'usd',
+      metadata: { source: 'bench' },
+    });
+  const expectOk = async (path: string, i: number): Promise<void> => {
+    const res = await http.request('POST', `${targets.httpUrl}${path}`, { headers, body: body(i) });
+    if (res.status !== 200)
+      throw Object.assign(new Error(`status ${res.status}`), { name: `http_${res.status}` });
+  };
+  const operations: Record<CeilingName, (i: number) => Promise<void>> = {
+    http_noop: (i) => expectOk('/noop', i),
+    direct_charge: (i) => expectOk('/direct-charge', i),
+    bare_workflow: (i) =>
+      targets.temporal.workflow.execute('BareWorkflow', {
+        taskQueue: targets.taskQueue,
+        workflowId: `${args.idPrefix}${i}`,
+      }),
+    noop_workflow: (i) =>
+      targets.temporal.workflow.execute('NoopActivityWorkflow', {
+        taskQueue: targets.taskQueue,
+        workflowId: `${args.idPrefix}${i}`,
+      }),
+  };
+  let phase: ReturnType<ProcSampler['beginPhase']> | undefined;
+  let resources: PhaseUsage = {};
+  const result = await closedLoop(args.concurrency, args.warmupSeconds, args.seconds, operations[name], {
+    opened: () => (phase = args.sampler.beginPhase()),
+    closed: () => {
+      if (phase) resources = args.sampler.endPhase(phase);
+    },
+  });
+  const perOp = Object.fromEntries(
+    Object.entries(resources).map(([proc, usage]) => [
+      proc,
+      result.completed > 0 ? Math.round((usage.cpu_s * 100_000) / result.completed) / 100 : 0,
+    ]),
+  );
+  return { ...result, resources, cpu_ms_per_op: perOp };
+}

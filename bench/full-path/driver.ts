@@ -1,0 +1,149 @@
+/**
+ * Drives one charge the way production does: the dispatcher POSTs /charge, Stripe (here: stripe-mock
+ * behind the bench's proxy) creates the PaymentIntent, Stripe delivers a signed
+ * payment_intent.succeeded webhook, and the worker publishes to payments.completed.
+ */
+import { epochOf, now, sleep } from '../clock';
+import { HttpError, jsonBody, type HttpClient } from '../http-client';
+import type { CompletionWatcher } from '../kafka-completions';
+import { BENCH_API_TOKEN, BENCH_WEBHOOK_SECRET } from '../service';
+import type { PiLookup } from '../args';
+import type { Waiters } from '../waiters';
+import { signatureFor, succeededEvent } from '../webhooks';
+
+export interface ChargeTimings {
+  /** POST /charge response time, from the intended send time. */
+  readonly postMs: number;
+  /** From the POST's answer until the bench knew the PaymentIntent id. */
+  readonly piWaitMs: number;
+  /** POST /stripe/webhook response time, from its actual send. */
+  readonly webhookMs: number;
+  /** Intended send time to the bench reading the payments.completed record. */
+  readonly e2eMs: number;
+  /** Intended send time to the record's own timestamp (when the worker produced it). */
+  readonly e2eRecordMs: number;
+}
+
+export type ChargeOutcome =
+  | { readonly ok: true; readonly timings: ChargeTimings; readonly body: string; readonly eventId: string }
+  | { readonly ok: false; readonly eventId: string; readonly error: string; readonly postMs?: number };
+
+export interface DriverDeps {
+  readonly http: HttpClient;
+  readonly gatewayUrl: string;
+  readonly webhookUrl: string;
+  readonly piLookup: PiLookup;
+  /** Filled by the Stripe proxy (piLookup = proxy). */
+  readonly paymentIntents: Waiters<string>;
+  readonly completions: CompletionWatcher;
+}
+
+export const AUTH = { authorization: `Bearer ${BENCH_API_TOKEN}` };
+const JSON_AUTH = { 'content-type': 'application/json', ...AUTH };
+
+export function chargeBody(eventId: string): string {
+  return JSON.stringify({
+    event_id: eventId,
+    order_id: `order-${eventId}`,
+    amount: 1999,
+    currency: 'usd',
+    metadata: { source: 'bench' },
+  });
+}
+
+function errorKind(prefix: string, err: unknown): string {
+  return `${prefix}_${err instanceof HttpError ? err.kind : 'error'}`;
+}
+
+export class ChargeDriver {
+  /** Set when a step's time is up: pending lookups give up. */
+  private expired = new Set<string>();
+
+  constructor(private readonly deps: DriverDeps) {}
+
+  /** Gives up on every charge of `prefix` still waiting for its PaymentIntent or Kafka record. */
+  expire(prefix: string): void {
+    this.expired.add(prefix);
+    this.deps.paymentIntents.expire(prefix);
+    this.deps.completions.completions.expire(prefix);
+  }
+
+  /** Charges of `prefix` whose outcome record has been read so far (also after they were given up on). */
+  completedCount(prefix: string): number {
+    return this.deps.completions.completions.count(prefix);
+  }
+
+  async drive(eventId: string, prefix: string, intendedMs: number): Promise<ChargeOutcome> {
+    const { http, gatewayUrl, webhookUrl } = this.deps;
+    const body = chargeBody(eventId);
+    let postMs: number;
+    try {
+      const res = await http.request('POST', `${gatewayUrl}/charge`, { headers: JSON_AUTH, body });
+      postMs = now() - intendedMs;
+      if (res.status !== 202) return { ok: false, eventId, error: `post_${res.status}`, postMs };
+    } catch (err) {
+      return { ok: false, eventId, error: errorKind('post', err) };
+    }
+    const answered = now();
+
+    const paymentIntentId = await this.paymentIntentOf(eventId, prefix);
+    if (paymentIntentId === undefined)
+      return { ok: false, eventId, error: 'incomplete_no_payment_intent', postMs };
+    const piWaitMs = now() - answered;
+
+    const payload = succeededEvent(eventId, paymentIntentId);
+    const sentHook = now();
+    try {
+      const hook = await http.request('POST', `${webhookUrl}/stripe/webhook`, {
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signatureFor(payload, BENCH_WEBHOOK_SECRET),
+        },
+        body: payload,
+      });
+      if (hook.status !== 200) return { ok: false, eventId, error: `webhook_${hook.status}`, postMs };
+      const ignored = jsonBody(hook)?.['ignored'];
+      if (typeof ignored === 'string')
+        return { ok: false, eventId, error: `webhook_ignored_${ignored}`, postMs };
+    } catch (err) {
+      return { ok: false, eventId, error: errorKind('webhook', err), postMs };
+    }
+    const webhookMs = now() - sentHook;
+
+    const completion = await this.deps.completions.completions.wait(eventId);
+    if (completion === undefined) return { ok: false, eventId, error: 'incomplete_no_kafka_record', postMs };
+    if (completion.topic !== 'payments.completed')
+      return { ok: false, eventId, error: `wrong_topic_${completion.topic}`, postMs };
+    const intendedEpoch = epochOf(intendedMs);
+    return {
+      ok: true,
+      eventId,
+      body,
+      timings: {
+        postMs,
+        piWaitMs,
+        webhookMs,
+        e2eMs: completion.receivedMs - intendedEpoch,
+        e2eRecordMs: completion.recordTimestampMs - intendedEpoch,
+      },
+    };
+  }
+
+  private async paymentIntentOf(eventId: string, prefix: string): Promise<string | undefined> {
+    if (this.deps.piLookup === 'proxy') return this.deps.paymentIntents.wait(eventId);
+    // GET /charges/:id answers from a workflow query; poll it like a client without a proxy would.
+    while (!this.expired.has(prefix)) {
+      try {
+        const res = await this.deps.http.request('GET', `${this.deps.gatewayUrl}/charges/${eventId}`, {
+          headers: AUTH,
+        });
+        const id = res.status === 200 ? jsonBody(res)?.['payment_intent_id'] : undefined;
+        if (typeof id === 'string') return id;
+      } catch {
+        // keep polling until the step gives up
+      }
+      await sleep(50);
+    }
+    return undefined;
+  }
+}

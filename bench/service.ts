@@ -1,0 +1,77 @@
+/**
+ * The payments service as in production: one `node dist/src/main.js` process per role, each with
+ * its own PORT, so the CPU and memory of the gateway, the webhook receiver and the worker are
+ * measured apart.
+ */
+import path from 'node:path';
+import { CONFIG_VARIABLES } from '../src/config';
+import { freePort, waitForHttpOk, type Child, type Children } from './children';
+
+export const BENCH_STRIPE_KEY = 'sk_test_bench';
+export const BENCH_WEBHOOK_SECRET = 'whsec_bench';
+export const BENCH_API_TOKEN = 'bench-api-token-0123456789abcdef';
+
+/** Worker tuning the caller may set for an experiment (e.g. WORKER_MAX_CONCURRENT_ACTIVITIES=50). */
+const PASSED_THROUGH = new Set([
+  'WORKER_MAX_CONCURRENT_ACTIVITIES',
+  'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+  'WORKER_MAX_CACHED_WORKFLOWS',
+]);
+
+/**
+ * The environment every service-like process of the bench gets: the caller's environment without
+ * any of the service's own variables (a developer's TEMPORAL_ADDRESS must not leak in), plus the
+ * stack's addresses and the bench's keys.
+ */
+export function serviceEnv(
+  stackEnv: Record<string, string>,
+  overrides: Record<string, string>,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  const own = new Set<string>(CONFIG_VARIABLES.map((v) => v.name));
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!own.has(key) || PASSED_THROUGH.has(key)) env[key] = value;
+  }
+  return {
+    ...env,
+    HOST: '127.0.0.1',
+    LOG_PRETTY: 'false',
+    STRIPE_KEY: BENCH_STRIPE_KEY,
+    STRIPE_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
+    CHARGE_API_TOKEN: BENCH_API_TOKEN,
+    TEMPORAL_ADDRESS: stackEnv['TEMPORAL_ADDRESS'] ?? '',
+    TEMPORAL_NAMESPACE: stackEnv['TEMPORAL_NAMESPACE'] ?? 'default',
+    KAFKA_BROKERS: stackEnv['KAFKA_BROKERS'] ?? '',
+    STRIPE_API_BASE: stackEnv['STRIPE_API_BASE'] ?? '',
+    WORKER_SHUTDOWN_GRACE_SECONDS: '5',
+    ...overrides,
+  };
+}
+
+export interface ServiceProcesses {
+  readonly gateway: { readonly url: string; readonly child: Child };
+  readonly webhook: { readonly url: string; readonly child: Child };
+  readonly worker: { readonly url: string; readonly child: Child };
+}
+
+export async function startServiceProcesses(
+  children: Children,
+  repoRoot: string,
+  env: (role: string, port: number) => NodeJS.ProcessEnv,
+): Promise<ServiceProcesses> {
+  const main = path.join(repoRoot, 'dist/src/main.js');
+  const start = async (role: 'gateway' | 'webhook-receiver' | 'worker') => {
+    const port = await freePort();
+    const child = children.spawn(role, process.execPath, [main], { cwd: repoRoot, env: env(role, port) });
+    const url = `http://127.0.0.1:${port}`;
+    return { url, child };
+  };
+  // Spawned together so they boot in parallel; each must answer /readyz (its dependencies reachable).
+  const [gateway, webhook, worker] = [
+    await start('gateway'),
+    await start('webhook-receiver'),
+    await start('worker'),
+  ];
+  await Promise.all([gateway, webhook, worker].map((p) => waitForHttpOk(`${p.url}/readyz`, p.child, 90_000)));
+  return { gateway, webhook, worker };
+}
