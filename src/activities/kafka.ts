@@ -50,6 +50,7 @@ export function createKafkaActivities(deps: {
         });
         stopTimer?.({ result: 'ok' });
         metrics?.chargeOutcomes.inc({ status: event.status });
+        Context.current().log.info('payment event published', { topic, message_id: messageId, attempt });
       } catch (err) {
         stopTimer?.({ result: 'error' });
         Context.current().log.warn('Kafka publish failed; Temporal will retry', {

@@ -77,6 +77,7 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
       const pi = await callStripe('payment_intents.create', () =>
         stripe.paymentIntents.create(params, { idempotencyKey }),
       );
+      Context.current().log.info('PaymentIntent created', { payment_intent_id: pi.id, status: pi.status });
       return outcomeOf(pi);
     },
 

@@ -10,9 +10,13 @@ export interface TemporalClients {
 /**
  * Lazy so a gateway can start (and answer /readyz with 503) while Temporal is still down;
  * the connection dials on first use and re-dials by itself after an outage.
+ *
+ * No gRPC retry interceptor: our callers own retries (the dispatcher retries POST /charge, Stripe
+ * retries webhooks), so each call gets one attempt under a deadline and a prompt 503. The SDK's
+ * retry timers also outlived a closed connection and threw at shutdown after an outage.
  */
 export function createTemporalClient(config: Pick<Config, 'temporal'>): TemporalClients {
-  const connection = Connection.lazy(temporalConnectionOptions(config));
+  const connection = Connection.lazy({ ...temporalConnectionOptions(config), interceptors: [] });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   return { connection, client };
 }

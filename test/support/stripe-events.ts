@@ -6,6 +6,7 @@ export interface PaymentIntentEventOptions {
   readonly stripeEventId?: string;
   readonly type: string;
   readonly eventId?: string;
+  readonly orderId?: string;
   readonly paymentIntentId?: string;
   readonly status?: string;
   readonly created?: number;
@@ -28,7 +29,10 @@ export function paymentIntentEvent(options: PaymentIntentEventOptions): string {
         id: options.paymentIntentId ?? 'pi_test',
         object: 'payment_intent',
         status: options.status ?? 'succeeded',
-        metadata: options.eventId === undefined ? {} : { event_id: options.eventId },
+        metadata: {
+          ...(options.eventId === undefined ? {} : { event_id: options.eventId }),
+          ...(options.orderId === undefined ? {} : { order_id: options.orderId }),
+        },
         last_payment_error:
           options.type === 'payment_intent.payment_failed'
             ? {

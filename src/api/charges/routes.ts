@@ -137,6 +137,7 @@ export async function chargeRoutes(
       },
     },
     async (request) => {
+      request.log = request.log.child({ event_id: request.params.event_id });
       const record = await charges.getState(request.params.event_id);
       if (record === undefined) throw new HttpError(404, 'not_found', 'no charge with that event_id');
       return record;

@@ -82,11 +82,14 @@ export async function stripeWebhookRoutes(
         return { received: true, ignored: routed.reason };
       }
 
-      const log = request.log.child({
+      // Every later line about this request (the request log included) names the charge.
+      request.log = request.log.child({
         event_id: routed.eventId,
+        order_id: routed.orderId,
         stripe_event_id: event.id,
         type: event.type,
       });
+      const log = request.log;
       const outcome = await charges.signalStripeEvent(routed.eventId, routed.payload);
       if (outcome === 'not_running') {
         metrics.webhookEvents.inc({ result: 'ignored', reason: 'charge_not_running' });

@@ -2,7 +2,13 @@ import type Stripe from 'stripe';
 import type { StripeEventPayload } from '../../workflows/messages';
 
 export type RoutedEvent =
-  | { readonly kind: 'charge'; readonly eventId: string; readonly payload: StripeEventPayload }
+  | {
+      readonly kind: 'charge';
+      readonly eventId: string;
+      /** For logs only: one grep by order_id follows the charge here too. */
+      readonly orderId: string | undefined;
+      readonly payload: StripeEventPayload;
+    }
   | { readonly kind: 'ignored'; readonly reason: 'not_a_payment_intent_event' | 'not_ours' };
 
 /** Picks the charge a verified event belongs to (by our metadata.event_id) and what it says. */
@@ -16,6 +22,7 @@ export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
   return {
     kind: 'charge',
     eventId,
+    orderId: pi.metadata?.['order_id'],
     payload: {
       stripe_event_id: event.id,
       type: event.type,
