@@ -48,6 +48,8 @@ export interface Config {
       | undefined;
     readonly completedTopic: string;
     readonly failedTopic: string;
+    readonly refundedTopic: string;
+    readonly refundFailedTopic: string;
   };
   readonly api: {
     /** Bearer tokens accepted on /charge and /charges/*; several allow rotation without downtime. */
@@ -55,6 +57,7 @@ export interface Config {
   };
   /** Handed to every charge at start (the workflow cannot read config); see ChargeTiming. */
   readonly chargeTiming: ChargeTiming;
+  readonly refundWindowSeconds: number;
   readonly worker: {
     readonly maxConcurrentActivities: number;
     readonly maxConcurrentWorkflowTasks: number;
@@ -184,6 +187,17 @@ export const CONFIG_VARIABLES = [
     name: 'CHARGE_REQUIRES_ACTION_WINDOW_SECONDS',
     default: '82800',
     meaning: 'How long a charge may wait in requires_action (3-D Secure) before it is canceled',
+  },
+  { name: 'PAYMENTS_REFUNDED_TOPIC', default: 'payments.refunded', meaning: 'Topic for succeeded refunds' },
+  {
+    name: 'PAYMENTS_REFUND_FAILED_TOPIC',
+    default: 'payments.refund_failed',
+    meaning: 'Topic for failed or canceled refunds',
+  },
+  {
+    name: 'REFUND_WINDOW_SECONDS',
+    default: '15552000',
+    meaning: 'How long after a charge succeeded refunds are accepted (180 days)',
   },
   { name: 'WORKER_MAX_CONCURRENT_ACTIVITIES', default: '200', meaning: 'Activities one worker runs at once' },
   {
@@ -442,6 +456,18 @@ export function loadConfig(env: Env = process.env): Config {
         TOPIC,
         'is not a valid topic name',
       ),
+      refundedTopic: reader.string(
+        'PAYMENTS_REFUNDED_TOPIC',
+        'payments.refunded',
+        TOPIC,
+        'is not a valid topic name',
+      ),
+      refundFailedTopic: reader.string(
+        'PAYMENTS_REFUND_FAILED_TOPIC',
+        'payments.refund_failed',
+        TOPIC,
+        'is not a valid topic name',
+      ),
     },
     api: { chargeApiTokens: parseChargeApiTokens(reader, mode) },
     chargeTiming: {
@@ -460,6 +486,7 @@ export function loadConfig(env: Env = process.env): Config {
         7 * 86_400,
       ),
     },
+    refundWindowSeconds: reader.integer('REFUND_WINDOW_SECONDS', 15_552_000, 60, 400 * 86_400),
     worker: {
       maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 200, 1, 10000),
       maxConcurrentWorkflowTasks: reader.integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, 2, 10000),

@@ -90,7 +90,14 @@ export async function startService(
       readiness,
       ...(extraMetrics ? { extraMetrics } : {}),
       ...(roles.has('gateway') && charges
-        ? { gateway: { charges, apiTokens: config.api.chargeApiTokens, timing: config.chargeTiming } }
+        ? {
+            gateway: {
+              charges,
+              apiTokens: config.api.chargeApiTokens,
+              timing: config.chargeTiming,
+              refundWindowSeconds: config.refundWindowSeconds,
+            },
+          }
         : {}),
       ...(roles.has('webhook-receiver') && charges && stripe
         ? {

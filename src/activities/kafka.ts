@@ -7,10 +7,15 @@ import {
   paymentEventMessageId,
   type PaymentEventV1,
 } from '../contracts/payment-event';
+import { refundMessageId, type RefundEventV1 } from '../contracts/refund';
 import type { Metrics } from '../observability/metrics';
 
 export function topicFor(event: PaymentEventV1, topics: Config['kafka']): string {
   return event.status === 'succeeded' ? topics.completedTopic : topics.failedTopic;
+}
+
+export function refundTopicFor(event: RefundEventV1, topics: Config['kafka']): string {
+  return event.status === 'succeeded' ? topics.refundedTopic : topics.refundFailedTopic;
 }
 
 export function createKafkaActivities(deps: {
@@ -60,6 +65,40 @@ export function createKafkaActivities(deps: {
         });
         throw err;
       }
+      return { topic, message_id: messageId };
+    },
+
+    /** Publishes a refund's final outcome: once per refund, keyed by order_id, deduplicable by message id. */
+    async publishRefundEvent(event: RefundEventV1): Promise<{ topic: string; message_id: string }> {
+      const topic = refundTopicFor(event, topics);
+      const messageId = refundMessageId(event.refund_id, event.status);
+      const { attempt } = Context.current().info;
+      if (attempt > 1) metrics?.kafkaPublishRetries.inc({ topic });
+      const stopTimer = metrics?.kafkaPublishDuration.startTimer({ topic });
+      try {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: [
+            {
+              key: event.order_id,
+              value: JSON.stringify(event),
+              headers: {
+                [PAYMENT_EVENT_HEADERS.eventId]: event.event_id,
+                refund_id: event.refund_id,
+                [PAYMENT_EVENT_HEADERS.messageId]: messageId,
+                [PAYMENT_EVENT_HEADERS.schemaVersion]: PAYMENT_EVENT_SCHEMA_VERSION,
+                [PAYMENT_EVENT_HEADERS.status]: event.status,
+              },
+            },
+          ],
+        });
+        stopTimer?.({ result: 'ok' });
+      } catch (err) {
+        stopTimer?.({ result: 'error' });
+        throw err;
+      }
+      Context.current().log.info('refund event published', { topic, message_id: messageId, attempt });
       return { topic, message_id: messageId };
     },
   };

@@ -6,8 +6,16 @@ import {
   type ChargeFailure,
   type ChargeRequest,
 } from '../contracts/charge';
+import { refundIdempotencyKey } from '../contracts/refund';
 import type { Metrics } from '../observability/metrics';
 import { classifyStripeError, toActivityFailure } from './stripe-errors';
+
+export interface RefundOutcome {
+  readonly stripe_refund_id: string;
+  /** Stripe's refund status: pending, requires_action, succeeded, failed or canceled. */
+  readonly status: string;
+  readonly failure: ChargeFailure | null;
+}
 
 export interface PaymentIntentOutcome {
   readonly id: string;
@@ -106,6 +114,37 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
       // Prefer one that is further along: a succeeded PaymentIntent must never be ignored.
       const best = ours.find((pi) => pi.status === 'succeeded') ?? ours[0];
       return best ? outcomeOf(best) : null;
+    },
+
+    /**
+     * Refunds part or all of the charge. The key derives from the caller's refund_id, so every
+     * retry of this refund returns the same Stripe refund instead of refunding again.
+     */
+    async createRefund(
+      input: ChargeRef & {
+        refund_id: string;
+        payment_intent_id: string;
+        amount: number;
+        reason: Stripe.RefundCreateParams.Reason | null;
+      },
+    ): Promise<RefundOutcome> {
+      const refund = await callStripe('refunds.create', () =>
+        stripe.refunds.create(
+          {
+            payment_intent: input.payment_intent_id,
+            amount: input.amount,
+            ...(input.reason ? { reason: input.reason } : {}),
+            metadata: { event_id: input.event_id, order_id: input.order_id, refund_id: input.refund_id },
+          },
+          { idempotencyKey: refundIdempotencyKey(input.refund_id) },
+        ),
+      );
+      Context.current().log.info('refund created', { stripe_refund_id: refund.id, status: refund.status });
+      return {
+        stripe_refund_id: refund.id,
+        status: refund.status ?? 'pending',
+        failure: refund.failure_reason ? { code: refund.failure_reason, message: 'refund failed' } : null,
+      };
     },
 
     /** Cancels the PaymentIntent (idempotently: the key is derived from event_id). */

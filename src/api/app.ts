@@ -7,6 +7,7 @@ import type { ChargeWorkflows } from '../clients/charge-workflows';
 import type { ChargeTiming } from '../contracts/charge';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { chargeActionRoutes } from './charges/action-routes';
 import { chargeRoutes } from './charges/routes';
 import { registerErrorHandler } from './errors';
 import type { ReadinessCheck } from './health/readiness';
@@ -24,6 +25,7 @@ export interface AppDeps {
     readonly charges: ChargeWorkflows;
     readonly apiTokens: readonly string[];
     readonly timing: ChargeTiming;
+    readonly refundWindowSeconds: number;
   };
   /** Present when this process serves the webhook-receiver role. */
   readonly webhook?: {
@@ -79,7 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registry: deps.metrics.registry,
     ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
   });
-  if (deps.gateway) await app.register(chargeRoutes, { ...deps.gateway, metrics: deps.metrics });
+  if (deps.gateway) {
+    await app.register(chargeRoutes, { ...deps.gateway, metrics: deps.metrics });
+    await app.register(chargeActionRoutes, deps.gateway);
+  }
   if (deps.webhook) await app.register(stripeWebhookRoutes, { ...deps.webhook, metrics: deps.metrics });
   return app;
 }

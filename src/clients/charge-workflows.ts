@@ -1,6 +1,12 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError, type Client } from '@temporalio/client';
 import {
+  isGrpcServiceError,
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import {
+  ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
@@ -14,13 +20,26 @@ import {
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
 import {
+  refundsWorkflowId,
+  type RefundAnswer,
+  type RefundRequest,
+  type RefundsWorkflowInput,
+} from '../contracts/refund';
+import {
   AmountMinorSearchAttribute,
   ChargeStatusSearchAttribute,
   CurrencySearchAttribute,
   EventIdSearchAttribute,
   OrderIdSearchAttribute,
+  RefundedMinorSearchAttribute,
+  cancelChargeUpdate,
   chargeStateQuery,
+  refundEventSignal,
+  refundsQuery,
+  refundUpdate,
   stripeEventSignal,
+  type RefundEventPayload,
+  type RefundsState,
   type StripeEventPayload,
 } from '../workflows/messages';
 
@@ -50,6 +69,35 @@ export interface ChargeWorkflows {
   getState(eventId: string): Promise<ChargeRecord | undefined>;
   /** 'not_running' when no open charge has that id (finished, or never ours). */
   signalStripeEvent(eventId: string, payload: StripeEventPayload): Promise<'signalled' | 'not_running'>;
+  /** Asks an open charge to cancel; `closed` when its workflow has already ended. */
+  cancel(eventId: string): Promise<UpdateOutcome<ChargeRecord> | { readonly kind: 'closed' }>;
+  /** Delivers a refund to the charge's refunds workflow, starting it with the first refund. */
+  refund(
+    input: RefundsWorkflowInput,
+    request: RefundRequest,
+  ): Promise<UpdateOutcome<RefundAnswer> | { readonly kind: 'window_closed' }>;
+  getRefunds(eventId: string): Promise<RefundsState | undefined>;
+  signalRefundEvent(eventId: string, payload: RefundEventPayload): Promise<'signalled' | 'not_running'>;
+}
+
+/** An update's answer, or its validator's typed refusal (the gateway maps the type to a status). */
+export type UpdateOutcome<T> =
+  | { readonly kind: 'ok'; readonly value: T }
+  | { readonly kind: 'rejected'; readonly type: string; readonly message: string };
+
+function rejectionOf(err: unknown): { kind: 'rejected'; type: string; message: string } | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure))
+    return undefined;
+  return { kind: 'rejected', type: err.cause.type ?? 'UpdateRejected', message: err.cause.message };
+}
+
+/** An update sent to a workflow that has ended is refused with NOT_FOUND or FAILED_PRECONDITION. */
+function isClosedWorkflow(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (/already completed|workflow execution.*(closed|completed)/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 const UNAVAILABLE_CODES: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
@@ -136,6 +184,76 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
           return await client.workflow.getHandle(chargeWorkflowId(eventId)).query(chargeStateQuery);
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) return undefined;
+          throw err;
+        }
+      }),
+
+    cancel: (eventId) =>
+      guard(async () => {
+        try {
+          const value = await client.workflow
+            .getHandle(chargeWorkflowId(eventId))
+            .executeUpdate(cancelChargeUpdate);
+          return { kind: 'ok', value };
+        } catch (err) {
+          const rejected = rejectionOf(err);
+          if (rejected) return rejected;
+          if (isClosedWorkflow(err)) return { kind: 'closed' };
+          throw err;
+        }
+      }),
+
+    refund: (input, request) =>
+      guard(async () => {
+        const { charge } = input;
+        const startWorkflowOperation = new WithStartWorkflowOperation('RefundsWorkflow', {
+          workflowId: refundsWorkflowId(charge.event_id),
+          taskQueue,
+          args: [input],
+          // One refunds workflow per charge: join the open one; once its window has closed, refuse.
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: [
+            { key: OrderIdSearchAttribute, value: charge.order_id },
+            { key: EventIdSearchAttribute, value: charge.event_id },
+            { key: AmountMinorSearchAttribute, value: charge.amount },
+            { key: CurrencySearchAttribute, value: charge.currency },
+            { key: RefundedMinorSearchAttribute, value: 0 },
+          ],
+          staticSummary: `Refunds of ${formatAmount(charge.amount, charge.currency)} for order ${charge.order_id}`,
+        });
+        try {
+          const value = await client.workflow.executeUpdateWithStart(refundUpdate, {
+            args: [request],
+            startWorkflowOperation,
+          });
+          return { kind: 'ok', value };
+        } catch (err) {
+          const rejected = rejectionOf(err);
+          if (rejected) return rejected;
+          if (err instanceof WorkflowExecutionAlreadyStartedError || isClosedWorkflow(err))
+            return { kind: 'window_closed' };
+          throw err;
+        }
+      }),
+
+    getRefunds: (eventId) =>
+      guard(async () => {
+        try {
+          return await client.workflow.getHandle(refundsWorkflowId(eventId)).query(refundsQuery);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return undefined;
+          throw err;
+        }
+      }),
+
+    signalRefundEvent: (eventId, payload) =>
+      guard(async () => {
+        try {
+          await client.workflow.getHandle(refundsWorkflowId(eventId)).signal(refundEventSignal, payload);
+          return 'signalled';
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return 'not_running';
           throw err;
         }
       }),

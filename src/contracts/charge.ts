@@ -89,3 +89,7 @@ export const DEFAULT_CHARGE_TIMING: ChargeTiming = {
   reconcile_deadline_seconds: 72 * 60 * 60,
   requires_action_window_seconds: 23 * 60 * 60,
 };
+
+/** Failure types the cancel update's validator raises; the gateway answers 409 with a hint. */
+export const CHARGE_ALREADY_SUCCEEDED = 'ChargeAlreadySucceeded';
+export const CHARGE_ALREADY_FAILED = 'ChargeAlreadyFailed';

@@ -8,6 +8,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   TimeoutFailure,
+  allHandlersFinished,
   condition,
   log,
   proxyActivities,
@@ -18,6 +19,8 @@ import {
 import { RetryState } from '@temporalio/common';
 import type { ChargeActivities, PaymentIntentOutcome } from '../activities';
 import {
+  CHARGE_ALREADY_FAILED,
+  CHARGE_ALREADY_SUCCEEDED,
   DEFAULT_CHARGE_TIMING,
   isTerminal,
   type ChargeFailure,
@@ -39,6 +42,7 @@ import {
 import {
   ChargeStatusSearchAttribute,
   PaymentIntentIdSearchAttribute,
+  cancelChargeUpdate,
   chargeStateQuery,
   stripeEventSignal,
   type StripeEventPayload,
@@ -185,12 +189,15 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     adopt(pi, true);
   };
 
-  const cancel = async (failure: ChargeFailure): Promise<void> => {
+  const cancel = async (
+    failure: ChargeFailure,
+    reason: 'abandoned' | 'requested_by_customer',
+  ): Promise<void> => {
     if (state.paymentIntentId === null) return setState(cancelCharge(state, failure, nowIso()));
     try {
       const pi = await cancelPaymentIntent.executeWithOptions(
         { summary: `Cancel the PaymentIntent (${failure.code})` },
-        [{ ...ref, payment_intent_id: state.paymentIntentId, reason: 'abandoned' }],
+        [{ ...ref, payment_intent_id: state.paymentIntentId, reason }],
       );
       // Stripe accepted the cancellation (it refuses one it cannot honour, see below): the charge
       // ends canceled with our reason, not the empty one on Stripe's object.
@@ -221,22 +228,61 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
       const moved = await condition(() => state.status !== status, Math.max(wakeAt - nowMs(), 1));
       if (moved) continue;
       if (nowMs() >= actionDeadline) {
-        await cancel({
-          code: 'requires_action_expired',
-          message: 'the customer did not complete the required action in time',
-        });
+        await cancel(
+          {
+            code: 'requires_action_expired',
+            message: 'the customer did not complete the required action in time',
+          },
+          'abandoned',
+        );
       } else {
         await reconcile();
         if (nowMs() >= deadline && !isTerminal(state.status)) {
-          await cancel({
-            code: 'charge_expired',
-            message: 'no final outcome from Stripe before the charge deadline',
-          });
+          await cancel(
+            {
+              code: 'charge_expired',
+              message: 'no final outcome from Stripe before the charge deadline',
+            },
+            'abandoned',
+          );
         }
         interval = Math.min(interval * 2, timing.reconcile_max_interval_seconds * 1000);
       }
     }
   };
+
+  setHandler(
+    cancelChargeUpdate,
+    async () => {
+      // A PaymentIntent still being created is canceled as soon as Stripe has returned it.
+      await condition(() => state.paymentIntentId !== null || isTerminal(state.status));
+      if (!isTerminal(state.status)) {
+        await cancel(
+          { code: 'canceled', message: "canceled at the caller's request" },
+          'requested_by_customer',
+        );
+      }
+      return toChargeRecord(state);
+    },
+    {
+      validator: () => {
+        if (state.status === 'succeeded') {
+          throw ApplicationFailure.create({
+            type: CHARGE_ALREADY_SUCCEEDED,
+            message: 'the charge has succeeded and cannot be canceled; refund it instead',
+            nonRetryable: true,
+          });
+        }
+        if (state.status === 'failed') {
+          throw ApplicationFailure.create({
+            type: CHARGE_ALREADY_FAILED,
+            message: 'the charge has already failed; there is nothing to cancel',
+            nonRetryable: true,
+          });
+        }
+      },
+    },
+  );
 
   await obtainPaymentIntent();
   await awaitOutcome();
@@ -256,5 +302,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   await publishPaymentEvent.executeWithOptions({ summary: `Publish ${record.status} to ${topicText}` }, [
     event,
   ]);
+  // A cancel request still answering must see its reply delivered before the workflow closes.
+  await condition(allHandlersFinished);
   return record;
 }

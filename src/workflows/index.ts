@@ -1,2 +1,3 @@
 // What the worker bundles: workflow functions only.
 export { ChargeWorkflow } from './charge';
+export { RefundsWorkflow } from './refunds';

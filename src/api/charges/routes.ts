@@ -140,7 +140,9 @@ export async function chargeRoutes(
       request.log = request.log.child({ event_id: request.params.event_id });
       const record = await charges.getState(request.params.event_id);
       if (record === undefined) throw new HttpError(404, 'not_found', 'no charge with that event_id');
-      return record;
+      if (record.status !== 'succeeded') return record;
+      const refunds = await charges.getRefunds(request.params.event_id);
+      return { ...record, refunds: refunds?.refunds ?? [], refunded_amount: refunds?.refunded_amount ?? 0 };
     },
   );
 }

@@ -1,4 +1,5 @@
 import { CHARGE_STATUSES } from '../../contracts/charge';
+import { REFUND_STATUSES } from '../../contracts/refund';
 import { errorResponseSchema } from '../errors';
 
 /** `A-Za-z0-9._:-`, as the dispatcher's event ids are; it also makes a safe workflow id. */
@@ -67,6 +68,20 @@ const failureSchema = {
   properties: { code: { type: 'string' }, message: { type: 'string' }, decline_code: { type: 'string' } },
 } as const;
 
+export const refundSchema = {
+  type: 'object',
+  required: ['refund_id', 'amount', 'status'],
+  properties: {
+    refund_id: { type: 'string' },
+    amount: { type: 'integer' },
+    reason: { type: ['string', 'null'] },
+    status: { type: 'string', enum: [...REFUND_STATUSES] },
+    stripe_refund_id: { type: ['string', 'null'] },
+    failure: failureSchema,
+    updated_at: { type: 'string' },
+  },
+} as const;
+
 export const chargeRecordSchema = {
   type: 'object',
   required: [
@@ -88,6 +103,8 @@ export const chargeRecordSchema = {
     payment_intent_id: { type: ['string', 'null'] },
     failure: failureSchema,
     updated_at: { type: 'string', format: 'date-time' },
+    refunds: { type: 'array', items: refundSchema },
+    refunded_amount: { type: 'integer' },
   },
 } as const;
 

@@ -2,11 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import type { ChargeWorkflows } from '../../clients/charge-workflows';
 import type { Metrics } from '../../observability/metrics';
+import type { RefundEventPayload } from '../../workflows/messages';
 import { errorResponseSchema } from '../errors';
 import { routeStripeEvent } from './to-signal';
 import { verifyStripeEvent } from './verify';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+
+async function signalRefunds(
+  charges: ChargeWorkflows,
+  eventId: string,
+  payloads: readonly RefundEventPayload[],
+): Promise<'signalled' | 'not_running'> {
+  let outcome: 'signalled' | 'not_running' = 'not_running';
+  for (const payload of payloads) outcome = await charges.signalRefundEvent(eventId, payload);
+  return outcome;
+}
 
 const receivedSchema = {
   type: 'object',
@@ -90,7 +101,10 @@ export async function stripeWebhookRoutes(
         type: event.type,
       });
       const log = request.log;
-      const outcome = await charges.signalStripeEvent(routed.eventId, routed.payload);
+      const outcome =
+        routed.kind === 'charge'
+          ? await charges.signalStripeEvent(routed.eventId, routed.payload)
+          : await signalRefunds(charges, routed.eventId, routed.payloads);
       if (outcome === 'not_running') {
         metrics.webhookEvents.inc({ result: 'ignored', reason: 'charge_not_running' });
         log.info('webhook for a charge that is not running');

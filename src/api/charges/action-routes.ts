@@ -1,0 +1,163 @@
+import type { FastifyInstance } from 'fastify';
+import type { ChargeWorkflows } from '../../clients/charge-workflows';
+import { CHARGE_ALREADY_SUCCEEDED, type ChargeRecord } from '../../contracts/charge';
+import {
+  REFUND_EXCEEDS_REMAINDER,
+  REFUND_ID_CONFLICT,
+  REFUND_REASONS,
+  type RefundRequest,
+} from '../../contracts/refund';
+import { HttpError } from '../errors';
+import { bearerAuth } from './bearer-auth';
+import {
+  chargeRecordSchema,
+  errorResponseSchema,
+  EVENT_ID_PATTERN,
+  eventIdParamsSchema,
+  refundSchema,
+} from './schemas';
+
+const refundRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['refund_id'],
+  properties: {
+    refund_id: {
+      type: 'string',
+      pattern: EVENT_ID_PATTERN,
+      description: "The caller's idempotency key for this refund",
+    },
+    amount: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 99_999_999,
+      description: 'Minor units; defaults to the amount not yet refunded',
+    },
+    reason: { type: 'string', enum: [...REFUND_REASONS] },
+  },
+} as const;
+
+const refundAnswerSchema = {
+  type: 'object',
+  required: ['event_id', 'refund', 'duplicate'],
+  properties: { event_id: { type: 'string' }, refund: refundSchema, duplicate: { type: 'boolean' } },
+} as const;
+
+const REFUND_HINT = 'a succeeded charge is undone with POST /charges/{event_id}/refund';
+
+/** Refund and cancel: the rest of a charge's life, each exactly once however often it is asked. */
+export async function chargeActionRoutes(
+  app: FastifyInstance,
+  opts: { charges: ChargeWorkflows; apiTokens: readonly string[]; refundWindowSeconds: number },
+): Promise<void> {
+  const { charges } = opts;
+  app.addHook('onRequest', bearerAuth(opts.apiTokens));
+
+  const existingCharge = async (eventId: string): Promise<ChargeRecord> => {
+    const record = await charges.getState(eventId);
+    if (record === undefined) throw new HttpError(404, 'not_found', 'no charge with that event_id');
+    return record;
+  };
+
+  app.post<{ Params: { event_id: string }; Body: RefundRequest }>(
+    '/charges/:event_id/refund',
+    {
+      schema: {
+        tags: ['charges'],
+        security: [{ bearerAuth: [] }],
+        summary: 'Refund a succeeded charge (all or part), once per refund_id',
+        description:
+          '201 creates the refund at Stripe; 200 with duplicate=true repeats an earlier identical request; 409 for a charge that has not succeeded or a refund_id reused with another body; 422 when the amount exceeds what is left to refund.',
+        params: eventIdParamsSchema,
+        body: refundRequestSchema,
+        response: {
+          200: refundAnswerSchema,
+          201: refundAnswerSchema,
+          400: errorResponseSchema,
+          401: errorResponseSchema,
+          404: errorResponseSchema,
+          409: errorResponseSchema,
+          422: errorResponseSchema,
+          503: errorResponseSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const eventId = request.params.event_id;
+      request.log = request.log.child({ event_id: eventId, refund_id: request.body.refund_id });
+      const charge = await existingCharge(eventId);
+      if (charge.status !== 'succeeded') {
+        throw new HttpError(
+          409,
+          'charge_not_refundable',
+          `the charge is ${charge.status}; only a succeeded charge can be refunded`,
+        );
+      }
+      const outcome = await charges.refund(
+        { charge, window_seconds: opts.refundWindowSeconds },
+        request.body,
+      );
+      if (outcome.kind === 'window_closed') {
+        throw new HttpError(409, 'refund_window_closed', 'the refund window of this charge has closed');
+      }
+      if (outcome.kind === 'rejected') {
+        if (outcome.type === REFUND_EXCEEDS_REMAINDER) {
+          throw new HttpError(422, 'refund_exceeds_remainder', outcome.message, [
+            { field: 'amount', reason: outcome.message },
+          ]);
+        }
+        if (outcome.type === REFUND_ID_CONFLICT) {
+          throw new HttpError(409, 'refund_id_conflict', outcome.message, [
+            { field: 'refund_id', reason: 'is already used with a different body' },
+          ]);
+        }
+        throw new HttpError(409, 'refund_rejected', outcome.message);
+      }
+      request.log.info({ refund_status: outcome.value.refund.status }, 'refund accepted');
+      return reply.code(outcome.value.duplicate ? 200 : 201).send({ event_id: eventId, ...outcome.value });
+    },
+  );
+
+  app.post<{ Params: { event_id: string } }>(
+    '/charges/:event_id/cancel',
+    {
+      schema: {
+        tags: ['charges'],
+        security: [{ bearerAuth: [] }],
+        summary: 'Cancel a charge that has not succeeded (pending, processing, requires_action)',
+        description:
+          '200 with the canceled charge (also for a repeat); 409 for a succeeded charge (refund it instead) or a failed one.',
+        params: eventIdParamsSchema,
+        response: {
+          200: chargeRecordSchema,
+          401: errorResponseSchema,
+          404: errorResponseSchema,
+          409: errorResponseSchema,
+          503: errorResponseSchema,
+        },
+      },
+    },
+    async (request) => {
+      const eventId = request.params.event_id;
+      request.log = request.log.child({ event_id: eventId });
+      const outcome = await charges.cancel(eventId);
+      if (outcome.kind === 'ok') return outcome.value;
+      const refused = (type: string, message: string): never => {
+        if (type === CHARGE_ALREADY_SUCCEEDED)
+          throw new HttpError(409, 'charge_succeeded', message, [], { hint: REFUND_HINT });
+        throw new HttpError(409, 'charge_failed', message);
+      };
+      if (outcome.kind === 'rejected') return refused(outcome.type, outcome.message);
+      // The workflow has ended: its final state decides (a repeated cancel is answered again).
+      const charge = await existingCharge(eventId);
+      if (charge.status === 'canceled') return charge;
+      if (charge.status === 'succeeded') {
+        return refused(
+          CHARGE_ALREADY_SUCCEEDED,
+          'the charge has succeeded and cannot be canceled; refund it instead',
+        );
+      }
+      return refused('failed', 'the charge has already failed; there is nothing to cancel');
+    },
+  );
+}

@@ -1,0 +1,73 @@
+/** Refunds of a succeeded charge, as callers, the refunds workflow and the Kafka record name them. */
+import type { ChargeFailure, ChargeRecord } from './charge';
+
+export const REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+
+export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'canceled'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/** The body of POST /charges/:event_id/refund. `refund_id` is the caller's idempotency key. */
+export interface RefundRequest {
+  readonly refund_id: string;
+  readonly amount?: number;
+  readonly reason?: RefundReason;
+}
+
+export interface RefundRecord {
+  readonly refund_id: string;
+  readonly amount: number;
+  readonly reason: RefundReason | null;
+  readonly status: RefundStatus;
+  readonly stripe_refund_id: string | null;
+  readonly failure: ChargeFailure | null;
+  readonly updated_at: string;
+}
+
+/** What the refund update answers: the refund, and whether this request repeated an earlier one. */
+export interface RefundAnswer {
+  readonly refund: RefundRecord;
+  readonly duplicate: boolean;
+}
+
+export interface RefundsWorkflowInput {
+  /** The succeeded charge, final and immutable once its workflow has ended. */
+  readonly charge: ChargeRecord;
+  /** How long the charge accepts refunds; Stripe refuses most refunds after about 180 days. */
+  readonly window_seconds: number;
+}
+
+export const DEFAULT_REFUND_WINDOW_SECONDS = 180 * 24 * 60 * 60;
+
+export function refundsWorkflowId(eventId: string): string {
+  return `refunds-${eventId}`;
+}
+
+/** The same key on every attempt, so a retried refunds.create never refunds twice. */
+export function refundIdempotencyKey(refundId: string): string {
+  return `payments:create-refund:${refundId}`;
+}
+
+export function refundMessageId(refundId: string, status: 'succeeded' | 'failed' | 'canceled'): string {
+  return `refund:${refundId}:${status}`;
+}
+
+/** The record on payments.refunded / payments.refund_failed (schema version 1). */
+export interface RefundEventV1 {
+  readonly event_id: string;
+  readonly order_id: string;
+  readonly refund_id: string;
+  readonly payment_intent_id: string | null;
+  readonly stripe_refund_id: string | null;
+  readonly amount: number;
+  readonly currency: string;
+  readonly reason: RefundReason | null;
+  readonly status: 'succeeded' | 'failed' | 'canceled';
+  readonly failure?: ChargeFailure;
+  readonly occurred_at: string;
+}
+
+/** Failure types the update validator raises; the gateway maps them to HTTP statuses. */
+export const REFUND_EXCEEDS_REMAINDER = 'RefundExceedsRemainder';
+export const REFUND_ID_CONFLICT = 'RefundIdConflict';
+export const REFUND_WINDOW_CLOSED = 'RefundWindowClosed';

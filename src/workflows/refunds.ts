@@ -1,0 +1,194 @@
+/**
+ * RefundsWorkflow: the refunds of one succeeded charge, id `refunds-<event_id>`, started by the
+ * first refund request (update-with-start) and open for the refund window.
+ *
+ * Why a workflow per charge, not per refund, and not the ChargeWorkflow kept open: the refundable
+ * remainder is shared by every refund of a charge, so one ledger must serialise them (a workflow's
+ * update validator runs in order, so two refunds can never spend the same remainder); and the
+ * ChargeWorkflow ends with the charge's outcome, which is what its callers await.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  type RetryPolicy,
+} from '@temporalio/workflow';
+import type { ChargeActivities } from '../activities';
+import {
+  REFUND_EXCEEDS_REMAINDER,
+  REFUND_ID_CONFLICT,
+  type RefundAnswer,
+  type RefundRequest,
+  type RefundEventV1,
+  type RefundsWorkflowInput,
+} from '../contracts/refund';
+import { NON_RETRYABLE_STRIPE_ERRORS, type StripeFailureDetails } from '../contracts/stripe-failure';
+import {
+  addRefund,
+  decideRefund,
+  publicRefund,
+  refundedTotal,
+  refundStatusFromStripe,
+  updateRefund,
+  type RefundLedger,
+} from './refund-ledger';
+import { RefundedMinorSearchAttribute, refundEventSignal, refundsQuery, refundUpdate } from './messages';
+
+const STRIPE_RETRY: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '5 minutes',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_STRIPE_ERRORS],
+};
+
+const { createRefund } = proxyActivities<ChargeActivities>({
+  startToCloseTimeout: '30 seconds',
+  // Within Stripe's 24 h idempotency-key retention, as for the charge's create.
+  scheduleToCloseTimeout: '23 hours',
+  retry: STRIPE_RETRY,
+});
+
+const { publishRefundEvent } = proxyActivities<ChargeActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** The workflow sandbox's Date is the deterministic workflow clock. */
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+function stripeFailureOf(err: unknown): StripeFailureDetails | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (!err.cause.type || !NON_RETRYABLE_STRIPE_ERRORS.includes(err.cause.type)) return undefined;
+  return err.cause.details?.[0] as StripeFailureDetails | undefined;
+}
+
+export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void> {
+  const { charge } = input;
+  const ref = { event_id: charge.event_id, order_id: charge.order_id };
+  let ledger: RefundLedger = { chargeAmount: charge.amount, refunds: [] };
+  const toPublish: string[] = [];
+
+  const finalise = (refundId: string, change: Parameters<typeof updateRefund>[2]): void => {
+    const next = updateRefund(ledger, refundId, change, nowIso());
+    ledger = next.ledger;
+    if (next.becameFinal) toPublish.push(refundId);
+    upsertSearchAttributes([{ key: RefundedMinorSearchAttribute, value: refundedTotal(ledger) }]);
+  };
+
+  setHandler(refundsQuery, () => ({
+    refunds: ledger.refunds.map(publicRefund),
+    refunded_amount: refundedTotal(ledger),
+  }));
+
+  setHandler(
+    refundUpdate,
+    async (request): Promise<RefundAnswer> => {
+      const decision = decideRefund(ledger, request);
+      if (decision.kind === 'duplicate') {
+        // Answer once Stripe has answered the first request, so every repeat sees the same refund.
+        await condition(
+          () => ledger.refunds.find((r) => r.refund_id === request.refund_id)?.stripe_refund_id !== null,
+        );
+        const refund = ledger.refunds.find((r) => r.refund_id === request.refund_id);
+        return { refund: refund ? publicRefund(refund) : decision.refund, duplicate: true };
+      }
+      if (decision.kind !== 'new') throw ApplicationFailure.nonRetryable(decision.message);
+      // Recorded before any await: the next request's validator already sees the smaller remainder.
+      ledger = addRefund(ledger, request, decision.amount, nowIso());
+      try {
+        const created = await createRefund.executeWithOptions(
+          { summary: `Refund ${decision.amount} ${charge.currency.toUpperCase()} (${request.refund_id})` },
+          [
+            {
+              ...ref,
+              refund_id: request.refund_id,
+              payment_intent_id: charge.payment_intent_id ?? '',
+              amount: decision.amount,
+              reason: decision.reason,
+            },
+          ],
+        );
+        const status = refundStatusFromStripe(created.status);
+        finalise(request.refund_id, {
+          status,
+          stripe_refund_id: created.stripe_refund_id,
+          failure: created.failure,
+        });
+      } catch (err) {
+        const failure = stripeFailureOf(err);
+        if (failure === undefined) throw err;
+        finalise(request.refund_id, { status: 'failed', stripe_refund_id: '', failure: failure.failure });
+      }
+      const refund = ledger.refunds.find((r) => r.refund_id === request.refund_id);
+      if (refund === undefined) throw ApplicationFailure.nonRetryable('refund vanished from the ledger');
+      log.info('refund requested', { refund_id: request.refund_id, status: refund.status });
+      return { refund: publicRefund(refund), duplicate: false };
+    },
+    {
+      validator: (request: RefundRequest) => {
+        const decision = decideRefund(ledger, request);
+        if (decision.kind === 'conflict') {
+          throw ApplicationFailure.create({
+            type: REFUND_ID_CONFLICT,
+            message: decision.message,
+            nonRetryable: true,
+          });
+        }
+        if (decision.kind === 'exceeds') {
+          throw ApplicationFailure.create({
+            type: REFUND_EXCEEDS_REMAINDER,
+            message: decision.message,
+            nonRetryable: true,
+          });
+        }
+      },
+    },
+  );
+
+  setHandler(refundEventSignal, (event) => {
+    if (!ledger.refunds.some((r) => r.refund_id === event.refund_id)) {
+      log.info('refund event for an unknown refund ignored', { refund_id: event.refund_id });
+      return;
+    }
+    finalise(event.refund_id, {
+      status: event.status,
+      stripe_refund_id: event.stripe_refund_id,
+      failure: event.failure,
+    });
+  });
+
+  const publishFinished = async (): Promise<void> => {
+    for (const refundId of toPublish.splice(0)) {
+      const refund = ledger.refunds.find((r) => r.refund_id === refundId);
+      if (!refund || refund.status === 'pending') continue;
+      const event: RefundEventV1 = {
+        ...ref,
+        refund_id: refund.refund_id,
+        payment_intent_id: charge.payment_intent_id,
+        stripe_refund_id: refund.stripe_refund_id,
+        amount: refund.amount,
+        currency: charge.currency,
+        reason: refund.reason,
+        status: refund.status,
+        ...(refund.failure ? { failure: refund.failure } : {}),
+        occurred_at: refund.updated_at,
+      };
+      await publishRefundEvent.executeWithOptions({ summary: `Publish refund ${refund.status}` }, [event]);
+    }
+  };
+
+  // Open for the refund window: publish each refund's outcome once, as it becomes final.
+  const closesAt = Date.now() + input.window_seconds * 1000;
+  while (Date.now() < closesAt) {
+    const woke = await condition(() => toPublish.length > 0, Math.max(closesAt - Date.now(), 1));
+    if (woke) await publishFinished();
+  }
+  await condition(() => ledger.refunds.every((r) => r.status !== 'pending'));
+  await publishFinished();
+}
