@@ -70,4 +70,4 @@ export interface RefundEventV1 {
 /** Failure types the update validator raises; the gateway maps them to HTTP statuses. */
 export const REFUND_EXCEEDS_REMAINDER = 'RefundExceedsRemainder';
 export const REFUND_ID_CONFLICT = 'RefundIdConflict';
-export const REFUND_WINDOW_CLOSED = 'RefundWindowClosed';
+export const CHARGE_NOT_REFUNDABLE = 'ChargeNotRefundable';

@@ -19,6 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { ChargeActivities } from '../activities';
 import {
+  CHARGE_NOT_REFUNDABLE,
   REFUND_EXCEEDS_REMAINDER,
   REFUND_ID_CONFLICT,
   type RefundAnswer,
@@ -132,6 +133,13 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
     },
     {
       validator: (request: RefundRequest) => {
+        if (charge.status !== 'succeeded') {
+          throw ApplicationFailure.create({
+            type: CHARGE_NOT_REFUNDABLE,
+            message: `the charge is ${charge.status}; only a succeeded charge can be refunded`,
+            nonRetryable: true,
+          });
+        }
         const decision = decideRefund(ledger, request);
         if (decision.kind === 'conflict') {
           throw ApplicationFailure.create({

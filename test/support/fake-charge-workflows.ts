@@ -3,7 +3,17 @@ import {
   type ChargeWorkflows,
   type ExistingCharge,
   type StartResult,
+  type UpdateOutcome,
 } from '../../src/clients/charge-workflows';
+import { CHARGE_ALREADY_SUCCEEDED, type ChargeStatus } from '../../src/contracts/charge';
+import {
+  REFUND_EXCEEDS_REMAINDER,
+  REFUND_ID_CONFLICT,
+  type RefundAnswer,
+  type RefundRequest,
+  type RefundsWorkflowInput,
+} from '../../src/contracts/refund';
+import type { RefundEventPayload, RefundsState } from '../../src/workflows/messages';
 import { chargeWorkflowId, type ChargeRecord, type ChargeWorkflowInput } from '../../src/contracts/charge';
 import type { StripeEventPayload } from '../../src/workflows/messages';
 
@@ -12,6 +22,10 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
   readonly started: ChargeWorkflowInput[] = [];
   readonly signals: Array<{ eventId: string; payload: StripeEventPayload }> = [];
   readonly finished = new Set<string>();
+  /** Status the fake reports per event_id (pending unless a test sets it). */
+  readonly statuses = new Map<string, ChargeStatus>();
+  readonly refunds = new Map<string, Array<{ request: RefundRequest; amount: number }>>();
+  readonly refundSignals: RefundEventPayload[] = [];
   unavailable = false;
 
   private check(): void {
@@ -50,7 +64,7 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
     return {
       event_id: request.event_id,
       order_id: request.order_id,
-      status: 'pending',
+      status: this.statuses.get(eventId) ?? 'pending',
       amount: request.amount,
       currency: request.currency,
       payment_intent_id: null,
@@ -66,6 +80,72 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
     this.check();
     if (!this.find(eventId) || this.finished.has(eventId)) return 'not_running';
     this.signals.push({ eventId, payload });
+    return 'signalled';
+  }
+
+  async cancel(eventId: string): Promise<UpdateOutcome<ChargeRecord> | { readonly kind: 'closed' }> {
+    this.check();
+    const record = await this.getState(eventId);
+    if (!record) return { kind: 'closed' };
+    if (record.status === 'succeeded') {
+      return {
+        kind: 'rejected',
+        type: CHARGE_ALREADY_SUCCEEDED,
+        message: 'the charge has succeeded; refund it instead',
+      };
+    }
+    this.statuses.set(eventId, 'canceled');
+    return { kind: 'ok', value: { ...record, status: 'canceled' } };
+  }
+
+  async refund(input: RefundsWorkflowInput, request: RefundRequest): Promise<UpdateOutcome<RefundAnswer>> {
+    this.check();
+    const ledger = this.refunds.get(input.charge.event_id) ?? [];
+    this.refunds.set(input.charge.event_id, ledger);
+    const answer = (amount: number, duplicate: boolean): UpdateOutcome<RefundAnswer> => ({
+      kind: 'ok',
+      value: {
+        duplicate,
+        refund: {
+          refund_id: request.refund_id,
+          amount,
+          reason: request.reason ?? null,
+          status: 'succeeded',
+          stripe_refund_id: 're_fake',
+          failure: null,
+          updated_at: '2026-01-01T00:00:00.000Z',
+        },
+      },
+    });
+    const existing = ledger.find((r) => r.request.refund_id === request.refund_id);
+    if (existing) {
+      const same = existing.request.amount === request.amount && existing.request.reason === request.reason;
+      return same
+        ? answer(existing.amount, true)
+        : { kind: 'rejected', type: REFUND_ID_CONFLICT, message: 'conflict' };
+    }
+    const left = input.charge.amount - ledger.reduce((n, r) => n + r.amount, 0);
+    const amount = request.amount ?? left;
+    if (amount > left)
+      return { kind: 'rejected', type: REFUND_EXCEEDS_REMAINDER, message: `exceeds ${left}` };
+    ledger.push({ request, amount });
+    return answer(amount, false);
+  }
+
+  async getRefunds(eventId: string): Promise<RefundsState | undefined> {
+    this.check();
+    const ledger = this.refunds.get(eventId);
+    if (!ledger) return undefined;
+    return { refunds: [], refunded_amount: ledger.reduce((n, r) => n + r.amount, 0) };
+  }
+
+  async signalRefundEvent(
+    eventId: string,
+    payload: RefundEventPayload,
+  ): Promise<'signalled' | 'not_running'> {
+    this.check();
+    if (!this.refunds.has(eventId)) return 'not_running';
+    this.refundSignals.push(payload);
     return 'signalled';
   }
 }

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/api/app';
 import type { ReadinessCheck } from '../../src/api/health/readiness';
 import { createStripeClient } from '../../src/clients/stripe';
 import { DEFAULT_CHARGE_TIMING } from '../../src/contracts/charge';
+import { DEFAULT_REFUND_WINDOW_SECONDS } from '../../src/contracts/refund';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { FakeChargeWorkflows } from './fake-charge-workflows';
 
@@ -31,6 +32,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
       charges,
       apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'],
       timing: DEFAULT_CHARGE_TIMING,
+      refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
     },
     webhook: { charges, stripe, secrets: TEST_WEBHOOK_SECRETS, toleranceSeconds: 300 },
   });

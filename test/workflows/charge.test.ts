@@ -64,6 +64,12 @@ function mockActivities(
       calls.push('cancel');
       return { id: input.payment_intent_id, status: 'canceled', failure: null };
     },
+    createRefund: async (input) => ({
+      stripe_refund_id: `re_${input.refund_id}`,
+      status: 'succeeded',
+      failure: null,
+    }),
+    publishRefundEvent: async (event) => ({ topic: 'payments.refunded', message_id: event.refund_id }),
     publishPaymentEvent: async (event) => {
       published.push(event);
       return {
@@ -313,6 +319,52 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
     assert.equal(lookups, 1);
     assert.ok(calls.length > 100, `create was retried for the whole 23 h window (${calls.length} attempts)`);
     assert.ok(!calls.includes('create:g2'), 'no second key while a PaymentIntent exists');
+  });
+
+  it('cancels a pending charge on request: canceled at Stripe, payments.failed with reason canceled', async () => {
+    const { activities, calls, published } = mockActivities(waiting);
+    const record = await run(activities, async (request) => {
+      const ports = createChargeWorkflows(env.client, 'unused');
+      await waitFor(async () => {
+        const state = await env.client.workflow
+          .getHandle(chargeWorkflowId(request.event_id))
+          .query(chargeStateQuery);
+        return state.payment_intent_id !== null;
+      });
+      const outcome = await ports.cancel(request.event_id);
+      assert.equal(outcome.kind === 'ok' && outcome.value.status, 'canceled');
+    });
+    assert.equal(record.status, 'canceled');
+    assert.equal(record.failure?.code, 'canceled');
+    assert.ok(calls.includes('cancel'));
+    assert.deepEqual(
+      published.map((p) => [p.status, p.failure?.code]),
+      [['canceled', 'canceled']],
+    );
+  });
+
+  it('refuses to cancel a succeeded charge, pointing to a refund', async () => {
+    let releasePublish: () => void = () => undefined;
+    const publishing = new Promise<void>((resolve) => (releasePublish = resolve));
+    const { activities } = mockActivities(async () => ({ id: 'pi_wf', status: 'succeeded', failure: null }), {
+      publishPaymentEvent: async () => {
+        await publishing;
+        return { topic: 'payments.completed', message_id: 'm' };
+      },
+    });
+    const record = await run(activities, async (request) => {
+      const ports = createChargeWorkflows(env.client, 'unused');
+      await waitFor(async () => {
+        const state = await env.client.workflow
+          .getHandle(chargeWorkflowId(request.event_id))
+          .query(chargeStateQuery);
+        return state.status === 'succeeded';
+      });
+      const outcome = await ports.cancel(request.event_id);
+      assert.equal(outcome.kind === 'rejected' && outcome.type, 'ChargeAlreadySucceeded');
+      releasePublish();
+    });
+    assert.equal(record.status, 'succeeded');
   });
 });
 

@@ -43,7 +43,7 @@ function refundPayload(event: Stripe.Event, refund: Stripe.Refund): RefundEventP
 /** Our refunds among an event's refunds (refund.* carries one; charge.refunded lists them). */
 function refundsOf(event: Stripe.Event): Stripe.Refund[] {
   if (event.type.startsWith('refund.')) return [event.data.object as Stripe.Refund];
-  if (event.type === 'charge.refunded') return (event.data.object).refunds?.data ?? [];
+  if (event.type === 'charge.refunded') return event.data.object.refunds?.data ?? [];
   return [];
 }
 

@@ -1,0 +1,206 @@
+/**
+ * What an operator sees: after a charge ends on the real stack, the Temporal Web UI (headless Debian
+ * Chromium through playwright-core) finds it by `OrderId="…"`, lists exactly one ChargeWorkflow with
+ * its ChargeStatus, and its detail page shows the summary and the search attributes. Screenshots go to
+ * test-results/temporal-ui-<outcome>-<page>.png.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import type { Locator, Page } from 'playwright-core';
+import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
+import type { ChargeWorkflow } from '../../src/workflows/charge';
+import { launchChromium, type Browser } from '../support/chromium';
+import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
+import { stack } from '../support/stack-env';
+import { paymentIntentEvent, signatureFor } from '../support/stripe-events';
+import { waitUntil } from '../support/wait';
+
+const NAMESPACE = 'default';
+/** Visibility is eventually consistent: how long the search may take to list the charge as it ended. */
+const SEARCH_TIMEOUT_MS = 30_000;
+/** How long one look at the page waits before the search is run again. */
+const LOOK_TIMEOUT_MS = 3_000;
+
+interface Outcome {
+  readonly name: 'succeeded' | 'failed';
+  readonly webhookType: string;
+  readonly paymentIntentStatus: string;
+}
+
+const OUTCOMES: readonly Outcome[] = [
+  { name: 'succeeded', webhookType: 'payment_intent.succeeded', paymentIntentStatus: 'succeeded' },
+  {
+    name: 'failed',
+    webhookType: 'payment_intent.payment_failed',
+    paymentIntentStatus: 'requires_payment_method',
+  },
+];
+
+describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 }, () => {
+  let service: TestService;
+  let temporal: Client;
+  let browser: Browser;
+
+  before(async () => {
+    [service, temporal, browser] = await Promise.all([
+      startTestService(),
+      Connection.connect({ address: stack.temporalAddress }).then((connection) => new Client({ connection })),
+      launchChromium(),
+    ]);
+    browser.page.setDefaultTimeout(15_000);
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.stop();
+    await temporal?.connection.close();
+  });
+
+  /** POST /charge, wait for the PaymentIntent, send Stripe's signed verdict, await the workflow. */
+  async function runCharge(outcome: Outcome): Promise<{ orderId: string; workflowId: string }> {
+    const id = randomUUID();
+    const charge = { event_id: `evt-ui-${id}`, order_id: `order-ui-${id}`, amount: 1500, currency: 'usd' };
+    const res = await fetch(`${service.url}/charge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...AUTH_HEADER },
+      body: JSON.stringify(charge),
+    });
+    assert.equal(res.status, 202, await res.text());
+
+    const paymentIntentId = await waitUntil(async () => {
+      const state = await fetch(`${service.url}/charges/${charge.event_id}`, { headers: AUTH_HEADER });
+      return state.status === 200
+        ? (((await state.json()) as ChargeRecord).payment_intent_id ?? undefined)
+        : undefined;
+    }, `PaymentIntent of ${charge.event_id}`);
+
+    const event = paymentIntentEvent({
+      type: outcome.webhookType,
+      eventId: charge.event_id,
+      orderId: charge.order_id,
+      paymentIntentId,
+      status: outcome.paymentIntentStatus,
+    });
+    const hook = await fetch(`${service.url}/stripe/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signatureFor(event, TEST_WEBHOOK_SECRET),
+      },
+      body: event,
+    });
+    assert.equal(hook.status, 200);
+
+    const workflowId = chargeWorkflowId(charge.event_id);
+    const final = await temporal.workflow.getHandle<typeof ChargeWorkflow>(workflowId).result();
+    assert.equal(final.status, outcome.name);
+    return { orderId: charge.order_id, workflowId };
+  }
+
+  const dataRows = (page: Page): Locator => page.getByRole('row').filter({ has: page.getByRole('cell') });
+
+  /** Adds the ChargeStatus column next to Type, as an operator would (kept in the profile's storage). */
+  async function showChargeStatusColumn(page: Page): Promise<void> {
+    // The table's columns render together (from the profile's storage): once one is there, all are.
+    await page.getByRole('columnheader', { name: 'Workflow ID', exact: true }).waitFor();
+    if (await page.getByRole('columnheader', { name: 'ChargeStatus', exact: true }).isVisible()) return;
+    await page.getByRole('button', { name: 'Configure Columns' }).click();
+    await page.getByRole('button', { name: 'Add ChargeStatus column' }).click();
+    await page.getByRole('button', { name: 'Remove Run ID column' }).click();
+    for (const _ of ['after End', 'after Start', 'after Type']) {
+      await page.getByRole('button', { name: 'Move ChargeStatus column up' }).click();
+    }
+    await page.getByRole('button', { name: 'Close Workflows Table configuration' }).click();
+    await page.getByRole('heading', { name: 'Configure Workflows Table' }).waitFor({ state: 'hidden' });
+    await page.getByRole('columnheader', { name: 'ChargeStatus', exact: true }).waitFor();
+  }
+
+  /**
+   * Opens the namespace's workflow list with `query` in the URL (as the search box writes it) and
+   * searches again until the workflow is listed with the expected ChargeStatus.
+   */
+  async function searchUntilListed(
+    page: Page,
+    query: string,
+    workflowId: string,
+    chargeStatus: string,
+  ): Promise<Locator> {
+    const url = `${stack.temporalUiUrl}/namespaces/${NAMESPACE}/workflows?query=${encodeURIComponent(query)}`;
+    await page.goto(url);
+    await showChargeStatusColumn(page);
+    const row = dataRows(page).filter({ has: page.getByRole('link', { name: workflowId, exact: true }) });
+    const deadline = Date.now() + SEARCH_TIMEOUT_MS;
+    for (;;) {
+      try {
+        await row
+          .getByRole('cell', { name: chargeStatus, exact: true })
+          .waitFor({ timeout: LOOK_TIMEOUT_MS });
+        return row;
+      } catch (err) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `the UI did not list ${workflowId} with ChargeStatus ${chargeStatus} within ${SEARCH_TIMEOUT_MS} ms`,
+            { cause: err },
+          );
+        }
+        await page.reload();
+      }
+    }
+  }
+
+  /** The text of the row's cell under the column headed `name`. */
+  async function cellUnder(page: Page, row: Locator, name: string): Promise<string> {
+    const headers = await page
+      .getByRole('row')
+      .filter({ has: page.getByRole('columnheader') })
+      .getByRole('columnheader')
+      .allInnerTexts();
+    const index = headers.map((h) => h.trim()).indexOf(name);
+    assert.ok(index >= 0, `a "${name}" column among ${JSON.stringify(headers)}`);
+    return (await row.getByRole('cell').nth(index).innerText()).trim();
+  }
+
+  for (const outcome of OUTCOMES) {
+    it(`finds a ${outcome.name} charge by OrderId: one ChargeWorkflow, ChargeStatus ${outcome.name}, its summary`, async () => {
+      const { orderId, workflowId } = await runCharge(outcome);
+      const { page } = browser;
+      const shot = (view: string) => browser.screenshot(`temporal-ui-${outcome.name}-${view}`);
+
+      // The list, searched as an operator would.
+      const row = await searchUntilListed(page, `OrderId="${orderId}"`, workflowId, outcome.name);
+      assert.equal(await dataRows(page).count(), 1, 'exactly one workflow for the order');
+      assert.equal(await cellUnder(page, row, 'Type'), 'ChargeWorkflow');
+      assert.equal(await cellUnder(page, row, 'Workflow ID'), workflowId);
+      assert.equal(await cellUnder(page, row, 'ChargeStatus'), outcome.name);
+      assert.equal(await cellUnder(page, row, 'Status'), 'COMPLETED');
+      await shot('list');
+
+      // Its detail page: the summary, then the search attributes.
+      await row.getByRole('link', { name: workflowId, exact: true }).click();
+      await page.getByRole('heading', { name: workflowId }).waitFor();
+      await page.getByRole('link', { name: 'ChargeWorkflow', exact: true }).waitFor();
+      await page.getByRole('tab', { name: 'User Metadata' }).click();
+      // The UI renders the summary (markdown) in its own frame, under the "Summary" heading.
+      await page.getByRole('heading', { name: 'Summary', exact: true }).waitFor();
+      await page
+        .locator('iframe#user-metadata-summary')
+        .contentFrame()
+        .getByText(`Charge 15.00 USD for order ${orderId}`, { exact: true })
+        .waitFor();
+      await shot('summary');
+
+      await page.getByRole('tab', { name: 'Search Attributes' }).click();
+      await page.getByRole('heading', { name: 'Search Attributes', exact: true }).waitFor();
+      for (const line of [
+        `"ChargeStatus": "${outcome.name}"`,
+        `"OrderId": "${orderId}"`,
+        '"AmountMinor": 1500',
+        '"Currency": "usd"',
+      ]) {
+        await page.getByText(line).waitFor();
+      }
+      await shot('search-attributes');
+    });
+  }
+});

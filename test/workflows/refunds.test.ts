@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { ChargeActivities } from '../../src/activities';
+import { createChargeWorkflows, type ChargeWorkflows } from '../../src/clients/charge-workflows';
+import type { ChargeRecord } from '../../src/contracts/charge';
+import {
+  DEFAULT_REFUND_WINDOW_SECONDS,
+  type RefundEventV1,
+  type RefundRequest,
+} from '../../src/contracts/refund';
+import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
+
+function succeededCharge(overrides: Partial<ChargeRecord> = {}): ChargeRecord {
+  const id = randomUUID();
+  return {
+    event_id: `evt-refund-${id}`,
+    order_id: `order-${id}`,
+    status: 'succeeded',
+    amount: 10_000,
+    currency: 'eur',
+    payment_intent_id: 'pi_refund',
+    failure: null,
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('RefundsWorkflow', { timeout: 120_000 }, () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  let charges: ChargeWorkflows;
+  const creates: Array<{ refund_id: string; amount: number }> = [];
+  const published: RefundEventV1[] = [];
+
+  before(async () => {
+    env = await createTimeSkippingEnv();
+    const taskQueue = uniqueTaskQueue('refunds');
+    const activities: Partial<ChargeActivities> = {
+      createRefund: async (input) => {
+        creates.push({ refund_id: input.refund_id, amount: input.amount });
+        return { stripe_refund_id: `re_${input.refund_id}`, status: 'succeeded', failure: null };
+      },
+      publishRefundEvent: async (event) => {
+        published.push(event);
+        return { topic: 'payments.refunded', message_id: event.refund_id };
+      },
+    };
+    worker = await createTestWorker(env, taskQueue, activities);
+    running = worker.run();
+    charges = createChargeWorkflows(env.client, taskQueue);
+  });
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  const refund = (charge: ChargeRecord, request: RefundRequest) =>
+    charges.refund({ charge, window_seconds: DEFAULT_REFUND_WINDOW_SECONDS }, request);
+
+  it('refunds the whole charge when no amount is given', async () => {
+    const charge = succeededCharge();
+    const outcome = await refund(charge, { refund_id: `r-${randomUUID()}`, reason: 'requested_by_customer' });
+    assert.equal(outcome.kind, 'ok');
+    assert.equal(outcome.kind === 'ok' && outcome.value.refund.amount, 10_000);
+    assert.equal(outcome.kind === 'ok' && outcome.value.refund.status, 'succeeded');
+    assert.equal((await charges.getRefunds(charge.event_id))?.refunded_amount, 10_000);
+  });
+
+  it('adds up two partial refunds, and rejects a third over the remainder', async () => {
+    const charge = succeededCharge();
+    assert.equal((await refund(charge, { refund_id: `a-${randomUUID()}`, amount: 6_000 })).kind, 'ok');
+    assert.equal((await refund(charge, { refund_id: `b-${randomUUID()}`, amount: 4_000 })).kind, 'ok');
+    const third = await refund(charge, { refund_id: `c-${randomUUID()}`, amount: 1 });
+    assert.deepEqual(third.kind === 'rejected' && third.type, 'RefundExceedsRemainder');
+    assert.equal((await charges.getRefunds(charge.event_id))?.refunded_amount, 10_000);
+  });
+
+  it('returns the same refund for a repeated refund_id, and refuses the same id with another body', async () => {
+    const charge = succeededCharge();
+    const refundId = `dup-${randomUUID()}`;
+    const first = await refund(charge, { refund_id: refundId, amount: 500 });
+    const again = await refund(charge, { refund_id: refundId, amount: 500 });
+    assert.equal(again.kind === 'ok' && again.value.duplicate, true);
+    assert.deepEqual(again.kind === 'ok' && again.value.refund, first.kind === 'ok' && first.value.refund);
+    assert.equal(creates.filter((c) => c.refund_id === refundId).length, 1, 'one refund at Stripe');
+    const changed = await refund(charge, { refund_id: refundId, amount: 600 });
+    assert.equal(changed.kind === 'rejected' && changed.type, 'RefundIdConflict');
+  });
+
+  it('answers 10 concurrent identical requests with one refund', async () => {
+    const charge = succeededCharge();
+    const refundId = `many-${randomUUID()}`;
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () => refund(charge, { refund_id: refundId })),
+    );
+    assert.ok(outcomes.every((o) => o.kind === 'ok'));
+    assert.equal(outcomes.filter((o) => o.kind === 'ok' && !o.value.duplicate).length, 1);
+    assert.equal(creates.filter((c) => c.refund_id === refundId).length, 1);
+  });
+
+  it('refuses to refund a charge that has not succeeded', async () => {
+    const outcome = await refund(succeededCharge({ status: 'failed' }), { refund_id: `f-${randomUUID()}` });
+    assert.equal(outcome.kind === 'rejected' && outcome.type, 'ChargeNotRefundable');
+  });
+
+  it('publishes payments.refunded once per succeeded refund', async () => {
+    const charge = succeededCharge();
+    const refundId = `pub-${randomUUID()}`;
+    await refund(charge, { refund_id: refundId, amount: 100 });
+    await refund(charge, { refund_id: refundId, amount: 100 });
+    const deadline = Date.now() + 10_000;
+    while (!published.some((p) => p.refund_id === refundId) && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await env.sleep(10);
+    }
+    assert.equal(published.filter((p) => p.refund_id === refundId).length, 1);
+    assert.equal(published.find((p) => p.refund_id === refundId)?.status, 'succeeded');
+  });
+});
