@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { buildTestApp, TEST_API_TOKEN, type TestApp } from '../support/test-app';
+
+const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
+
+describe('POST /charges/:event_id/refund and /cancel', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await buildTestApp();
+  });
+  after(() => t.app.close());
+
+  async function charge(status?: 'succeeded'): Promise<string> {
+    const eventId = `evt-${randomUUID()}`;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/charge',
+      headers: auth,
+      payload: { event_id: eventId, order_id: `o-${eventId}`, amount: 1000, currency: 'usd' },
+    });
+    assert.equal(res.statusCode, 202);
+    if (status) t.charges.statuses.set(eventId, status);
+    return eventId;
+  }
+  const refund = (eventId: string, payload: object, headers: Record<string, string> = auth) =>
+    t.app.inject({ method: 'POST', url: `/charges/${eventId}/refund`, headers, payload });
+  const cancel = (eventId: string) =>
+    t.app.inject({ method: 'POST', url: `/charges/${eventId}/cancel`, headers: auth });
+
+  it('creates a refund with 201, answers a repeat with 200 and duplicate=true', async () => {
+    const eventId = await charge('succeeded');
+    const first = await refund(eventId, { refund_id: 'r-1', amount: 400, reason: 'requested_by_customer' });
+    assert.equal(first.statusCode, 201);
+    assert.equal(first.json<{ refund: { amount: number } }>().refund.amount, 400);
+    const again = await refund(eventId, { refund_id: 'r-1', amount: 400, reason: 'requested_by_customer' });
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json<{ duplicate: boolean }>().duplicate, true);
+  });
+
+  it('answers 422 over the remainder and 409 for a refund_id reused with another body', async () => {
+    const eventId = await charge('succeeded');
+    assert.equal((await refund(eventId, { refund_id: 'a', amount: 900 })).statusCode, 201);
+    const over = await refund(eventId, { refund_id: 'b', amount: 101 });
+    assert.equal(over.statusCode, 422);
+    assert.equal(over.json<{ errors: Array<{ field: string }> }>().errors[0]?.field, 'amount');
+    assert.equal((await refund(eventId, { refund_id: 'a', amount: 800 })).statusCode, 409);
+  });
+
+  it('answers 404 for an unknown charge and 409 for one that has not succeeded', async () => {
+    assert.equal((await refund('never-seen', { refund_id: 'x' })).statusCode, 404);
+    const pending = await charge();
+    const res = await refund(pending, { refund_id: 'x' });
+    assert.equal(res.statusCode, 409);
+    assert.equal(res.json<{ error: string }>().error, 'charge_not_refundable');
+  });
+
+  it('validates the refund body and requires the bearer token', async () => {
+    const eventId = await charge('succeeded');
+    assert.equal((await refund(eventId, { refund_id: 'bad id' })).statusCode, 400);
+    assert.equal((await refund(eventId, { refund_id: 'r', reason: 'because' })).statusCode, 400);
+    assert.equal((await refund(eventId, { refund_id: 'r', amount: 0 })).statusCode, 400);
+    assert.equal((await refund(eventId, { refund_id: 'r', tip: 1 })).statusCode, 400);
+    assert.equal((await refund(eventId, { refund_id: 'r' }, {})).statusCode, 401);
+  });
+
+  it('cancels a pending charge, and refuses a succeeded one with a hint to refund', async () => {
+    const pending = await charge();
+    const canceled = await cancel(pending);
+    assert.equal(canceled.statusCode, 200);
+    assert.equal(canceled.json<{ status: string }>().status, 'canceled');
+
+    const succeeded = await charge('succeeded');
+    const refused = await cancel(succeeded);
+    assert.equal(refused.statusCode, 409);
+    assert.match(refused.json<{ hint: string }>().hint, /refund/);
+    assert.equal((await cancel('never-seen')).statusCode, 404);
+  });
+
+  it('shows refunds on GET /charges/:event_id', async () => {
+    const eventId = await charge('succeeded');
+    await refund(eventId, { refund_id: 'g-1', amount: 250 });
+    const res = await t.app.inject({ method: 'GET', url: `/charges/${eventId}`, headers: auth });
+    assert.equal(res.json<{ refunded_amount: number }>().refunded_amount, 250);
+  });
+});
