@@ -69,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         tags: [
           { name: 'charges', description: 'For the order dispatcher' },
           { name: 'operations', description: 'Health and metrics' },
+          { name: 'stripe', description: 'Signed Stripe webhooks (webhook-receiver role)' },
         ],
       },
     });

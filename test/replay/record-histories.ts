@@ -15,10 +15,17 @@ import { createChargeWorkflows } from '../../src/clients/charge-workflows';
 import {
   chargeWorkflowId,
   DEFAULT_CHARGE_TIMING,
+  type ChargeRecord,
   type ChargeRequest,
   type ChargeTiming,
 } from '../../src/contracts/charge';
-import { chargeStateQuery, stripeEventSignal, type StripeEventPayload } from '../../src/workflows/messages';
+import { refundsWorkflowId } from '../../src/contracts/refund';
+import {
+  cancelChargeUpdate,
+  chargeStateQuery,
+  stripeEventSignal,
+  type StripeEventPayload,
+} from '../../src/workflows/messages';
 import { startTestService } from '../support/service';
 import { stack } from '../support/stack-env';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
@@ -27,6 +34,22 @@ import { waitUntil } from '../support/wait';
 const OUT = path.join(__dirname, 'histories');
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
 
+/** Saves a workflow's history in the standard JSON format (which historyFromJSON reads). */
+function save(name: string, workflowId: string): number {
+  const json = execFileSync(TEMPORAL_CLI, [
+    'workflow',
+    'show',
+    '--address',
+    stack.temporalAddress,
+    '-w',
+    workflowId,
+    '--output',
+    'json',
+  ]);
+  fs.writeFileSync(path.join(OUT, `${name}.json`), json);
+  return (JSON.parse(json.toString('utf8')) as { events: unknown[] }).events.length;
+}
+
 interface Scenario {
   readonly name: string;
   readonly request?: Partial<ChargeRequest>;
@@ -34,6 +57,8 @@ interface Scenario {
   readonly before?: (proxy: StripeRecordingProxy) => void;
   /** Signals to send once the PaymentIntent exists (built from its id). */
   readonly events?: (pi: string) => StripeEventPayload[];
+  /** Cancel the charge through its update once the PaymentIntent exists. */
+  readonly cancel?: boolean;
 }
 
 const at = (type: string, created: number, pi: string, id = `evt_${randomUUID()}`): StripeEventPayload => ({
@@ -46,6 +71,7 @@ const at = (type: string, created: number, pi: string, id = `evt_${randomUUID()}
 });
 
 const SCENARIOS: Scenario[] = [
+  { name: 'canceled-by-caller', cancel: true },
   { name: 'webhook-success', events: (pi) => [at('payment_intent.succeeded', 100, pi)] },
   {
     name: 'duplicate-and-out-of-order-events',
@@ -85,6 +111,40 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** Two refunds, a repeated one, a refund webhook, then the (short) refund window closes. */
+async function recordRefunds(client: Client, taskQueue: string): Promise<void> {
+  const id = randomUUID();
+  const charge: ChargeRecord = {
+    event_id: `evt-replay-refunds-${id}`,
+    order_id: `order-replay-${id}`,
+    status: 'succeeded',
+    amount: 5000,
+    currency: 'usd',
+    payment_intent_id: 'pi_replay',
+    failure: null,
+    updated_at: new Date().toISOString(),
+  };
+  const ports = createChargeWorkflows(client, taskQueue);
+  const input = { charge, window_seconds: 3 };
+  const first = await ports.refund(input, {
+    refund_id: `a-${id}`,
+    amount: 2000,
+    reason: 'requested_by_customer',
+  });
+  await ports.refund(input, { refund_id: `a-${id}`, amount: 2000, reason: 'requested_by_customer' });
+  await ports.refund(input, { refund_id: `b-${id}` });
+  await ports.signalRefundEvent(charge.event_id, {
+    stripe_event_id: `evt_${id}`,
+    refund_id: `a-${id}`,
+    stripe_refund_id: first.kind === 'ok' ? (first.value.refund.stripe_refund_id ?? '') : '',
+    status: 'succeeded',
+    failure: null,
+  });
+  const handle = client.workflow.getHandle(refundsWorkflowId(charge.event_id));
+  await handle.result();
+  process.stdout.write(`refunds: ${save('refunds', handle.workflowId)} events\n`);
+}
+
 async function main(): Promise<void> {
   const proxy = await startStripeRecordingProxy(stack.stripeApiBase);
   const service = await startTestService({ STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'warn' });
@@ -108,30 +168,21 @@ async function main(): Promise<void> {
         timing: { ...DEFAULT_CHARGE_TIMING, ...scenario.timing },
       });
       const handle = client.workflow.getHandle(chargeWorkflowId(request.event_id));
-      if (scenario.events) {
+      if (scenario.events || scenario.cancel) {
         const pi = await waitUntil(
           async () => (await handle.query(chargeStateQuery)).payment_intent_id ?? undefined,
           'PI',
         );
-        for (const event of scenario.events(pi)) await handle.signal(stripeEventSignal, event);
+        for (const event of scenario.events?.(pi) ?? []) await handle.signal(stripeEventSignal, event);
+        if (scenario.cancel) await handle.executeUpdate(cancelChargeUpdate);
       }
       await handle.result().catch(() => undefined);
       // The CLI writes the standard JSON history format that historyFromJSON (and the Web UI) read.
-      const json = execFileSync(TEMPORAL_CLI, [
-        'workflow',
-        'show',
-        '--address',
-        stack.temporalAddress,
-        '-w',
-        handle.workflowId,
-        '--output',
-        'json',
-      ]);
-      fs.writeFileSync(path.join(OUT, `${scenario.name}.json`), json);
+      const events = save(scenario.name, handle.workflowId);
       const final = await handle.query(chargeStateQuery);
-      const events = (JSON.parse(json.toString('utf8')) as { events: unknown[] }).events.length;
       process.stdout.write(`${scenario.name}: ${final.status} (${events} events)\n`);
     }
+    await recordRefunds(client, service.config.temporal.taskQueue);
   } finally {
     await connection.close();
     await service.stop();

@@ -16,9 +16,10 @@ const files = fs
   .filter((f) => f.endsWith('.json'))
   .sort();
 
-describe('replay of recorded ChargeWorkflow histories', { timeout: 120_000 }, () => {
+describe('replay of recorded ChargeWorkflow and RefundsWorkflow histories', { timeout: 120_000 }, () => {
   it('has a recorded history for each workflow path', () => {
-    assert.ok(files.length >= 7, `found ${files.join(', ')}`);
+    assert.ok(files.length >= 9, `found ${files.join(', ')}`);
+    assert.ok(files.includes('refunds.json') && files.includes('canceled-by-caller.json'));
   });
 
   it('replays every history without a determinism error', async () => {

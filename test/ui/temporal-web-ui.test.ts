@@ -44,11 +44,15 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
   let browser: Browser;
 
   before(async () => {
-    [service, temporal, browser] = await Promise.all([
-      startTestService(),
-      Connection.connect({ address: stack.temporalAddress }).then((connection) => new Client({ connection })),
-      launchChromium(),
+    // Started side by side; whatever did start is assigned, so `after` stops it even if another failed.
+    const started = await Promise.allSettled([
+      startTestService().then((s) => (service = s)),
+      Connection.connect({ address: stack.temporalAddress }).then(
+        (connection) => (temporal = new Client({ connection })),
+      ),
+      launchChromium().then((b) => (browser = b)),
     ]);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     browser.page.setDefaultTimeout(15_000);
   });
   after(async () => {
@@ -162,10 +166,11 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
   }
 
   for (const outcome of OUTCOMES) {
-    it(`finds a ${outcome.name} charge by OrderId: one ChargeWorkflow, ChargeStatus ${outcome.name}, its summary`, async () => {
+    it(`finds a ${outcome.name} charge by OrderId: one ChargeWorkflow, ChargeStatus ${outcome.name}, its summary`, async (t) => {
       const { orderId, workflowId } = await runCharge(outcome);
       const { page } = browser;
-      const shot = (view: string) => browser.screenshot(`temporal-ui-${outcome.name}-${view}`);
+      const shot = async (view: string) =>
+        t.diagnostic(`screenshot ${await browser.screenshot(`temporal-ui-${outcome.name}-${view}`)}`);
 
       // The list, searched as an operator would.
       const row = await searchUntilListed(page, `OrderId="${orderId}"`, workflowId, outcome.name);

@@ -52,6 +52,16 @@ export async function chargeActionRoutes(
 ): Promise<void> {
   const { charges } = opts;
   app.addHook('onRequest', bearerAuth(opts.apiTokens));
+  // `POST …/cancel` has no body, and clients often send `content-type: application/json` anyway.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    // The default parser is callback-style (it returns nothing to await).
+    void parseJson(request, String(body), done);
+  });
 
   const existingCharge = async (eventId: string): Promise<ChargeRecord> => {
     const record = await charges.getState(eventId);

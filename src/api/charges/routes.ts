@@ -15,6 +15,10 @@ import {
 
 export const CHARGE_BODY_LIMIT_BYTES = 64 * 1024;
 
+const LOCATION_HEADER = {
+  location: { type: 'string', description: 'The status URL (GET /charges/{event_id})' },
+} as const;
+
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
 
 type ChargeBody = Omit<ChargeRequest, 'currency'> & { currency: string };
@@ -52,14 +56,31 @@ export async function chargeRoutes(
         description:
           '202 starts a new charge; 200 with duplicate=true answers a repeat of the same request; 409 means the event_id was used with another payload.',
         body: chargeRequestSchema,
+        operationId: 'createCharge',
         response: {
-          200: chargeAcceptedSchema,
-          202: chargeAcceptedSchema,
-          400: errorResponseSchema,
-          401: errorResponseSchema,
-          409: errorResponseSchema,
-          413: errorResponseSchema,
-          503: errorResponseSchema,
+          200: {
+            ...chargeAcceptedSchema,
+            description:
+              'A repeat of the same request: the existing charge, its current status, duplicate=true',
+            headers: LOCATION_HEADER,
+          },
+          202: {
+            ...chargeAcceptedSchema,
+            description: 'A new charge was durably started (its workflow exists), duplicate=false',
+            headers: LOCATION_HEADER,
+          },
+          400: { ...errorResponseSchema, description: 'Invalid body; `errors` names each field and reason' },
+          401: { ...errorResponseSchema, description: 'No or wrong bearer token' },
+          409: {
+            ...errorResponseSchema,
+            description: 'The event_id was already used with a different payload',
+          },
+          413: { ...errorResponseSchema, description: 'Body over 64 KiB' },
+          503: {
+            ...errorResponseSchema,
+            description: 'Temporal cannot be reached; nothing was started; retry after Retry-After seconds',
+            headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait before retrying' } },
+          },
         },
       },
     },
@@ -127,12 +148,16 @@ export async function chargeRoutes(
         security: [{ bearerAuth: [] }],
         summary: "A charge's current state, read from its workflow",
         params: eventIdParamsSchema,
+        operationId: 'getCharge',
         response: {
-          200: chargeRecordSchema,
-          400: errorResponseSchema,
-          401: errorResponseSchema,
-          404: errorResponseSchema,
-          503: errorResponseSchema,
+          200: {
+            ...chargeRecordSchema,
+            description: "The charge's current state (with refunds once it succeeded)",
+          },
+          400: { ...errorResponseSchema, description: 'Malformed event_id' },
+          401: { ...errorResponseSchema, description: 'No or wrong bearer token' },
+          404: { ...errorResponseSchema, description: 'No charge with that event_id' },
+          503: { ...errorResponseSchema, description: 'Temporal cannot be reached; retry later' },
         },
       },
     },

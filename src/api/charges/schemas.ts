@@ -8,6 +8,7 @@ export const EVENT_ID_PATTERN = '^[A-Za-z0-9._:-]{1,200}$';
 export const chargeRequestSchema = {
   type: 'object',
   additionalProperties: false,
+  examples: [{ event_id: 'evt_order_1001_charge', order_id: 'order-1001', amount: 1999, currency: 'usd' }],
   required: ['event_id', 'order_id', 'amount', 'currency'],
   properties: {
     event_id: {

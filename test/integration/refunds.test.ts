@@ -1,0 +1,165 @@
+/**
+ * Refunds and cancellation on the real stack: a succeeded charge refunded once per refund_id, its
+ * outcome published once on payments.refunded, and a pending charge canceled at stripe-mock.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
+import { refundIdempotencyKey, refundsWorkflowId } from '../../src/contracts/refund';
+import type { ChargeWorkflow } from '../../src/workflows/charge';
+import { readRecordsFor } from '../support/kafka-reader';
+import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
+import { stack } from '../support/stack-env';
+import { paymentIntentEvent, signatureFor } from '../support/stripe-events';
+import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { waitUntil } from '../support/wait';
+
+describe('refunds and cancellation against the real stack', { timeout: 180_000 }, () => {
+  let proxy: StripeRecordingProxy;
+  let service: TestService;
+  let temporal: Client;
+  before(async () => {
+    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+    service = await startTestService({ STRIPE_API_BASE: proxy.url });
+    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+  });
+  after(async () => {
+    await service?.stop();
+    await temporal?.connection.close();
+    await proxy?.close();
+  });
+
+  const post = async (path: string, body?: object) => {
+    const res = await fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...AUTH_HEADER },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  const state = async (eventId: string) =>
+    (await (
+      await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
+    ).json()) as ChargeRecord & {
+      refunded_amount?: number;
+    };
+  const webhook = (payload: string) =>
+    fetch(`${service.url}/stripe/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signatureFor(payload, TEST_WEBHOOK_SECRET),
+      },
+      body: payload,
+    });
+
+  async function succeededCharge(): Promise<{ event_id: string; order_id: string }> {
+    const id = randomUUID();
+    const charge = { event_id: `evt-rf-${id}`, order_id: `order-rf-${id}`, amount: 3000, currency: 'usd' };
+    assert.equal((await post('/charge', charge)).status, 202);
+    const pi = await waitUntil(
+      async () => (await state(charge.event_id)).payment_intent_id ?? undefined,
+      'PI',
+    );
+    await webhook(
+      paymentIntentEvent({ type: 'payment_intent.succeeded', eventId: charge.event_id, paymentIntentId: pi }),
+    );
+    await temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id)).result();
+    return charge;
+  }
+
+  it('refunds a succeeded charge, takes the signed charge.refunded webhook, and publishes exactly one payments.refunded', async () => {
+    const charge = await succeededCharge();
+    const refundId = `rf-${randomUUID()}`;
+    const created = await post(`/charges/${charge.event_id}/refund`, { refund_id: refundId, amount: 1200 });
+    assert.equal(created.status, 201);
+    const refund = created.json['refund'] as { stripe_refund_id: string };
+
+    const hook = await webhook(
+      JSON.stringify({
+        id: `evt_${randomUUID().replace(/-/g, '')}`,
+        object: 'event',
+        created: Math.floor(Date.now() / 1000),
+        type: 'charge.refunded',
+        data: {
+          object: {
+            id: 'ch_test',
+            object: 'charge',
+            refunds: {
+              object: 'list',
+              data: [
+                {
+                  id: refund.stripe_refund_id,
+                  object: 'refund',
+                  status: 'succeeded',
+                  metadata: { event_id: charge.event_id, order_id: charge.order_id, refund_id: refundId },
+                },
+              ],
+            },
+          },
+        },
+      }),
+    );
+    assert.equal(hook.status, 200);
+    // The signal has been applied once a workflow task completed after it.
+    await waitUntil(async () => {
+      const history = await temporal.workflow.getHandle(refundsWorkflowId(charge.event_id)).fetchHistory();
+      const events = history.events ?? [];
+      const signalled = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
+      return signalled >= 0 && events.slice(signalled).some((e) => e.workflowTaskCompletedEventAttributes);
+    }, 'the refund webhook to be applied');
+
+    const records = await waitUntil(async () => {
+      const found = await readRecordsFor(['payments.refunded'], new Set([charge.event_id]));
+      return found.length > 0 ? found : undefined;
+    }, 'the payments.refunded record');
+    assert.equal(records.length, 1);
+    assert.equal(records[0]?.key, charge.order_id);
+    assert.equal(records[0]?.headers['refund_id'], refundId);
+    assert.equal(records[0]?.headers['schema_version'], '1');
+    assert.equal(records[0]?.value['amount'], 1200);
+    assert.equal((await state(charge.event_id)).refunded_amount, 1200);
+  });
+
+  it('turns 10 concurrent identical refund requests into one Stripe refund key and one record', async () => {
+    const charge = await succeededCharge();
+    const refundId = `rf10-${randomUUID()}`;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => post(`/charges/${charge.event_id}/refund`, { refund_id: refundId })),
+    );
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    const creates = proxy.requests.filter(
+      (r) => r.path === '/v1/refunds' && r.idempotencyKey?.includes(refundId),
+    );
+    assert.deepEqual([...new Set(creates.map((c) => c.idempotencyKey))], [refundIdempotencyKey(refundId)]);
+    const records = await waitUntil(async () => {
+      const found = await readRecordsFor(['payments.refunded'], new Set([charge.event_id]));
+      return found.length > 0 ? found : undefined;
+    }, 'the payments.refunded record');
+    assert.equal(records.length, 1);
+  });
+
+  it('cancels a pending charge at Stripe and publishes payments.failed with reason canceled', async () => {
+    const id = randomUUID();
+    const charge = { event_id: `evt-cx-${id}`, order_id: `order-cx-${id}`, amount: 800, currency: 'usd' };
+    assert.equal((await post('/charge', charge)).status, 202);
+    await waitUntil(async () => (await state(charge.event_id)).payment_intent_id ?? undefined, 'PI');
+    const canceled = await post(`/charges/${charge.event_id}/cancel`);
+    assert.equal(canceled.status, 200);
+    assert.equal(canceled.json['status'], 'canceled');
+    assert.ok(
+      proxy.requests.some((r) => r.path.endsWith('/cancel')),
+      'canceled at Stripe',
+    );
+    const again = await post(`/charges/${charge.event_id}/cancel`);
+    assert.equal(again.status, 200, 'a repeated cancel answers the same');
+    const records = await waitUntil(async () => {
+      const found = await readRecordsFor(['payments.failed'], new Set([charge.event_id]));
+      return found.length > 0 ? found : undefined;
+    }, 'the payments.failed record');
+    assert.equal(records[0]?.value['status'], 'canceled');
+    assert.equal((records[0]?.value['failure'] as { code: string }).code, 'canceled');
+  });
+});
