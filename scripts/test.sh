@@ -30,7 +30,7 @@ set +a
 # The image runs Node 24: the unit, API, workflow and replay tests run on it too (first, so the
 # closing summary is the full suite's).
 node24="$(bash scripts/node24.sh)"
-mapfile -t portable < <(find test -name '*.test.ts' -not -path 'test/integration/*' -not -path 'test/deploy/*' -not -path 'test/clients/*' -not -path 'test/ui/*' | sort)
+mapfile -t portable < <(find test -name '*.test.ts' -not -path 'test/integration/*' -not -path 'test/deploy/*' -not -path 'test/clients/*' -not -path 'test/ui/*' -not -path 'test/chaos/*' | sort)
 echo "== tests on $("$node24" --version) (${#portable[@]} files)"
 "$node24" --import tsx --test --test-concurrency=1 --test-reporter=spec "${portable[@]}"
 

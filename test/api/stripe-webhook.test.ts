@@ -80,6 +80,13 @@ describe('POST /stripe/webhook', () => {
       },
     ],
     [
+      'a timestamp from the future (beyond the tolerance)',
+      () => {
+        const body = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId });
+        return [body, signatureFor(body, CURRENT ?? '', Math.floor(Date.now() / 1000) + 301)];
+      },
+    ],
+    [
       'a missing Stripe-Signature header',
       () => [paymentIntentEvent({ type: 'payment_intent.succeeded', eventId }), undefined],
     ],

@@ -12,6 +12,10 @@ export function verifyStripeEvent(
   toleranceSeconds: number,
 ): Stripe.Event | undefined {
   if (signature === undefined || signature === '') return undefined;
+  // The SDK rejects a signature older than the tolerance but accepts one from the future; a
+  // timestamp ahead of our clock by more than the tolerance is refused too (replay window both ways).
+  const timestamp = Number(/(?:^|,)t=(\d+)/.exec(signature)?.[1]);
+  if (!Number.isFinite(timestamp) || timestamp - Date.now() / 1000 > toleranceSeconds) return undefined;
   for (const secret of secrets) {
     try {
       return stripe.webhooks.constructEvent(rawBody, signature, secret, toleranceSeconds);
