@@ -14,7 +14,6 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
-  type RetryPolicy,
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { ChargeActivities, PaymentIntentOutcome } from '../activities';
@@ -29,7 +28,7 @@ import {
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
 import type { PaymentEventV1 } from '../contracts/payment-event';
-import { NON_RETRYABLE_STRIPE_ERRORS, type StripeFailureDetails } from '../contracts/stripe-failure';
+import { PUBLISH_RETRY, STRIPE_RETRY, stripeFailureOf } from './stripe-activity-policy';
 import {
   applyPaymentIntent,
   applyStripeEvent,
@@ -47,13 +46,6 @@ import {
   stripeEventSignal,
   type StripeEventPayload,
 } from './messages';
-
-const STRIPE_RETRY: RetryPolicy = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '5 minutes',
-  nonRetryableErrorTypes: [...NON_RETRYABLE_STRIPE_ERRORS],
-};
 
 const { createPaymentIntent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '30 seconds',
@@ -74,7 +66,7 @@ const { publishPaymentEvent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '15 seconds',
   // No maximumAttempts and no schedule-to-close (unlimited is the default): a Kafka outage delays
   // the event, never drops it.
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: PUBLISH_RETRY,
 });
 
 /** The workflow sandbox replaces Date with the deterministic workflow clock, so these replay safely. */
@@ -83,13 +75,6 @@ function nowMs(): number {
 }
 function nowIso(): string {
   return new Date().toISOString();
-}
-
-function stripeFailureOf(err: unknown): StripeFailureDetails | undefined {
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
-  const cause = err.cause;
-  if (!cause.type || !NON_RETRYABLE_STRIPE_ERRORS.includes(cause.type)) return undefined;
-  return cause.details?.[0] as StripeFailureDetails | undefined;
 }
 
 /**

@@ -8,14 +8,12 @@
  * ChargeWorkflow ends with the charge's outcome, which is what its callers await.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   condition,
   log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
-  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { ChargeActivities } from '../activities';
 import {
@@ -27,7 +25,7 @@ import {
   type RefundEventV1,
   type RefundsWorkflowInput,
 } from '../contracts/refund';
-import { NON_RETRYABLE_STRIPE_ERRORS, type StripeFailureDetails } from '../contracts/stripe-failure';
+import { PUBLISH_RETRY, STRIPE_RETRY, stripeFailureOf } from './stripe-activity-policy';
 import {
   addRefund,
   decideRefund,
@@ -39,13 +37,6 @@ import {
 } from './refund-ledger';
 import { RefundedMinorSearchAttribute, refundEventSignal, refundsQuery, refundUpdate } from './messages';
 
-const STRIPE_RETRY: RetryPolicy = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '5 minutes',
-  nonRetryableErrorTypes: [...NON_RETRYABLE_STRIPE_ERRORS],
-};
-
 const { createRefund } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '30 seconds',
   // Within Stripe's 24 h idempotency-key retention, as for the charge's create.
@@ -55,18 +46,12 @@ const { createRefund } = proxyActivities<ChargeActivities>({
 
 const { publishRefundEvent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: PUBLISH_RETRY,
 });
 
 /** The workflow sandbox's Date is the deterministic workflow clock. */
 function nowIso(): string {
   return new Date().toISOString();
-}
-
-function stripeFailureOf(err: unknown): StripeFailureDetails | undefined {
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
-  if (!err.cause.type || !NON_RETRYABLE_STRIPE_ERRORS.includes(err.cause.type)) return undefined;
-  return err.cause.details?.[0] as StripeFailureDetails | undefined;
 }
 
 export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void> {

@@ -1,21 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { freeLoopbackPort } from '../../src/observability/temporal-sdk-metrics';
 import { REPO_ROOT } from './stack-env';
 import { waitUntil } from './wait';
 
 export const MAIN = path.join(REPO_ROOT, 'dist/src/main.js');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback port for a child service (the same helper the worker uses for SDK metrics). */
+export const freePort = freeLoopbackPort;
 
 export interface SpawnedService {
   readonly url: string;

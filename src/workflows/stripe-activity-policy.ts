@@ -1,0 +1,28 @@
+/**
+ * How workflows call Stripe activities: one retry policy (Stripe's transient errors retried with
+ * backoff; card declines and invalid requests not), and reading a declined call's details.
+ */
+import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/workflow';
+import { NON_RETRYABLE_STRIPE_ERRORS, type StripeFailureDetails } from '../contracts/stripe-failure';
+
+export const STRIPE_RETRY: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '5 minutes',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_STRIPE_ERRORS],
+};
+
+/** Kafka publishes: no attempt limit (an outage delays an event, never drops it). */
+export const PUBLISH_RETRY: RetryPolicy = {
+  initialInterval: '500 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+};
+
+/** The details of a Stripe refusal that ends the operation (decline, invalid request), else undefined. */
+export function stripeFailureOf(err: unknown): StripeFailureDetails | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  const cause = err.cause;
+  if (!cause.type || !NON_RETRYABLE_STRIPE_ERRORS.includes(cause.type)) return undefined;
+  return cause.details?.[0] as StripeFailureDetails | undefined;
+}
