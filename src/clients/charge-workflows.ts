@@ -100,7 +100,23 @@ function isClosedWorkflow(err: unknown): boolean {
   return false;
 }
 
-const UNAVAILABLE_CODES: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED];
+const UNAVAILABLE_CODES: readonly number[] = [
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  // A call cut off by a server restart or a lost connection: transient, the caller retries.
+  GrpcStatus.CANCELLED,
+];
+
+/**
+ * A query needs a worker to answer it: with none polling (a worker restart, a rollout) the server
+ * refuses with FAILED_PRECONDITION. That is the service being unavailable, not a caller's error.
+ */
+function isQueryUnanswerable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isGrpcServiceError(e) && e.code === GrpcStatus.FAILED_PRECONDITION) return true;
+  }
+  return false;
+}
 
 export function isTemporalUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
@@ -184,6 +200,7 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
           return await client.workflow.getHandle(chargeWorkflowId(eventId)).query(chargeStateQuery);
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) return undefined;
+          if (isQueryUnanswerable(err)) throw new TemporalUnavailableError(err);
           throw err;
         }
       }),
@@ -243,6 +260,7 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
           return await client.workflow.getHandle(refundsWorkflowId(eventId)).query(refundsQuery);
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) return undefined;
+          if (isQueryUnanswerable(err)) throw new TemporalUnavailableError(err);
           throw err;
         }
       }),

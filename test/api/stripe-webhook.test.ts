@@ -87,6 +87,15 @@ describe('POST /stripe/webhook', () => {
       },
     ],
     [
+      'a second, future timestamp slipped in before the signature',
+      () => {
+        const body = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId });
+        const now = Math.floor(Date.now() / 1000);
+        const signed = signatureFor(body, CURRENT ?? '', now + 600);
+        return [body, `t=${now},${signed}`];
+      },
+    ],
+    [
       'a missing Stripe-Signature header',
       () => [paymentIntentEvent({ type: 'payment_intent.succeeded', eventId }), undefined],
     ],

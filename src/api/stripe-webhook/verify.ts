@@ -14,7 +14,8 @@ export function verifyStripeEvent(
   if (signature === undefined || signature === '') return undefined;
   // The SDK rejects a signature older than the tolerance but accepts one from the future; a
   // timestamp ahead of our clock by more than the tolerance is refused too (replay window both ways).
-  const timestamp = Number(/(?:^|,)t=(\d+)/.exec(signature)?.[1]);
+  // The SDK signs over the last `t=` when several are sent, so that is the one to bound.
+  const timestamp = Number([...signature.matchAll(/(?:^|,)t=(\d+)/g)].at(-1)?.[1]);
   if (!Number.isFinite(timestamp) || timestamp - Date.now() / 1000 > toleranceSeconds) return undefined;
   for (const secret of secrets) {
     try {

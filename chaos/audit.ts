@@ -1,0 +1,176 @@
+/**
+ * Counts from the outside, after the run: what Stripe was asked (the recording proxy), what Temporal
+ * holds (visibility, by task queue), and what Kafka carries (both payment topics, read to their end).
+ * Every event id must have exactly one idempotency key, exactly one workflow, and exactly one final
+ * outcome on Kafka, the one Stripe reported. Repeated records (same message_id) are counted, not
+ * failed: a retried publish may write twice and consumers drop by message_id.
+ */
+import type { Client } from '@temporalio/client';
+import { paymentIntentIdempotencyKey } from '../src/contracts/charge';
+import { ChargeStatusSearchAttribute } from '../src/workflows/messages';
+import { readRecordsFor } from '../test/support/kafka-reader';
+import type { RecordedStripeRequest } from '../test/support/stripe-recording-proxy';
+import type { FinalOutcome } from './stripe-side';
+import { listByTaskQueue } from './temporal';
+import type { Violations } from './violations';
+
+export const PAYMENT_TOPICS = ['payments.completed', 'payments.failed'] as const;
+const TOPIC_OF: Record<FinalOutcome, string> = { succeeded: 'payments.completed', failed: 'payments.failed' };
+
+export interface ExpectedCharge {
+  readonly eventId: string;
+  readonly outcome: FinalOutcome;
+  /** The PaymentIntent the charge showed the dispatcher; the record must name it. */
+  readonly paymentIntentId: string | undefined;
+}
+
+export interface AuditFigures {
+  readonly paymentIntentCreates: number;
+  readonly idempotencyKeys: number;
+  readonly createsPerKeyMax: number;
+  readonly keysPerEventMax: number;
+  readonly workflows: number;
+  readonly workflowsPerEventMax: number;
+  readonly workflowsCompleted: number;
+  readonly kafkaRecords: number;
+  readonly outcomesSucceeded: number;
+  readonly outcomesFailed: number;
+  readonly outcomesPerEventMax: number;
+  readonly lost: number;
+  readonly duplicateRecords: number;
+}
+
+function tally<K>(items: Iterable<K>): Map<K, number> {
+  const counts = new Map<K, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return counts;
+}
+
+const maxOf = (values: Iterable<number>): number => Math.max(0, ...values);
+
+function auditStripe(
+  expected: readonly ExpectedCharge[],
+  requests: readonly RecordedStripeRequest[],
+  violations: Violations,
+) {
+  const ids = new Set(expected.map((e) => e.eventId));
+  const creates = requests.filter(
+    (r) =>
+      r.method === 'POST' &&
+      r.path === '/v1/payment_intents' &&
+      r.eventId !== undefined &&
+      ids.has(r.eventId),
+  );
+  const keysByEvent = new Map<string, Set<string>>();
+  for (const c of creates) {
+    const keys = keysByEvent.get(c.eventId ?? '') ?? new Set<string>();
+    keys.add(c.idempotencyKey ?? '(none)');
+    keysByEvent.set(c.eventId ?? '', keys);
+  }
+  for (const { eventId } of expected) {
+    const keys = [...(keysByEvent.get(eventId) ?? [])];
+    if (keys.length === 0) violations.add('no PaymentIntent create', '', eventId);
+    else if (keys.length > 1)
+      violations.add('several idempotency keys for one event id', keys.join(' '), eventId);
+    else if (keys[0] !== paymentIntentIdempotencyKey(eventId))
+      violations.add('unexpected idempotency key', keys[0] ?? '', eventId);
+  }
+  const perKey = tally(creates.map((c) => c.idempotencyKey ?? '(none)'));
+  return {
+    paymentIntentCreates: creates.length,
+    idempotencyKeys: perKey.size,
+    createsPerKeyMax: maxOf(perKey.values()),
+    keysPerEventMax: maxOf([...keysByEvent.values()].map((k) => k.size)),
+  };
+}
+
+async function auditTemporal(
+  expected: readonly ExpectedCharge[],
+  client: Client,
+  taskQueue: string,
+  violations: Violations,
+) {
+  const infos = await listByTaskQueue(client, taskQueue);
+  const byId = new Map<string, typeof infos>();
+  for (const info of infos) byId.set(info.workflowId, [...(byId.get(info.workflowId) ?? []), info]);
+  const expectedIds = new Set(expected.map((e) => `charge-${e.eventId}`));
+  for (const id of byId.keys()) if (!expectedIds.has(id)) violations.add('unexpected workflow', id);
+  for (const { eventId, outcome } of expected) {
+    const runs = byId.get(`charge-${eventId}`) ?? [];
+    if (runs.length !== 1) {
+      violations.add(`${runs.length} workflows for one event id`, '', eventId);
+      continue;
+    }
+    const [run] = runs;
+    if (run?.status.name !== 'COMPLETED')
+      violations.add('workflow not completed', run?.status.name ?? '', eventId);
+    const status = run?.typedSearchAttributes.get(ChargeStatusSearchAttribute);
+    if (status !== outcome) violations.add('workflow ChargeStatus differs from Stripe', `${status}`, eventId);
+  }
+  return {
+    workflows: infos.length,
+    workflowsPerEventMax: maxOf([...byId.values()].map((runs) => runs.length)),
+    workflowsCompleted: infos.filter((i) => i.status.name === 'COMPLETED').length,
+  };
+}
+
+async function auditKafka(expected: readonly ExpectedCharge[], violations: Violations) {
+  const records = await readRecordsFor(PAYMENT_TOPICS, new Set(expected.map((e) => e.eventId)));
+  const byEvent = new Map<string, typeof records>();
+  for (const r of records) {
+    const id = r.headers['event_id'] ?? '';
+    byEvent.set(id, [...(byEvent.get(id) ?? []), r]);
+  }
+  let lost = 0;
+  let succeeded = 0;
+  let failed = 0;
+  for (const { eventId, outcome, paymentIntentId } of expected) {
+    const mine = byEvent.get(eventId) ?? [];
+    const statuses = [...new Set(mine.map((r) => r.headers['status']))];
+    if (mine.length === 0) {
+      lost += 1;
+      violations.add('outcome lost: no record on Kafka', outcome, eventId);
+      continue;
+    }
+    if (statuses.length > 1) violations.add('several outcomes on Kafka', statuses.join(','), eventId);
+    if (statuses.includes('succeeded')) succeeded += 1;
+    if (statuses.includes('failed')) failed += 1;
+    if (!statuses.includes(outcome)) {
+      lost += 1;
+      violations.add('outcome on Kafka differs from Stripe', `${statuses.join(',')} ≠ ${outcome}`, eventId);
+    }
+    for (const r of mine) {
+      if (r.topic !== TOPIC_OF[outcome]) violations.add('record on the wrong topic', r.topic, eventId);
+      if (r.headers['message_id'] !== `charge:${eventId}:${r.headers['status']}`)
+        violations.add('unexpected message_id', r.headers['message_id'] ?? '', eventId);
+      if (paymentIntentId !== undefined && r.value['payment_intent_id'] !== paymentIntentId)
+        violations.add('record names another PaymentIntent', String(r.value['payment_intent_id']), eventId);
+    }
+  }
+  const messageIds = tally(records.map((r) => r.headers['message_id'] ?? ''));
+  return {
+    kafkaRecords: records.length,
+    outcomesSucceeded: succeeded,
+    outcomesFailed: failed,
+    outcomesPerEventMax: maxOf(
+      [...byEvent.values()].map((rs) => new Set(rs.map((r) => r.headers['status'])).size),
+    ),
+    lost,
+    duplicateRecords: records.length - messageIds.size,
+  };
+}
+
+export async function auditRun(input: {
+  readonly expected: readonly ExpectedCharge[];
+  readonly stripeRequests: readonly RecordedStripeRequest[];
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly violations: Violations;
+}): Promise<AuditFigures> {
+  const { expected, violations } = input;
+  return {
+    ...auditStripe(expected, input.stripeRequests, violations),
+    ...(await auditTemporal(expected, input.temporal, input.taskQueue, violations)),
+    ...(await auditKafka(expected, violations)),
+  };
+}

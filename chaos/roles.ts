@@ -1,0 +1,85 @@
+/**
+ * The service's roles as separate processes of the compiled binary (`npm run build`), as they are
+ * deployed: spawned with only their environment, logs to a file, killed or restarted on demand.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort, MAIN } from '../test/support/spawned-service';
+import { REPO_ROOT } from '../test/support/stack-env';
+import { waitUntil } from '../test/support/wait';
+import { trackChild } from './children';
+
+export type RoleName = 'gateway' | 'webhook-receiver' | 'worker' | 'all';
+
+export interface RoleProcess {
+  readonly role: RoleName;
+  readonly url: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** True once the process has exited, whoever ended it. */
+  hasExited(): boolean;
+}
+
+/** The binary to run: CHAOS_SERVICE_MAIN overrides dist/src/main.js (e.g. a private build). */
+export function serviceMain(): string {
+  return process.env['CHAOS_SERVICE_MAIN'] ?? MAIN;
+}
+
+export async function spawnRole(
+  role: RoleName,
+  env: Record<string, string>,
+  logFile: string,
+): Promise<RoleProcess> {
+  const port = await freePort();
+  const main = serviceMain();
+  if (!fs.existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [main], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOST: '127.0.0.1',
+      ...env,
+      PAYMENTS_MODE: role,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  trackChild(child);
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      log.end();
+      resolve(code);
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(
+      async () => child.exitCode === null && (await fetch(`${url}/healthz`)).ok,
+      `the ${role} binary to answer /healthz (log: ${logFile})`,
+      60_000,
+    );
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    role,
+    url,
+    pid: child.pid ?? -1,
+    child,
+    exited,
+    hasExited: () => child.exitCode !== null || child.signalCode !== null,
+  };
+}
+
+/** SIGKILL (a crash: nothing drains) or SIGTERM (an orderly stop), then wait for the exit. */
+export async function endRole(role: RoleProcess, signal: 'SIGKILL' | 'SIGTERM'): Promise<number | null> {
+  if (!role.hasExited()) role.child.kill(signal);
+  return role.exited;
+}

@@ -1,0 +1,188 @@
+/**
+ * A soak: a steady rate of charges for a long time through the three roles of the compiled binary,
+ * the worker rolled (new one up, old one drained) every few minutes, the RSS of every role sampled
+ * on a fixed period. At the end: the same outside counts as a chaos run (0 lost), and whether each
+ * process's RSS stayed flat after its warm-up.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { startStripeRecordingProxy, type StripeRecordingProxy } from '../test/support/stripe-recording-proxy';
+import { auditRun, type AuditFigures } from './audit';
+import { onInterruptCleanup } from './children';
+import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from './deployment';
+import { Dispatcher } from './dispatcher';
+import { sleep } from './http-tally';
+import { runCharge } from './lifecycle';
+import { newProgress, runLoad } from './load';
+import { planCharges, type LoadShares } from './plan';
+import { chargeRandom, seededRandom } from './random';
+import { rssMb, rssTrends, type RssSample, type RssTrend } from './rss';
+import { stackAddresses } from './stack';
+import { StripeSide } from './stripe-side';
+import { connectTemporal, waitForAllClosed } from './temporal';
+import { Violations } from './violations';
+
+export interface SoakOptions {
+  readonly minutes: number;
+  readonly rate: number;
+  readonly workerRestartMinutes: number;
+  readonly sampleSeconds: number;
+  /** RSS is judged from this age of a gateway / receiver on (a worker: half of it, at most 1 min). */
+  readonly warmupMinutes: number;
+  /** Allowed RSS growth after warm-up (0.1 = 10 %). */
+  readonly tolerance: number;
+  readonly seed: number;
+  readonly shares: LoadShares;
+  readonly drainSeconds: number;
+  readonly logDir?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface SoakReport {
+  readonly runId: string;
+  readonly seed: number;
+  readonly charges: number;
+  readonly loadSeconds: number;
+  readonly achievedRate: number;
+  readonly workerRestarts: number;
+  readonly samples: readonly RssSample[];
+  readonly trends: readonly RssTrend[];
+  readonly rssFlat: boolean;
+  readonly audit: AuditFigures;
+  readonly postAnswers: Record<string, number>;
+  readonly webhookAnswers: Record<string, number>;
+  readonly violations: Violations;
+  readonly wallSeconds: number;
+  readonly passed: boolean;
+  readonly logDir: string;
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const log = options.log ?? (() => undefined);
+  const began = Date.now();
+  const runId = randomUUID().slice(0, 8);
+  const taskQueue = `soak-${runId}`;
+  const logDir = options.logDir ?? path.join(os.tmpdir(), `soak-${runId}`);
+  const stack = stackAddresses();
+  const violations = new Violations();
+  const random = seededRandom(options.seed);
+  const charges = Math.round(options.minutes * 60 * options.rate);
+  const deadline = began + (options.minutes * 60 + 300 + options.drainSeconds) * 1000;
+
+  let proxy: StripeRecordingProxy | undefined;
+  let deployment: Deployment | undefined;
+  let temporal: Client | undefined;
+  let loadRunning = true;
+  const cleanup = async (): Promise<void> => {
+    loadRunning = false;
+    await temporal?.connection.close().catch(() => undefined);
+    await deployment?.stop();
+    await proxy?.close();
+  };
+  const unregister = onInterruptCleanup(cleanup);
+  try {
+    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+    const roles = new Deployment({ stack, stripeApiBase: proxy.url, taskQueue, logDir });
+    deployment = roles;
+    await roles.start();
+    log(`soak ${runId}: ${charges} charges at ${options.rate}/s for ${options.minutes} min (logs ${logDir})`);
+
+    const samples: RssSample[] = [];
+    const sampler = (async () => {
+      for (let k = 1; ; k++) {
+        const due = began + k * options.sampleSeconds * 1000;
+        while (loadRunning && Date.now() < due) await sleep(250);
+        if (!loadRunning) return;
+        const t = Math.round((Date.now() - began) / 1000);
+        for (const [role, pid] of Object.entries(roles.pids())) {
+          const mb = rssMb(pid);
+          const age = Math.round((Date.now() - (roles.startedAt.get(pid) ?? began)) / 1000);
+          if (mb !== undefined) samples.push({ t, age, role, pid, mb });
+        }
+        log(
+          `t=${Math.round(t / 60)} min: ${samples
+            .filter((s) => s.t === t)
+            .map((s) => `${s.role} ${s.mb} MB`)
+            .join(', ')}`,
+        );
+      }
+    })();
+    const restarter = (async () => {
+      for (;;) {
+        const until = Date.now() + options.workerRestartMinutes * 60_000;
+        while (loadRunning && Date.now() < until) await sleep(500);
+        if (!loadRunning) return;
+        await roles.rollWorker();
+        log(`worker rolled (restart ${roles.workerRestarts})`);
+      }
+    })();
+
+    const plans = planCharges(charges, runId, random, options.shares);
+    const dispatcher = new Dispatcher(() => roles.gatewayUrl, CHAOS_API_TOKEN, deadline, violations);
+    const stripe = new StripeSide(() => roles.webhookUrl, CHAOS_WEBHOOK_SECRET, deadline, violations);
+    const loadStarted = Date.now();
+    const results = await runLoad(
+      plans,
+      (plan) =>
+        runCharge(plan, { dispatcher, stripe, random: chargeRandom(options.seed, plan.index), violations }),
+      { rate: options.rate, maxInFlight: 500 },
+      newProgress(plans.length),
+    );
+    const loadSeconds = (Date.now() - loadStarted) / 1000;
+    loadRunning = false;
+    await Promise.all([sampler, restarter]);
+
+    temporal = await connectTemporal(stack);
+    const open = await waitForAllClosed(
+      temporal,
+      taskQueue,
+      results.filter((r) => r.accepted).length,
+      options.drainSeconds * 1000,
+    );
+    if (open > 0) violations.add('workflows not finished after the drain', String(open));
+    const audit = await auditRun({
+      expected: results.map((r) => ({
+        eventId: r.plan.body.event_id,
+        outcome: r.plan.outcome,
+        paymentIntentId: r.paymentIntentId,
+      })),
+      stripeRequests: proxy.requests,
+      temporal,
+      taskQueue,
+      violations,
+    });
+    for (const exit of roles.unexpectedExits) {
+      violations.add(
+        'a role exited by itself',
+        `${exit.role} pid ${exit.pid} code ${exit.code} at ${exit.at}`,
+      );
+    }
+    const warmup = (role: string) =>
+      role === 'worker' ? Math.min(60, (options.warmupMinutes * 60) / 2) : options.warmupMinutes * 60;
+    const trends = rssTrends(samples, warmup, options.tolerance);
+    const rssFlat = trends.every((t) => t.flat);
+    return {
+      runId,
+      seed: options.seed,
+      charges,
+      loadSeconds: Math.round(loadSeconds),
+      achievedRate: Math.round((charges / loadSeconds) * 10) / 10,
+      workerRestarts: roles.workerRestarts,
+      samples,
+      trends,
+      rssFlat,
+      audit,
+      postAnswers: dispatcher.posts.byStatus(),
+      webhookAnswers: stripe.deliveries.byStatus(),
+      violations,
+      wallSeconds: Math.round((Date.now() - began) / 1000),
+      passed: violations.total === 0 && rssFlat,
+      logDir,
+    };
+  } finally {
+    unregister();
+    await cleanup();
+  }
+}

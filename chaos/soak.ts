@@ -1,0 +1,120 @@
+/**
+ * npm run soak -- [--minutes 30] [--rate 10]: a steady load for a long time, the worker restarted
+ * every 5 minutes, the RSS of every role sampled each minute. Prints the samples and whether RSS
+ * stayed flat, writes chaos/results/soak-latest.json, exits 1 on a lost charge or RSS growth.
+ */
+import path from 'node:path';
+import { parseFlags } from './args';
+import { cleanupOnInterrupt } from './children';
+import { formatTable, formatViolations, RESULTS_DIR, writeResults, type Row } from './figures';
+import { randomSeed } from './random';
+import { serviceMain } from './roles';
+import { runSoak } from './soak-run';
+import { ensureStack, stopParts, type StackPart } from './stack';
+
+const flags = parseFlags(
+  process.argv.slice(2),
+  'npm run soak -- [flags]: a long steady load with RSS sampling',
+  {
+    minutes: { default: 30, description: 'duration of the load' },
+    rate: { default: 10, description: 'charges per second' },
+    'worker-restart-minutes': { default: 5, description: 'worker rolled every this many minutes' },
+    'sample-seconds': { default: 60, description: 'RSS sampling period' },
+    'warmup-minutes': {
+      default: 2,
+      description: 'RSS judged from this age on (workers: half, at most 1 min)',
+    },
+    tolerance: { default: 0.1, description: 'allowed RSS growth after warm-up (0.1 = 10 %)' },
+    'drain-seconds': { default: 300, description: 'how long charges may take to finish after the load' },
+    seed: { default: 0, description: 'seed of the plan (0 = random)' },
+  },
+);
+
+async function main(): Promise<number> {
+  let started: StackPart[] = [];
+  cleanupOnInterrupt(() => stopParts(started));
+  started = await ensureStack();
+  try {
+    const report = await runSoak({
+      minutes: flags.minutes,
+      rate: flags.rate,
+      workerRestartMinutes: flags['worker-restart-minutes'],
+      sampleSeconds: flags['sample-seconds'],
+      warmupMinutes: flags['warmup-minutes'],
+      tolerance: flags.tolerance,
+      seed: flags.seed || randomSeed(),
+      shares: { duplicatePosts: 0.05, messyWebhooks: 0.05, failed: 0.2 },
+      drainSeconds: flags['drain-seconds'],
+      logDir: path.join(RESULTS_DIR, 'logs', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+      log: (line) => process.stdout.write(`[soak] ${line}\n`),
+    });
+    const sampleRows: Row[] = [...new Set(report.samples.map((s) => s.t))].map((t) => [
+      `t = ${(t / 60).toFixed(1)} min`,
+      report.samples
+        .filter((s) => s.t === t)
+        .map((s) => `${s.role} ${s.mb} MB`)
+        .join(' · '),
+    ]);
+    process.stdout.write(formatTable('RSS samples', sampleRows));
+    process.stdout.write(
+      formatTable(
+        `RSS after warm-up (flat = growth ≤ ${Math.round(flags.tolerance * 100)} %)`,
+        report.trends.map((t) => [
+          t.series,
+          `${t.baselineMb} → ${t.finalMb} MB (peak ${t.peakMb}), ${t.growthPercent >= 0 ? '+' : ''}${t.growthPercent} % over ${t.samples} samples: ${t.flat ? 'flat' : 'GROWING'}`,
+        ]),
+      ),
+    );
+    const a = report.audit;
+    process.stdout.write(
+      formatTable(`Soak ${report.runId} (seed ${report.seed})`, [
+        ['charges', `${report.charges} in ${report.loadSeconds} s (${report.achievedRate}/s)`],
+        ['worker restarts (rolling)', report.workerRestarts],
+        [
+          'POST /charge answers',
+          Object.entries(report.postAnswers)
+            .map(([s, n]) => `${n}×${s}`)
+            .join(' '),
+        ],
+        [
+          'webhook answers',
+          Object.entries(report.webhookAnswers)
+            .map(([s, n]) => `${n}×${s}`)
+            .join(' '),
+        ],
+        ['creates per key (max) / keys per event (max)', `${a.createsPerKeyMax} / ${a.keysPerEventMax}`],
+        [
+          'workflows (completed) / per event (max)',
+          `${a.workflows} (${a.workflowsCompleted}) / ${a.workflowsPerEventMax}`,
+        ],
+        ['outcomes on Kafka', `${a.outcomesSucceeded} succeeded + ${a.outcomesFailed} failed`],
+        ['lost', a.lost],
+        ['duplicate records', `${a.duplicateRecords} of ${a.kafkaRecords}`],
+        ['RSS flat', report.rssFlat ? 'yes' : 'NO'],
+        ['wall time', `${report.wallSeconds} s`],
+      ]),
+    );
+    process.stdout.write(formatViolations(report.violations));
+    const file = writeResults('soak-latest.json', {
+      ...report,
+      service_main: serviceMain(),
+      violations: {
+        total: report.violations.total,
+        by_kind: report.violations.byKind(),
+        examples: report.violations.examples(),
+      },
+    });
+    process.stdout.write(`\n${report.passed ? 'PASSED' : 'FAILED'}; results in ${file}\n`);
+    return report.passed ? 0 : 1;
+  } finally {
+    await stopParts(started);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`soak failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
