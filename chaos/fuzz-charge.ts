@@ -9,6 +9,7 @@ import { formatTable, writeResults, type Row } from './figures';
 import { runChargeFuzz } from './fuzz-run';
 import { randomSeed } from './random';
 import { ensureStack, stopParts, type StackPart } from './stack';
+import { runMain } from './cli';
 
 const flags = parseFlags(process.argv.slice(2), 'npm run chaos:fuzz -- [flags]: fuzz POST /charge', {
   cases: { default: 10_000, description: 'invalid bodies to send' },
@@ -64,10 +65,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`fuzz failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain('fuzz', main);

@@ -12,6 +12,7 @@ import { formatTable, formatViolations, RESULTS_DIR, writeResults } from './figu
 import { randomSeed } from './random';
 import { serviceMain } from './roles';
 import { ensureStack, stopParts, type StackPart } from './stack';
+import { runMain } from './cli';
 
 const flags = parseFlags(
   process.argv.slice(2),
@@ -90,12 +91,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `chaos run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runMain('chaos run', main);

@@ -11,6 +11,7 @@ import { randomSeed } from './random';
 import { serviceMain } from './roles';
 import { runSoak } from './soak-run';
 import { ensureStack, stopParts, type StackPart } from './stack';
+import { runMain } from './cli';
 
 const flags = parseFlags(
   process.argv.slice(2),
@@ -111,10 +112,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`soak failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain('soak', main);

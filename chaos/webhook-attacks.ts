@@ -8,6 +8,7 @@ import { cleanupOnInterrupt } from './children';
 import { formatTable, writeResults, type Row } from './figures';
 import { ensureStack, stopParts, type StackPart } from './stack';
 import { runWebhookAttacks } from './webhook-attack-run';
+import { runMain } from './cli';
 
 parseFlags(
   process.argv.slice(2),
@@ -43,12 +44,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `webhook attacks failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runMain('webhook attacks', main);
