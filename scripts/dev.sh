@@ -22,9 +22,10 @@ cat <<INFO
     API            http://127.0.0.1:${PORT}   (OpenAPI: /openapi.json, docs: /docs)
     Temporal UI    ${TEMPORAL_UI_URL}
     Try it:
-      curl -s -XPOST http://127.0.0.1:${PORT}/charge -H 'content-type: application/json' \\
+      curl -s -XPOST http://127.0.0.1:${PORT}/charge -H 'authorization: Bearer ${CHARGE_API_TOKEN}' \\
+        -H 'content-type: application/json' \\
         -d '{"event_id":"evt-demo-1","order_id":"order-1","amount":1999,"currency":"usd"}'
-      curl -s http://127.0.0.1:${PORT}/charges/evt-demo-1
+      curl -s http://127.0.0.1:${PORT}/charges/evt-demo-1 -H 'authorization: Bearer ${CHARGE_API_TOKEN}'
       npm run webhook -- evt-demo-1 succeeded
       npm run consume
 
