@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readEnvFile } from '../scripts/env-file';
 
 export const STACK_PARTS = ['temporal', 'kafka', 'stripe-mock'] as const;
 export type StackPart = (typeof STACK_PARTS)[number];
@@ -30,17 +31,6 @@ function run(repoRoot: string, script: string, args: readonly string[], quiet: b
 
 export function stackDir(repoRoot: string): string {
   return path.resolve(process.env['STACK_DIR'] ?? path.join(repoRoot, '.stack'));
-}
-
-function readEnvFile(file: string): Record<string, string> {
-  return Object.fromEntries(
-    fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('#') && line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
 }
 
 function readPid(dir: string, part: StackPart): number | undefined {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../test/support/stack-env';
+import { readEnvFile } from '../scripts/env-file';
 
 const run = promisify(execFile);
 
@@ -33,17 +34,6 @@ export interface StackAddresses {
 
 export function stackDir(): string {
   return path.resolve(process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'));
-}
-
-function readEnvFile(file: string): Record<string, string> {
-  if (!fs.existsSync(file)) return {};
-  const entries = fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#') && line.includes('='))
-    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const);
-  return Object.fromEntries(entries);
 }
 
 function value(name: (typeof STACK_ENV_NAMES)[number]): string | undefined {

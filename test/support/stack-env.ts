@@ -2,22 +2,13 @@
  * Connection details of the real local stack, written by `npm run stack:up` to .stack/stack.env and
  * exported by `npm test`. A test that needs the stack fails loudly when run outside `npm test`.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { readEnvFile } from '../../scripts/env-file';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
 function fromStackFile(): Record<string, string> {
-  const file = path.join(process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'), 'stack.env');
-  if (!fs.existsSync(file)) return {};
-  return Object.fromEntries(
-    fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('#') && line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
+  return readEnvFile(path.join(process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'), 'stack.env'));
 }
 
 const stackFile = fromStackFile();
