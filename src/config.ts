@@ -506,7 +506,7 @@ function deepFreeze<T extends object>(value: T): T {
   return Object.freeze(value);
 }
 
-/** Which external dependencies a mode needs; /readyz checks exactly these. */
+/** The roles a mode runs in this process (`all` runs every one). */
 export function modeRoles(mode: PaymentsMode): ReadonlyArray<Exclude<PaymentsMode, 'all'>> {
   return mode === 'all' ? ['gateway', 'webhook-receiver', 'worker'] : [mode];
 }

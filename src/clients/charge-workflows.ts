@@ -121,8 +121,6 @@ function isQueryUnanswerable(err: unknown): boolean {
 export function isTemporalUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (isGrpcServiceError(e) && UNAVAILABLE_CODES.includes(e.code)) return true;
-    if (/connect|ECONNREFUSED|transport|deadline/i.test(e.message) && e.name !== 'WorkflowNotFoundError')
-      return true;
   }
   return false;
 }
