@@ -72,6 +72,20 @@ start_temporal() {
     system.enableEagerWorkflowStart=true; do
     args+=(--dynamic-config-value "$dc")
   done
+  # Throughput levers measured by `npm run bench` (README, Benchmark). Eager
+  # activity execution hands an activity to the worker in the reply to the
+  # workflow task that scheduled it (no matching round trip); one task queue
+  # partition suits one dev server (no forwarding between partitions).
+  # STACK_TEMPORAL_TUNING=default starts the server without them, to measure
+  # what they buy.
+  if [[ "${STACK_TEMPORAL_TUNING:-tuned}" != default ]]; then
+    for dc in \
+      system.enableActivityEagerExecution=true \
+      matching.numTaskqueueReadPartitions=1 \
+      matching.numTaskqueueWritePartitions=1; do
+      args+=(--dynamic-config-value "$dc")
+    done
+  fi
   # Escape hatch for experiments, e.g. STACK_TEMPORAL_EXTRA_ARGS='--dynamic-config-value limit.maxIDLength=1000'
   if [[ -n "${STACK_TEMPORAL_EXTRA_ARGS:-}" ]]; then
     local -a extra
