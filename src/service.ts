@@ -1,17 +1,12 @@
-import { Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app';
-import { kafkaBrokerCheck, type ReadinessCheck } from './api/health/readiness';
+import type { ReadinessCheck } from './api/health/readiness';
 import { createChargeWorkflows } from './clients/charge-workflows';
-import { createEventProducer, createKafka } from './clients/kafka';
 import { createStripeClient } from './clients/stripe';
 import { createTemporalClient } from './clients/temporal';
 import { modeRoles, type Config } from './config';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
-import { freeLoopbackPort, sdkMetricsReader } from './observability/temporal-sdk-metrics';
-import { temporalLoggerFor } from './observability/temporal-logger';
-import { startWorker } from './roles/worker';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -19,24 +14,6 @@ export interface RunningService {
   readonly url: string;
   /** Ordered shutdown: stop taking requests, drain the worker, disconnect Kafka, close Temporal. */
   stop(): Promise<void>;
-}
-
-let sdkMetrics: Promise<() => Promise<string>> | undefined;
-
-/**
- * The SDK's runtime is process-wide and can be installed once, before the first worker: our logger
- * for its logs, and its Prometheus exporter on loopback, read back into our /metrics.
- */
-function installTemporalRuntime(logger: Logger): Promise<() => Promise<string>> {
-  sdkMetrics ??= freeLoopbackPort().then((port) => {
-    const bindAddress = `127.0.0.1:${port}`;
-    Runtime.install({
-      logger: temporalLoggerFor(logger.child({ component: 'temporal' })),
-      telemetryOptions: { metrics: { prometheus: { bindAddress } } },
-    });
-    return sdkMetricsReader(bindAddress);
-  });
-  return sdkMetrics;
 }
 
 /** Starts the roles of `config.mode` in this process: the shared initialisation of the one binary. */
@@ -68,20 +45,12 @@ export async function startService(
     }
 
     if (roles.has('worker') && stripe) {
-      extraMetrics = await installTemporalRuntime(logger);
-      const producer = createEventProducer(createKafka(config, logger));
-      closers.push(() => producer.disconnect());
-      const worker = await startWorker({ config, logger, metrics, stripe, producer });
-      // Registered after the producer so it runs first: activities finish before Kafka disconnects.
+      // Loaded here only: the SDK's worker side would cost a gateway memory for nothing.
+      const { startWorkerRole } = await import('./roles/worker-role');
+      const worker = await startWorkerRole({ config, logger, metrics, stripe });
+      extraMetrics = worker.sdkMetrics;
+      readiness.push(...worker.readiness);
       closers.push(() => worker.stop());
-      readiness.push(kafkaBrokerCheck(config.kafka.brokers), {
-        name: 'worker',
-        check: async () => {
-          const state = worker.worker.getState();
-          if (state !== 'RUNNING') throw new Error(`worker is ${state}`);
-          await worker.connection.workflowService.getSystemInfo({});
-        },
-      });
     }
 
     const app = await buildApp({
