@@ -76,8 +76,11 @@ start_temporal() {
   # activity execution hands an activity to the worker in the reply to the
   # workflow task that scheduled it (no matching round trip); one task queue
   # partition suits one dev server (no forwarding between partitions).
-  # STACK_TEMPORAL_TUNING=default starts the server without them, to measure
-  # what they buy.
+  # The Go garbage collector runs less often (GOGC=400 instead of 100): about
+  # a tenth less server CPU per charge for about twice the memory, a good trade
+  # on a 2-core laptop. STACK_TEMPORAL_TUNING=default starts the server without
+  # any of these, to measure what they buy.
+  local -a go_env=()
   if [[ "${STACK_TEMPORAL_TUNING:-tuned}" != default ]]; then
     for dc in \
       system.enableActivityEagerExecution=true \
@@ -85,6 +88,7 @@ start_temporal() {
       matching.numTaskqueueWritePartitions=1; do
       args+=(--dynamic-config-value "$dc")
     done
+    go_env=(GOGC="${STACK_TEMPORAL_GOGC:-400}")
   fi
   # Escape hatch for experiments, e.g. STACK_TEMPORAL_EXTRA_ARGS='--dynamic-config-value limit.maxIDLength=1000'
   if [[ -n "${STACK_TEMPORAL_EXTRA_ARGS:-}" ]]; then
@@ -92,7 +96,7 @@ start_temporal() {
     read -r -a extra <<<"$STACK_TEMPORAL_EXTRA_ARGS"
     args+=("${extra[@]}")
   fi
-  start_bg temporal "$TEMPORAL_BIN" "${args[@]}"
+  start_bg temporal env "${go_env[@]}" "$TEMPORAL_BIN" "${args[@]}"
 }
 
 write_kafka_server_properties() {
