@@ -2,7 +2,7 @@
  * Everything the worker role adds to a process: the SDK runtime (our logger, its metrics), the
  * Kafka producer and the Temporal worker. service.ts loads this module only in modes with a
  * worker, so a gateway or webhook receiver never loads the SDK's worker side (its native core and
- * bundler cost about 20 MB of memory for nothing).
+ * bundler), which they have no use for.
  */
 import { Runtime } from '@temporalio/worker';
 import type Stripe from 'stripe';
