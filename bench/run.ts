@@ -27,7 +27,7 @@ import { machineInfo, type MachineInfo } from './machine';
 import { ProcSampler } from './proc-sampler';
 import { formatTable } from './report';
 import { summarise } from './results';
-import { serviceEnv, startServiceProcesses } from './service';
+import { FRONT_ROLE_NODE_OPTIONS, serviceEnv, startServiceProcesses } from './service';
 import { STACK_PARTS, Stack } from './stack';
 import { startStripeProxy, type StripeProxy } from './stripe-proxy';
 import { Waiters } from './waiters';
@@ -81,6 +81,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
     startServiceProcesses(children, REPO_ROOT, (role, port) =>
       serviceEnv(info.env, {
         ...common,
+        ...(role === 'worker' ? {} : { NODE_OPTIONS: FRONT_ROLE_NODE_OPTIONS }),
         PAYMENTS_MODE: role,
         PORT: String(port),
         TEMPORAL_TASK_QUEUE: `bench-${runId}`,

@@ -11,6 +11,13 @@ export const BENCH_STRIPE_KEY = 'sk_test_bench';
 export const BENCH_WEBHOOK_SECRET = 'whsec_bench';
 export const BENCH_API_TOKEN = 'bench-api-token-0123456789abcdef';
 
+/**
+ * V8 flags the deployments give the HTTP roles (gateway, webhook receiver: k8s/base and
+ * docker-compose.yml; test/deploy checks they match), so the bench measures them as deployed: a small
+ * young generation keeps their memory low at a negligible CPU cost. The worker keeps V8's default.
+ */
+export const FRONT_ROLE_NODE_OPTIONS = '--max-semi-space-size=1';
+
 /** Worker tuning the caller may set for an experiment (e.g. WORKER_MAX_CONCURRENT_ACTIVITIES=50). */
 const PASSED_THROUGH = new Set([
   'WORKER_MAX_CONCURRENT_ACTIVITIES',

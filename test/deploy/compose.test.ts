@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { FRONT_ROLE_NODE_OPTIONS } from '../../bench/service';
 import { ConfigError, loadConfig } from '../../src/config';
 import {
-  CONFIG_VARIABLE_NAMES,
+  DEPLOYABLE_VARIABLE_NAMES,
   EXACT_VERSION_TAG,
   REPO_ROOT,
   ROLES,
@@ -130,11 +131,16 @@ describe('docker-compose.yml', () => {
   });
 
   for (const role of ROLES) {
-    it(`${role}: PAYMENTS_MODE=${role}, only CONFIG_VARIABLES, all it requires, accepted by loadConfig`, () => {
+    it(`${role}: PAYMENTS_MODE=${role}, only CONFIG_VARIABLES (and NODE_OPTIONS), all it requires, accepted by loadConfig`, () => {
       const env = envOf(role);
       assert.equal(env['PAYMENTS_MODE'], role);
+      assert.equal(
+        env['NODE_OPTIONS'],
+        role === 'worker' ? undefined : FRONT_ROLE_NODE_OPTIONS,
+        'as the bench runs it',
+      );
       assert.deepEqual(
-        Object.keys(env).filter((k) => !CONFIG_VARIABLE_NAMES.has(k)),
+        Object.keys(env).filter((k) => !DEPLOYABLE_VARIABLE_NAMES.has(k)),
         [],
       );
       assert.deepEqual(

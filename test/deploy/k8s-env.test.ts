@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FRONT_ROLE_NODE_OPTIONS } from '../../bench/service';
 import { ConfigError, loadConfig } from '../../src/config';
 import {
-  CONFIG_VARIABLE_NAMES,
+  DEPLOYABLE_VARIABLE_NAMES,
   K8S_TARGETS,
   ROLES,
   renderK8s,
@@ -35,11 +36,16 @@ describe('k8s environment of the service', () => {
     describe(target, () => {
       const objects = renderK8s(target);
       for (const { role, deployment } of serviceDeployments(objects)) {
-        it(`${role}: sets only CONFIG_VARIABLES, all that its mode requires, and loadConfig accepts them`, () => {
+        it(`${role}: sets only CONFIG_VARIABLES (and NODE_OPTIONS), all that its mode requires, and loadConfig accepts them`, () => {
           const { env, problems } = serviceEnv(target, objects, deployment);
           assert.deepEqual(problems, []);
-          const unknown = Object.keys(env).filter((name) => !CONFIG_VARIABLE_NAMES.has(name));
+          const unknown = Object.keys(env).filter((name) => !DEPLOYABLE_VARIABLE_NAMES.has(name));
           assert.deepEqual(unknown, [], 'variables src/config.ts does not read');
+          assert.equal(
+            env['NODE_OPTIONS'],
+            role === 'worker' ? undefined : FRONT_ROLE_NODE_OPTIONS,
+            'as the bench runs it',
+          );
           const missing = REQUIRED[role].filter((name) => env[name] === undefined);
           assert.deepEqual(missing, [], `required in mode ${role}`);
           try {

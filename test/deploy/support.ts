@@ -14,7 +14,11 @@ export const K8S_TARGETS = ['base', 'overlays/kind', 'overlays/production'] as c
 export type K8sTarget = (typeof K8S_TARGETS)[number];
 export const ROLES = ['gateway', 'webhook-receiver', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
-export const CONFIG_VARIABLE_NAMES: ReadonlySet<string> = new Set(CONFIG_VARIABLES.map((v) => v.name));
+/** What a Deployment or compose service may set: our variables, and Node's own NODE_OPTIONS (V8 flags). */
+export const DEPLOYABLE_VARIABLE_NAMES: ReadonlySet<string> = new Set([
+  ...CONFIG_VARIABLES.map((v) => v.name),
+  'NODE_OPTIONS',
+]);
 
 /**
  * Variables a role cannot start without, read from CONFIG_VARIABLES' documented defaults:
