@@ -3,7 +3,7 @@
  * backoff on any non-2xx or connection error until a 2xx, bounded by the run's deadline. A 4xx for
  * an event Stripe signed is a finding (Stripe would keep retrying it for days).
  */
-import { paymentIntentEvent, signatureFor } from '../test/support/stripe-events';
+import { paymentIntentEvent, signatureFor } from '../scripts/stripe-events';
 import { backoffMs, HttpTally, sleep } from './http-tally';
 import type { Violations } from './violations';
 

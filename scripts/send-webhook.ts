@@ -5,9 +5,8 @@
  * charge's PaymentIntent, signs it with the local webhook secret and posts it to the receiver.
  * stripe-mock sends no webhooks of its own, so this is how a charge completes by hand.
  */
-import { randomUUID } from 'node:crypto';
-import Stripe from 'stripe';
 import { devEnv } from './dev-env';
+import { paymentIntentEvent, signatureFor } from './stripe-events';
 
 const EVENT_TYPES: Record<string, string> = {
   succeeded: 'payment_intent.succeeded',
@@ -38,31 +37,13 @@ async function main(): Promise<void> {
   };
   if (!paymentIntentId) throw new Error('the charge has no PaymentIntent yet; try again in a moment');
 
-  const payload = JSON.stringify({
-    id: `evt_${randomUUID().replace(/-/g, '')}`,
-    object: 'event',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
+  const payload = paymentIntentEvent({
     type,
-    data: {
-      object: {
-        id: paymentIntentId,
-        object: 'payment_intent',
-        status: outcome === 'failed' ? 'requires_payment_method' : outcome,
-        metadata: { event_id: eventId },
-        last_payment_error:
-          outcome === 'failed'
-            ? {
-                type: 'card_error',
-                code: 'card_declined',
-                decline_code: 'generic_decline',
-                message: 'Your card was declined.',
-              }
-            : null,
-      },
-    },
+    eventId,
+    paymentIntentId,
+    status: outcome === 'failed' ? 'requires_payment_method' : outcome,
   });
-  const signature = new Stripe('sk_test_signer').webhooks.generateTestHeaderString({ payload, secret });
+  const signature = signatureFor(payload, secret);
   const res = await fetch(`${base}/stripe/webhook`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'stripe-signature': signature },

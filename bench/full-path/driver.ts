@@ -9,7 +9,7 @@ import type { CompletionWatcher } from '../kafka-completions';
 import { BENCH_API_TOKEN, BENCH_WEBHOOK_SECRET } from '../service';
 import type { PiLookup } from '../args';
 import type { Waiters } from '../waiters';
-import { signatureFor, succeededEvent } from '../webhooks';
+import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 
 export interface ChargeTimings {
   /** POST /charge response time, from the intended send time. */
@@ -91,7 +91,7 @@ export class ChargeDriver {
       return { ok: false, eventId, error: 'incomplete_no_payment_intent', postMs };
     const piWaitMs = now() - answered;
 
-    const payload = succeededEvent(eventId, paymentIntentId);
+    const payload = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId, paymentIntentId });
     const sentHook = now();
     try {
       const hook = await http.request('POST', `${webhookUrl}/stripe/webhook`, {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { paymentIntentEvent, signatureFor } from '../support/stripe-events';
+import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { buildTestApp, TEST_API_TOKEN, TEST_WEBHOOK_SECRETS, type TestApp } from '../support/test-app';
 
 const [CURRENT, PREVIOUS] = TEST_WEBHOOK_SECRETS;

@@ -22,7 +22,7 @@ import {
 } from '../support/service';
 import { startStackPart, stopStackPart } from '../support/stack-control';
 import { stack } from '../support/stack-env';
-import { paymentIntentEvent, signatureFor } from '../support/stripe-events';
+import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
 
 describe('observability on the real stack', { timeout: 240_000 }, () => {

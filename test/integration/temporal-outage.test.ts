@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
 import { startStackPart, stopStackPart } from '../support/stack-control';
-import { paymentIntentEvent, signatureFor } from '../support/stripe-events';
+import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
 
 describe('a Temporal outage', { timeout: 240_000 }, () => {

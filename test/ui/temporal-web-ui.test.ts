@@ -14,7 +14,7 @@ import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { launchChromium, type Browser } from '../support/chromium';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
 import { stack } from '../support/stack-env';
-import { paymentIntentEvent, signatureFor } from '../support/stripe-events';
+import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
 
 const NAMESPACE = 'default';

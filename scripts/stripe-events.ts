@@ -1,4 +1,9 @@
+/**
+ * Stripe webhook deliveries as Stripe sends them, for everything that plays Stripe here (`npm run
+ * webhook`, the tests, the bench, the chaos runs): a payment_intent.* event and its Stripe-Signature.
+ */
 import Stripe from 'stripe';
+import { STRIPE_API_VERSION } from '../src/clients/stripe';
 
 const signer = new Stripe('sk_test_signer_only');
 
@@ -20,7 +25,7 @@ export function paymentIntentEvent(options: PaymentIntentEventOptions): string {
   return JSON.stringify({
     id: options.stripeEventId ?? `evt_test_${Date.now()}_${counter}`,
     object: 'event',
-    api_version: '2026-10-28.endive',
+    api_version: STRIPE_API_VERSION,
     created: options.created ?? Math.floor(Date.now() / 1000),
     livemode: false,
     type: options.type,
