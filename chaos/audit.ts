@@ -10,6 +10,8 @@ import { paymentIntentIdempotencyKey } from '../src/contracts/charge';
 import { ChargeStatusSearchAttribute } from '../src/workflows/messages';
 import { readRecordsFor } from '../test/support/kafka-reader';
 import type { RecordedStripeRequest } from '../test/support/stripe-recording-proxy';
+import type { UnexpectedExit } from './deployment';
+import type { ChargeResult } from './lifecycle';
 import type { FinalOutcome } from './stripe-side';
 import { listByTaskQueue } from './temporal';
 import type { Violations } from './violations';
@@ -160,14 +162,27 @@ async function auditKafka(expected: readonly ExpectedCharge[], violations: Viola
   };
 }
 
+/**
+ * The whole after-run audit of a chaos or soak run: Stripe, Temporal and Kafka against what each
+ * charge should have ended as, and a violation for every role process that exited by itself.
+ */
 export async function auditRun(input: {
-  readonly expected: readonly ExpectedCharge[];
+  readonly results: readonly ChargeResult[];
   readonly stripeRequests: readonly RecordedStripeRequest[];
   readonly temporal: Client;
   readonly taskQueue: string;
+  readonly unexpectedExits: readonly UnexpectedExit[];
   readonly violations: Violations;
 }): Promise<AuditFigures> {
-  const { expected, violations } = input;
+  const { violations } = input;
+  const expected: ExpectedCharge[] = input.results.map((r) => ({
+    eventId: r.plan.body.event_id,
+    outcome: r.plan.outcome,
+    paymentIntentId: r.paymentIntentId,
+  }));
+  for (const exit of input.unexpectedExits) {
+    violations.add('a role exited by itself', `${exit.role} pid ${exit.pid} code ${exit.code} at ${exit.at}`);
+  }
   return {
     ...auditStripe(expected, input.stripeRequests, violations),
     ...(await auditTemporal(expected, input.temporal, input.taskQueue, violations)),

@@ -142,22 +142,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const drainMs = Date.now() - drainStarted;
 
     const audit = await auditRun({
-      expected: results.map((r) => ({
-        eventId: r.plan.body.event_id,
-        outcome: r.plan.outcome,
-        paymentIntentId: r.paymentIntentId,
-      })),
+      results,
       stripeRequests: proxy.requests,
       temporal,
       taskQueue,
+      unexpectedExits: roles.unexpectedExits,
       violations,
     });
-    for (const exit of roles.unexpectedExits) {
-      violations.add(
-        'a role exited by itself',
-        `${exit.role} pid ${exit.pid} code ${exit.code} at ${exit.at}`,
-      );
-    }
     const figures = chaosFigures({ results, dispatcher, stripe, roles, faults: injector.records, audit });
     return {
       runId,

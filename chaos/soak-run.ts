@@ -143,22 +143,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     );
     if (open > 0) violations.add('workflows not finished after the drain', String(open));
     const audit = await auditRun({
-      expected: results.map((r) => ({
-        eventId: r.plan.body.event_id,
-        outcome: r.plan.outcome,
-        paymentIntentId: r.paymentIntentId,
-      })),
+      results,
       stripeRequests: proxy.requests,
       temporal,
       taskQueue,
+      unexpectedExits: roles.unexpectedExits,
       violations,
     });
-    for (const exit of roles.unexpectedExits) {
-      violations.add(
-        'a role exited by itself',
-        `${exit.role} pid ${exit.pid} code ${exit.code} at ${exit.at}`,
-      );
-    }
     const warmup = (role: string) =>
       role === 'worker' ? Math.min(60, (options.warmupMinutes * 60) / 2) : options.warmupMinutes * 60;
     const trends = rssTrends(samples, warmup, options.tolerance);
