@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { payloadHash } from '../../src/api/charges/payload-hash';
+import { DEFAULT_CHARGE_TIMING, type ChargeRequest } from '../../src/contracts/charge';
 import { buildTestApp, TEST_API_TOKEN, type TestApp } from '../support/test-app';
 
 const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
@@ -77,6 +79,41 @@ describe('POST /charge', () => {
     assert.deepEqual(res.json<{ errors: unknown }>().errors, [
       { field: 'event_id', reason: 'is already used with a different payload' },
     ]);
+  });
+
+  it('answers a repeat of a charge it started with one describe, without asking Temporal to start it again', async () => {
+    const body = validCharge();
+    await post(body);
+    const before = { ...t.charges.calls };
+    const res = await post(body);
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(t.charges.calls, { start: before.start, describe: before.describe + 1 });
+  });
+
+  it('answers a repeat of a charge another gateway started: start refused, then describe; later repeats describe only', async () => {
+    const request: ChargeRequest = {
+      event_id: `evt-${randomUUID()}`,
+      order_id: `order-${randomUUID()}`,
+      amount: 1999,
+      currency: 'usd',
+    };
+    await t.charges.start({ request, payload_hash: payloadHash(request), timing: DEFAULT_CHARGE_TIMING });
+    const body = { ...request };
+    const first = { ...t.charges.calls };
+    assert.equal((await post(body)).statusCode, 200);
+    assert.deepEqual(t.charges.calls, { start: first.start + 1, describe: first.describe + 1 });
+    const second = { ...t.charges.calls };
+    assert.equal((await post(body)).statusCode, 200);
+    assert.deepEqual(t.charges.calls, { start: second.start, describe: second.describe + 1 });
+  });
+
+  it('leaves Temporal the judge: once a charge is gone (retention), the same event_id is started again', async () => {
+    const body = validCharge();
+    await post(body);
+    t.charges.expire(String(body['event_id']));
+    const res = await post(body);
+    assert.equal(res.statusCode, 202);
+    assert.equal(res.json<Record<string, unknown>>()['duplicate'], false);
   });
 
   const invalid: Array<[string, Record<string, unknown>, string, string]> = [

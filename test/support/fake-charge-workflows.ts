@@ -27,9 +27,17 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
   readonly refunds = new Map<string, Array<{ request: RefundRequest; amount: number }>>();
   readonly refundSignals: RefundEventPayload[] = [];
   unavailable = false;
+  /** Every call, refused or not: what the gateway asked Temporal. */
+  readonly calls = { start: 0, describe: 0 };
 
   private check(): void {
     if (this.unavailable) throw new TemporalUnavailableError(new Error('14 UNAVAILABLE: connection refused'));
+  }
+
+  /** The charge's workflow is deleted, as namespace retention does to a closed one. */
+  expire(eventId: string): void {
+    const index = this.started.findIndex((s) => s.request.event_id === eventId);
+    if (index >= 0) this.started.splice(index, 1);
   }
 
   private find(eventId: string): ChargeWorkflowInput | undefined {
@@ -37,6 +45,7 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
   }
 
   async start(input: ChargeWorkflowInput): Promise<StartResult> {
+    this.calls.start++;
     this.check();
     const workflowId = chargeWorkflowId(input.request.event_id);
     if (this.find(input.request.event_id)) return { kind: 'exists', workflowId };
@@ -45,6 +54,7 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
   }
 
   async describe(eventId: string): Promise<ExistingCharge | undefined> {
+    this.calls.describe++;
     this.check();
     const found = this.find(eventId);
     if (!found) return undefined;

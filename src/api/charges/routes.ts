@@ -4,6 +4,7 @@ import type { ChargeRequest, ChargeTiming } from '../../contracts/charge';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError } from '../errors';
 import { bearerAuth } from './bearer-auth';
+import { KNOWN_CHARGES_CAPACITY, KnownCharges } from './known-charges';
 import { payloadHash } from './payload-hash';
 import {
   chargeAcceptedSchema,
@@ -39,9 +40,17 @@ function statusUrl(eventId: string): string {
 
 export async function chargeRoutes(
   app: FastifyInstance,
-  opts: { charges: ChargeWorkflows; metrics: Metrics; apiTokens: readonly string[]; timing: ChargeTiming },
+  opts: {
+    charges: ChargeWorkflows;
+    metrics: Metrics;
+    apiTokens: readonly string[];
+    timing: ChargeTiming;
+    /** How many started ids to remember (0 = always try the start first); tests set it. */
+    knownChargesCapacity?: number;
+  },
 ): Promise<void> {
   const { charges, metrics } = opts;
+  const known = new KnownCharges(opts.knownChargesCapacity ?? KNOWN_CHARGES_CAPACITY);
   // Every route of this plugin (and only these: health and metrics stay open) needs a caller token.
   app.addHook('onRequest', bearerAuth(opts.apiTokens));
 
@@ -89,32 +98,38 @@ export async function chargeRoutes(
       const hash = payloadHash(charge);
       request.log = request.log.child({ event_id: charge.event_id, order_id: charge.order_id });
 
-      const started = await charges.start({ request: charge, payload_hash: hash, timing: opts.timing });
-      if (started.kind === 'started') {
-        metrics.charges.inc({ outcome: 'started' });
-        request.log.info({ workflow_id: started.workflowId }, 'charge accepted');
-        return reply
-          .code(202)
-          .header('location', statusUrl(charge.event_id))
-          .send({
-            event_id: charge.event_id,
-            workflow_id: started.workflowId,
-            run_id: started.runId,
-            status: 'pending',
-            status_url: statusUrl(charge.event_id),
-            duplicate: false,
-          });
-      }
-
-      const existing = await charges.describe(charge.event_id);
+      // A repeat of an id this gateway knows exists: one describe answers it.
+      let existing = known.has(charge.event_id) ? await charges.describe(charge.event_id) : undefined;
       if (existing === undefined) {
-        // The id exists (the start was refused) but cannot be read back: retention raced us.
-        throw new HttpError(
-          409,
-          'conflict',
-          'event_id was already used and its charge is no longer readable',
-        );
+        known.forget(charge.event_id);
+        const started = await charges.start({ request: charge, payload_hash: hash, timing: opts.timing });
+        if (started.kind === 'started') {
+          known.remember(charge.event_id);
+          metrics.charges.inc({ outcome: 'started' });
+          request.log.info({ workflow_id: started.workflowId }, 'charge accepted');
+          return reply
+            .code(202)
+            .header('location', statusUrl(charge.event_id))
+            .send({
+              event_id: charge.event_id,
+              workflow_id: started.workflowId,
+              run_id: started.runId,
+              status: 'pending',
+              status_url: statusUrl(charge.event_id),
+              duplicate: false,
+            });
+        }
+        existing = await charges.describe(charge.event_id);
+        if (existing === undefined) {
+          // The id exists (the start was refused) but cannot be read back: retention raced us.
+          throw new HttpError(
+            409,
+            'conflict',
+            'event_id was already used and its charge is no longer readable',
+          );
+        }
       }
+      known.remember(charge.event_id);
       if (existing.payloadHash !== hash) {
         metrics.charges.inc({ outcome: 'conflict' });
         request.log.warn('event_id reused with a different payload');
