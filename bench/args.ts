@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly ceilingConcurrency: number;
   readonly dupRate: number;
   readonly dupSeconds: number;
+  /** New charges/s driven while the repeats are sent (the targets are "at 25 charges/s"); 0 = alone. */
+  readonly dupLoadRate: number;
   readonly piLookup: PiLookup;
   readonly build: boolean;
   /** Run the higher steps even after one failed. */
@@ -37,6 +39,7 @@ const FULL: BenchOptions = {
   ceilingConcurrency: 64,
   dupRate: 20,
   dupSeconds: 10,
+  dupLoadRate: 25,
   piLookup: 'proxy',
   build: true,
   keepGoing: false,
@@ -56,6 +59,7 @@ const SMOKE: Partial<BenchOptions> = {
   ceilingConcurrency: 16,
   dupRate: 5,
   dupSeconds: 1,
+  dupLoadRate: 5,
 };
 
 export const USAGE = `usage: npm run bench -- [flags]
@@ -71,6 +75,7 @@ export const USAGE = `usage: npm run bench -- [flags]
   --concurrency N          closed-loop callers for the ceilings (default ${FULL.ceilingConcurrency})
   --dup-rate N             repeated POST /charge per second (default ${FULL.dupRate})
   --dup-seconds N          seconds of repeated POSTs (default ${FULL.dupSeconds})
+  --dup-load-rate N        new charges/s driven meanwhile, 0 = repeats alone (default ${FULL.dupLoadRate})
   --pi-lookup proxy|poll   how the bench learns the PaymentIntent id before sending the webhook:
                            proxy = a recording proxy in front of stripe-mock (default),
                            poll = GET /charges/:event_id until payment_intent_id is set
@@ -139,6 +144,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
         break;
       case '--dup-seconds':
         options.dupSeconds = positive(flag, next());
+        break;
+      case '--dup-load-rate':
+        options.dupLoadRate = Number(next());
+        if (!(options.dupLoadRate >= 0)) throw new UsageError(`${flag} needs a number >= 0`);
         break;
       case '--pi-lookup': {
         const value = next();

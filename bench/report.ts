@@ -71,7 +71,10 @@ export function formatTable(r: BenchResults): string {
   rows.push([
     `duplicate POST /charge p50 / p99 (ms)`,
     d
-      ? `${pp(d.latency_ms)}  (${d.ok}/${d.sent} answered duplicate at ${d.offered_per_s}/s, ${d.errors} errors)`
+      ? `${pp(d.latency_ms)}  (${d.ok}/${d.sent} answered duplicate at ${d.offered_per_s}/s, ${d.errors} errors` +
+        (d.alongside
+          ? `; alongside ${d.alongside.offered_per_s} new charges/s: ${d.alongside.completed}/${d.alongside.sent} completed, ${d.alongside.errors} errors)`
+          : ')')
       : '-',
   ]);
   rows.push('rule');

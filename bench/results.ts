@@ -116,6 +116,8 @@ export function summarise(args: {
     args.problems.length === 0 &&
     [...(args.warmup ? [args.warmup] : []), ...steps].every((s) => s.errors === 0 && s.incomplete === 0) &&
     (args.duplicates?.errors ?? 0) === 0 &&
+    (args.duplicates?.alongside?.errors ?? 0) === 0 &&
+    (args.duplicates?.alongside?.incomplete ?? 0) === 0 &&
     Object.values(args.ceilings).every((samples) => samples.every((s) => s.errors === 0));
   return {
     run_id: args.runId,

@@ -19,7 +19,13 @@ import {
 import { ChildFailure, Children } from './children';
 import { ChargeDriver } from './full-path/driver';
 import { terminateLeftovers } from './full-path/leftovers';
-import { runDuplicates, runStep, type DuplicateResult, type StepResult } from './full-path/steps';
+import {
+  alongsideLoad,
+  runDuplicates,
+  runStep,
+  type DuplicateResult,
+  type StepResult,
+} from './full-path/steps';
 import { HttpClient } from './http-client';
 import { Cleanup, build, exitCodeOf, handleSignals, log } from './lifecycle';
 import { CompletionWatcher } from './kafka-completions';
@@ -198,18 +204,26 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   for (const name of CEILINGS) if (ceilingSamples[name].length === 0) await ceiling(name);
 
   const lastWithCompletions = [...steps].reverse().find((s) => s.completedBodies.length > 0);
-  log(`duplicates: ${options.dupRate}/s for ${options.dupSeconds} s`);
-  const duplicates: DuplicateResult = await runDuplicates({
-    http,
-    gatewayUrl: service.gateway.url,
-    bodies: lastWithCompletions?.completedBodies ?? [],
-    rate: options.dupRate,
-    seconds: options.dupSeconds,
-  });
+  const loadRate = options.dupLoadRate;
+  log(
+    `duplicates: ${options.dupRate}/s for ${options.dupSeconds} s` +
+      (loadRate > 0 ? `, alongside ${loadRate} new charges/s` : ''),
+  );
+  const [repeats, loadStep] = await Promise.all([
+    runDuplicates({
+      http,
+      gatewayUrl: service.gateway.url,
+      bodies: lastWithCompletions?.completedBodies ?? [],
+      rate: options.dupRate,
+      seconds: options.dupSeconds,
+    }),
+    loadRate > 0 ? step('dupload', loadRate, options.dupSeconds) : Promise.resolve(null),
+  ]);
+  const duplicates: DuplicateResult = { ...repeats, alongside: loadStep ? alongsideLoad(loadStep) : null };
   children.assertHealthy();
   const wholeUsage = sampler.endPhase(wholeRun);
   sampler.stop();
-  const leftovers = [warmup, ...steps].flatMap((s) => s?.unfinished ?? []);
+  const leftovers = [warmup, ...steps, loadStep].flatMap((s) => s?.unfinished ?? []);
   if (leftovers.length > 0) {
     try {
       const n = await terminateLeftovers(targets.temporal, leftovers);

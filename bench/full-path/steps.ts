@@ -157,6 +157,22 @@ export interface DuplicateResult {
   readonly error_kinds: Record<string, number>;
   /** From the intended send time. */
   readonly latency_ms: LatencySummary;
+  /** The new charges driven at the same time, if any. */
+  readonly alongside: AlongsideLoad | null;
+}
+
+export interface AlongsideLoad {
+  readonly offered_per_s: number;
+  readonly sent: number;
+  readonly completed: number;
+  readonly errors: number;
+  readonly incomplete: number;
+  readonly passed: boolean;
+}
+
+export function alongsideLoad(step: StepResult): AlongsideLoad {
+  const { offered_per_s, sent, completed, errors, incomplete, passed } = step;
+  return { offered_per_s, sent, completed, errors, incomplete, passed };
 }
 
 /** Repeats POST /charge for charges that exist: the answer is 200 with duplicate=true. */
@@ -166,7 +182,7 @@ export async function runDuplicates(args: {
   bodies: readonly string[];
   rate: number;
   seconds: number;
-}): Promise<DuplicateResult> {
+}): Promise<Omit<DuplicateResult, 'alongside'>> {
   const latency = new Samples();
   const errors = new ErrorCounts();
   const calls: Array<Promise<void>> = [];
