@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ChargeWorkflows } from '../../clients/charge-workflows';
-import type { ChargeRequest, ChargeTiming } from '../../contracts/charge';
+import type { ChargeRequest, ChargeStatus, ChargeTiming } from '../../contracts/charge';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError } from '../errors';
 import { bearerAuth } from './bearer-auth';
 import { KNOWN_CHARGES_CAPACITY, KnownCharges } from './known-charges';
+import { startOrFind } from './start-or-find';
 import { payloadHash } from './payload-hash';
 import {
   chargeAcceptedSchema,
@@ -36,6 +37,26 @@ function normalise(body: ChargeBody): ChargeRequest {
 
 function statusUrl(eventId: string): string {
   return `/charges/${encodeURIComponent(eventId)}`;
+}
+
+/** 202 for a new charge, 200 for a repeat: the same body, with the status URL also in Location. */
+function sendAccepted(
+  reply: FastifyReply,
+  code: 200 | 202,
+  eventId: string,
+  charge: { workflowId: string; runId: string; status: ChargeStatus; duplicate: boolean },
+): FastifyReply {
+  return reply
+    .code(code)
+    .header('location', statusUrl(eventId))
+    .send({
+      event_id: eventId,
+      workflow_id: charge.workflowId,
+      run_id: charge.runId,
+      status: charge.status,
+      status_url: statusUrl(eventId),
+      duplicate: charge.duplicate,
+    });
 }
 
 export async function chargeRoutes(
@@ -98,38 +119,17 @@ export async function chargeRoutes(
       const hash = payloadHash(charge);
       request.log = request.log.child({ event_id: charge.event_id, order_id: charge.order_id });
 
-      // A repeat of an id this gateway knows exists: one describe answers it.
-      let existing = known.has(charge.event_id) ? await charges.describe(charge.event_id) : undefined;
-      if (existing === undefined) {
-        known.forget(charge.event_id);
-        const started = await charges.start({ request: charge, payload_hash: hash, timing: opts.timing });
-        if (started.kind === 'started') {
-          known.remember(charge.event_id);
-          metrics.charges.inc({ outcome: 'started' });
-          request.log.info({ workflow_id: started.workflowId }, 'charge accepted');
-          return reply
-            .code(202)
-            .header('location', statusUrl(charge.event_id))
-            .send({
-              event_id: charge.event_id,
-              workflow_id: started.workflowId,
-              run_id: started.runId,
-              status: 'pending',
-              status_url: statusUrl(charge.event_id),
-              duplicate: false,
-            });
-        }
-        existing = await charges.describe(charge.event_id);
-        if (existing === undefined) {
-          // The id exists (the start was refused) but cannot be read back: retention raced us.
-          throw new HttpError(
-            409,
-            'conflict',
-            'event_id was already used and its charge is no longer readable',
-          );
-        }
+      const found = await startOrFind(charges, known, {
+        request: charge,
+        payload_hash: hash,
+        timing: opts.timing,
+      });
+      if (found.kind === 'started') {
+        metrics.charges.inc({ outcome: 'started' });
+        request.log.info({ workflow_id: found.workflowId }, 'charge accepted');
+        return sendAccepted(reply, 202, charge.event_id, { ...found, status: 'pending', duplicate: false });
       }
-      known.remember(charge.event_id);
+      const existing = found.charge;
       if (existing.payloadHash !== hash) {
         metrics.charges.inc({ outcome: 'conflict' });
         request.log.warn('event_id reused with a different payload');
@@ -141,17 +141,7 @@ export async function chargeRoutes(
         );
       }
       metrics.charges.inc({ outcome: 'duplicate' });
-      return reply
-        .code(200)
-        .header('location', statusUrl(charge.event_id))
-        .send({
-          event_id: charge.event_id,
-          workflow_id: existing.workflowId,
-          run_id: existing.runId,
-          status: existing.status,
-          status_url: statusUrl(charge.event_id),
-          duplicate: true,
-        });
+      return sendAccepted(reply, 200, charge.event_id, { ...existing, duplicate: true });
     },
   );
 
