@@ -13,6 +13,8 @@ export interface BenchOptions {
   /** A step passes when every charge completed within this, from its intended send time. */
   readonly sloMs: number;
   readonly ceilingSeconds: number;
+  /** Samples per ceiling (the reported figure is their median): one sample swings ±10 %. */
+  readonly ceilingSamples: number;
   readonly ceilingWarmupSeconds: number;
   readonly ceilingConcurrency: number;
   readonly dupRate: number;
@@ -35,6 +37,7 @@ const FULL: BenchOptions = {
   drainSeconds: 15,
   sloMs: 5000,
   ceilingSeconds: 15,
+  ceilingSamples: 3,
   ceilingWarmupSeconds: 2,
   ceilingConcurrency: 64,
   dupRate: 20,
@@ -55,6 +58,7 @@ const SMOKE: Partial<BenchOptions> = {
   warmupSeconds: 1,
   drainSeconds: 10,
   ceilingSeconds: 1,
+  ceilingSamples: 1,
   ceilingWarmupSeconds: 0.25,
   ceilingConcurrency: 16,
   dupRate: 5,
@@ -70,7 +74,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --warmup-seconds N       unmeasured load at the first rate before the steps (default ${FULL.warmupSeconds})
   --drain-seconds N        wait after a step's last send for its charges to finish (default ${FULL.drainSeconds})
   --slo-ms N               a step passes if every charge completed within N ms (default ${FULL.sloMs})
-  --ceiling-seconds N      measured seconds per ceiling (default ${FULL.ceilingSeconds})
+  --ceiling-seconds N      measured seconds per ceiling sample (default ${FULL.ceilingSeconds})
+  --ceiling-samples N      samples per ceiling, interleaved; the median is reported (default ${FULL.ceilingSamples})
   --ceiling-warmup-seconds N  unmeasured seconds before each ceiling (default ${FULL.ceilingWarmupSeconds})
   --concurrency N          closed-loop callers for the ceilings (default ${FULL.ceilingConcurrency})
   --dup-rate N             repeated POST /charge per second (default ${FULL.dupRate})
@@ -131,6 +136,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
         break;
       case '--ceiling-seconds':
         options.ceilingSeconds = positive(flag, next());
+        break;
+      case '--ceiling-samples':
+        options.ceilingSamples = Math.round(positive(flag, next()));
         break;
       case '--ceiling-warmup-seconds':
         options.ceilingWarmupSeconds = Number(next());
