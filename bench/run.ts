@@ -202,8 +202,8 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
     }
   }
   // The samples still missing, round after round, so no ceiling gets all of its samples in a row.
-  for (let round = 1; round <= options.ceilingSamples; round++) {
-    for (const name of CEILINGS) if (ceilingSamples[name].length < round) await ceiling(name);
+  for (let sample = 1; sample <= options.ceilingSamples; sample++) {
+    for (const name of CEILINGS) if (ceilingSamples[name].length < sample) await ceiling(name);
   }
 
   const lastWithCompletions = [...steps].reverse().find((s) => s.completedBodies.length > 0);
