@@ -138,7 +138,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
         options.ceilingSeconds = positive(flag, next());
         break;
       case '--ceiling-samples':
-        options.ceilingSamples = Math.round(positive(flag, next()));
+        options.ceilingSamples = Math.max(1, Math.round(positive(flag, next())));
         break;
       case '--ceiling-warmup-seconds':
         options.ceilingWarmupSeconds = Number(next());
