@@ -66,12 +66,10 @@ export async function chargeRoutes(
     metrics: Metrics;
     apiTokens: readonly string[];
     timing: ChargeTiming;
-    /** How many started ids to remember (0 = always try the start first); tests set it. */
-    knownChargesCapacity?: number;
   },
 ): Promise<void> {
   const { charges, metrics } = opts;
-  const known = new KnownCharges(opts.knownChargesCapacity ?? KNOWN_CHARGES_CAPACITY);
+  const known = new KnownCharges(KNOWN_CHARGES_CAPACITY);
   // Every route of this plugin (and only these: health and metrics stay open) needs a caller token.
   app.addHook('onRequest', bearerAuth(opts.apiTokens));
 
