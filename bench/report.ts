@@ -1,4 +1,5 @@
 /** The one table a run prints: every headline figure, each step, the ceilings, the ratios and resources. */
+import type { BucketQuantiles } from './sdk-metrics';
 import type { CeilingName } from './ceilings/measure';
 import type { BenchResults, StepFigures } from './results';
 import type { LatencySummary } from './stats';
@@ -36,6 +37,24 @@ function stepRows(step: StepFigures, sloMs: number): Array<[string, string]> {
     [`  end-to-end p50 / p99 / max (ms)`, `${pp(l.end_to_end)} / ${n(l.end_to_end.max)}`],
     [`  end-to-end to record timestamp p50 / p99 (ms)`, pp(l.end_to_end_record_ts)],
     [`  drain after last send (s); generator max lag (ms)`, `${step.drain_s}; ${step.max_fire_lag_ms}`],
+    ...sdkRows(step),
+  ];
+}
+
+/** The worker's task latencies as bucket bounds: "≤2 / ≤20" reads "p50 within 2 ms, p99 within 20 ms". */
+function sdkRows(step: StepFigures): Array<[string, string]> {
+  const sdk = step.worker_sdk_ms;
+  if (!sdk) return [];
+  const b = (q: BucketQuantiles) => (q.count === 0 ? '-' : `≤${q.p50_le_ms ?? '∞'} / ≤${q.p99_le_ms ?? '∞'}`);
+  return [
+    [
+      `  worker: workflow task wait p50 / p99; run p50 / p99 (ms)`,
+      `${b(sdk.workflow_task_schedule_to_start_latency)}; ${b(sdk.workflow_task_execution_latency)}`,
+    ],
+    [
+      `  worker: activity wait p50 / p99; run p50 / p99 (ms)`,
+      `${b(sdk.activity_schedule_to_start_latency)}; ${b(sdk.activity_execution_latency)}`,
+    ],
   ];
 }
 

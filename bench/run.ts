@@ -27,6 +27,7 @@ import {
   type StepResult,
 } from './full-path/steps';
 import { HttpClient } from './http-client';
+import { parseSdkHistograms, quantilesBetween, type HistogramSnapshot } from './sdk-metrics';
 import { Cleanup, build, exitCodeOf, handleSignals, log } from './lifecycle';
 import { CompletionWatcher } from './kafka-completions';
 import { machineInfo, type MachineInfo } from './machine';
@@ -138,8 +139,17 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
     paymentIntents,
     completions,
   });
-  const step = (label: string, rate: number, seconds: number): Promise<StepResult> =>
-    runStep({
+  const workerHistograms = async (): Promise<HistogramSnapshot | null> => {
+    try {
+      const res = await http.request('GET', `${service.worker.url}/metrics`);
+      return res.status === 200 ? parseSdkHistograms(res.body) : null;
+    } catch {
+      return null; // the step's figures do not depend on it
+    }
+  };
+  const step = async (label: string, rate: number, seconds: number): Promise<StepResult> => {
+    const before = await workerHistograms();
+    const result = await runStep({
       driver,
       sampler,
       label,
@@ -149,6 +159,9 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
       drainSeconds: options.drainSeconds,
       sloMs: options.sloMs,
     });
+    const after = await workerHistograms();
+    return { ...result, worker_sdk_ms: before && after ? quantilesBetween(before, after) : null };
+  };
   const ceilingSamples: Record<CeilingName, CeilingSample[]> = {
     http_noop: [],
     direct_charge: [],

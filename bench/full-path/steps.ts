@@ -5,6 +5,7 @@ import { jsonBody } from '../http-client';
 import { openLoop } from '../open-loop';
 import type { PhaseUsage, ProcSampler } from '../proc-sampler';
 import { ErrorCounts, Samples, round, type LatencySummary } from '../stats';
+import type { BucketQuantiles, SdkHistogramName } from '../sdk-metrics';
 import { AUTH, type ChargeDriver, type ChargeOutcome } from './driver';
 
 export interface StepResult {
@@ -38,6 +39,8 @@ export interface StepResult {
   readonly completedBodies: readonly string[];
   /** Event ids of charges that did not complete: their workflows may still be open. */
   readonly unfinished: readonly string[];
+  /** The worker's own task latencies over the step (from its /metrics), when they could be read. */
+  readonly worker_sdk_ms?: Record<SdkHistogramName, BucketQuantiles> | null;
 }
 
 export async function runStep(args: {

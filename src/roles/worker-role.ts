@@ -11,7 +11,11 @@ import { createEventProducer, createKafka } from '../clients/kafka';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { freeLoopbackPort, sdkMetricsReader } from '../observability/temporal-sdk-metrics';
+import {
+  freeLoopbackPort,
+  sdkHistogramBucketOverrides,
+  sdkMetricsReader,
+} from '../observability/temporal-sdk-metrics';
 import { temporalLoggerFor } from '../observability/temporal-logger';
 import { startWorker } from './worker';
 
@@ -26,7 +30,9 @@ function installTemporalRuntime(logger: Logger): Promise<() => Promise<string>> 
     const bindAddress = `127.0.0.1:${port}`;
     Runtime.install({
       logger: temporalLoggerFor(logger.child({ component: 'temporal' })),
-      telemetryOptions: { metrics: { prometheus: { bindAddress } } },
+      telemetryOptions: {
+        metrics: { prometheus: { bindAddress, histogramBucketOverrides: sdkHistogramBucketOverrides() } },
+      },
     });
     return sdkMetricsReader(bindAddress);
   });

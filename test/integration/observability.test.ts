@@ -159,6 +159,13 @@ describe('observability on the real stack', { timeout: 240_000 }, () => {
     ];
     const missing = families.filter(([, pattern]) => !positive(pattern)).map(([name]) => name);
     assert.deepEqual(missing, [], 'every family has a non-zero sample');
+    for (const name of ['workflow_task', 'activity']) {
+      assert.match(
+        text,
+        new RegExp(`^temporal_${name}_schedule_to_start_latency_bucket\\{[^}]*le="1"\\} `, 'm'),
+        `${name} schedule-to-start is bucketed from 1 ms, not the SDK's default 100 ms`,
+      );
+    }
 
     const exported = new Set([...text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]));
     const unknown = dashboardMetricNames().filter((name) => !exported.has(name));
