@@ -13,7 +13,10 @@ export type HistogramSnapshot = Partial<Record<SdkHistogramName, Map<number, num
 
 export interface BucketQuantiles {
   readonly count: number;
-  /** The smallest bucket bound holding half / 99 % of the samples; null when there were none. */
+  /**
+   * The smallest bucket bound holding half / 99 % of the samples; null when there were none, or when
+   * the quantile lies past the last finite bound.
+   */
   readonly p50_le_ms: number | null;
   readonly p99_le_ms: number | null;
 }

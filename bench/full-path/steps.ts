@@ -164,14 +164,10 @@ export interface DuplicateResult {
   readonly alongside: AlongsideLoad | null;
 }
 
-export interface AlongsideLoad {
-  readonly offered_per_s: number;
-  readonly sent: number;
-  readonly completed: number;
-  readonly errors: number;
-  readonly incomplete: number;
-  readonly passed: boolean;
-}
+export type AlongsideLoad = Pick<
+  StepResult,
+  'offered_per_s' | 'sent' | 'completed' | 'errors' | 'incomplete' | 'passed'
+>;
 
 export function alongsideLoad(step: StepResult): AlongsideLoad {
   const { offered_per_s, sent, completed, errors, incomplete, passed } = step;

@@ -1,11 +1,6 @@
 import net from 'node:net';
 
 /**
- * The Temporal SDK exports its worker metrics (schedule-to-start and task latencies, slots, sticky
- * cache) from its own Prometheus endpoint. It is bound to loopback on a free port and folded into
- * the worker's /metrics, so one scrape target shows both ours and the SDK's.
- */
-/**
  * Bucket bounds (ms) for the SDK's task latencies. Its defaults start at 100 ms for schedule-to-start,
  * which hides a backlog until it is already a tenth of a second: healthy values here are single-digit
  * milliseconds, so the buckets start at 1 ms.
@@ -24,6 +19,11 @@ export function sdkHistogramBucketOverrides(): Record<string, number[]> {
   return Object.fromEntries(SDK_LATENCY_HISTOGRAMS.map((name) => [name, [...SDK_LATENCY_BUCKETS_MS]]));
 }
 
+/**
+ * The Temporal SDK exports its worker metrics (schedule-to-start and task latencies, slots, sticky
+ * cache) from its own Prometheus endpoint. It is bound to loopback on a free port and folded into
+ * the worker's /metrics, so one scrape target shows both ours and the SDK's.
+ */
 export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
