@@ -83,8 +83,9 @@ start_temporal() {
   # The history service polls its transfer queue at most 20 times a second by
   # default, so a new workflow task waited up to 50 ms before it was handed to
   # matching (worker-side schedule-to-start p50 20-50 ms at 25 charges/s);
-  # at 100 polls/s it is within 2 ms and end-to-end p50 107 -> 31 ms, at no
-  # measurable CPU cost (1000 polls/s cost throughput: 40/s failed).
+  # at 100 polls/s it is within 2 ms and end-to-end p50 111 -> 28 ms; server
+  # CPU per charge about the same (A/B: 24.7 -> 24.4 ms at 25/s, 21.6 -> 22.7
+  # at 40/s). 1000 polls/s cost throughput: 40/s failed.
   # The Go garbage collector runs less often (GOGC=400 instead of 100): about
   # a tenth less server CPU per charge for about twice the memory, a good trade
   # on a 2-core laptop. STACK_TEMPORAL_TUNING=default starts the server without
