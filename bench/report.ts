@@ -98,7 +98,10 @@ export function formatTable(r: BenchResults): string {
   ]);
   rows.push('rule');
   const at = r.latency_ms.step ?? '-';
-  rows.push([`resources per process`, `CPU s (run) | CPU ms/charge @${at} | peak RSS MB (VmHWM)`]);
+  rows.push([
+    `resources per process`,
+    `CPU s (run) | CPU ms/charge @${at} | peak RSS MB @${at} | run (VmHWM)`,
+  ]);
   const order = ['gateway', 'webhook-receiver', 'worker', 'temporal', 'kafka', 'stripe-mock'];
   const names = Object.keys(r.cpu_s).sort(
     (a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99),
@@ -106,7 +109,8 @@ export function formatTable(r: BenchResults): string {
   for (const name of names) {
     rows.push([
       `  ${name}`,
-      `${n(r.cpu_s[name])} | ${n(r.cpu_ms_per_charge[name])} | ${n(r.rss_mb[name])} (${n(r.vm_hwm_mb[name])})`,
+      `${n(r.cpu_s[name])} | ${n(r.cpu_ms_per_charge[name])} | ${n(r.rss_mb_at_sustained[name])} | ` +
+        `${n(r.rss_mb[name])} (${n(r.vm_hwm_mb[name])})`,
     ]);
   }
   const width = Math.max(...rows.map((row) => (row === 'rule' ? 0 : row[0].length)));

@@ -49,8 +49,13 @@ export interface BenchResults {
     readonly payment_intent_wait: LatencySummary | null;
     readonly duplicate_post: LatencySummary | null;
   };
-  /** Peak RSS sampled during the run, per process. */
+  /** Peak RSS sampled during the run, per process (failed steps above the sustained one included). */
   readonly rss_mb: Record<string, number>;
+  /**
+   * Peak RSS sampled during the sustained step, per process: the figure the memory targets name
+   * ("at the highest sustained rate"); empty when no step passed.
+   */
+  readonly rss_mb_at_sustained: Record<string, number>;
   /** VmHWM at the end of the run (lifetime peak; older than the run for reused stack parts). */
   readonly vm_hwm_mb: Record<string, number>;
   /** CPU seconds over the whole run, per process. */
@@ -156,6 +161,9 @@ export function summarise(args: {
       duplicate_post: args.duplicates?.latency_ms ?? null,
     },
     rss_mb: Object.fromEntries(Object.entries(args.wholeRun).map(([n, u]) => [n, u.peak_rss_mb])),
+    rss_mb_at_sustained: best
+      ? Object.fromEntries(Object.entries(best.resources).map(([n, u]) => [n, u.peak_rss_mb]))
+      : {},
     vm_hwm_mb: Object.fromEntries(Object.entries(peaks).map(([n, p]) => [n, p.vm_hwm_mb])),
     cpu_s: Object.fromEntries(Object.entries(args.wholeRun).map(([n, u]) => [n, u.cpu_s])),
     cpu_ms_per_charge: cpuPerCharge,

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseArgs, type BenchOptions } from '../../bench/args';
+import type { StepResult } from '../../bench/full-path/steps';
+import { ProcSampler, type PhaseUsage } from '../../bench/proc-sampler';
+import { formatTable } from '../../bench/report';
+import { summarise } from '../../bench/results';
+import type { LatencySummary } from '../../bench/stats';
+
+const LATENCY: LatencySummary = { count: 1, p50: 1, p90: 1, p99: 1, max: 1, mean: 1 };
+
+function usage(workerRssMb: number, gatewayRssMb: number): PhaseUsage {
+  return {
+    worker: { cpu_s: 10, peak_rss_mb: workerRssMb },
+    gateway: { cpu_s: 2, peak_rss_mb: gatewayRssMb },
+  };
+}
+
+function step(rate: number, passed: boolean, resources: PhaseUsage): StepResult {
+  const sent = rate * 30;
+  return {
+    label: `s${rate}`,
+    offered_per_s: rate,
+    seconds: 30,
+    sent,
+    accepted: sent,
+    accepted_per_s: rate,
+    completed: passed ? sent : sent - 25,
+    completed_within_slo: passed ? sent : sent - 25,
+    incomplete: passed ? 0 : 25,
+    errors: 0,
+    error_kinds: {},
+    latency_ms: {
+      post_charge: LATENCY,
+      payment_intent_wait: LATENCY,
+      webhook: LATENCY,
+      end_to_end: LATENCY,
+      end_to_end_record_ts: LATENCY,
+    },
+    max_fire_lag_ms: 1,
+    drain_s: 1,
+    passed,
+    resources,
+    completedBodies: [],
+    unfinished: [],
+  };
+}
+
+function options(): BenchOptions {
+  const parsed = parseArgs(['--rates', '40,50']);
+  assert.notEqual(parsed, 'help');
+  return parsed as BenchOptions;
+}
+
+function summariseSteps(steps: readonly StepResult[]) {
+  return summarise({
+    runId: 'test-run',
+    options: options(),
+    startedAt: new Date(),
+    problems: [],
+    warmup: null,
+    steps,
+    ceilings: { http_noop: [], direct_charge: [], bare_workflow: [], noop_workflow: [] },
+    duplicates: null,
+    machine: null,
+    workerOptions: {},
+    sampler: new ProcSampler(),
+    wholeRun: usage(301, 104),
+  });
+}
+
+describe('bench results: memory at the highest sustained rate', () => {
+  it('reports peak RSS during the sustained step apart from the whole run, whose peak may come from a failed step above it', () => {
+    const results = summariseSteps([step(40, true, usage(282, 101)), step(50, false, usage(301, 104))]);
+
+    assert.equal(results.sustained_charges_per_s, 40);
+    assert.deepEqual(results.rss_mb_at_sustained, { worker: 282, gateway: 101 });
+    assert.deepEqual(results.rss_mb, { worker: 301, gateway: 104 });
+  });
+
+  it('has no sustained-step memory when no step passed', () => {
+    const results = summariseSteps([step(40, false, usage(282, 101))]);
+
+    assert.equal(results.sustained_charges_per_s, null);
+    assert.deepEqual(results.rss_mb_at_sustained, {});
+  });
+
+  it('prints both peaks in the resources table, the sustained step first', () => {
+    const table = formatTable(
+      summariseSteps([step(40, true, usage(282, 101)), step(50, false, usage(301, 104))]),
+    );
+
+    assert.match(table, /peak RSS MB @s40 \| run \(VmHWM\)/);
+    assert.match(table, /^ {2}worker\s+10 \| 8\.33 \| 282 \| 301 \(-\)$/m);
+  });
+});
