@@ -35,6 +35,9 @@ STACK_KAFKA_DIR="$STACK_DIR/kafka"    # Kafka jars + generated config
 STACK_KAFKA_LIB="$STACK_KAFKA_DIR/lib"
 STACK_DATA_DIR="$STACK_DIR/data"      # persistent state: kept across down/up
 STACK_LOG_DIR="$STACK_DIR/logs"
+# A part's log is appended across starts; one over this size is moved to NAME.log.1 when the part
+# starts again (stripe-mock logs every request: a day of bench runs wrote 300 MB).
+STACK_LOG_ROTATE_MB="${STACK_LOG_ROTATE_MB:-64}"
 STACK_PID_DIR="$STACK_DIR/pids"
 STACK_ENV_FILE="$STACK_DIR/stack.env"
 
@@ -192,9 +195,21 @@ running_pid() {
   return 1
 }
 
+# rotate_log FILE -> moves FILE to FILE.1 (replacing the older one) when it is over
+# STACK_LOG_ROTATE_MB, so a part's logs stay within about twice that across starts.
+rotate_log() {
+  local log="$1" size
+  [[ "$STACK_LOG_ROTATE_MB" =~ ^[0-9]+$ ]] || die "STACK_LOG_ROTATE_MB must be a whole number of MB, got '$STACK_LOG_ROTATE_MB'"
+  [[ -f "$log" ]] || return 0
+  size="$(stat -c %s "$log")"
+  if ((size > STACK_LOG_ROTATE_MB * 1024 * 1024)); then
+    mv -f "$log" "$log.1"
+  fi
+}
+
 # start_bg NAME CMD... -> starts CMD detached (own session, so it survives the
 # calling shell/CI step and gets no terminal signals), stdin from /dev/null,
-# stdout+stderr appended to logs/NAME.log, pid written to pids/NAME.pid.
+# stdout+stderr appended to logs/NAME.log (rotated first, see rotate_log), pid written to pids/NAME.pid.
 #
 # Why the inner `bash -c 'echo $$ ...; exec "$@"'`: `setsid` forks when it is
 # a process-group leader (e.g. under `set -m`), so `$!` would be the pid of a
@@ -207,6 +222,7 @@ start_bg() {
   pidf="$(pid_file "$name")"
   log="$STACK_LOG_DIR/$name.log"
   mkdir -p "$STACK_PID_DIR" "$STACK_LOG_DIR"
+  rotate_log "$log"
   rm -f "$pidf" "$pidf.tmp"
   printf '\n===== %s starting %s: %s =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$*" >>"$log"
   # shellcheck disable=SC2016 # $$ and $@ are meant for the inner shell
