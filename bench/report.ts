@@ -97,7 +97,8 @@ export function formatTable(r: BenchResults): string {
       : '-',
   ]);
   rows.push('rule');
-  const at = r.latency_ms.step ?? '-';
+  // CPU per charge and RSS are the sustained step's; the latency step falls back to the lowest one.
+  const at = r.sustained?.step ?? '-';
   rows.push([
     `resources per process`,
     `CPU s (run) | CPU ms/charge @${at} | peak RSS MB @${at} | run (VmHWM)`,

@@ -48,8 +48,8 @@ function step(rate: number, passed: boolean, resources: PhaseUsage): StepResult 
 
 function options(): BenchOptions {
   const parsed = parseArgs(['--rates', '40,50']);
-  assert.notEqual(parsed, 'help');
-  return parsed as BenchOptions;
+  if (parsed === 'help') throw new Error('--rates 40,50 is not a request for help');
+  return parsed;
 }
 
 function summariseSteps(steps: readonly StepResult[]) {
@@ -78,11 +78,13 @@ describe('bench results: memory at the highest sustained rate', () => {
     assert.deepEqual(results.rss_mb, { worker: 301, gateway: 104 });
   });
 
-  it('has no sustained-step memory when no step passed', () => {
+  it('has no sustained-step memory when no step passed, and the table does not name a step for it', () => {
     const results = summariseSteps([step(40, false, usage(282, 101))]);
 
     assert.equal(results.sustained_charges_per_s, null);
     assert.deepEqual(results.rss_mb_at_sustained, {});
+    assert.match(formatTable(results), /CPU ms\/charge @- \| peak RSS MB @- \|/);
+    assert.match(formatTable(results), /^ {2}worker\s+10 \| - \| - \| 301 \(-\)$/m);
   });
 
   it('prints both peaks in the resources table, the sustained step first', () => {

@@ -30,10 +30,6 @@ export class KnownCharges {
   forget(eventId: string): void {
     this.ids.delete(eventId);
   }
-
-  get size(): number {
-    return this.ids.size;
-  }
 }
 
 /**

@@ -61,12 +61,7 @@ function sendAccepted(
 
 export async function chargeRoutes(
   app: FastifyInstance,
-  opts: {
-    charges: ChargeWorkflows;
-    metrics: Metrics;
-    apiTokens: readonly string[];
-    timing: ChargeTiming;
-  },
+  opts: { charges: ChargeWorkflows; metrics: Metrics; apiTokens: readonly string[]; timing: ChargeTiming },
 ): Promise<void> {
   const { charges, metrics } = opts;
   const known = new KnownCharges(KNOWN_CHARGES_CAPACITY);
