@@ -53,7 +53,9 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 # runtime
 # ---------------------------------------------------------------------------------------------------
 FROM node:24.19.0-bookworm-slim AS runtime
+# Every interface inside a container; the service's own default is loopback, safe on a laptop.
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
     PORT=8080
 WORKDIR /app
 # A dedicated user with a fixed numeric UID/GID, so Kubernetes can verify runAsNonRoot without a

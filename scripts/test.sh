@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/ensure-deps.sh
+# Everything is installed first, in one visible step; no test installs anything.
+bash scripts/setup.sh
 
 echo "== type check" && npx tsc --noEmit -p .
 echo "== lint" && npx eslint .
@@ -29,7 +30,7 @@ set +a
 
 # The image runs Node 24: the unit, API, workflow and replay tests run on it too (first, so the
 # closing summary is the full suite's).
-node24="$(bash scripts/node24.sh)"
+node24="$(bash scripts/node24.sh)" # installed by setup.sh: prints its path
 mapfile -t portable < <(find test -name '*.test.ts' -not -path 'test/integration/*' -not -path 'test/deploy/*' -not -path 'test/clients/*' -not -path 'test/ui/*' -not -path 'test/chaos/*' | sort)
 echo "== tests on $("$node24" --version) (${#portable[@]} files)"
 "$node24" --import tsx --test --test-concurrency=1 --test-reporter=spec "${portable[@]}"

@@ -90,7 +90,11 @@ export const CONFIG_VARIABLES = [
     default: '8080',
     meaning: 'HTTP port for the API and /healthz, /readyz, /metrics (every mode)',
   },
-  { name: 'HOST', default: '0.0.0.0', meaning: 'HTTP bind address' },
+  {
+    name: 'HOST',
+    default: '127.0.0.1',
+    meaning: 'HTTP bind address; loopback unless set (the image sets 0.0.0.0)',
+  },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'LOG_PRETTY', default: 'false', meaning: 'Human-readable logs (development only)' },
   {
@@ -424,7 +428,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     mode,
     port: reader.integer('PORT', 8080, 0, 65535),
-    host: reader.string('HOST', '0.0.0.0'),
+    host: reader.string('HOST', '127.0.0.1'),
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logPretty: reader.boolean('LOG_PRETTY', false),
     stripe: {

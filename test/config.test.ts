@@ -22,6 +22,7 @@ describe('config', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig(valid);
     assert.equal(config.port, 8080);
+    assert.equal(config.host, '127.0.0.1', 'loopback unless HOST says otherwise');
     assert.equal(config.temporal.address, '127.0.0.1:7233');
     assert.equal(config.temporal.namespace, 'default');
     assert.equal(config.temporal.taskQueue, 'payments');

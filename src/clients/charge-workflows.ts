@@ -42,6 +42,7 @@ import {
   type RefundsState,
   type StripeEventPayload,
 } from '../workflows/messages';
+import { createSharedReads } from './shared-reads';
 
 /** Temporal could not be reached: callers answer 503 and the sender retries later. */
 export class TemporalUnavailableError extends Error {
@@ -100,29 +101,54 @@ function isClosedWorkflow(err: unknown): boolean {
   return false;
 }
 
+/** The gRPC status code behind an error, from the first gRPC error in its cause chain. */
+export function grpcCodeOf(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isGrpcServiceError(e)) return e.code;
+  }
+  return undefined;
+}
+
+/** Codes Temporal answers while it is (briefly) unable to serve: the caller should retry later. */
 const UNAVAILABLE_CODES: readonly number[] = [
   GrpcStatus.UNAVAILABLE,
   GrpcStatus.DEADLINE_EXCEEDED,
-  // A call cut off by a server restart or a lost connection: transient, the caller retries.
+  // A call cut off by a server restart or a lost connection.
   GrpcStatus.CANCELLED,
+  // A rate limit or a full per-workflow buffer (queries, updates): it frees within moments.
+  GrpcStatus.RESOURCE_EXHAUSTED,
 ];
+
+export function isTemporalUnavailable(err: unknown): boolean {
+  const code = grpcCodeOf(err);
+  return code !== undefined && UNAVAILABLE_CODES.includes(code);
+}
 
 /**
  * A query needs a worker to answer it: with none polling (a worker restart, a rollout) the server
  * refuses with FAILED_PRECONDITION. That is the service being unavailable, not a caller's error.
  */
 function isQueryUnanswerable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (isGrpcServiceError(e) && e.code === GrpcStatus.FAILED_PRECONDITION) return true;
-  }
-  return false;
+  return grpcCodeOf(err) === GrpcStatus.FAILED_PRECONDITION;
 }
 
-export function isTemporalUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (isGrpcServiceError(e) && UNAVAILABLE_CODES.includes(e.code)) return true;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A query refused because the workflow's query buffer is full is asked again after a short, jittered
+ * pause, within the call's own deadline: the buffer frees as soon as the workflow task in flight
+ * ends (milliseconds). A read is safe to repeat; past the deadline the refusal becomes a 503.
+ */
+async function queryPatiently<T>(query: () => Promise<T>, deadline: number): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await query();
+    } catch (err) {
+      const pause = Math.min(400, 10 * 2 ** attempt) * (0.5 + Math.random());
+      if (grpcCodeOf(err) !== GrpcStatus.RESOURCE_EXHAUSTED || Date.now() + pause >= deadline) throw err;
+      await sleep(pause);
+    }
   }
-  return false;
 }
 
 /**
@@ -132,14 +158,17 @@ export function isTemporalUnavailable(err: unknown): boolean {
 export const TEMPORAL_CALL_DEADLINE_MS = 5_000;
 
 export function createChargeWorkflows(client: Client, taskQueue: string): ChargeWorkflows {
-  const guard = async <T>(call: () => Promise<T>): Promise<T> => {
+  const guard = async <T>(call: (deadline: number) => Promise<T>): Promise<T> => {
+    const deadline = Date.now() + TEMPORAL_CALL_DEADLINE_MS;
     try {
-      return await client.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, call);
+      return await client.connection.withDeadline(deadline, () => call(deadline));
     } catch (err) {
       if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
       throw err;
     }
   };
+  const chargeReads = createSharedReads<ChargeRecord | undefined>();
+  const refundReads = createSharedReads<RefundsState | undefined>();
   return {
     start: (input) =>
       guard(async () => {
@@ -193,15 +222,18 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
       }),
 
     getState: (eventId) =>
-      guard(async () => {
-        try {
-          return await client.workflow.getHandle(chargeWorkflowId(eventId)).query(chargeStateQuery);
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) return undefined;
-          if (isQueryUnanswerable(err)) throw new TemporalUnavailableError(err);
-          throw err;
-        }
-      }),
+      chargeReads(eventId, () =>
+        guard(async (deadline) => {
+          try {
+            const handle = client.workflow.getHandle(chargeWorkflowId(eventId));
+            return await queryPatiently(() => handle.query(chargeStateQuery), deadline);
+          } catch (err) {
+            if (err instanceof WorkflowNotFoundError) return undefined;
+            if (isQueryUnanswerable(err)) throw new TemporalUnavailableError(err);
+            throw err;
+          }
+        }),
+      ),
 
     cancel: (eventId) =>
       guard(async () => {
@@ -253,15 +285,18 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
       }),
 
     getRefunds: (eventId) =>
-      guard(async () => {
-        try {
-          return await client.workflow.getHandle(refundsWorkflowId(eventId)).query(refundsQuery);
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) return undefined;
-          if (isQueryUnanswerable(err)) throw new TemporalUnavailableError(err);
-          throw err;
-        }
-      }),
+      refundReads(eventId, () =>
+        guard(async (deadline) => {
+          try {
+            const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
+            return await queryPatiently(() => handle.query(refundsQuery), deadline);
+          } catch (err) {
+            if (err instanceof WorkflowNotFoundError) return undefined;
+            if (isQueryUnanswerable(err)) throw new TemporalUnavailableError(err);
+            throw err;
+          }
+        }),
+      ),
 
     signalRefundEvent: (eventId, payload) =>
       guard(async () => {

@@ -107,6 +107,14 @@ describe('Dockerfile', () => {
         .join(' '),
       /NODE_ENV=production/,
     );
+    // The service binds loopback by default; inside a container it must listen on every interface.
+    assert.match(
+      runtime
+        .filter((i) => i.op === 'ENV')
+        .map((i) => i.args)
+        .join(' '),
+      /HOST=0\.0\.0\.0/,
+    );
   });
 
   it('bakes no secret into the image', () => {

@@ -1,6 +1,6 @@
 /**
- * Shared helpers of the deployment tests: the validation tools (scripts/deploy-tools.sh installs them
- * into a cached venv), rendering the kustomize targets, and reading YAML through the venv's PyYAML
+ * Shared helpers of the deployment tests: the validation tools (`npm run setup` installs them into a
+ * cached venv), rendering the kustomize targets, and reading YAML through the venv's PyYAML
  * (the project has no YAML parser of its own).
  */
 import { spawnSync } from 'node:child_process';
@@ -38,19 +38,25 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-let toolsBin: string | undefined;
+const DEPLOY_TOOLS = ['kubectl', 'kubernetes-validate', 'hadolint', 'check-jsonschema'] as const;
 
-/** Installs the tools on first use (cached across runs in $STACK_DIR) and returns their bin directory. */
+/**
+ * The bin directory of the tools' venv, which `npm run setup` (the first step of npm test) installs;
+ * a test never installs them itself, so a missing tool fails at once with the command that mends it.
+ */
 export function deployToolsBin(): string {
-  if (toolsBin !== undefined) return toolsBin;
-  const result = spawnSync('bash', [path.join(REPO_ROOT, 'scripts/deploy-tools.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 10 * 60_000,
-  });
-  if (result.status !== 0) throw new Error(`scripts/deploy-tools.sh failed (exit ${String(result.status)})`);
-  toolsBin = result.stdout.trim().split('\n').pop() ?? '';
-  return toolsBin;
+  const bin = path.join(
+    process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'),
+    'deploy-tools-venv',
+    'bin',
+  );
+  const missing = DEPLOY_TOOLS.filter((tool) => !fs.existsSync(path.join(bin, tool)));
+  if (missing.length > 0) {
+    throw new Error(
+      `${missing.join(', ')} missing in ${bin}: run \`npm run setup\` (npm test runs it first)`,
+    );
+  }
+  return bin;
 }
 
 /** Runs one of the venv's tools (kubectl, kubernetes-validate, hadolint, check-jsonschema, python). */

@@ -1,9 +1,8 @@
 /**
  * Debian's Chromium driven by playwright-core, for tests that look at a page as a person would.
- * Playwright's own browser download is never used: scripts/ensure-chromium.sh installs the Debian
- * package when /usr/bin/chromium is missing, and every run gets a fresh, throw-away profile.
+ * Playwright's own browser download is never used: `npm run setup` installs the Debian package
+ * (scripts/ensure-chromium.sh), and every run gets a fresh, throw-away profile.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,12 +23,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Installs Debian's chromium when missing (quick no-op otherwise); throws with the script's output. */
-export function ensureChromium(): void {
-  execFileSync('bash', [path.join(REPO_ROOT, 'scripts/ensure-chromium.sh')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: 600_000,
-  });
+/** Debian's chromium is installed by `npm run setup` (npm test's first step), never by a test. */
+export function requireChromium(): void {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: run \`npm run setup\` (npm test runs it first)`);
+  }
 }
 
 export interface Browser {
@@ -43,7 +41,7 @@ export interface Browser {
 export async function launchChromium(
   options: { viewport?: { width: number; height: number } } = {},
 ): Promise<Browser> {
-  ensureChromium();
+  requireChromium();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'payments-chromium-'));
   let context: BrowserContext;
   try {
