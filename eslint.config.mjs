@@ -46,6 +46,17 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
+    // Stripe lives in one folder, behind our provider interface (src/contracts/payment-provider.ts).
+    files: ['src/**/*.ts'],
+    ignores: ['src/stripe/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'stripe', message: 'Only src/stripe/ speaks to Stripe; use its interface.' }] },
+      ],
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no clients, no I/O.
     files: ['src/workflows/**/*.ts'],
     rules: {
@@ -58,7 +69,7 @@ export default tseslint.config(
               message: 'No Node built-ins in workflows.',
             },
             {
-              group: ['stripe', 'kafkajs', 'fastify', '../clients/*', '../api/*', '../config'],
+              group: ['stripe', 'kafkajs', 'fastify', '../clients/*', '../api/*', '../stripe/*', '../config'],
               message: 'Workflows do no I/O.',
             },
             {

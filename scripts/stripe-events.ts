@@ -3,7 +3,7 @@
  * webhook`, the tests, the bench, the chaos runs): a payment_intent.* event and its Stripe-Signature.
  */
 import Stripe from 'stripe';
-import { STRIPE_API_VERSION } from '../src/clients/stripe';
+import { STRIPE_API_VERSION } from '../src/stripe/client';
 
 const signer = new Stripe('sk_test_signer_only');
 

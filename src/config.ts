@@ -3,7 +3,9 @@
  * Every problem is collected before failing so an operator fixes a bad deployment in one pass.
  */
 
-import type { ChargeTiming } from './contracts/charge';
+import { DEFAULT_CHARGE_TIMING, type ChargeTiming } from './contracts/charge';
+import { DEFAULT_REFUND_WINDOW_SECONDS } from './contracts/refund';
+import { TOPIC_KEYS, TOPICS, type TopicKey, type TopicNames } from './contracts/topics';
 
 export const PAYMENTS_MODES = ['gateway', 'webhook-receiver', 'worker', 'all'] as const;
 export type PaymentsMode = (typeof PAYMENTS_MODES)[number];
@@ -46,10 +48,7 @@ export interface Config {
           readonly password: string;
         }
       | undefined;
-    readonly completedTopic: string;
-    readonly failedTopic: string;
-    readonly refundedTopic: string;
-    readonly refundFailedTopic: string;
+    readonly topics: TopicNames;
   };
   readonly api: {
     /** Bearer tokens accepted on /charge and /charges/*; several allow rotation without downtime. */
@@ -74,6 +73,17 @@ export interface TemporalTls {
   readonly serverCaPath: string | undefined;
   readonly serverName: string | undefined;
 }
+
+/** The topic variables, from the one topic table. */
+const TOPIC_VARIABLES = TOPIC_KEYS.map((key) => ({
+  name: TOPICS[key].variable,
+  default: TOPICS[key].default,
+  meaning: TOPICS[key].meaning,
+})) as ReadonlyArray<{
+  name: (typeof TOPICS)[TopicKey]['variable'];
+  default: string;
+  meaning: string;
+}>;
 
 /**
  * Every variable the service reads, with its default and meaning: the README's table, the compose
@@ -166,41 +176,30 @@ export const CONFIG_VARIABLES = [
   { name: 'KAFKA_SASL_MECHANISM', default: '(none)', meaning: 'plain or scram-sha-512' },
   { name: 'KAFKA_SASL_USERNAME', default: '(none)', meaning: 'SASL user name' },
   { name: 'KAFKA_SASL_PASSWORD', default: '(none)', meaning: 'SASL password', secret: true },
-  { name: 'PAYMENTS_COMPLETED_TOPIC', default: 'payments.completed', meaning: 'Topic for succeeded charges' },
-  {
-    name: 'PAYMENTS_FAILED_TOPIC',
-    default: 'payments.failed',
-    meaning: 'Topic for failed and canceled charges',
-  },
+  ...TOPIC_VARIABLES,
   {
     name: 'CHARGE_RECONCILE_AFTER_SECONDS',
-    default: '600',
+    default: String(DEFAULT_CHARGE_TIMING.reconcile_after_seconds),
     meaning: 'Ask Stripe for the PaymentIntent when no final webhook came within this time',
   },
   {
     name: 'CHARGE_RECONCILE_MAX_INTERVAL_SECONDS',
-    default: '3600',
+    default: String(DEFAULT_CHARGE_TIMING.reconcile_max_interval_seconds),
     meaning: 'Reconciliation backs off (doubling) up to this interval',
   },
   {
     name: 'CHARGE_DEADLINE_SECONDS',
-    default: '259200',
+    default: String(DEFAULT_CHARGE_TIMING.reconcile_deadline_seconds),
     meaning: 'A charge still open after this long is canceled at Stripe and ends canceled',
   },
   {
     name: 'CHARGE_REQUIRES_ACTION_WINDOW_SECONDS',
-    default: '82800',
+    default: String(DEFAULT_CHARGE_TIMING.requires_action_window_seconds),
     meaning: 'How long a charge may wait in requires_action (3-D Secure) before it is canceled',
-  },
-  { name: 'PAYMENTS_REFUNDED_TOPIC', default: 'payments.refunded', meaning: 'Topic for succeeded refunds' },
-  {
-    name: 'PAYMENTS_REFUND_FAILED_TOPIC',
-    default: 'payments.refund_failed',
-    meaning: 'Topic for failed or canceled refunds',
   },
   {
     name: 'REFUND_WINDOW_SECONDS',
-    default: '15552000',
+    default: String(DEFAULT_REFUND_WINDOW_SECONDS),
     meaning: 'How long after a charge succeeded refunds are accepted (180 days)',
   },
   { name: 'WORKER_MAX_CONCURRENT_ACTIVITIES', default: '200', meaning: 'Activities one worker runs at once' },
@@ -228,6 +227,15 @@ export const CONFIG_VARIABLES = [
 
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number]['name'];
 
+/**
+ * A variable's default as the table states it, the one source that loadConfig parses and the README
+ * shows; undefined for the parenthesised ones ("(required)", "(none)", "(system CAs)"…).
+ */
+function defaultOf(name: ConfigVariable): string | undefined {
+  const text = CONFIG_VARIABLES.find((v) => v.name === name)?.default;
+  return text === undefined || text.startsWith('(') ? undefined : text;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -247,8 +255,8 @@ class Reader {
     return value === '' ? undefined : value;
   }
 
-  string(name: ConfigVariable, fallback: string, pattern?: RegExp, patternReason?: string): string {
-    const value = this.raw(name) ?? fallback;
+  string(name: ConfigVariable, pattern?: RegExp, patternReason?: string): string {
+    const value = this.raw(name) ?? defaultOf(name) ?? '';
     if (pattern && !pattern.test(value))
       this.problems.push(`${name}: ${patternReason ?? 'has an invalid format'}`);
     return value;
@@ -262,7 +270,8 @@ class Reader {
       .filter((s) => s !== '');
   }
 
-  integer(name: ConfigVariable, fallback: number, min: number, max: number): number {
+  integer(name: ConfigVariable, min: number, max: number): number {
+    const fallback = Number(defaultOf(name));
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (!/^\d+$/.test(value)) {
@@ -279,8 +288,8 @@ class Reader {
     return parsed;
   }
 
-  oneOf<T extends string>(name: ConfigVariable, allowed: readonly T[], fallback: T | undefined): T {
-    const value = this.raw(name) ?? fallback;
+  oneOf<T extends string>(name: ConfigVariable, allowed: readonly T[]): T {
+    const value = this.raw(name) ?? defaultOf(name);
     if (value === undefined) {
       this.problems.push(`${name}: is required; valid values: ${allowed.join(', ')}`);
       return allowed[0] as T;
@@ -293,7 +302,8 @@ class Reader {
     return value as T;
   }
 
-  boolean(name: ConfigVariable, fallback: boolean): boolean {
+  boolean(name: ConfigVariable): boolean {
+    const fallback = defaultOf(name) === 'true';
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
@@ -383,13 +393,13 @@ function parseTemporalTls(reader: Reader, apiKey: string | undefined): TemporalT
     reader.problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both for mTLS, or neither');
   }
   const anyPath = Object.values(tls).some((v) => v !== undefined);
-  const enabled = reader.boolean('TEMPORAL_TLS', false) || anyPath || apiKey !== undefined;
+  const enabled = reader.boolean('TEMPORAL_TLS') || anyPath || apiKey !== undefined;
   return enabled ? tls : undefined;
 }
 
 function parseKafkaSecurity(reader: Reader): Pick<Config['kafka'], 'ssl' | 'sasl'> {
   const caPath = reader.raw('KAFKA_SSL_CA_PATH');
-  const ssl = reader.boolean('KAFKA_SSL', false) || caPath !== undefined ? { caPath } : undefined;
+  const ssl = reader.boolean('KAFKA_SSL') || caPath !== undefined ? { caPath } : undefined;
   const mechanism = reader.raw('KAFKA_SASL_MECHANISM');
   const username = reader.raw('KAFKA_SASL_USERNAME');
   const password = reader.raw('KAFKA_SASL_PASSWORD');
@@ -409,7 +419,7 @@ function parseKafkaSecurity(reader: Reader): Pick<Config['kafka'], 'ssl' | 'sasl
 
 function parseBrokers(reader: Reader): string[] {
   const brokers = reader
-    .string('KAFKA_BROKERS', '127.0.0.1:9092')
+    .string('KAFKA_BROKERS')
     .split(',')
     .map((b) => b.trim())
     .filter((b) => b !== '');
@@ -423,80 +433,52 @@ const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 export function loadConfig(env: Env = process.env): Config {
   const reader = new Reader(env);
-  const mode = reader.oneOf('PAYMENTS_MODE', PAYMENTS_MODES, undefined);
+  const mode = reader.oneOf('PAYMENTS_MODE', PAYMENTS_MODES);
   const temporalApiKey = reader.raw('TEMPORAL_API_KEY');
   const config: Config = {
     mode,
-    port: reader.integer('PORT', 8080, 0, 65535),
-    host: reader.string('HOST', '127.0.0.1'),
-    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    logPretty: reader.boolean('LOG_PRETTY', false),
+    port: reader.integer('PORT', 0, 65535),
+    host: reader.string('HOST'),
+    logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS),
+    logPretty: reader.boolean('LOG_PRETTY'),
     stripe: {
       key: parseStripeKey(reader),
       apiBase: parseStripeApiBase(reader),
       webhookSecrets: parseWebhookSecrets(reader, mode),
-      webhookToleranceSeconds: reader.integer('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600),
+      webhookToleranceSeconds: reader.integer('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 1, 3600),
     },
     temporal: {
-      address: reader.string('TEMPORAL_ADDRESS', '127.0.0.1:7233', HOST_PORT, 'must be host:port'),
-      namespace: reader.string('TEMPORAL_NAMESPACE', 'default'),
-      taskQueue: reader.string('TEMPORAL_TASK_QUEUE', 'payments'),
+      address: reader.string('TEMPORAL_ADDRESS', HOST_PORT, 'must be host:port'),
+      namespace: reader.string('TEMPORAL_NAMESPACE'),
+      taskQueue: reader.string('TEMPORAL_TASK_QUEUE'),
       tls: parseTemporalTls(reader, temporalApiKey),
       apiKey: temporalApiKey,
     },
     kafka: {
       brokers: parseBrokers(reader),
-      clientId: reader.string('KAFKA_CLIENT_ID', 'payments-service'),
+      clientId: reader.string('KAFKA_CLIENT_ID'),
       ...parseKafkaSecurity(reader),
-      completedTopic: reader.string(
-        'PAYMENTS_COMPLETED_TOPIC',
-        'payments.completed',
-        TOPIC,
-        'is not a valid topic name',
-      ),
-      failedTopic: reader.string(
-        'PAYMENTS_FAILED_TOPIC',
-        'payments.failed',
-        TOPIC,
-        'is not a valid topic name',
-      ),
-      refundedTopic: reader.string(
-        'PAYMENTS_REFUNDED_TOPIC',
-        'payments.refunded',
-        TOPIC,
-        'is not a valid topic name',
-      ),
-      refundFailedTopic: reader.string(
-        'PAYMENTS_REFUND_FAILED_TOPIC',
-        'payments.refund_failed',
-        TOPIC,
-        'is not a valid topic name',
-      ),
+      topics: Object.fromEntries(
+        TOPIC_KEYS.map((key) => [
+          key,
+          reader.string(TOPICS[key].variable, TOPIC, 'is not a valid topic name'),
+        ]),
+      ) as Record<TopicKey, string>,
     },
     api: { chargeApiTokens: parseChargeApiTokens(reader, mode) },
     chargeTiming: {
-      reconcile_after_seconds: reader.integer('CHARGE_RECONCILE_AFTER_SECONDS', 600, 1, 86_400),
-      reconcile_max_interval_seconds: reader.integer(
-        'CHARGE_RECONCILE_MAX_INTERVAL_SECONDS',
-        3600,
-        1,
-        86_400,
-      ),
-      reconcile_deadline_seconds: reader.integer('CHARGE_DEADLINE_SECONDS', 259_200, 60, 30 * 86_400),
-      requires_action_window_seconds: reader.integer(
-        'CHARGE_REQUIRES_ACTION_WINDOW_SECONDS',
-        82_800,
-        60,
-        7 * 86_400,
-      ),
+      reconcile_after_seconds: reader.integer('CHARGE_RECONCILE_AFTER_SECONDS', 1, 86_400),
+      reconcile_max_interval_seconds: reader.integer('CHARGE_RECONCILE_MAX_INTERVAL_SECONDS', 1, 86_400),
+      reconcile_deadline_seconds: reader.integer('CHARGE_DEADLINE_SECONDS', 60, 30 * 86_400),
+      requires_action_window_seconds: reader.integer('CHARGE_REQUIRES_ACTION_WINDOW_SECONDS', 60, 7 * 86_400),
     },
-    refundWindowSeconds: reader.integer('REFUND_WINDOW_SECONDS', 15_552_000, 60, 400 * 86_400),
+    refundWindowSeconds: reader.integer('REFUND_WINDOW_SECONDS', 60, 400 * 86_400),
     worker: {
-      maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 200, 1, 10000),
-      maxConcurrentWorkflowTasks: reader.integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, 2, 10000),
-      maxCachedWorkflows: reader.integer('WORKER_MAX_CACHED_WORKFLOWS', 2000, 0, 100000),
+      maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10000),
+      maxConcurrentWorkflowTasks: reader.integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 2, 10000),
+      maxCachedWorkflows: reader.integer('WORKER_MAX_CACHED_WORKFLOWS', 0, 100000),
       workflowBundlePath: reader.raw('WORKFLOW_BUNDLE_PATH'),
-      shutdownGraceSeconds: reader.integer('WORKER_SHUTDOWN_GRACE_SECONDS', 30, 1, 3600),
+      shutdownGraceSeconds: reader.integer('WORKER_SHUTDOWN_GRACE_SECONDS', 1, 3600),
     },
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app';
 import type { ReadinessCheck } from './api/health/readiness';
-import { createChargeWorkflows } from './clients/charge-workflows';
-import { createStripeClient } from './clients/stripe';
+import { createChargeWorkflows } from './api/temporal/charge-workflows';
 import { createTemporalClient } from './clients/temporal';
 import { modeRoles, type Config } from './config';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
+import { createStripeActivities } from './stripe/activities';
+import { createStripeClient } from './stripe/client';
+import { createStripeWebhooks } from './stripe/webhooks';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -47,7 +49,8 @@ export async function startService(
     if (roles.has('worker') && stripe) {
       // Loaded here only: the SDK's worker side would cost a gateway memory for nothing.
       const { startWorkerRole } = await import('./roles/worker-role');
-      const worker = await startWorkerRole({ config, logger, metrics, stripe });
+      const provider = createStripeActivities({ stripe, metrics });
+      const worker = await startWorkerRole({ config, logger, metrics, provider });
       extraMetrics = worker.sdkMetrics;
       readiness.push(...worker.readiness);
       closers.push(() => worker.stop());
@@ -72,9 +75,11 @@ export async function startService(
         ? {
             webhook: {
               charges,
-              stripe,
-              secrets: config.stripe.webhookSecrets,
-              toleranceSeconds: config.stripe.webhookToleranceSeconds,
+              webhooks: createStripeWebhooks(
+                stripe,
+                config.stripe.webhookSecrets,
+                config.stripe.webhookToleranceSeconds,
+              ),
             },
           }
         : {}),

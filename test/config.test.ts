@@ -27,8 +27,8 @@ describe('config', () => {
     assert.equal(config.temporal.namespace, 'default');
     assert.equal(config.temporal.taskQueue, 'payments');
     assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092']);
-    assert.equal(config.kafka.completedTopic, 'payments.completed');
-    assert.equal(config.kafka.failedTopic, 'payments.failed');
+    assert.equal(config.kafka.topics.completed, 'payments.completed');
+    assert.equal(config.kafka.topics.failed, 'payments.failed');
     assert.equal(config.stripe.apiBase, undefined);
     assert.ok(Object.isFrozen(config.stripe));
   });

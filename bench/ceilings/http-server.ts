@@ -7,7 +7,7 @@
 import Fastify from 'fastify';
 import type Stripe from 'stripe';
 import { createEventProducer, createKafka } from '../../src/clients/kafka';
-import { createStripeClient } from '../../src/clients/stripe';
+import { createStripeClient } from '../../src/stripe/client';
 import { loadConfig } from '../../src/config';
 import { paymentIntentIdempotencyKey, type ChargeRequest } from '../../src/contracts/charge';
 import { createLogger } from '../../src/observability/logger';

@@ -1,24 +1,23 @@
 import type { EventProducer } from '../clients/kafka';
-import type Stripe from 'stripe';
-import type { Config } from '../config';
+import type { PaymentProviderActivities } from '../contracts/payment-provider';
+import type { TopicNames } from '../contracts/topics';
 import type { Metrics } from '../observability/metrics';
 import { createKafkaActivities } from './kafka';
-import { createStripeActivities } from './stripe';
 
 export interface ActivityDeps {
-  readonly stripe: Stripe;
+  /** The payment provider's activities (src/stripe/ builds Stripe's). */
+  readonly provider: PaymentProviderActivities;
   readonly producer: EventProducer;
-  readonly topics: Config['kafka'];
+  readonly topics: TopicNames;
   readonly metrics?: Metrics;
 }
 
-/** The only code that touches Stripe or Kafka; clients come in, so tests can hand in their own. */
+/** Every activity the worker runs; clients come in, so tests can hand in their own. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createStripeActivities({ stripe: deps.stripe, metrics: deps.metrics }),
+    ...deps.provider,
     ...createKafkaActivities({ producer: deps.producer, topics: deps.topics, metrics: deps.metrics }),
   };
 }
 
 export type ChargeActivities = ReturnType<typeof createActivities>;
-export type { PaymentIntentOutcome } from './stripe';

@@ -1,6 +1,5 @@
 import { Context } from '@temporalio/activity';
 import type { EventProducer } from '../clients/kafka';
-import type { Config } from '../config';
 import {
   PAYMENT_EVENT_HEADERS,
   PAYMENT_EVENT_SCHEMA_VERSION,
@@ -8,15 +7,8 @@ import {
   type PaymentEventV1,
 } from '../contracts/payment-event';
 import { refundMessageId, type RefundEventV1 } from '../contracts/refund';
+import { outcomeTopic, type TopicNames } from '../contracts/topics';
 import type { Metrics } from '../observability/metrics';
-
-export function topicFor(event: PaymentEventV1, topics: Config['kafka']): string {
-  return event.status === 'succeeded' ? topics.completedTopic : topics.failedTopic;
-}
-
-export function refundTopicFor(event: RefundEventV1, topics: Config['kafka']): string {
-  return event.status === 'succeeded' ? topics.refundedTopic : topics.refundFailedTopic;
-}
 
 interface OutgoingRecord {
   readonly topic: string;
@@ -27,7 +19,7 @@ interface OutgoingRecord {
 
 export function createKafkaActivities(deps: {
   producer: EventProducer;
-  topics: Config['kafka'];
+  topics: TopicNames;
   metrics: Metrics | undefined;
 }) {
   const { producer, topics, metrics } = deps;
@@ -75,10 +67,10 @@ export function createKafkaActivities(deps: {
   }
 
   return {
-    /** Publishes the charge's final outcome on payments.completed or payments.failed. */
+    /** Publishes the charge's final outcome on the completed or the failed topic. */
     async publishPaymentEvent(event: PaymentEventV1): Promise<{ topic: string; message_id: string }> {
       const published = await publish({
-        topic: topicFor(event, topics),
+        topic: topics[outcomeTopic('charge', event.status)],
         messageId: paymentEventMessageId(event.event_id, event.status),
         event,
       });
@@ -89,7 +81,7 @@ export function createKafkaActivities(deps: {
     /** Publishes a refund's final outcome on payments.refunded or payments.refund_failed. */
     async publishRefundEvent(event: RefundEventV1): Promise<{ topic: string; message_id: string }> {
       return publish({
-        topic: refundTopicFor(event, topics),
+        topic: topics[outcomeTopic('refund', event.status)],
         messageId: refundMessageId(event.refund_id, event.status),
         event,
         extraHeaders: { refund_id: event.refund_id },

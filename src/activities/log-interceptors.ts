@@ -1,18 +1,20 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 
+/** order_id and refund_id from the activity's first argument, which names its charge (ChargeRef). */
 function chargeIdsOf(args: readonly unknown[]): Record<string, string> {
   const first = args[0];
   if (first === null || typeof first !== 'object') return {};
-  const { event_id: eventId, order_id: orderId } = first as Record<string, unknown>;
-  return {
-    ...(typeof eventId === 'string' ? { event_id: eventId } : {}),
-    ...(typeof orderId === 'string' ? { order_id: orderId } : {}),
-  };
+  const ids: Record<string, string> = {};
+  for (const key of ['order_id', 'refund_id'] as const) {
+    const value = (first as Record<string, unknown>)[key];
+    if (typeof value === 'string') ids[key] = value;
+  }
+  return ids;
 }
 
 /**
- * Puts the charge's event_id and order_id (every activity's first argument names its charge) on
- * each log line of the activity, the SDK's own lines included.
+ * Puts the charge's order_id (and a refund's refund_id) on each log line of the activity, the SDK's
+ * own lines included; event_id comes from the workflow id, in src/observability/temporal-logger.ts.
  */
 export const activityLogInterceptors: ActivityInterceptorsFactory = () => {
   let ids: Record<string, string> = {};

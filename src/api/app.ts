@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type Stripe from 'stripe';
-import type { ChargeWorkflows } from '../clients/charge-workflows';
 import type { ChargeTiming } from '../contracts/charge';
+import type { ProviderWebhooks } from '../contracts/payment-provider';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { chargeActionRoutes } from './charges/action-routes';
@@ -13,6 +12,7 @@ import { registerErrorHandler } from './errors';
 import type { ReadinessCheck } from './health/readiness';
 import { healthRoutes } from './health/routes';
 import { stripeWebhookRoutes } from './stripe-webhook/routes';
+import type { ChargeWorkflows } from './temporal/charge-workflows';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -30,9 +30,7 @@ export interface AppDeps {
   /** Present when this process serves the webhook-receiver role. */
   readonly webhook?: {
     readonly charges: ChargeWorkflows;
-    readonly stripe: Stripe;
-    readonly secrets: readonly string[];
-    readonly toleranceSeconds: number;
+    readonly webhooks: ProviderWebhooks;
   };
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { TemporalUnavailableError } from '../clients/charge-workflows';
+import { TemporalUnavailableError } from './temporal/charge-workflows';
 
 export interface FieldError {
   readonly field: string;

@@ -1,7 +1,7 @@
 import type { ChargeFailure, ChargeStatus } from './charge';
 
 /**
- * The record published on payments.completed / payments.failed. Bump the version on any
+ * The record published on the completed and failed topics (src/contracts/topics.ts). Bump the version on any
  * incompatible change; consumers read it from the `schema_version` header before parsing.
  */
 export const PAYMENT_EVENT_SCHEMA_VERSION = '1';

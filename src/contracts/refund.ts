@@ -43,6 +43,14 @@ export function refundsWorkflowId(eventId: string): string {
   return `refunds-${eventId}`;
 }
 
+/**
+ * The event_id a charge's or refunds' workflow id names (`charge-<event_id>`, `refunds-<event_id>`):
+ * how every log line about either workflow gets its event_id, the SDK's own lines included.
+ */
+export function eventIdOfWorkflowId(workflowId: string): string | undefined {
+  return /^(?:charge|refunds)-(.+)$/.exec(workflowId)?.[1];
+}
+
 /** The same key on every attempt, so a retried refunds.create never refunds twice. */
 export function refundIdempotencyKey(refundId: string): string {
   return `payments:create-refund:${refundId}`;
@@ -71,3 +79,18 @@ export interface RefundEventV1 {
 export const REFUND_EXCEEDS_REMAINDER = 'RefundExceedsRemainder';
 export const REFUND_ID_CONFLICT = 'RefundIdConflict';
 export const CHARGE_NOT_REFUNDABLE = 'ChargeNotRefundable';
+
+/**
+ * A provider's refund status in ours (Stripe's requires_action is still pending for us). The refunds
+ * workflow applies it too, to activity results recorded before the provider code mapped them.
+ */
+export function refundStatusOf(status: string | null | undefined): RefundStatus {
+  switch (status) {
+    case 'succeeded':
+    case 'failed':
+    case 'canceled':
+      return status;
+    default:
+      return 'pending';
+  }
+}

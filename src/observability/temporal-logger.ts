@@ -1,4 +1,5 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { eventIdOfWorkflowId } from '../contracts/refund';
 import type { Logger } from './logger';
 
 const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -11,16 +12,14 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
 
 /**
  * Routes the SDK's logs (workflow `log`, activity `Context.log`, the core) into our JSON logger.
- * A charge's workflow id is `charge-<event_id>`, so every line about it carries `event_id` too and
- * one grep follows a charge from the gateway through the worker.
+ * This is the one place event_id is put on the worker's lines: every workflow and activity line
+ * carries its workflow id (`charge-<event_id>` or `refunds-<event_id>`), so one grep follows a
+ * charge from the gateway through the worker. The interceptors add order_id and refund_id.
  */
 export function temporalLoggerFor(logger: Logger): TemporalLogger {
   const log = (level: LogLevel, message: string, meta?: LogMetadata): void => {
     const workflowId: unknown = meta?.['workflowId'];
-    const eventId =
-      typeof workflowId === 'string' && workflowId.startsWith('charge-')
-        ? workflowId.slice('charge-'.length)
-        : undefined;
+    const eventId = typeof workflowId === 'string' ? eventIdOfWorkflowId(workflowId) : undefined;
     logger[PINO_LEVEL[level]]({ ...meta, ...(eventId !== undefined ? { event_id: eventId } : {}) }, message);
   };
   return {

@@ -5,7 +5,6 @@
  * bundler), which they have no use for.
  */
 import { Runtime } from '@temporalio/worker';
-import type Stripe from 'stripe';
 import { kafkaBrokerCheck, type ReadinessCheck } from '../api/health/readiness';
 import { createEventProducer, createKafka } from '../clients/kafka';
 import type { Config } from '../config';
@@ -18,6 +17,7 @@ import {
 } from '../observability/temporal-sdk-metrics';
 import { temporalLoggerFor } from '../observability/temporal-logger';
 import { startWorker } from './worker';
+import type { PaymentProviderActivities } from '../contracts/payment-provider';
 
 let sdkMetrics: Promise<() => Promise<string>> | undefined;
 
@@ -55,13 +55,13 @@ export async function startWorkerRole(deps: {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  stripe: Stripe;
+  provider: PaymentProviderActivities;
 }): Promise<WorkerRole> {
-  const { config, logger, metrics, stripe } = deps;
+  const { config, logger, metrics, provider } = deps;
   const sdkMetricsText = await installTemporalRuntime(logger);
   const producer = createEventProducer(createKafka(config, logger));
   try {
-    const worker = await startWorker({ config, logger, metrics, stripe, producer });
+    const worker = await startWorker({ config, logger, metrics, provider, producer });
     return {
       sdkMetrics: sdkMetricsText,
       readiness: [

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type Stripe from 'stripe';
 import { createActivities } from '../activities';
 import { activityLogInterceptors } from '../activities/log-interceptors';
 import type { EventProducer } from '../clients/kafka';
 import { temporalConnectionOptions } from '../clients/tls';
 import type { Config } from '../config';
+import type { PaymentProviderActivities } from '../contracts/payment-provider';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
@@ -55,7 +55,7 @@ export async function startWorker(deps: {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  stripe: Stripe;
+  provider: PaymentProviderActivities;
   producer: EventProducer;
 }): Promise<RunningWorker> {
   const { config, logger } = deps;
@@ -66,9 +66,9 @@ export async function startWorker(deps: {
     taskQueue: config.temporal.taskQueue,
     ...workflowCode(config),
     activities: createActivities({
-      stripe: deps.stripe,
+      provider: deps.provider,
       producer: deps.producer,
-      topics: config.kafka,
+      topics: config.kafka.topics,
       metrics: deps.metrics,
     }),
     ...workerTuning(config),

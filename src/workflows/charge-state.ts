@@ -9,7 +9,7 @@ import {
   type ChargeRequest,
   type ChargeStatus,
 } from '../contracts/charge';
-import type { StripeEventPayload } from './messages';
+import type { PaymentEventPayload } from '../contracts/payment-provider';
 
 export interface ChargeState {
   readonly request: ChargeRequest;
@@ -145,7 +145,7 @@ export type EventVerdict =
     };
 
 /** Applies one Stripe event at most once and never moves a charge backwards. */
-export function applyStripeEvent(state: ChargeState, event: StripeEventPayload, now: string): EventVerdict {
+export function applyStripeEvent(state: ChargeState, event: PaymentEventPayload, now: string): EventVerdict {
   if (state.seenEventIds.includes(event.stripe_event_id))
     return { applied: false, state, reason: 'duplicate' };
   const seen = { ...state, seenEventIds: [...state.seenEventIds, event.stripe_event_id] };

@@ -16,7 +16,8 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
-import type { ChargeActivities, PaymentIntentOutcome } from '../activities';
+import type { ChargeActivities } from '../activities';
+import type { PaymentIntentOutcome } from '../contracts/payment-provider';
 import {
   CHARGE_ALREADY_FAILED,
   CHARGE_ALREADY_SUCCEEDED,
@@ -44,8 +45,9 @@ import {
   cancelChargeUpdate,
   chargeStateQuery,
   stripeEventSignal,
-  type StripeEventPayload,
 } from './messages';
+import type { PaymentEventPayload } from '../contracts/payment-provider';
+import { outcomeTopic, TOPICS } from '../contracts/topics';
 
 const { createPaymentIntent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '30 seconds',
@@ -96,7 +98,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   const ref = { event_id: request.event_id, order_id: request.order_id };
   let state: ChargeState = initialChargeState(request, nowIso());
   // Events that arrive before the PaymentIntent id is known cannot be checked against it yet.
-  const earlyEvents: StripeEventPayload[] = [];
+  const earlyEvents: PaymentEventPayload[] = [];
 
   const setState = (next: ChargeState): void => {
     const changed = next.status !== state.status || next.paymentIntentId !== state.paymentIntentId;
@@ -115,7 +117,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     });
   };
 
-  const applyEvent = (event: StripeEventPayload): void => {
+  const applyEvent = (event: PaymentEventPayload): void => {
     const verdict = applyStripeEvent(state, event, nowIso());
     if (!verdict.applied) {
       log.info('stripe event ignored', { stripe_event_id: event.stripe_event_id, reason: verdict.reason });
@@ -283,10 +285,9 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     ...(record.failure ? { failure: record.failure } : {}),
     occurred_at: record.updated_at,
   };
-  const topicText = record.status === 'succeeded' ? 'payments.completed' : 'payments.failed';
-  await publishPaymentEvent.executeWithOptions({ summary: `Publish ${record.status} to ${topicText}` }, [
-    event,
-  ]);
+  // The summary names the default topic: a workflow cannot read config (the Web UI text only).
+  const topic = TOPICS[outcomeTopic('charge', event.status)].default;
+  await publishPaymentEvent.executeWithOptions({ summary: `Publish ${record.status} to ${topic}` }, [event]);
   // A cancel request still answering must see its reply delivered before the workflow closes.
   await condition(allHandlersFinished);
   return record;

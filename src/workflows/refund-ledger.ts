@@ -100,17 +100,3 @@ export function publicRefund(refund: RefundLedger['refunds'][number]): RefundRec
   const { requested: _requested, ...record } = refund;
   return record;
 }
-
-/** Maps a Stripe refund status to ours (Stripe's requires_action is still pending for us). */
-export function refundStatusFromStripe(status: string | null | undefined): RefundStatus {
-  switch (status) {
-    case 'succeeded':
-      return 'succeeded';
-    case 'failed':
-      return 'failed';
-    case 'canceled':
-      return 'canceled';
-    default:
-      return 'pending';
-  }
-}

@@ -20,6 +20,7 @@ import {
   CHARGE_NOT_REFUNDABLE,
   REFUND_EXCEEDS_REMAINDER,
   REFUND_ID_CONFLICT,
+  refundStatusOf,
   type RefundAnswer,
   type RefundRequest,
   type RefundEventV1,
@@ -31,7 +32,6 @@ import {
   decideRefund,
   publicRefund,
   refundedTotal,
-  refundStatusFromStripe,
   updateRefund,
   type RefundLedger,
 } from './refund-ledger';
@@ -100,7 +100,7 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
             },
           ],
         );
-        const status = refundStatusFromStripe(created.status);
+        const status = refundStatusOf(created.status);
         finalise(request.refund_id, {
           status,
           stripe_refund_id: created.stripe_refund_id,

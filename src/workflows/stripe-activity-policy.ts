@@ -3,13 +3,13 @@
  * backoff; card declines and invalid requests not), and reading a declined call's details.
  */
 import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/workflow';
-import { NON_RETRYABLE_STRIPE_ERRORS, type StripeFailureDetails } from '../contracts/stripe-failure';
+import { NON_RETRYABLE_PROVIDER_FAILURES, type ProviderFailureDetails } from '../contracts/payment-provider';
 
 export const STRIPE_RETRY: RetryPolicy = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '5 minutes',
-  nonRetryableErrorTypes: [...NON_RETRYABLE_STRIPE_ERRORS],
+  nonRetryableErrorTypes: [...NON_RETRYABLE_PROVIDER_FAILURES],
 };
 
 /** Kafka publishes: no attempt limit (an outage delays an event, never drops it). */
@@ -20,9 +20,9 @@ export const PUBLISH_RETRY: RetryPolicy = {
 };
 
 /** The details of a Stripe refusal that ends the operation (decline, invalid request), else undefined. */
-export function stripeFailureOf(err: unknown): StripeFailureDetails | undefined {
+export function stripeFailureOf(err: unknown): ProviderFailureDetails | undefined {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
   const cause = err.cause;
-  if (!cause.type || !NON_RETRYABLE_STRIPE_ERRORS.includes(cause.type)) return undefined;
-  return cause.details?.[0] as StripeFailureDetails | undefined;
+  if (!cause.type || !NON_RETRYABLE_PROVIDER_FAILURES.includes(cause.type)) return undefined;
+  return cause.details?.[0] as ProviderFailureDetails | undefined;
 }

@@ -18,7 +18,7 @@ describe("the project's Kafka producer", () => {
     const eventId = `evt-kafka-${randomUUID()}`;
     try {
       await producer.send({
-        topic: config.kafka.completedTopic,
+        topic: config.kafka.topics.completed,
         acks: -1,
         messages: [
           { key: 'order-k', value: JSON.stringify({ hello: 'kafka' }), headers: { event_id: eventId } },
@@ -27,7 +27,7 @@ describe("the project's Kafka producer", () => {
     } finally {
       await producer.disconnect();
     }
-    const records = await readRecordsFor([config.kafka.completedTopic], new Set([eventId]));
+    const records = await readRecordsFor([config.kafka.topics.completed], new Set([eventId]));
     assert.equal(records.length, 1);
     assert.equal(records[0]?.key, 'order-k');
     assert.deepEqual(records[0]?.value, { hello: 'kafka' });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { createChargeWorkflows } from '../../src/clients/charge-workflows';
+import { createChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { createChargeWorkflows } from '../../src/clients/charge-workflows';
+import { createChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import {
   chargeWorkflowId,
   DEFAULT_CHARGE_TIMING,
@@ -20,12 +20,8 @@ import {
   type ChargeTiming,
 } from '../../src/contracts/charge';
 import { refundsWorkflowId } from '../../src/contracts/refund';
-import {
-  cancelChargeUpdate,
-  chargeStateQuery,
-  stripeEventSignal,
-  type StripeEventPayload,
-} from '../../src/workflows/messages';
+import { cancelChargeUpdate, chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';
+import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
 import { startTestService } from '../support/service';
 import { stack } from '../support/stack-env';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
@@ -56,12 +52,12 @@ interface Scenario {
   readonly timing?: Partial<ChargeTiming>;
   readonly before?: (proxy: StripeRecordingProxy) => void;
   /** Signals to send once the PaymentIntent exists (built from its id). */
-  readonly events?: (pi: string) => StripeEventPayload[];
+  readonly events?: (pi: string) => PaymentEventPayload[];
   /** Cancel the charge through its update once the PaymentIntent exists. */
   readonly cancel?: boolean;
 }
 
-const at = (type: string, created: number, pi: string, id = `evt_${randomUUID()}`): StripeEventPayload => ({
+const at = (type: string, created: number, pi: string, id = `evt_${randomUUID()}`): PaymentEventPayload => ({
   stripe_event_id: id,
   type,
   created,

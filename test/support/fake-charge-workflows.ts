@@ -4,7 +4,7 @@ import {
   type ExistingCharge,
   type StartResult,
   type UpdateOutcome,
-} from '../../src/clients/charge-workflows';
+} from '../../src/api/temporal/charge-workflows';
 import { CHARGE_ALREADY_SUCCEEDED, type ChargeStatus } from '../../src/contracts/charge';
 import {
   REFUND_EXCEEDS_REMAINDER,
@@ -13,14 +13,14 @@ import {
   type RefundRequest,
   type RefundsWorkflowInput,
 } from '../../src/contracts/refund';
-import type { RefundEventPayload, RefundsState } from '../../src/workflows/messages';
+import type { RefundsState } from '../../src/workflows/messages';
+import type { PaymentEventPayload, RefundEventPayload } from '../../src/contracts/payment-provider';
 import { chargeWorkflowId, type ChargeRecord, type ChargeWorkflowInput } from '../../src/contracts/charge';
-import type { StripeEventPayload } from '../../src/workflows/messages';
 
 /** An in-memory stand-in for Temporal with the same one-workflow-per-id rule, for API tests. */
 export class FakeChargeWorkflows implements ChargeWorkflows {
   readonly started: ChargeWorkflowInput[] = [];
-  readonly signals: Array<{ eventId: string; payload: StripeEventPayload }> = [];
+  readonly signals: Array<{ eventId: string; payload: PaymentEventPayload }> = [];
   readonly finished = new Set<string>();
   /** Status the fake reports per event_id (pending unless a test sets it). */
   readonly statuses = new Map<string, ChargeStatus>();
@@ -85,7 +85,7 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
 
   async signalStripeEvent(
     eventId: string,
-    payload: StripeEventPayload,
+    payload: PaymentEventPayload,
   ): Promise<'signalled' | 'not_running'> {
     this.check();
     if (!this.find(eventId) || this.finished.has(eventId)) return 'not_running';

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app';
 import type { ReadinessCheck } from '../../src/api/health/readiness';
-import { createStripeClient } from '../../src/clients/stripe';
+import { createStripeClient } from '../../src/stripe/client';
+import { createStripeWebhooks } from '../../src/stripe/webhooks';
 import { DEFAULT_CHARGE_TIMING } from '../../src/contracts/charge';
 import { DEFAULT_REFUND_WINDOW_SECONDS } from '../../src/contracts/refund';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
@@ -34,7 +35,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
       timing: DEFAULT_CHARGE_TIMING,
       refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
     },
-    webhook: { charges, stripe, secrets: TEST_WEBHOOK_SECRETS, toleranceSeconds: 300 },
+    webhook: { charges, webhooks: createStripeWebhooks(stripe, TEST_WEBHOOK_SECRETS, 300) },
   });
   return { app, charges, metrics };
 }

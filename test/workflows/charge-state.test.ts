@@ -9,7 +9,7 @@ import {
   statusFromPaymentIntent,
   type ChargeState,
 } from '../../src/workflows/charge-state';
-import type { StripeEventPayload } from '../../src/workflows/messages';
+import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
 
 const request: ChargeRequest = { event_id: 'evt-1', order_id: 'order-1', amount: 1999, currency: 'usd' };
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -23,7 +23,7 @@ function created(): ChargeState {
   );
 }
 
-function event(id: string, type: string, at: number, pi = 'pi_1'): StripeEventPayload {
+function event(id: string, type: string, at: number, pi = 'pi_1'): PaymentEventPayload {
   return {
     stripe_event_id: id,
     type,

@@ -4,9 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Stripe from 'stripe';
-import type { ChargeActivities, PaymentIntentOutcome } from '../../src/activities';
-import { createStripeActivities } from '../../src/activities/stripe';
-import { createChargeWorkflows } from '../../src/clients/charge-workflows';
+import type { ChargeActivities } from '../../src/activities';
+import type { PaymentIntentOutcome } from '../../src/contracts/payment-provider';
+import { createStripeActivities } from '../../src/stripe/activities';
+import { createChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import {
   chargeWorkflowId,
   DEFAULT_CHARGE_TIMING,
@@ -16,7 +17,8 @@ import {
 } from '../../src/contracts/charge';
 import type { PaymentEventV1 } from '../../src/contracts/payment-event';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
-import { chargeStateQuery, stripeEventSignal, type StripeEventPayload } from '../../src/workflows/messages';
+import { chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';
+import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
 import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
 
 function chargeRequest(): ChargeRequest {
@@ -29,7 +31,7 @@ function stripeEvent(
   created: number,
   pi = 'pi_wf',
   id = `evt_${randomUUID()}`,
-): StripeEventPayload {
+): PaymentEventPayload {
   return {
     stripe_event_id: id,
     type,

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { ChargeActivities } from '../../src/activities';
-import { createChargeWorkflows, type ChargeWorkflows } from '../../src/clients/charge-workflows';
+import { createChargeWorkflows, type ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import {
   DEFAULT_REFUND_WINDOW_SECONDS,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ChargeWorkflows } from '../../clients/charge-workflows';
+import type { ChargeWorkflows } from '../temporal/charge-workflows';
 import { CHARGE_ALREADY_SUCCEEDED, type ChargeRecord } from '../../contracts/charge';
 import {
   REFUND_EXCEEDS_REMAINDER,

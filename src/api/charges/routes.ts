@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ChargeWorkflows } from '../../clients/charge-workflows';
+import type { ChargeWorkflows } from '../temporal/charge-workflows';
 import type { ChargeRequest, ChargeStatus, ChargeTiming } from '../../contracts/charge';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError } from '../errors';

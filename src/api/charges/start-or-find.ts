@@ -1,4 +1,4 @@
-import type { ChargeWorkflows, ExistingCharge } from '../../clients/charge-workflows';
+import type { ChargeWorkflows, ExistingCharge } from '../temporal/charge-workflows';
 import type { ChargeWorkflowInput } from '../../contracts/charge';
 import { HttpError } from '../errors';
 import type { KnownCharges } from './known-charges';

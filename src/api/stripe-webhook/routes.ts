@@ -1,11 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type Stripe from 'stripe';
-import type { ChargeWorkflows } from '../../clients/charge-workflows';
+import type { ProviderWebhooks, RefundEventPayload } from '../../contracts/payment-provider';
 import type { Metrics } from '../../observability/metrics';
-import type { RefundEventPayload } from '../../workflows/messages';
 import { errorResponseSchema } from '../errors';
-import { routeStripeEvent } from './to-signal';
-import { verifyStripeEvent } from './verify';
+import type { ChargeWorkflows } from '../temporal/charge-workflows';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -29,13 +26,11 @@ export async function stripeWebhookRoutes(
   app: FastifyInstance,
   opts: {
     charges: ChargeWorkflows;
-    stripe: Stripe;
-    secrets: readonly string[];
-    toleranceSeconds: number;
+    webhooks: ProviderWebhooks;
     metrics: Metrics;
   },
 ): Promise<void> {
-  const { charges, stripe, secrets, toleranceSeconds, metrics } = opts;
+  const { charges, webhooks, metrics } = opts;
 
   // The signature covers the exact bytes Stripe sent: keep them raw, whatever the content type.
   app.removeAllContentTypeParsers();
@@ -64,13 +59,7 @@ export async function stripeWebhookRoutes(
     async (request, reply) => {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const signature = request.headers['stripe-signature'];
-      const event = verifyStripeEvent(
-        stripe,
-        raw,
-        typeof signature === 'string' ? signature : undefined,
-        secrets,
-        toleranceSeconds,
-      );
+      const event = webhooks.verify(raw, typeof signature === 'string' ? signature : undefined);
       if (event === undefined) {
         metrics.webhookEvents.inc({ result: 'rejected', reason: 'signature' });
         // Never log the body: it is unauthenticated input and may carry customer data.
@@ -83,7 +72,7 @@ export async function stripeWebhookRoutes(
           .send({ error: 'invalid_signature', message: 'webhook signature verification failed', errors: [] });
       }
 
-      const routed = routeStripeEvent(event);
+      const { routed } = event;
       if (routed.kind === 'ignored') {
         metrics.webhookEvents.inc({ result: 'ignored', reason: routed.reason });
         request.log.info(

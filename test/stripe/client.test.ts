@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { createStripeClient, STRIPE_API_VERSION } from '../../src/clients/stripe';
+import { createStripeClient, STRIPE_API_VERSION } from '../../src/stripe/client';
 import { loadConfig } from '../../src/config';
 import { stack } from '../support/stack-env';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';

@@ -1,15 +1,16 @@
 import { ApplicationFailure } from '@temporalio/common';
 import Stripe from 'stripe';
-import type { ChargeFailure } from '../contracts/charge';
 import {
-  STRIPE_CARD_ERROR,
-  STRIPE_INVALID_REQUEST,
-  type StripeFailureDetails,
-} from '../contracts/stripe-failure';
+  PROVIDER_DECLINED,
+  PROVIDER_INVALID_REQUEST,
+  PROVIDER_TRANSIENT,
+  type ProviderFailureDetails,
+} from '../contracts/payment-provider';
+import { chargeFailureOf } from './translate';
 
 export type StripeErrorVerdict =
   | { readonly retryable: true; readonly reason: string; readonly retryAfterMs: number | undefined }
-  | { readonly retryable: false; readonly type: string; readonly details: StripeFailureDetails };
+  | { readonly retryable: false; readonly type: string; readonly details: ProviderFailureDetails };
 
 function header(err: Stripe.errors.StripeError, name: string): string | undefined {
   const value = err.headers?.[name];
@@ -19,14 +20,6 @@ function header(err: Stripe.errors.StripeError, name: string): string | undefine
 function retryAfterMs(err: Stripe.errors.StripeError): number | undefined {
   const seconds = Number(header(err, 'retry-after'));
   return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 300) * 1000 : undefined;
-}
-
-function failureOf(err: Stripe.errors.StripeError): ChargeFailure {
-  return {
-    code: err.code ?? err.type,
-    message: err.message,
-    ...(err.decline_code ? { decline_code: err.decline_code } : {}),
-  };
 }
 
 /**
@@ -42,8 +35,8 @@ export function classifyStripeError(err: unknown): StripeErrorVerdict {
   if (err instanceof Stripe.errors.StripeCardError) {
     return {
       retryable: false,
-      type: STRIPE_CARD_ERROR,
-      details: { failure: failureOf(err), payment_intent_id: err.payment_intent?.id ?? null },
+      type: PROVIDER_DECLINED,
+      details: { failure: chargeFailureOf(err), payment_intent_id: err.payment_intent?.id ?? null },
     };
   }
   if (status === 401 || status === 403)
@@ -62,8 +55,8 @@ export function classifyStripeError(err: unknown): StripeErrorVerdict {
     return { retryable: true, reason: `http_${status ?? 'network'}`, retryAfterMs: retryAfterMs(err) };
   return {
     retryable: false,
-    type: STRIPE_INVALID_REQUEST,
-    details: { failure: failureOf(err), payment_intent_id: null },
+    type: PROVIDER_INVALID_REQUEST,
+    details: { failure: chargeFailureOf(err), payment_intent_id: null },
   };
 }
 
@@ -79,7 +72,7 @@ export function toActivityFailure(err: unknown, verdict: StripeErrorVerdict): Ap
     });
   }
   return ApplicationFailure.create({
-    type: 'StripeTransientError',
+    type: PROVIDER_TRANSIENT,
     message: `${verdict.reason}: ${message}`,
     ...(verdict.retryAfterMs !== undefined ? { nextRetryDelay: verdict.retryAfterMs } : {}),
   });

@@ -17,14 +17,14 @@ import {
   type ChargeRecord,
   type ChargeStatus,
   type ChargeWorkflowInput,
-} from '../contracts/charge';
-import { formatAmount } from '../contracts/currency';
+} from '../../contracts/charge';
+import { formatAmount } from '../../contracts/currency';
 import {
   refundsWorkflowId,
   type RefundAnswer,
   type RefundRequest,
   type RefundsWorkflowInput,
-} from '../contracts/refund';
+} from '../../contracts/refund';
 import {
   AmountMinorSearchAttribute,
   ChargeStatusSearchAttribute,
@@ -38,10 +38,11 @@ import {
   refundsQuery,
   refundUpdate,
   stripeEventSignal,
-  type RefundEventPayload,
   type RefundsState,
-  type StripeEventPayload,
-} from '../workflows/messages';
+} from '../../workflows/messages';
+import type { RefundEventPayload, PaymentEventPayload } from '../../contracts/payment-provider';
+import { ChargeWorkflow } from '../../workflows/charge';
+import { RefundsWorkflow } from '../../workflows/refunds';
 import { createSharedReads } from './shared-reads';
 
 /** Temporal could not be reached: callers answer 503 and the sender retries later. */
@@ -69,7 +70,7 @@ export interface ChargeWorkflows {
   describe(eventId: string): Promise<ExistingCharge | undefined>;
   getState(eventId: string): Promise<ChargeRecord | undefined>;
   /** 'not_running' when no open charge has that id (finished, or never ours). */
-  signalStripeEvent(eventId: string, payload: StripeEventPayload): Promise<'signalled' | 'not_running'>;
+  signalStripeEvent(eventId: string, payload: PaymentEventPayload): Promise<'signalled' | 'not_running'>;
   /** Asks an open charge to cancel; `closed` when its workflow has already ended. */
   cancel(eventId: string): Promise<UpdateOutcome<ChargeRecord> | { readonly kind: 'closed' }>;
   /** Delivers a refund to the charge's refunds workflow, starting it with the first refund. */
@@ -92,21 +93,24 @@ function rejectionOf(err: unknown): { kind: 'rejected'; type: string; message: s
   return { kind: 'rejected', type: err.cause.type ?? 'UpdateRejected', message: err.cause.message };
 }
 
+/** The error and its causes, outermost first (bounded: a cause chain can be long or circular). */
+function errorChain(err: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let e: unknown = err; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  return chain;
+}
+
 /** An update sent to a workflow that has ended is refused with NOT_FOUND or FAILED_PRECONDITION. */
 function isClosedWorkflow(err: unknown): boolean {
   if (err instanceof WorkflowNotFoundError) return true;
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (/already completed|workflow execution.*(closed|completed)/i.test(e.message)) return true;
-  }
-  return false;
+  return errorChain(err).some((e) =>
+    /already completed|workflow execution.*(closed|completed)/i.test(e.message),
+  );
 }
 
 /** The gRPC status code behind an error, from the first gRPC error in its cause chain. */
 export function grpcCodeOf(err: unknown): number | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (isGrpcServiceError(e)) return e.code;
-  }
-  return undefined;
+  return errorChain(err).find(isGrpcServiceError)?.code;
 }
 
 /** Codes Temporal answers while it is (briefly) unable to serve: the caller should retry later. */
@@ -175,7 +179,7 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
         const { request } = input;
         const workflowId = chargeWorkflowId(request.event_id);
         try {
-          const handle = await client.workflow.start('ChargeWorkflow', {
+          const handle = await client.workflow.start(ChargeWorkflow, {
             workflowId,
             taskQueue,
             args: [input],
@@ -253,7 +257,7 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
     refund: (input, request) =>
       guard(async () => {
         const { charge } = input;
-        const startWorkflowOperation = new WithStartWorkflowOperation('RefundsWorkflow', {
+        const startWorkflowOperation = new WithStartWorkflowOperation(RefundsWorkflow, {
           workflowId: refundsWorkflowId(charge.event_id),
           taskQueue,
           args: [input],

@@ -10,8 +10,8 @@ import {
   createChargeWorkflows,
   TemporalUnavailableError,
   TEMPORAL_CALL_DEADLINE_MS,
-} from '../../src/clients/charge-workflows';
-import type { ChargeRecord } from '../../src/contracts/charge';
+} from '../../../src/api/temporal/charge-workflows';
+import type { ChargeRecord } from '../../../src/contracts/charge';
 
 /** What @grpc/grpc-js rejects a call with: an Error carrying code, details and metadata. */
 function grpcError(code: GrpcStatus, details: string): Error {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { classifyStripeError } from '../../src/activities/stripe-errors';
+import { classifyStripeError } from '../../src/stripe/errors';
 
 type Raw = ConstructorParameters<typeof Stripe.errors.StripeError>[0];
 

@@ -1,4 +1,6 @@
 import type Stripe from 'stripe';
+import type { ProviderWebhooks } from '../contracts/payment-provider';
+import { routeStripeEvent } from './translate';
 
 /**
  * Verifies Stripe-Signature over the raw bytes with each configured secret in turn, so a secret can
@@ -25,4 +27,18 @@ export function verifyStripeEvent(
     }
   }
   return undefined;
+}
+
+/** The webhook receiver's view of Stripe: verify with the configured secrets, then translate. */
+export function createStripeWebhooks(
+  stripe: Stripe,
+  secrets: readonly string[],
+  toleranceSeconds: number,
+): ProviderWebhooks {
+  return {
+    verify(rawBody, signature) {
+      const event = verifyStripeEvent(stripe, rawBody, signature, secrets, toleranceSeconds);
+      return event && { id: event.id, type: event.type, routed: routeStripeEvent(event) };
+    },
+  };
 }

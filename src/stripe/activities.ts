@@ -1,50 +1,17 @@
 import { Context } from '@temporalio/activity';
 import type Stripe from 'stripe';
-import {
-  cancelIdempotencyKey,
-  paymentIntentIdempotencyKey,
-  type ChargeFailure,
-  type ChargeRequest,
-} from '../contracts/charge';
+import { cancelIdempotencyKey, paymentIntentIdempotencyKey } from '../contracts/charge';
+import type { PaymentProviderActivities } from '../contracts/payment-provider';
 import { refundIdempotencyKey } from '../contracts/refund';
 import type { Metrics } from '../observability/metrics';
-import { classifyStripeError, toActivityFailure } from './stripe-errors';
+import { classifyStripeError, toActivityFailure } from './errors';
+import { paymentIntentOutcomeOf, refundOutcomeOf } from './translate';
 
-export interface RefundOutcome {
-  readonly stripe_refund_id: string;
-  /** Stripe's refund status: pending, requires_action, succeeded, failed or canceled. */
-  readonly status: string;
-  readonly failure: ChargeFailure | null;
-}
-
-export interface PaymentIntentOutcome {
-  readonly id: string;
-  readonly status: string;
-  readonly failure: ChargeFailure | null;
-}
-
-function outcomeOf(pi: Stripe.PaymentIntent): PaymentIntentOutcome {
-  const error = pi.last_payment_error;
-  return {
-    id: pi.id,
-    status: pi.status,
-    failure: error
-      ? {
-          code: error.code ?? error.type,
-          message: error.message ?? 'payment failed',
-          ...(error.decline_code ? { decline_code: error.decline_code } : {}),
-        }
-      : null,
-  };
-}
-
-/** Every activity names its charge: the log interceptor puts these ids on each of its log lines. */
-export interface ChargeRef {
-  readonly event_id: string;
-  readonly order_id: string;
-}
-
-export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics | undefined }) {
+/** The payment provider's activities, implemented on Stripe's API. */
+export function createStripeActivities(deps: {
+  stripe: Stripe;
+  metrics: Metrics | undefined;
+}): PaymentProviderActivities {
   const { stripe, metrics } = deps;
 
   async function callStripe<T>(operation: string, call: () => Promise<T>): Promise<T> {
@@ -70,7 +37,7 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
      * after the workflow has looked the PaymentIntent up), so every retry on every worker returns the
      * PaymentIntent the first attempt created instead of creating another.
      */
-    async createPaymentIntent(request: ChargeRequest, keyGeneration = 1): Promise<PaymentIntentOutcome> {
+    async createPaymentIntent(request, keyGeneration = 1) {
       const params: Stripe.PaymentIntentCreateParams = {
         amount: request.amount,
         currency: request.currency,
@@ -86,14 +53,12 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
         stripe.paymentIntents.create(params, { idempotencyKey }),
       );
       Context.current().log.info('PaymentIntent created', { payment_intent_id: pi.id, status: pi.status });
-      return outcomeOf(pi);
+      return paymentIntentOutcomeOf(pi);
     },
 
     /** The PaymentIntent as Stripe has it now: reconciliation when webhooks are late or lost. */
-    async retrievePaymentIntent(
-      input: ChargeRef & { payment_intent_id: string },
-    ): Promise<PaymentIntentOutcome> {
-      return outcomeOf(
+    async retrievePaymentIntent(input) {
+      return paymentIntentOutcomeOf(
         await callStripe('payment_intents.retrieve', () =>
           stripe.paymentIntents.retrieve(input.payment_intent_id),
         ),
@@ -105,7 +70,7 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
      * idempotency key, once the old key may have expired at Stripe (24 h), so a late retry adopts
      * the first PaymentIntent instead of charging twice.
      */
-    async findPaymentIntentByEventId(input: ChargeRef): Promise<PaymentIntentOutcome | null> {
+    async findPaymentIntentByEventId(input) {
       const eventId = input.event_id;
       const result = await callStripe('payment_intents.search', () =>
         stripe.paymentIntents.search({ query: `metadata['event_id']:'${eventId}'`, limit: 10 }),
@@ -113,21 +78,14 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
       const ours = result.data.filter((pi) => pi.metadata?.['event_id'] === eventId);
       // Prefer one that is further along: a succeeded PaymentIntent must never be ignored.
       const best = ours.find((pi) => pi.status === 'succeeded') ?? ours[0];
-      return best ? outcomeOf(best) : null;
+      return best ? paymentIntentOutcomeOf(best) : null;
     },
 
     /**
      * Refunds part or all of the charge. The key derives from the caller's refund_id, so every
      * retry of this refund returns the same Stripe refund instead of refunding again.
      */
-    async createRefund(
-      input: ChargeRef & {
-        refund_id: string;
-        payment_intent_id: string;
-        amount: number;
-        reason: Stripe.RefundCreateParams.Reason | null;
-      },
-    ): Promise<RefundOutcome> {
+    async createRefund(input) {
       const refund = await callStripe('refunds.create', () =>
         stripe.refunds.create(
           {
@@ -140,20 +98,11 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
         ),
       );
       Context.current().log.info('refund created', { stripe_refund_id: refund.id, status: refund.status });
-      return {
-        stripe_refund_id: refund.id,
-        status: refund.status ?? 'pending',
-        failure: refund.failure_reason ? { code: refund.failure_reason, message: 'refund failed' } : null,
-      };
+      return refundOutcomeOf(refund);
     },
 
     /** Cancels the PaymentIntent (idempotently: the key is derived from event_id). */
-    async cancelPaymentIntent(
-      input: ChargeRef & {
-        payment_intent_id: string;
-        reason: Stripe.PaymentIntentCancelParams.CancellationReason;
-      },
-    ): Promise<PaymentIntentOutcome> {
+    async cancelPaymentIntent(input) {
       const pi = await callStripe('payment_intents.cancel', () =>
         stripe.paymentIntents.cancel(
           input.payment_intent_id,
@@ -161,7 +110,7 @@ export function createStripeActivities(deps: { stripe: Stripe; metrics: Metrics 
           { idempotencyKey: cancelIdempotencyKey(input.event_id) },
         ),
       );
-      return outcomeOf(pi);
+      return paymentIntentOutcomeOf(pi);
     },
   };
 }

@@ -1,26 +1,24 @@
+/**
+ * The one translation from Stripe's objects and events to our contracts: PaymentIntents, refunds,
+ * their failures, and which workflow a webhook event is for.
+ */
 import type Stripe from 'stripe';
-import type { ChargeFailure } from '../../contracts/charge';
-import { refundStatusFromStripe } from '../../workflows/refund-ledger';
-import type { RefundEventPayload, StripeEventPayload } from '../../workflows/messages';
+import type { ChargeFailure } from '../contracts/charge';
+import type {
+  PaymentIntentOutcome,
+  RefundEventPayload,
+  RefundOutcome,
+  RoutedEvent,
+} from '../contracts/payment-provider';
+import { refundStatusOf } from '../contracts/refund';
 
-export type RoutedEvent =
-  | {
-      readonly kind: 'charge';
-      readonly eventId: string;
-      /** For logs only: one grep by order_id follows the charge here too. */
-      readonly orderId: string | undefined;
-      readonly payload: StripeEventPayload;
-    }
-  | {
-      readonly kind: 'refunds';
-      readonly eventId: string;
-      readonly orderId: string | undefined;
-      readonly payloads: readonly RefundEventPayload[];
-    }
-  | { readonly kind: 'ignored'; readonly reason: 'not_a_payment_event' | 'not_ours' };
-
-function failureOf(error: Stripe.PaymentIntent.LastPaymentError | null | undefined): ChargeFailure | null {
-  if (!error) return null;
+/** What Stripe says went wrong, from an API error or a PaymentIntent's last_payment_error alike. */
+export function chargeFailureOf(error: {
+  readonly code?: string | undefined;
+  readonly type: string;
+  readonly message?: string | undefined;
+  readonly decline_code?: string | undefined;
+}): ChargeFailure {
   return {
     code: error.code ?? error.type,
     message: error.message ?? 'payment failed',
@@ -28,16 +26,23 @@ function failureOf(error: Stripe.PaymentIntent.LastPaymentError | null | undefin
   };
 }
 
+export function paymentIntentOutcomeOf(pi: Stripe.PaymentIntent): PaymentIntentOutcome {
+  const error = pi.last_payment_error;
+  return { id: pi.id, status: pi.status, failure: error ? chargeFailureOf(error) : null };
+}
+
+export function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome {
+  return {
+    stripe_refund_id: refund.id,
+    status: refundStatusOf(refund.status),
+    failure: refund.failure_reason ? { code: refund.failure_reason, message: 'refund failed' } : null,
+  };
+}
+
 function refundPayload(event: Stripe.Event, refund: Stripe.Refund): RefundEventPayload | undefined {
   const refundId = refund.metadata?.['refund_id'];
   if (typeof refundId !== 'string' || refundId === '') return undefined;
-  return {
-    stripe_event_id: event.id,
-    refund_id: refundId,
-    stripe_refund_id: refund.id,
-    status: refundStatusFromStripe(refund.status),
-    failure: refund.failure_reason ? { code: refund.failure_reason, message: 'refund failed' } : null,
-  };
+  return { stripe_event_id: event.id, refund_id: refundId, ...refundOutcomeOf(refund) };
 }
 
 /** Our refunds among an event's refunds (refund.* carries one; charge.refunded lists them). */
@@ -53,6 +58,7 @@ export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
     const pi = event.data.object as Stripe.PaymentIntent;
     const eventId = pi.metadata?.['event_id'];
     if (typeof eventId !== 'string' || eventId === '') return { kind: 'ignored', reason: 'not_ours' };
+    const outcome = paymentIntentOutcomeOf(pi);
     return {
       kind: 'charge',
       eventId,
@@ -61,9 +67,9 @@ export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
         stripe_event_id: event.id,
         type: event.type,
         created: event.created,
-        payment_intent_id: pi.id,
-        payment_intent_status: pi.status,
-        failure: failureOf(pi.last_payment_error),
+        payment_intent_id: outcome.id,
+        payment_intent_status: outcome.status,
+        failure: outcome.failure,
       },
     };
   }

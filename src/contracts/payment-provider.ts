@@ -1,0 +1,128 @@
+/**
+ * What a payment provider must do for us, in our own terms. The workflows call these activities by
+ * name and the webhook receiver hears events through `ProviderWebhooks`; src/stripe/ is the one
+ * implementation, and a second provider would be one new folder implementing the same two interfaces.
+ */
+import type { ChargeFailure, ChargeRequest } from './charge';
+import type { RefundReason, RefundStatus } from './refund';
+
+/**
+ * Failure types that end an operation instead of being retried. The values are recorded in workflow
+ * histories (activity failures) and read back on replay: never rename them.
+ */
+export const PROVIDER_DECLINED = 'StripeCardError';
+export const PROVIDER_INVALID_REQUEST = 'StripeInvalidRequestError';
+export const NON_RETRYABLE_PROVIDER_FAILURES: readonly string[] = [
+  PROVIDER_DECLINED,
+  PROVIDER_INVALID_REQUEST,
+];
+/** A failure the provider says may pass (network, 5xx, 429): Temporal's retry policy tries again. */
+export const PROVIDER_TRANSIENT = 'StripeTransientError';
+
+/** What a fatal provider failure carries to the workflow in `details[0]`. */
+export interface ProviderFailureDetails {
+  readonly failure: ChargeFailure;
+  readonly payment_intent_id: string | null;
+}
+
+/** Every activity names its charge: the log interceptor puts these ids on each of its log lines. */
+export interface ChargeRef {
+  readonly event_id: string;
+  readonly order_id: string;
+}
+
+export interface PaymentIntentOutcome {
+  readonly id: string;
+  /** The provider's PaymentIntent status, e.g. requires_action, processing, succeeded, canceled. */
+  readonly status: string;
+  readonly failure: ChargeFailure | null;
+}
+
+export interface RefundOutcome {
+  readonly stripe_refund_id: string;
+  readonly status: RefundStatus;
+  readonly failure: ChargeFailure | null;
+}
+
+export const CANCELLATION_REASONS = [
+  'abandoned',
+  'duplicate',
+  'fraudulent',
+  'requested_by_customer',
+] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
+/** The provider's activities, by the names the workflows schedule (recorded in history: keep them). */
+export interface PaymentProviderActivities {
+  /**
+   * Creates (and, with a payment method, confirms) the PaymentIntent. The idempotency key derives
+   * from event_id and the key generation alone, so every retry returns the first attempt's intent.
+   */
+  createPaymentIntent(request: ChargeRequest, keyGeneration?: number): Promise<PaymentIntentOutcome>;
+  /** The PaymentIntent as the provider has it now (reconciliation when webhooks are late or lost). */
+  retrievePaymentIntent(input: ChargeRef & { payment_intent_id: string }): Promise<PaymentIntentOutcome>;
+  /** The PaymentIntent a charge created, found by event_id (before a new idempotency key is used). */
+  findPaymentIntentByEventId(input: ChargeRef): Promise<PaymentIntentOutcome | null>;
+  cancelPaymentIntent(
+    input: ChargeRef & { payment_intent_id: string; reason: CancellationReason },
+  ): Promise<PaymentIntentOutcome>;
+  /** Refunds all or part of a charge, once per refund_id however often it is retried. */
+  createRefund(
+    input: ChargeRef & {
+      refund_id: string;
+      payment_intent_id: string;
+      amount: number;
+      reason: RefundReason | null;
+    },
+  ): Promise<RefundOutcome>;
+}
+
+/** The part of a verified payment event the charge workflow needs (its signal's payload). */
+export interface PaymentEventPayload {
+  /** The provider's event id (evt_…): the unit of deduplication. */
+  readonly stripe_event_id: string;
+  readonly type: string;
+  /** The provider's `created` (unix seconds): orders events that arrive out of order. */
+  readonly created: number;
+  readonly payment_intent_id: string;
+  readonly payment_intent_status: string;
+  readonly failure: ChargeFailure | null;
+}
+
+/** A refund outcome from a verified refund event (the refunds workflow's signal payload). */
+export interface RefundEventPayload {
+  readonly stripe_event_id: string;
+  readonly refund_id: string;
+  readonly stripe_refund_id: string;
+  readonly status: RefundStatus;
+  readonly failure: ChargeFailure | null;
+}
+
+/** Which workflow a verified event is for, and what it says. */
+export type RoutedEvent =
+  | {
+      readonly kind: 'charge';
+      readonly eventId: string;
+      /** For logs only: one grep by order_id follows the charge here too. */
+      readonly orderId: string | undefined;
+      readonly payload: PaymentEventPayload;
+    }
+  | {
+      readonly kind: 'refunds';
+      readonly eventId: string;
+      readonly orderId: string | undefined;
+      readonly payloads: readonly RefundEventPayload[];
+    }
+  | { readonly kind: 'ignored'; readonly reason: 'not_a_payment_event' | 'not_ours' };
+
+export interface VerifiedProviderEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly routed: RoutedEvent;
+}
+
+/** How the webhook receiver hears from the provider: only signed, verified events get through. */
+export interface ProviderWebhooks {
+  /** The event, verified against the raw bytes and the signature header; undefined when forged. */
+  verify(rawBody: Buffer, signature: string | undefined): VerifiedProviderEvent | undefined;
+}
