@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { CHARGE_ALREADY_FAILED, CHARGE_ALREADY_SUCCEEDED } from '../contracts/charge';
+import { CHARGE_NOT_REFUNDABLE, REFUND_EXCEEDS_REMAINDER, REFUND_ID_CONFLICT } from '../contracts/refund';
 import { TemporalUnavailableError } from './temporal/charge-workflows';
 
 export interface FieldError {
@@ -22,6 +24,50 @@ export class HttpError extends Error {
 }
 
 export const RETRY_AFTER_SECONDS = 5;
+
+interface RefusalAnswer {
+  readonly status: number;
+  readonly code: string;
+  /** The request field the refusal is about, with the reason a caller reads. */
+  readonly field?: FieldError;
+  readonly hint?: string;
+}
+
+/**
+ * The one table from a workflow's typed refusal (an update validator's ApplicationFailure type) to
+ * the HTTP answer. A type missing here is still a refusal: 409 `rejected`.
+ */
+const REFUSALS: Readonly<Record<string, RefusalAnswer>> = {
+  [REFUND_EXCEEDS_REMAINDER]: {
+    status: 422,
+    code: 'refund_exceeds_remainder',
+    field: { field: 'amount', reason: 'exceeds the amount not yet refunded' },
+  },
+  [REFUND_ID_CONFLICT]: {
+    status: 409,
+    code: 'refund_id_conflict',
+    field: { field: 'refund_id', reason: 'is already used with a different body' },
+  },
+  [CHARGE_NOT_REFUNDABLE]: { status: 409, code: 'charge_not_refundable' },
+  [CHARGE_ALREADY_SUCCEEDED]: {
+    status: 409,
+    code: 'charge_succeeded',
+    hint: 'a succeeded charge is undone with POST /charges/{event_id}/refund',
+  },
+  [CHARGE_ALREADY_FAILED]: { status: 409, code: 'charge_failed' },
+};
+
+/** The caller's answer to a typed refusal, through the table above. */
+export function refusalError(type: string, message: string): HttpError {
+  const answer = REFUSALS[type] ?? { status: 409, code: 'rejected' };
+  return new HttpError(
+    answer.status,
+    answer.code,
+    message,
+    answer.field ? [answer.field] : [],
+    answer.hint ? { hint: answer.hint } : {},
+  );
+}
 
 interface AjvError {
   readonly instancePath: string;

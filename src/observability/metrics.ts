@@ -24,7 +24,7 @@ export function createMetrics() {
   });
   const charges = new Counter({
     name: 'payments_charges_total',
-    help: 'POST /charge outcomes: started, duplicate, conflict, rejected, unavailable',
+    help: 'POST /charge outcomes: started, duplicate, conflict',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });

@@ -1,13 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
-import { CHARGE_ALREADY_SUCCEEDED, type ChargeRecord } from '../../contracts/charge';
-import {
-  REFUND_EXCEEDS_REMAINDER,
-  REFUND_ID_CONFLICT,
-  REFUND_REASONS,
-  type RefundRequest,
-} from '../../contracts/refund';
-import { HttpError } from '../errors';
+import { CHARGE_ALREADY_FAILED, CHARGE_ALREADY_SUCCEEDED, type ChargeRecord } from '../../contracts/charge';
+import { CHARGE_NOT_REFUNDABLE, REFUND_REASONS, type RefundRequest } from '../../contracts/refund';
+import { HttpError, refusalError } from '../errors';
 import { bearerAuth } from './bearer-auth';
 import {
   chargeRecordSchema,
@@ -42,8 +37,6 @@ const refundAnswerSchema = {
   required: ['event_id', 'refund', 'duplicate'],
   properties: { event_id: { type: 'string' }, refund: refundSchema, duplicate: { type: 'boolean' } },
 } as const;
-
-const REFUND_HINT = 'a succeeded charge is undone with POST /charges/{event_id}/refund';
 
 /** Refund and cancel: the rest of a charge's life, each exactly once however often it is asked. */
 export async function chargeActionRoutes(
@@ -97,9 +90,8 @@ export async function chargeActionRoutes(
       request.log = request.log.child({ event_id: eventId, refund_id: request.body.refund_id });
       const charge = await existingCharge(eventId);
       if (charge.status !== 'succeeded') {
-        throw new HttpError(
-          409,
-          'charge_not_refundable',
+        throw refusalError(
+          CHARGE_NOT_REFUNDABLE,
           `the charge is ${charge.status}; only a succeeded charge can be refunded`,
         );
       }
@@ -110,19 +102,7 @@ export async function chargeActionRoutes(
       if (outcome.kind === 'window_closed') {
         throw new HttpError(409, 'refund_window_closed', 'the refund window of this charge has closed');
       }
-      if (outcome.kind === 'rejected') {
-        if (outcome.type === REFUND_EXCEEDS_REMAINDER) {
-          throw new HttpError(422, 'refund_exceeds_remainder', outcome.message, [
-            { field: 'amount', reason: outcome.message },
-          ]);
-        }
-        if (outcome.type === REFUND_ID_CONFLICT) {
-          throw new HttpError(409, 'refund_id_conflict', outcome.message, [
-            { field: 'refund_id', reason: 'is already used with a different body' },
-          ]);
-        }
-        throw new HttpError(409, 'refund_rejected', outcome.message);
-      }
+      if (outcome.kind === 'rejected') throw refusalError(outcome.type, outcome.message);
       request.log.info({ refund_status: outcome.value.refund.status }, 'refund accepted');
       return reply.code(outcome.value.duplicate ? 200 : 201).send({ event_id: eventId, ...outcome.value });
     },
@@ -152,22 +132,17 @@ export async function chargeActionRoutes(
       request.log = request.log.child({ event_id: eventId });
       const outcome = await charges.cancel(eventId);
       if (outcome.kind === 'ok') return outcome.value;
-      const refused = (type: string, message: string): never => {
-        if (type === CHARGE_ALREADY_SUCCEEDED)
-          throw new HttpError(409, 'charge_succeeded', message, [], { hint: REFUND_HINT });
-        throw new HttpError(409, 'charge_failed', message);
-      };
-      if (outcome.kind === 'rejected') return refused(outcome.type, outcome.message);
+      if (outcome.kind === 'rejected') throw refusalError(outcome.type, outcome.message);
       // The workflow has ended: its final state decides (a repeated cancel is answered again).
       const charge = await existingCharge(eventId);
       if (charge.status === 'canceled') return charge;
       if (charge.status === 'succeeded') {
-        return refused(
+        throw refusalError(
           CHARGE_ALREADY_SUCCEEDED,
           'the charge has succeeded and cannot be canceled; refund it instead',
         );
       }
-      return refused('failed', 'the charge has already failed; there is nothing to cancel');
+      throw refusalError(CHARGE_ALREADY_FAILED, 'the charge has already failed; there is nothing to cancel');
     },
   );
 }
