@@ -11,6 +11,7 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
+  type QueryDefinition,
 } from '@temporalio/common';
 import {
   chargeWorkflowId,
@@ -171,6 +172,17 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
       throw err;
     }
   };
+  /** A workflow's state by query; undefined when no such workflow exists (or it was deleted). */
+  const read = async <T>(workflowId: string, query: QueryDefinition<T>, deadline: number) => {
+    try {
+      const handle = client.workflow.getHandle(workflowId);
+      return await queryPatiently(() => handle.query(query), deadline);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      if (isQueryUnanswerable(err)) throw new TemporalUnavailableError(err);
+      throw err;
+    }
+  };
   const chargeReads = createSharedReads<ChargeRecord | undefined>();
   const refundReads = createSharedReads<RefundsState | undefined>();
   return {
@@ -227,16 +239,7 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
 
     getState: (eventId) =>
       chargeReads(eventId, () =>
-        guard(async (deadline) => {
-          try {
-            const handle = client.workflow.getHandle(chargeWorkflowId(eventId));
-            return await queryPatiently(() => handle.query(chargeStateQuery), deadline);
-          } catch (err) {
-            if (err instanceof WorkflowNotFoundError) return undefined;
-            if (isQueryUnanswerable(err)) throw new TemporalUnavailableError(err);
-            throw err;
-          }
-        }),
+        guard((deadline) => read(chargeWorkflowId(eventId), chargeStateQuery, deadline)),
       ),
 
     cancel: (eventId) =>
@@ -290,16 +293,7 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
 
     getRefunds: (eventId) =>
       refundReads(eventId, () =>
-        guard(async (deadline) => {
-          try {
-            const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
-            return await queryPatiently(() => handle.query(refundsQuery), deadline);
-          } catch (err) {
-            if (err instanceof WorkflowNotFoundError) return undefined;
-            if (isQueryUnanswerable(err)) throw new TemporalUnavailableError(err);
-            throw err;
-          }
-        }),
+        guard((deadline) => read(refundsWorkflowId(eventId), refundsQuery, deadline)),
       ),
 
     signalRefundEvent: (eventId, payload) =>
