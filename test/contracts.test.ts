@@ -20,6 +20,9 @@ describe('contracts', () => {
     assert.equal(formatAmount(1999, 'usd'), '19.99 USD');
     assert.equal(formatAmount(5, 'eur'), '0.05 EUR');
     assert.equal(formatAmount(500, 'jpy'), '500 JPY');
+    assert.equal(formatAmount(1999, 'jpy'), '1999 JPY', 'zero-decimal: 1999 JPY is ¥1,999');
+    assert.equal(formatAmount(1990, 'kwd'), '1.990 KWD', 'three-decimal');
+    assert.equal(formatAmount(50, 'kwd'), '0.050 KWD');
     assert.equal(formatAmount(1234, 'kwd'), '1.234 KWD');
   });
 });

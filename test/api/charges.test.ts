@@ -140,6 +140,36 @@ describe('POST /charge', () => {
     ['an amount sent as a string', { amount: '1999' }, 'amount', 'must be integer'],
     ['a currency of the wrong length', { currency: 'dollars' }, 'currency', 'must match pattern'],
     ['a currency that is not ISO 4217', { currency: 'xyz' }, 'currency', 'is not an ISO 4217 currency code'],
+    [
+      'an accounting unit (the SDR) Stripe does not charge in',
+      { currency: 'xdr' },
+      'currency',
+      'is not a currency Stripe charges in',
+    ],
+    [
+      'USD below the Stripe minimum of 0.50',
+      { amount: 49, currency: 'usd' },
+      'amount',
+      "below Stripe's minimum charge of 0.50 USD",
+    ],
+    [
+      'GBP below the Stripe minimum of 0.30',
+      { amount: 29, currency: 'gbp' },
+      'amount',
+      'minimum charge of 0.30 GBP',
+    ],
+    [
+      'JPY below the Stripe minimum of 50 (zero-decimal)',
+      { amount: 49, currency: 'jpy' },
+      'amount',
+      'minimum charge of 50 JPY',
+    ],
+    [
+      'a KWD amount not ending in 0 (three-decimal)',
+      { amount: 1995, currency: 'kwd' },
+      'amount',
+      'must end in 0 for KWD',
+    ],
     ['an unknown field', { tip: 100 }, 'tip', 'is not a known field'],
     ['metadata with a non-string value', { metadata: { gift: true } }, 'metadata.gift', 'must be string'],
     [
@@ -161,6 +191,20 @@ describe('POST /charge', () => {
       assert.ok(match, `expected an error on ${field}, got ${res.body}`);
       assert.ok(match.reason.includes(reason), `expected "${reason}" in "${match.reason}"`);
       assert.equal(t.charges.started.length, before, 'no workflow started');
+    });
+  }
+
+  for (const [amount, currency] of [
+    [50, 'usd'],
+    [30, 'gbp'],
+    [50, 'jpy'],
+    [1999, 'jpy'],
+    [1990, 'kwd'],
+    [1, 'isk'],
+  ] as const) {
+    it(`accepts ${amount} ${currency}: at or above Stripe's minimum, in the currency's own minor unit`, async () => {
+      const res = await post(validCharge({ amount, currency }));
+      assert.equal(res.statusCode, 202, res.body);
     });
   }
 

@@ -175,7 +175,7 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
     const body = (await repeat.json()) as Record<string, unknown>;
     assert.equal(body['duplicate'], true);
     assert.equal(body['status'], 'succeeded');
-    assert.equal((await post({ ...charge, amount: 1 })).status, 409);
+    assert.equal((await post({ ...charge, amount: 4999 })).status, 409);
   });
 
   it('retries a Stripe 500 with the same idempotency key', async () => {

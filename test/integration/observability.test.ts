@@ -92,7 +92,7 @@ describe('observability on the real stack', { timeout: 240_000 }, () => {
     assert.equal((await result(failed.event_id)).status, 'failed');
 
     assert.equal((await postCharge(succeeded)).status, 200);
-    assert.equal((await postCharge({ ...succeeded, amount: 1 })).status, 409);
+    assert.equal((await postCharge({ ...succeeded, amount: 4999 })).status, 409);
     const forged = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId: succeeded.event_id });
     assert.equal((await webhook(forged, 'whsec_forged')).status, 400);
     assert.equal((await webhook(paymentIntentEvent({ type: 'payment_intent.succeeded' }))).status, 200);

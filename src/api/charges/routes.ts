@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
 import type { ChargeRequest, ChargeStatus, ChargeTiming } from '../../contracts/charge';
+import { amountProblem, currencyProblem } from '../../contracts/currency';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError } from '../errors';
 import { bearerAuth } from './bearer-auth';
@@ -25,13 +26,21 @@ const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.t
 
 type ChargeBody = Omit<ChargeRequest, 'currency'> & { currency: string };
 
+function invalid(field: string, reason: string): HttpError {
+  return new HttpError(400, 'invalid_request', `${field} ${reason}`, [{ field, reason }]);
+}
+
+/**
+ * The request as it will be charged, or a 400 naming the field: what Stripe would refuse is refused
+ * here, before a 202, rather than failing at Stripe after the dispatcher was told it was accepted.
+ */
 function normalise(body: ChargeBody): ChargeRequest {
   const currency = body.currency.toLowerCase();
-  if (!ISO_CURRENCIES.has(currency)) {
-    throw new HttpError(400, 'invalid_request', 'currency is not an ISO 4217 currency code', [
-      { field: 'currency', reason: 'is not an ISO 4217 currency code' },
-    ]);
-  }
+  if (!ISO_CURRENCIES.has(currency)) throw invalid('currency', 'is not an ISO 4217 currency code');
+  const currencyRefused = currencyProblem(currency);
+  if (currencyRefused !== undefined) throw invalid('currency', currencyRefused);
+  const amountRefused = amountProblem(body.amount, currency);
+  if (amountRefused !== undefined) throw invalid('amount', amountRefused);
   return { ...body, currency };
 }
 
