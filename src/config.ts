@@ -57,6 +57,8 @@ export interface Config {
   /** Handed to every charge at start (the workflow cannot read config); see ChargeTiming. */
   readonly chargeTiming: ChargeTiming;
   readonly refundWindowSeconds: number;
+  /** How long a repeated event_id is refused as a duplicate: the namespace must retain charges this long. */
+  readonly dedupeWindowSeconds: number;
   readonly worker: {
     readonly maxConcurrentActivities: number;
     readonly maxConcurrentWorkflowTasks: number;
@@ -198,6 +200,11 @@ export const CONFIG_VARIABLES = [
     meaning: 'How long a charge may wait in requires_action (3-D Secure) before it is canceled',
   },
   {
+    name: 'CHARGE_DEDUPE_WINDOW',
+    default: '8d',
+    meaning: 'How long a repeated event_id is recognised (8d, 192h…); namespace retention must be ≥',
+  },
+  {
     name: 'REFUND_WINDOW_SECONDS',
     default: String(DEFAULT_REFUND_WINDOW_SECONDS),
     meaning: 'How long after a charge succeeded refunds are accepted (180 days)',
@@ -300,6 +307,21 @@ class Reader {
       return allowed[0] as T;
     }
     return value as T;
+  }
+
+  /** A duration such as 8d, 192h, 90m or 3600s, in seconds. */
+  duration(name: ConfigVariable, minSeconds: number, maxSeconds: number): number {
+    const text = this.raw(name) ?? defaultOf(name) ?? '';
+    const match = /^(\d+)(d|h|m|s)$/.exec(text);
+    const unit = { d: 86_400, h: 3600, m: 60, s: 1 } as const;
+    const seconds = match ? Number(match[1]) * unit[match[2] as keyof typeof unit] : NaN;
+    if (!(seconds >= minSeconds && seconds <= maxSeconds)) {
+      this.problems.push(
+        `${name}: must be a duration such as 8d, 192h, 90m or 3600s, between ${minSeconds} s and ${maxSeconds / 86_400} days (got "${text}")`,
+      );
+      return minSeconds;
+    }
+    return seconds;
   }
 
   boolean(name: ConfigVariable): boolean {
@@ -473,6 +495,7 @@ export function loadConfig(env: Env = process.env): Config {
       requires_action_window_seconds: reader.integer('CHARGE_REQUIRES_ACTION_WINDOW_SECONDS', 60, 7 * 86_400),
     },
     refundWindowSeconds: reader.integer('REFUND_WINDOW_SECONDS', 60, 400 * 86_400),
+    dedupeWindowSeconds: reader.duration('CHARGE_DEDUPE_WINDOW', 3600, 400 * 86_400),
     worker: {
       maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10000),
       maxConcurrentWorkflowTasks: reader.integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 2, 10000),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app';
 import type { ReadinessCheck } from './api/health/readiness';
 import { createChargeWorkflows } from './api/temporal/charge-workflows';
+import { watchDedupeWindow, type DedupeWindow } from './api/temporal/dedupe-window';
 import { createTemporalClient } from './clients/temporal';
 import { modeRoles, type Config } from './config';
 import type { Logger } from './observability/logger';
@@ -33,10 +34,28 @@ export async function startService(
 
   try {
     let charges;
+    let dedupe: DedupeWindow | undefined;
     if (roles.has('gateway') || roles.has('webhook-receiver')) {
       const temporal = createTemporalClient(config);
       closers.push(() => temporal.connection.close());
       charges = createChargeWorkflows(temporal.client, config.temporal.taskQueue);
+      if (roles.has('gateway')) {
+        const window = watchDedupeWindow({
+          connection: temporal.connection,
+          namespace: config.temporal.namespace,
+          windowSeconds: config.dedupeWindowSeconds,
+          onError: (err) => logger.warn({ err }, 'could not read the namespace retention'),
+        });
+        dedupe = window;
+        closers.push(async () => window.stop());
+        readiness.push({
+          name: 'dedupe_window',
+          check: async () => {
+            const problem = window.problem();
+            if (problem !== undefined) throw new Error(problem);
+          },
+        });
+      }
       readiness.push({
         name: 'temporal',
         check: () =>
@@ -61,10 +80,11 @@ export async function startService(
       metrics,
       readiness,
       ...(extraMetrics ? { extraMetrics } : {}),
-      ...(roles.has('gateway') && charges
+      ...(roles.has('gateway') && charges && dedupe
         ? {
             gateway: {
               charges,
+              dedupe,
               apiTokens: config.api.chargeApiTokens,
               timing: config.chargeTiming,
               refundWindowSeconds: config.refundWindowSeconds,

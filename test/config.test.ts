@@ -19,10 +19,22 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('config', () => {
+  it('reads CHARGE_DEDUPE_WINDOW as a duration, and names the variable when it is not one', () => {
+    assert.equal(loadConfig({ ...valid, CHARGE_DEDUPE_WINDOW: '192h' }).dedupeWindowSeconds, 192 * 3600);
+    assert.equal(loadConfig({ ...valid, CHARGE_DEDUPE_WINDOW: '10d' }).dedupeWindowSeconds, 10 * 86_400);
+    for (const bad of ['8 days', '0d', '-1h', '500d']) {
+      assert.match(
+        problemsOf({ ...valid, CHARGE_DEDUPE_WINDOW: bad })[0] ?? '',
+        /^CHARGE_DEDUPE_WINDOW: must be a duration/,
+      );
+    }
+  });
+
   it('applies the documented defaults', () => {
     const config = loadConfig(valid);
     assert.equal(config.port, 8080);
     assert.equal(config.host, '127.0.0.1', 'loopback unless HOST says otherwise');
+    assert.equal(config.dedupeWindowSeconds, 8 * 86_400, "longer than Kafka's default 7-day retention");
     assert.equal(config.temporal.address, '127.0.0.1:7233');
     assert.equal(config.temporal.namespace, 'default');
     assert.equal(config.temporal.taskQueue, 'payments');

@@ -27,11 +27,15 @@ retry() {
 
 retry "temporal at $ADDRESS to be healthy" temporal operator cluster health --address "$ADDRESS" >/dev/null
 
+# At least the service's dedupe window (CHARGE_DEDUPE_WINDOW, 8d by default): with a shorter
+# retention the gateway refuses charges, since a replayed event_id could be charged again.
+RETENTION="${TEMPORAL_RETENTION:-192h}"
 if temporal operator namespace describe --address "$ADDRESS" --namespace "$NAMESPACE" >/dev/null 2>&1; then
-  echo "namespace $NAMESPACE exists"
+  temporal operator namespace update --address "$ADDRESS" --namespace "$NAMESPACE" --retention "$RETENTION"
+  echo "namespace $NAMESPACE exists; retention set to $RETENTION"
 else
-  temporal operator namespace create --address "$ADDRESS" --namespace "$NAMESPACE" --retention 72h
-  echo "namespace $NAMESPACE created"
+  temporal operator namespace create --address "$ADDRESS" --namespace "$NAMESPACE" --retention "$RETENTION"
+  echo "namespace $NAMESPACE created (retention $RETENTION)"
 fi
 
 list_attributes() {

@@ -67,6 +67,9 @@ STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-90}"
 STACK_STOP_TIMEOUT="${STACK_STOP_TIMEOUT:-20}"
 
 STACK_TEMPORAL_NAMESPACE="default"
+# How long the namespace keeps closed workflows: at least the service's dedupe window
+# (CHARGE_DEDUPE_WINDOW, 8d), or its gateway refuses charges. The dev server's own default is 24h.
+STACK_TEMPORAL_RETENTION="${STACK_TEMPORAL_RETENTION:-192h}"
 # Custom search attributes the workflows use; registered at every server start
 # (idempotent) and checked by the readiness probe.
 STACK_TEMPORAL_SEARCH_ATTRIBUTES=(

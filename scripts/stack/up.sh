@@ -298,6 +298,12 @@ for part in "${PARTS[@]}"; do
   if [[ "$part" == kafka ]]; then
     ensure_kafka_topics
   fi
+  if [[ "$part" == temporal ]]; then
+    # Idempotent; also mends a namespace created by an older version of this script.
+    temporal_cli operator namespace update --namespace "$STACK_TEMPORAL_NAMESPACE" \
+      --retention "$STACK_TEMPORAL_RETENTION" >/dev/null \
+      || die "temporal: could not set the retention of namespace $STACK_TEMPORAL_NAMESPACE"
+  fi
 done
 
 # Sourceable by bash (`. .stack/stack.env`) and parseable as a dotenv file:

@@ -13,6 +13,7 @@ import type { ReadinessCheck } from './health/readiness';
 import { healthRoutes } from './health/routes';
 import { stripeWebhookRoutes } from './stripe-webhook/routes';
 import type { ChargeWorkflows } from './temporal/charge-workflows';
+import type { DedupeWindow } from './temporal/dedupe-window';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -23,6 +24,7 @@ export interface AppDeps {
   /** Present when this process serves the gateway role. */
   readonly gateway?: {
     readonly charges: ChargeWorkflows;
+    readonly dedupe: Pick<DedupeWindow, 'windowSeconds' | 'problem'>;
     readonly apiTokens: readonly string[];
     readonly timing: ChargeTiming;
     readonly refundWindowSeconds: number;

@@ -208,6 +208,49 @@ describe('POST /charge', () => {
     });
   }
 
+  it('refuses an order event older than the dedupe window with 422 event_too_old, and starts nothing', async () => {
+    const before = t.charges.started.length;
+    const nineDaysAgo = new Date(Date.now() - 9 * 86_400_000).toISOString();
+    const res = await post(validCharge({ occurred_at: nineDaysAgo }));
+    assert.equal(res.statusCode, 422, res.body);
+    const json = res.json<{ error: string; errors: Array<{ field: string }> }>();
+    assert.equal(json.error, 'event_too_old');
+    assert.equal(json.errors[0]?.field, 'occurred_at');
+    assert.equal(t.charges.started.length, before);
+  });
+
+  it('takes an order event inside the window, and keeps occurred_at out of the charged payload', async () => {
+    const body = validCharge({ occurred_at: new Date(Date.now() - 7 * 86_400_000).toISOString() });
+    assert.equal((await post(body)).statusCode, 202);
+    assert.equal(t.charges.started.at(-1)?.request.event_id, body['event_id']);
+    assert.ok(!('occurred_at' in (t.charges.started.at(-1)?.request ?? {})));
+    const { occurred_at: _ignored, ...withoutTime } = body;
+    assert.equal((await post(withoutTime)).statusCode, 200, 'the same event without occurred_at is a repeat');
+  });
+
+  it('rejects an occurred_at that is not an RFC 3339 date-time with 400', async () => {
+    const res = await post(validCharge({ occurred_at: 'yesterday' }));
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json<{ errors: Array<{ field: string }> }>().errors[0]?.field, 'occurred_at');
+  });
+
+  it('answers 503 saying why, and starts nothing, while the namespace forgets charges sooner than the window', async () => {
+    const before = t.charges.started.length;
+    t.dedupe.shortRetention =
+      'namespace default keeps closed workflows for 1d, shorter than the dedupe window';
+    try {
+      const res = await post(validCharge());
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.headers['retry-after'], '5');
+      const json = res.json<{ error: string; message: string }>();
+      assert.equal(json.error, 'dedupe_window_not_kept');
+      assert.match(json.message, /keeps closed workflows for 1d/);
+      assert.equal(t.charges.started.length, before);
+    } finally {
+      t.dedupe.shortRetention = undefined;
+    }
+  });
+
   it('rejects a body that is not JSON with 400', async () => {
     const res = await t.app.inject({
       method: 'POST',

@@ -12,15 +12,27 @@ import { FakeChargeWorkflows } from './fake-charge-workflows';
 export const TEST_API_TOKEN = 'test-api-token-0123456789';
 export const TEST_WEBHOOK_SECRETS = ['whsec_test_current', 'whsec_test_previous'] as const;
 
+/** The gateway's dedupe-window watch, told by the test what the namespace's retention allows. */
+export class FakeDedupeWindow {
+  readonly windowSeconds = 8 * 86_400;
+  /** Set to a reason to play a namespace whose retention is shorter than the window. */
+  shortRetention: string | undefined;
+  problem(): string | undefined {
+    return this.shortRetention;
+  }
+}
+
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly charges: FakeChargeWorkflows;
+  readonly dedupe: FakeDedupeWindow;
   readonly metrics: Metrics;
 }
 
 /** The real app (gateway + webhook roles) over a fake Temporal, for `app.inject` tests. */
 export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<TestApp> {
   const charges = new FakeChargeWorkflows();
+  const dedupe = new FakeDedupeWindow();
   const metrics = createMetrics();
   const stripe = createStripeClient({
     stripe: { key: 'sk_test_123', apiBase: undefined, webhookSecrets: [], webhookToleranceSeconds: 300 },
@@ -31,11 +43,12 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
     readiness,
     gateway: {
       charges,
+      dedupe,
       apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'],
       timing: DEFAULT_CHARGE_TIMING,
       refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
     },
     webhook: { charges, webhooks: createStripeWebhooks(stripe, TEST_WEBHOOK_SECRETS, 300) },
   });
-  return { app, charges, metrics };
+  return { app, charges, dedupe, metrics };
 }

@@ -3,7 +3,8 @@ import type { ChargeWorkflows } from '../temporal/charge-workflows';
 import type { ChargeRequest, ChargeStatus, ChargeTiming } from '../../contracts/charge';
 import { amountProblem, currencyProblem } from '../../contracts/currency';
 import type { Metrics } from '../../observability/metrics';
-import { HttpError } from '../errors';
+import { HttpError, RETRY_AFTER_SECONDS } from '../errors';
+import type { DedupeWindow } from '../temporal/dedupe-window';
 import { bearerAuth } from './bearer-auth';
 import { KNOWN_CHARGES_CAPACITY, KnownCharges } from './known-charges';
 import { startOrFind } from './start-or-find';
@@ -24,7 +25,7 @@ const LOCATION_HEADER = {
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
 
-type ChargeBody = Omit<ChargeRequest, 'currency'> & { currency: string };
+type ChargeBody = Omit<ChargeRequest, 'currency'> & { currency: string; occurred_at?: string };
 
 function invalid(field: string, reason: string): HttpError {
   return new HttpError(400, 'invalid_request', `${field} ${reason}`, [{ field, reason }]);
@@ -34,7 +35,7 @@ function invalid(field: string, reason: string): HttpError {
  * The request as it will be charged, or a 400 naming the field: what Stripe would refuse is refused
  * here, before a 202, rather than failing at Stripe after the dispatcher was told it was accepted.
  */
-function normalise(body: ChargeBody): ChargeRequest {
+function normalise({ occurred_at: _occurredAt, ...body }: ChargeBody): ChargeRequest {
   const currency = body.currency.toLowerCase();
   if (!ISO_CURRENCIES.has(currency)) throw invalid('currency', 'is not an ISO 4217 currency code');
   const currencyRefused = currencyProblem(currency);
@@ -42,6 +43,28 @@ function normalise(body: ChargeBody): ChargeRequest {
   const amountRefused = amountProblem(body.amount, currency);
   if (amountRefused !== undefined) throw invalid('amount', amountRefused);
   return { ...body, currency };
+}
+
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An order event older than the dedupe window may be a replay of one whose charge Temporal no
+ * longer remembers: it is refused, and nothing is started (the README says what an operator does).
+ */
+function refuseIfTooOld(occurredAt: string | undefined, windowSeconds: number): void {
+  if (occurredAt === undefined) return;
+  const at = RFC_3339.test(occurredAt) ? Date.parse(occurredAt) : NaN;
+  if (Number.isNaN(at))
+    throw invalid('occurred_at', 'must be an RFC 3339 date-time such as 2026-11-27T10:15:00Z');
+  const ageSeconds = (Date.now() - at) / 1000;
+  if (ageSeconds > windowSeconds) {
+    throw new HttpError(
+      422,
+      'event_too_old',
+      `the order event is ${Math.floor(ageSeconds / 86_400)} days old, older than the dedupe window of ${windowSeconds / 86_400} days: a replay can no longer be told from a new order, so nothing was charged`,
+      [{ field: 'occurred_at', reason: 'is older than the dedupe window' }],
+    );
+  }
 }
 
 function statusUrl(eventId: string): string {
@@ -70,9 +93,15 @@ function sendAccepted(
 
 export async function chargeRoutes(
   app: FastifyInstance,
-  opts: { charges: ChargeWorkflows; metrics: Metrics; apiTokens: readonly string[]; timing: ChargeTiming },
+  opts: {
+    charges: ChargeWorkflows;
+    dedupe: Pick<DedupeWindow, 'windowSeconds' | 'problem'>;
+    metrics: Metrics;
+    apiTokens: readonly string[];
+    timing: ChargeTiming;
+  },
 ): Promise<void> {
-  const { charges, metrics } = opts;
+  const { charges, dedupe, metrics } = opts;
   const known = new KnownCharges(KNOWN_CHARGES_CAPACITY);
   // Every route of this plugin (and only these: health and metrics stay open) needs a caller token.
   app.addHook('onRequest', bearerAuth(opts.apiTokens));
@@ -108,9 +137,14 @@ export async function chargeRoutes(
             description: 'The event_id was already used with a different payload',
           },
           413: { ...errorResponseSchema, description: 'Body over 64 KiB' },
+          422: {
+            ...errorResponseSchema,
+            description: 'event_too_old: occurred_at is older than the dedupe window; nothing was started',
+          },
           503: {
             ...errorResponseSchema,
-            description: 'Temporal cannot be reached; nothing was started; retry after Retry-After seconds',
+            description:
+              'Temporal cannot be reached, or its retention is shorter than the dedupe window; nothing was started; retry after Retry-After seconds',
             headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait before retrying' } },
           },
         },
@@ -118,6 +152,19 @@ export async function chargeRoutes(
     },
     async (request, reply) => {
       const charge = normalise(request.body);
+      refuseIfTooOld(request.body.occurred_at, dedupe.windowSeconds);
+      const notDeduplicated = dedupe.problem();
+      if (notDeduplicated !== undefined) {
+        request.log.error({ reason: notDeduplicated }, 'charge refused: the dedupe window is not kept');
+        throw new HttpError(
+          503,
+          'dedupe_window_not_kept',
+          `no charge is taken while ${notDeduplicated}`,
+          [],
+          {},
+          { 'retry-after': String(RETRY_AFTER_SECONDS) },
+        );
+      }
       const hash = payloadHash(charge);
       request.log = request.log.child({ event_id: charge.event_id, order_id: charge.order_id });
 

@@ -41,6 +41,13 @@ export const chargeRequestSchema = {
       description: 'When given, the PaymentIntent is confirmed off-session at once',
     },
     description: { type: 'string', minLength: 1, maxLength: 1000 },
+    occurred_at: {
+      type: 'string',
+      maxLength: 64,
+      description:
+        "RFC 3339 time of the order event. An event older than the dedupe window is refused (422 event_too_old): a replay that old can no longer be told from a new order. Not part of the charge's payload.",
+      examples: ['2026-11-27T10:15:00Z'],
+    },
     metadata: {
       type: 'object',
       maxProperties: 20,
