@@ -1,10 +1,12 @@
 /**
  * Fuzzes POST /charge on a real gateway (this process, PAYMENTS_MODE=gateway) connected to the real
- * Temporal with a task queue of its own and no worker. Every invalid body must get a 4xx naming the
- * broken fields (errors[].field + reason), never a 5xx, and start no workflow: counted in Temporal
- * by a visibility query on the task queue, after a valid control charge proves the count sees starts.
+ * Temporal with a task queue of its own and no worker. Every invalid body must get a 400 naming the
+ * broken fields (errors[].field + reason), never another status, and start no workflow: counted in
+ * Temporal by a visibility query on the task queue, after a valid control charge proves the count
+ * sees starts.
  */
 import { randomUUID } from 'node:crypto';
+import { CHARGE_BODY_LIMIT_BYTES } from '../src/api/charges/routes';
 import { chargeWorkflowId } from '../src/contracts/charge';
 import { AUTH_HEADER, startTestService } from '../test/support/service';
 import { waitUntil } from '../test/support/wait';
@@ -30,10 +32,14 @@ export interface FuzzReport {
   readonly serverErrors: number;
   /** 2xx answers: an invalid body taken as a charge. */
   readonly acceptedAnswers: number;
+  /** 4xx answers other than 400. */
+  readonly wrongStatus: number;
   readonly withoutFieldErrors: number;
   readonly brokenFieldNotNamed: number;
   readonly workflowsStarted: number;
   readonly controlAccepted: boolean;
+  /** The largest body sent: under the 64 KiB limit, so no case is due a 413. */
+  readonly largestBodyBytes: number;
   readonly casesPerSecond: number;
   readonly wallSeconds: number;
   readonly failures: readonly FuzzFailure[];
@@ -44,19 +50,28 @@ interface ErrorAnswer {
   readonly errors?: ReadonlyArray<{ readonly field?: unknown; readonly reason?: unknown }>;
 }
 
+/**
+ * The one answer due to every generated case: schema violations, an unknown currency (checked
+ * after the schema), JSON that is not an object, bytes that are not JSON and JSON the parser refuses
+ * are all 400 invalid_request / invalid_json with field errors. No case reaches the body limit (the
+ * report's largestBodyBytes shows it), the only place where the contract answers otherwise (413).
+ */
+export const INVALID_BODY_STATUS = 400;
+
 const names = (expected: string, field: string): boolean =>
   field === expected || field.startsWith(`${expected}.`);
 
-/** What is wrong with the answer to one case, or undefined when it is a proper field-level 4xx. */
+/** What is wrong with the answer to one case, or undefined when it is a proper field-level 400. */
 function judge(c: FuzzCase, status: number | 'conn', text: string): string | undefined {
   if (status === 'conn') return 'no answer (connection error)';
   if (status >= 500) return `server error ${status}`;
   if (status < 400) return `accepted with ${status}`;
+  if (status !== INVALID_BODY_STATUS) return `answered ${status}, not ${INVALID_BODY_STATUS}`;
   let answer: ErrorAnswer;
   try {
     answer = JSON.parse(text) as ErrorAnswer;
   } catch {
-    return 'the 4xx body is not JSON';
+    return 'the 400 body is not JSON';
   }
   const errors = answer.errors ?? [];
   const valid = errors.filter(
@@ -92,12 +107,14 @@ export async function runChargeFuzz(options: {
   const failures: FuzzFailure[] = [];
   let serverErrors = 0;
   let acceptedAnswers = 0;
+  let wrongStatus = 0;
   let withoutFieldErrors = 0;
   let brokenFieldNotNamed = 0;
   try {
     // Generated in order from one seed, so case i is the same in every run with that seed.
     const tag = taskQueue.slice(5, 13);
     const cases = Array.from({ length: options.cases }, (_, i) => fuzzCase(random, `${tag}-${i}`));
+    const largestBodyBytes = Math.max(...cases.map((c) => Buffer.byteLength(c.body)));
     let next = 0;
     const sendStarted = Date.now();
     const worker = async (): Promise<void> => {
@@ -123,6 +140,7 @@ export async function runChargeFuzz(options: {
         if (problem === undefined) continue;
         if (status === 'conn' || status >= 500) serverErrors += 1;
         else if (status < 400) acceptedAnswers += 1;
+        else if (status !== INVALID_BODY_STATUS) wrongStatus += 1;
         else if (problem.startsWith('no field-level')) withoutFieldErrors += 1;
         else if (problem.startsWith('does not name')) brokenFieldNotNamed += 1;
         if (failures.length < 50) {
@@ -186,14 +204,16 @@ export async function runChargeFuzz(options: {
       byCategory: sorted(byCategory),
       serverErrors,
       acceptedAnswers,
+      wrongStatus,
       withoutFieldErrors,
       brokenFieldNotNamed,
       workflowsStarted: started.length,
       controlAccepted,
+      largestBodyBytes,
       casesPerSecond: Math.round(cases.length / sendSeconds),
       wallSeconds: Math.round((Date.now() - began) / 100) / 10,
       failures,
-      passed: failures.length === 0 && controlAccepted,
+      passed: failures.length === 0 && controlAccepted && largestBodyBytes < CHARGE_BODY_LIMIT_BYTES,
     };
   } finally {
     await temporal.connection.close();

@@ -7,8 +7,13 @@ import { paymentEventMessageId } from '../src/contracts/payment-event';
 describe('contracts', () => {
   it('derives the workflow id and the idempotency key from event_id alone', () => {
     assert.equal(chargeWorkflowId('evt-42'), 'charge-evt-42');
-    assert.equal(paymentIntentIdempotencyKey('evt-42'), paymentIntentIdempotencyKey('evt-42'));
+    assert.equal(paymentIntentIdempotencyKey('evt-42'), 'payments:create-payment-intent:evt-42');
     assert.notEqual(paymentIntentIdempotencyKey('evt-42'), paymentIntentIdempotencyKey('evt-43'));
+  });
+
+  it('keeps the first key for generation 1 and marks a later generation in the key', () => {
+    assert.equal(paymentIntentIdempotencyKey('evt-42', 1), 'payments:create-payment-intent:evt-42');
+    assert.equal(paymentIntentIdempotencyKey('evt-42', 2), 'payments:create-payment-intent:evt-42:g2');
   });
 
   it('gives the same message id to the same outcome of the same charge', () => {

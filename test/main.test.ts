@@ -52,4 +52,17 @@ describe('the binary with bad configuration', () => {
     assert.doesNotMatch(stderr, /has-a-dash-and-is-secret/);
     assert.match(stderr, /STRIPE_KEY: must look like/);
   });
+
+  it('never prints the Kafka SASL password of a half-configured SASL', async () => {
+    const password = 'sasl-password-of-the-suite';
+    const { code, stderr } = await runToExit({
+      ...base,
+      PAYMENTS_MODE: 'worker',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_PASSWORD: password,
+    });
+    assert.equal(code, 2);
+    assert.match(stderr, /KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: both are required/);
+    assert.ok(!stderr.includes(password), stderr);
+  });
 });

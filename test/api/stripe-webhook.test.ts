@@ -131,6 +131,7 @@ describe('POST /stripe/webhook', () => {
     t.charges.finished.add(id);
     const body = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId: id });
     const res = await deliver(body, signatureFor(body, CURRENT ?? ''));
+    assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), { received: true, ignored: 'charge_not_running' });
   });
 

@@ -11,6 +11,7 @@ import { chaosRows } from '../../chaos/chaos-figures';
 import { DEFAULT_SHARES, runChaos, type ChaosReport } from '../../chaos/chaos-run';
 import { formatTable, formatViolations } from '../../chaos/figures';
 import { randomSeed } from '../../chaos/random';
+import { testLogFolder } from '../support/test-logs';
 
 const CHARGES = 100;
 
@@ -32,6 +33,8 @@ describe(
         stripeLatencyMs: 300,
         outageSeconds: 3,
         drainSeconds: 150,
+        // The roles' logs, for the suites' secret scan (test/zz-secret-scan.test.ts).
+        logDir: testLogFolder('chaos'),
       });
       context = `${formatTable(`chaos run ${report.runId} (seed ${report.seed})`, chaosRows(report))}${formatViolations(report.violations)}`;
     });

@@ -1,42 +1,58 @@
 /**
- * npm run record-histories
+ * npm run record-histories [-- <name> ...]
  *
- * Runs each ChargeWorkflow path for real (local stack, stripe-mock behind the recording proxy) and
- * saves its event history under test/replay/histories/. The replay test replays them all, so a
- * change that makes the workflow non-deterministic fails CI. Re-record only for an intentional,
- * versioned change of the workflow.
+ * Runs each ChargeWorkflow and RefundsWorkflow path for real (local stack, stripe-mock behind the
+ * recording proxy) and saves its event history under test/replay/histories/<name>.json. The replay
+ * test replays them all, so a change that makes the workflow non-deterministic fails CI. Re-record
+ * only for an intentional, versioned change of the workflow; with names, only those paths are
+ * recorded (a new path is added without touching the histories already committed).
+ *
+ * stripe-mock is stateless and always answers the same fixture, so the proxy injects what Stripe
+ * would say in the paths it never takes: refusals (failNext) and states it never reports
+ * (rewriteNext). Each recording checks that its run took the path it is named for before saving.
  */
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { createChargeWorkflows } from '../../src/api/temporal/charge-workflows';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { createChargeWorkflows, type ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import {
   chargeWorkflowId,
   DEFAULT_CHARGE_TIMING,
   type ChargeRecord,
   type ChargeRequest,
+  type ChargeStatus,
   type ChargeTiming,
 } from '../../src/contracts/charge';
-import { refundsWorkflowId } from '../../src/contracts/refund';
-import { cancelChargeUpdate, chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';
+import { refundsWorkflowId, type RefundsWorkflowInput } from '../../src/contracts/refund';
+import {
+  cancelChargeUpdate,
+  chargeStateQuery,
+  refundsQuery,
+  stripeEventSignal,
+} from '../../src/workflows/messages';
+import type { ChargeWorkflow } from '../../src/workflows/charge';
 import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
-import { startTestService } from '../support/service';
+import { testKafka } from '../support/kafka-reader';
+import { startTestService, type TestService } from '../support/service';
 import { stack } from '../support/stack-env';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
+import { createTimeSkippingEnv } from '../support/workflow-env';
 
 const OUT = path.join(__dirname, 'histories');
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
 
 /** Saves a workflow's history in the standard JSON format (which historyFromJSON reads). */
-function save(name: string, workflowId: string): number {
+function save(name: string, workflowId: string, address = stack.temporalAddress): number {
   const json = execFileSync(TEMPORAL_CLI, [
     'workflow',
     'show',
     '--address',
-    stack.temporalAddress,
+    address,
     '-w',
     workflowId,
     '--output',
@@ -45,6 +61,16 @@ function save(name: string, workflowId: string): number {
   fs.writeFileSync(path.join(OUT, `${name}.json`), json);
   return (JSON.parse(json.toString('utf8')) as { events: unknown[] }).events.length;
 }
+
+/** What every recording works with: the dev server, the worker's service, the Stripe proxy. */
+interface Recorder {
+  readonly client: Client;
+  readonly service: TestService;
+  readonly proxy: StripeRecordingProxy;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ChargeWorkflow paths driven from outside: faults before the start, signals, a cancel.
 
 interface Scenario {
   readonly name: string;
@@ -55,6 +81,8 @@ interface Scenario {
   readonly events?: (pi: string) => PaymentEventPayload[];
   /** Cancel the charge through its update once the PaymentIntent exists. */
   readonly cancel?: boolean;
+  /** How the run must end for its history to be the path it is named for. */
+  readonly expect: { readonly status: ChargeStatus; readonly failureCode?: string };
 }
 
 const at = (type: string, created: number, pi: string, id = `evt_${randomUUID()}`): PaymentEventPayload => ({
@@ -66,9 +94,19 @@ const at = (type: string, created: number, pi: string, id = `evt_${randomUUID()}
   failure: null,
 });
 
+const PAYMENT_INTENT_CREATE = { method: 'POST', path: /^\/v1\/payment_intents$/ };
+const PAYMENT_INTENT_RETRIEVE = { method: 'GET', path: /^\/v1\/payment_intents\/pi_[^/]+$/ };
+const PAYMENT_INTENT_CANCEL = { method: 'POST', path: /^\/v1\/payment_intents\/pi_[^/]+\/cancel$/ };
+const PAYMENT_INTENT_SEARCH = { method: 'GET', path: /^\/v1\/payment_intents\/search$/ };
+const REFUND_CREATE = { method: 'POST', path: /^\/v1\/refunds$/ };
+
 const SCENARIOS: Scenario[] = [
-  { name: 'canceled-by-caller', cancel: true },
-  { name: 'webhook-success', events: (pi) => [at('payment_intent.succeeded', 100, pi)] },
+  { name: 'canceled-by-caller', cancel: true, expect: { status: 'canceled', failureCode: 'canceled' } },
+  {
+    name: 'webhook-success',
+    events: (pi) => [at('payment_intent.succeeded', 100, pi)],
+    expect: { status: 'succeeded' },
+  },
   {
     name: 'duplicate-and-out-of-order-events',
     events: (pi) => {
@@ -81,8 +119,13 @@ const SCENARIOS: Scenario[] = [
         at('payment_intent.succeeded', 300, pi),
       ];
     },
+    expect: { status: 'succeeded' },
   },
-  { name: 'webhook-payment-failed', events: (pi) => [at('payment_intent.payment_failed', 100, pi)] },
+  {
+    name: 'webhook-payment-failed',
+    events: (pi) => [at('payment_intent.payment_failed', 100, pi)],
+    expect: { status: 'failed' },
+  },
   {
     name: 'card-declined-on-create',
     request: { payment_method: 'pm_card_chargeDeclined' },
@@ -93,25 +136,230 @@ const SCENARIOS: Scenario[] = [
         decline_code: 'generic_decline',
         message: 'Your card was declined.',
       }),
+    expect: { status: 'failed', failureCode: 'card_declined' },
   },
   {
     name: 'stripe-500-retried',
     before: (proxy) => proxy.failNext('/v1/payment_intents', 1, 500),
     events: (pi) => [at('payment_intent.succeeded', 100, pi)],
+    expect: { status: 'succeeded' },
   },
-  { name: 'reconciled-without-webhook', timing: { reconcile_after_seconds: 1 } },
+  {
+    name: 'reconciled-without-webhook',
+    timing: { reconcile_after_seconds: 1 },
+    // stripe-mock's fixture is requires_payment_method with a last_payment_error: a failed payment.
+    expect: { status: 'failed' },
+  },
   {
     name: 'requires-action-expired',
     timing: { requires_action_window_seconds: 2, reconcile_after_seconds: 60 },
     events: (pi) => [at('payment_intent.requires_action', 100, pi)],
+    expect: { status: 'canceled', failureCode: 'requires_action_expired' },
+  },
+  {
+    // No webhook, and every reconciliation finds the customer has not paid yet: at the deadline the
+    // PaymentIntent is canceled and the charge ends canceled with charge_expired.
+    name: 'charge-expired',
+    timing: {
+      reconcile_after_seconds: 1,
+      reconcile_max_interval_seconds: 1,
+      reconcile_deadline_seconds: 3,
+    },
+    before: (proxy) =>
+      proxy.rewriteNext(PAYMENT_INTENT_RETRIEVE, 100, (pi) => ({
+        ...pi,
+        status: 'requires_payment_method',
+        last_payment_error: null,
+      })),
+    expect: { status: 'canceled', failureCode: 'charge_expired' },
+  },
+  {
+    // The caller cancels while the charge waits, but the payment has just succeeded at Stripe:
+    // Stripe refuses the cancel (400 payment_intent_unexpected_state), the workflow asks Stripe for
+    // the PaymentIntent, and its succeeded status decides (charge.ts, the cancel's catch branch).
+    name: 'cancel-refused-by-stripe',
+    cancel: true,
+    before: (proxy) => {
+      proxy.failNext(PAYMENT_INTENT_CANCEL, 1, 400, {
+        type: 'invalid_request_error',
+        code: 'payment_intent_unexpected_state',
+        message:
+          'You cannot cancel this PaymentIntent because it has a status of succeeded. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.',
+      });
+      proxy.rewriteNext(PAYMENT_INTENT_RETRIEVE, 1, (pi) => ({
+        ...pi,
+        status: 'succeeded',
+        last_payment_error: null,
+      }));
+    },
+    expect: { status: 'succeeded' },
   },
 ];
 
-/** Two refunds, a repeated one, a refund webhook, then the (short) refund window closes. */
-async function recordRefunds(client: Client, taskQueue: string): Promise<void> {
+async function recordScenario({ client, service, proxy }: Recorder, scenario: Scenario): Promise<string> {
   const id = randomUUID();
-  const charge: ChargeRecord = {
-    event_id: `evt-replay-refunds-${id}`,
+  const request: ChargeRequest = {
+    event_id: `evt-replay-${scenario.name}-${id}`,
+    order_id: `order-replay-${id}`,
+    amount: 2599,
+    currency: 'usd',
+    ...scenario.request,
+  };
+  scenario.before?.(proxy);
+  try {
+    await createChargeWorkflows(client, service.config.temporal.taskQueue).start({
+      request,
+      payload_hash: 'recorded',
+      timing: { ...DEFAULT_CHARGE_TIMING, ...scenario.timing },
+    });
+    const handle = client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
+    if (scenario.events || scenario.cancel) {
+      const pi = await paymentIntentOf(handle);
+      for (const event of scenario.events?.(pi) ?? []) await handle.signal(stripeEventSignal, event);
+      if (scenario.cancel) await handle.executeUpdate(cancelChargeUpdate);
+    }
+    const final = await handle.result();
+    assertOutcome(scenario.name, final, scenario.expect);
+    // The CLI writes the standard JSON history format that historyFromJSON (and the Web UI) read.
+    return `${final.status} (${save(scenario.name, handle.workflowId)} events)`;
+  } finally {
+    proxy.clearFaults();
+  }
+}
+
+function paymentIntentOf(handle: WorkflowHandle): Promise<string> {
+  return waitUntil(
+    async () => (await handle.query(chargeStateQuery)).payment_intent_id ?? undefined,
+    `the PaymentIntent of ${handle.workflowId}`,
+  );
+}
+
+function assertOutcome(name: string, final: ChargeRecord, expect: Scenario['expect']): void {
+  assert.equal(final.status, expect.status, `${name}: ${JSON.stringify(final)}`);
+  if (expect.failureCode !== undefined) {
+    assert.equal(final.failure?.code, expect.failureCode, `${name}: ${JSON.stringify(final)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ChargeWorkflow paths that need more than faults at the Stripe proxy.
+
+/**
+ * Stripe is down (500) for the whole 23 h schedule-to-close of the create, so its idempotency key may
+ * have expired: the workflow looks the PaymentIntent up by event_id before a new key, finds the one
+ * the first attempts created (which has succeeded meanwhile) and adopts it. 23 hours cannot pass on
+ * the dev server, so this path runs on the stack's time-skipping test server (same worker code, real
+ * activities against stripe-mock and Kafka); its history replays like any other.
+ */
+async function recordAdoptedAfterKeyExpiry({ proxy }: Recorder): Promise<string> {
+  const name = 'adopted-after-key-expiry';
+  // The recorder's first service installed the SDK runtime (the worker role's own).
+  const env = await createTimeSkippingEnv({ quietRuntime: false });
+  let service: TestService | undefined;
+  try {
+    service = await startTestService({
+      TEMPORAL_ADDRESS: env.address,
+      STRIPE_API_BASE: proxy.url,
+      LOG_LEVEL: 'error',
+    });
+    const id = randomUUID();
+    const request: ChargeRequest = {
+      event_id: `evt-replay-${name}-${id}`,
+      order_id: `order-replay-${id}`,
+      amount: 2599,
+      currency: 'usd',
+    };
+    // Every attempt in the window fails: ~285 attempts at a 5-minute backoff cap fill 23 h.
+    proxy.failNext(PAYMENT_INTENT_CREATE, 100_000, 500);
+    proxy.rewriteNext(PAYMENT_INTENT_SEARCH, 1, (result) => ({
+      ...result,
+      data: (result['data'] as Array<Record<string, unknown>>).slice(0, 1).map((pi) => ({
+        ...pi,
+        status: 'succeeded',
+        last_payment_error: null,
+        metadata: { event_id: request.event_id, order_id: request.order_id },
+      })),
+    }));
+    await createChargeWorkflows(env.client, service.config.temporal.taskQueue).start({
+      request,
+      payload_hash: 'recorded',
+      timing: DEFAULT_CHARGE_TIMING,
+    });
+    const handle = env.client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
+    // Awaiting the result through the test environment's client lets the server skip time.
+    const final = await handle.result();
+    assertOutcome(name, final, { status: 'succeeded' });
+    const creates = proxy.requests.filter((r) => r.eventId === request.event_id);
+    assert.ok(creates.length > 100, `create retried for the whole window (${creates.length} attempts)`);
+    assert.ok(
+      creates.every((r) => !r.idempotencyKey?.endsWith(':g2')),
+      'no second idempotency key: the lookup found the PaymentIntent',
+    );
+    return `${final.status} after ${creates.length} create attempts (${save(name, handle.workflowId, env.address)} events)`;
+  } finally {
+    proxy.clearFaults();
+    await service?.stop();
+    await env.teardown();
+  }
+}
+
+/**
+ * The outcome's Kafka publish fails (its topic does not exist yet: the stack's broker creates no
+ * topics on demand), Temporal retries it, and once the topic exists a later attempt succeeds.
+ */
+async function recordKafkaPublishRetried({ client, proxy }: Recorder): Promise<string> {
+  const name = 'kafka-publish-retried';
+  const topic = `payments.completed.replay-${randomUUID()}`;
+  const admin = testKafka().admin();
+  await admin.connect();
+  let service: TestService | undefined;
+  try {
+    service = await startTestService({
+      STRIPE_API_BASE: proxy.url,
+      LOG_LEVEL: 'error',
+      PAYMENTS_COMPLETED_TOPIC: topic,
+    });
+    const id = randomUUID();
+    const request: ChargeRequest = {
+      event_id: `evt-replay-${name}-${id}`,
+      order_id: `order-replay-${id}`,
+      amount: 2599,
+      currency: 'usd',
+    };
+    await createChargeWorkflows(client, service.config.temporal.taskQueue).start({
+      request,
+      payload_hash: 'recorded',
+      timing: DEFAULT_CHARGE_TIMING,
+    });
+    const handle = client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
+    await handle.signal(
+      stripeEventSignal,
+      at('payment_intent.succeeded', 100, await paymentIntentOf(handle)),
+    );
+    await waitUntil(async () => {
+      const { raw } = await handle.describe();
+      return (raw.pendingActivities ?? []).some(
+        (a) => a.activityType?.name === 'publishPaymentEvent' && (a.attempt ?? 0) >= 2 && a.lastFailure,
+      );
+    }, 'the publish to fail and be retried');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const final = await handle.result();
+    assertOutcome(name, final, { status: 'succeeded' });
+    return `${final.status} (${save(name, handle.workflowId)} events)`;
+  } finally {
+    await service?.stop();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RefundsWorkflow paths.
+
+function succeededCharge(name: string): ChargeRecord {
+  const id = randomUUID();
+  return {
+    event_id: `evt-replay-${name}-${id}`,
     order_id: `order-replay-${id}`,
     status: 'succeeded',
     amount: 5000,
@@ -120,7 +368,18 @@ async function recordRefunds(client: Client, taskQueue: string): Promise<void> {
     failure: null,
     updated_at: new Date().toISOString(),
   };
-  const ports = createChargeWorkflows(client, taskQueue);
+}
+
+function refundsPorts({ client, service }: Recorder): ChargeWorkflows {
+  return createChargeWorkflows(client, service.config.temporal.taskQueue);
+}
+
+/** Two refunds, a repeated one, a refund webhook, then the (short) refund window closes. */
+async function recordRefunds(recorder: Recorder): Promise<string> {
+  const { client } = recorder;
+  const id = randomUUID();
+  const charge = succeededCharge('refunds');
+  const ports = refundsPorts(recorder);
   const input = { charge, window_seconds: 3 };
   const first = await ports.refund(input, {
     refund_id: `a-${id}`,
@@ -138,47 +397,122 @@ async function recordRefunds(client: Client, taskQueue: string): Promise<void> {
   });
   const handle = client.workflow.getHandle(refundsWorkflowId(charge.event_id));
   await handle.result();
-  process.stdout.write(`refunds: ${save('refunds', handle.workflowId)} events\n`);
+  return `${save('refunds', handle.workflowId)} events`;
 }
 
+/**
+ * Two refunds that fail: Stripe refuses the first at once (400, charge_already_refunded), and
+ * accepts the second as pending, then reports it failed by webhook. Both are published as failed.
+ */
+async function recordRefundFailed(recorder: Recorder): Promise<string> {
+  const { client, proxy } = recorder;
+  const name = 'refund-failed';
+  const id = randomUUID();
+  const charge = succeededCharge(name);
+  const ports = refundsPorts(recorder);
+  const input: RefundsWorkflowInput = { charge, window_seconds: 3 };
+  try {
+    proxy.failNext(REFUND_CREATE, 1, 400, {
+      type: 'invalid_request_error',
+      code: 'charge_already_refunded',
+      message: 'Charge ch_replay has already been refunded.',
+    });
+    const refused = await ports.refund(input, { refund_id: `refused-${id}`, amount: 1000 });
+    assert.equal(refused.kind === 'ok' && refused.value.refund.status, 'failed', JSON.stringify(refused));
+    proxy.rewriteNext(REFUND_CREATE, 1, (refund) => ({ ...refund, status: 'pending' }));
+    const pending = await ports.refund(input, { refund_id: `declined-${id}`, amount: 1000 });
+    assert.ok(pending.kind === 'ok' && pending.value.refund.status === 'pending', JSON.stringify(pending));
+    await ports.signalRefundEvent(charge.event_id, {
+      stripe_event_id: `evt_${id}`,
+      refund_id: `declined-${id}`,
+      stripe_refund_id: pending.value.refund.stripe_refund_id ?? '',
+      status: 'failed',
+      failure: { code: 'expired_or_canceled_card', message: 'refund failed' },
+    });
+    const handle = client.workflow.getHandle(refundsWorkflowId(charge.event_id));
+    await handle.result();
+    const { refunds } = await handle.query(refundsQuery);
+    assert.deepEqual(
+      refunds.map((r) => r.status),
+      ['failed', 'failed'],
+    );
+    return `${save(name, handle.workflowId)} events`;
+  } finally {
+    proxy.clearFaults();
+  }
+}
+
+/**
+ * The refund window closes while a refund is still pending at Stripe: the workflow stays open until
+ * Stripe's word on it comes (after the window), publishes it, and ends. A refund asked for after that
+ * is refused with window_closed.
+ */
+async function recordRefundWindowClosed(recorder: Recorder): Promise<string> {
+  const { client, proxy } = recorder;
+  const name = 'refund-window-closed';
+  const id = randomUUID();
+  const charge = succeededCharge(name);
+  const ports = refundsPorts(recorder);
+  const input: RefundsWorkflowInput = { charge, window_seconds: 2 };
+  try {
+    proxy.rewriteNext(REFUND_CREATE, 1, (refund) => ({ ...refund, status: 'pending' }));
+    const pending = await ports.refund(input, { refund_id: `late-${id}`, amount: 1500 });
+    assert.ok(pending.kind === 'ok' && pending.value.refund.status === 'pending', JSON.stringify(pending));
+    const handle = client.workflow.getHandle(refundsWorkflowId(charge.event_id));
+    await waitUntil(async () => {
+      const history = await handle.fetchHistory();
+      return (history.events ?? []).some(
+        (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED,
+      );
+    }, 'the refund window to close');
+    await ports.signalRefundEvent(charge.event_id, {
+      stripe_event_id: `evt_${id}`,
+      refund_id: `late-${id}`,
+      stripe_refund_id: pending.value.refund.stripe_refund_id ?? '',
+      status: 'succeeded',
+      failure: null,
+    });
+    await handle.result();
+    const after = await ports.refund(input, { refund_id: `after-${id}`, amount: 100 });
+    assert.equal(after.kind, 'window_closed');
+    return `${save(name, handle.workflowId)} events`;
+  } finally {
+    proxy.clearFaults();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const RECORDINGS: ReadonlyArray<{ name: string; record: (recorder: Recorder) => Promise<string> }> = [
+  ...SCENARIOS.map((scenario) => ({
+    name: scenario.name,
+    record: (recorder: Recorder) => recordScenario(recorder, scenario),
+  })),
+  { name: 'adopted-after-key-expiry', record: recordAdoptedAfterKeyExpiry },
+  { name: 'kafka-publish-retried', record: recordKafkaPublishRetried },
+  { name: 'refunds', record: recordRefunds },
+  { name: 'refund-failed', record: recordRefundFailed },
+  { name: 'refund-window-closed', record: recordRefundWindowClosed },
+];
+
 async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !RECORDINGS.some((r) => r.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `no recording named ${unknown.join(', ')}; known: ${RECORDINGS.map((r) => r.name).join(', ')}`,
+    );
+  }
+  const selected = wanted.length === 0 ? RECORDINGS : RECORDINGS.filter((r) => wanted.includes(r.name));
   const proxy = await startStripeRecordingProxy(stack.stripeApiBase);
   const service = await startTestService({ STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'warn' });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection });
   fs.mkdirSync(OUT, { recursive: true });
   try {
-    for (const scenario of SCENARIOS) {
-      const id = randomUUID();
-      const request: ChargeRequest = {
-        event_id: `evt-replay-${scenario.name}-${id}`,
-        order_id: `order-replay-${id}`,
-        amount: 2599,
-        currency: 'usd',
-        ...scenario.request,
-      };
-      scenario.before?.(proxy);
-      await createChargeWorkflows(client, service.config.temporal.taskQueue).start({
-        request,
-        payload_hash: 'recorded',
-        timing: { ...DEFAULT_CHARGE_TIMING, ...scenario.timing },
-      });
-      const handle = client.workflow.getHandle(chargeWorkflowId(request.event_id));
-      if (scenario.events || scenario.cancel) {
-        const pi = await waitUntil(
-          async () => (await handle.query(chargeStateQuery)).payment_intent_id ?? undefined,
-          'PI',
-        );
-        for (const event of scenario.events?.(pi) ?? []) await handle.signal(stripeEventSignal, event);
-        if (scenario.cancel) await handle.executeUpdate(cancelChargeUpdate);
-      }
-      await handle.result().catch(() => undefined);
-      // The CLI writes the standard JSON history format that historyFromJSON (and the Web UI) read.
-      const events = save(scenario.name, handle.workflowId);
-      const final = await handle.query(chargeStateQuery);
-      process.stdout.write(`${scenario.name}: ${final.status} (${events} events)\n`);
+    for (const recording of selected) {
+      process.stdout.write(`${recording.name}: ${await recording.record({ client, service, proxy })}\n`);
     }
-    await recordRefunds(client, service.config.temporal.taskQueue);
   } finally {
     await connection.close();
     await service.stop();

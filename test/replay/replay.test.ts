@@ -1,14 +1,22 @@
 /**
- * Replays event histories recorded from real runs of every ChargeWorkflow path (see
- * record-histories.ts) against the current workflow code: a non-deterministic change fails here.
+ * Replays event histories recorded from real runs of every ChargeWorkflow and RefundsWorkflow path
+ * (see record-histories.ts) against the current workflow code: a non-deterministic change fails here.
+ * Each history is also read back, to show it still is the path it is named for.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import type { ChargeRecord } from '../../src/contracts/charge';
+import type { PaymentEventV1 } from '../../src/contracts/payment-event';
+import type { RefundEventV1 } from '../../src/contracts/refund';
 import { quietTemporalRuntime, workflowBundle } from '../support/workflow-env';
+
+const { EventType, RetryState } = temporal.api.enums.v1;
 
 const DIR = path.join(__dirname, 'histories');
 const files = fs
@@ -16,17 +24,292 @@ const files = fs
   .filter((f) => f.endsWith('.json'))
   .sort();
 
+function load(file: string): History {
+  return historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
+}
+
+/** One activity as the history tells it: its last attempt and how that ended. */
+interface ActivityRun {
+  readonly type: string;
+  readonly input: unknown;
+  readonly attempt: number;
+  readonly lastFailure: string | undefined;
+  readonly outcome: 'completed' | 'failed' | 'timed_out' | 'open';
+  readonly result: unknown;
+  readonly retryState: temporal.api.enums.v1.RetryState | undefined;
+}
+
+/** What a recorded history says happened, decoded. */
+class RecordedRun {
+  readonly events: temporal.api.history.v1.IHistoryEvent[];
+  constructor(history: History) {
+    this.events = history.events ?? [];
+  }
+
+  get workflowType(): string {
+    return this.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '';
+  }
+
+  /** The ChargeWorkflow's returned record. */
+  get charge(): ChargeRecord {
+    const completed = this.events.find(
+      (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    );
+    const payload = completed?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0];
+    assert.ok(payload, 'the workflow completed with a result');
+    return defaultPayloadConverter.fromPayload<ChargeRecord>(payload);
+  }
+
+  activities(type: string): ActivityRun[] {
+    return this.events
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type)
+      .map((scheduled) => {
+        const id = Number(scheduled.eventId);
+        const by = (e: temporal.api.history.v1.IHistoryEvent) =>
+          Number(
+            (
+              e.activityTaskStartedEventAttributes ??
+              e.activityTaskCompletedEventAttributes ??
+              e.activityTaskFailedEventAttributes ??
+              e.activityTaskTimedOutEventAttributes
+            )?.scheduledEventId,
+          ) === id;
+        const related = this.events.filter(by);
+        const started = related.find(
+          (e) => e.activityTaskStartedEventAttributes,
+        )?.activityTaskStartedEventAttributes;
+        const completed = related.find(
+          (e) => e.activityTaskCompletedEventAttributes,
+        )?.activityTaskCompletedEventAttributes;
+        const failed = related.find(
+          (e) => e.activityTaskFailedEventAttributes,
+        )?.activityTaskFailedEventAttributes;
+        const timedOut = related.find(
+          (e) => e.activityTaskTimedOutEventAttributes,
+        )?.activityTaskTimedOutEventAttributes;
+        const input = scheduled.activityTaskScheduledEventAttributes?.input?.payloads?.[0];
+        const result = completed?.result?.payloads?.[0];
+        return {
+          type,
+          input: input ? defaultPayloadConverter.fromPayload(input) : undefined,
+          attempt: started?.attempt ?? 0,
+          lastFailure: started?.lastFailure?.message ?? undefined,
+          outcome: completed ? 'completed' : failed ? 'failed' : timedOut ? 'timed_out' : 'open',
+          result: result ? defaultPayloadConverter.fromPayload(result) : undefined,
+          retryState: failed?.retryState ?? timedOut?.retryState ?? undefined,
+        };
+      });
+  }
+
+  /** The single run of an activity the path calls once. */
+  only(type: string): ActivityRun {
+    const runs = this.activities(type);
+    assert.equal(runs.length, 1, `${type} scheduled once`);
+    return runs[0] as ActivityRun;
+  }
+
+  published(): PaymentEventV1[] {
+    return this.activities('publishPaymentEvent').map((run) => run.input as PaymentEventV1);
+  }
+
+  publishedRefunds(): RefundEventV1[] {
+    return this.activities('publishRefundEvent').map((run) => run.input as RefundEventV1);
+  }
+
+  signals(name: string): number {
+    return this.events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name).length;
+  }
+
+  count(type: temporal.api.enums.v1.EventType): number {
+    return this.events.filter((e) => e.eventType === type).length;
+  }
+
+  firstIndex(type: temporal.api.enums.v1.EventType): number {
+    return this.events.findIndex((e) => e.eventType === type);
+  }
+}
+
+/** A charge that ended with this status (and failure code), published as such. */
+function endedAs(run: RecordedRun, status: ChargeRecord['status'], failureCode?: string): void {
+  assert.equal(run.workflowType, 'ChargeWorkflow');
+  assert.equal(run.charge.status, status);
+  if (failureCode !== undefined) assert.equal(run.charge.failure?.code, failureCode);
+  assert.deepEqual(
+    run.published().map((e) => e.status),
+    [status],
+  );
+}
+
+/** Each recorded history, what path it is, and how its events show it. */
+const PATHS: Record<string, { readonly path: string; readonly shows: (run: RecordedRun) => void }> = {
+  'webhook-success': {
+    path: 'a payment_intent.succeeded webhook ends the charge succeeded',
+    shows: (run) => {
+      assert.equal(run.signals('stripeEvent'), 1);
+      endedAs(run, 'succeeded');
+    },
+  },
+  'webhook-payment-failed': {
+    path: 'a payment_intent.payment_failed webhook ends the charge failed',
+    shows: (run) => {
+      assert.equal(run.signals('stripeEvent'), 1);
+      endedAs(run, 'failed');
+    },
+  },
+  'duplicate-and-out-of-order-events': {
+    path: 'repeated, stale and foreign webhooks do not move the charge; the right one ends it succeeded',
+    shows: (run) => {
+      assert.equal(run.signals('stripeEvent'), 5);
+      endedAs(run, 'succeeded');
+    },
+  },
+  'card-declined-on-create': {
+    path: 'Stripe declines the card on create: failed with card_declined, no retry',
+    shows: (run) => {
+      const create = run.only('createPaymentIntent');
+      assert.equal(create.outcome, 'failed');
+      assert.equal(create.retryState, RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+      endedAs(run, 'failed', 'card_declined');
+    },
+  },
+  'stripe-500-retried': {
+    path: 'a Stripe 500 on create is retried by Temporal, then the charge succeeds',
+    shows: (run) => {
+      const create = run.only('createPaymentIntent');
+      assert.equal(create.outcome, 'completed');
+      assert.equal(create.attempt, 2);
+      endedAs(run, 'succeeded');
+    },
+  },
+  'reconciled-without-webhook': {
+    path: "no webhook: a retrieve finds Stripe's status (a failed payment) and ends the charge",
+    shows: (run) => {
+      assert.equal(run.signals('stripeEvent'), 0);
+      assert.equal(run.only('retrievePaymentIntent').outcome, 'completed');
+      endedAs(run, 'failed');
+    },
+  },
+  'requires-action-expired': {
+    path: 'left in requires_action past its window: the PaymentIntent is canceled',
+    shows: (run) => {
+      assert.equal(run.only('cancelPaymentIntent').outcome, 'completed');
+      endedAs(run, 'canceled', 'requires_action_expired');
+    },
+  },
+  'charge-expired': {
+    path: 'no final outcome before the charge deadline: reconciled with backoff, then canceled',
+    shows: (run) => {
+      assert.equal(run.signals('stripeEvent'), 0);
+      const retrieves = run.activities('retrievePaymentIntent');
+      assert.ok(retrieves.length >= 2, `reconciled more than once (${retrieves.length})`);
+      for (const retrieve of retrieves) {
+        assert.equal((retrieve.result as { status: string }).status, 'requires_payment_method');
+      }
+      assert.equal(run.only('cancelPaymentIntent').outcome, 'completed');
+      endedAs(run, 'canceled', 'charge_expired');
+    },
+  },
+  'canceled-by-caller': {
+    path: "the caller's cancel update cancels the PaymentIntent",
+    shows: (run) => {
+      assert.equal(run.count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED), 1);
+      assert.equal(run.only('cancelPaymentIntent').outcome, 'completed');
+      endedAs(run, 'canceled', 'canceled');
+    },
+  },
+  'cancel-refused-by-stripe': {
+    path: "Stripe refuses the caller's cancel (the payment succeeded): a retrieve decides, succeeded",
+    shows: (run) => {
+      assert.equal(run.count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED), 1);
+      const cancel = run.only('cancelPaymentIntent');
+      assert.equal(cancel.outcome, 'failed');
+      assert.equal(cancel.retryState, RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+      const retrieve = run.only('retrievePaymentIntent');
+      assert.equal((retrieve.result as { status: string }).status, 'succeeded');
+      endedAs(run, 'succeeded');
+    },
+  },
+  'adopted-after-key-expiry': {
+    path: 'create retried past its 23 h window: the lookup by event_id finds the PaymentIntent and adopts it',
+    shows: (run) => {
+      const create = run.only('createPaymentIntent');
+      assert.ok(create.attempt > 100, `retried through the window (${create.attempt} attempts)`);
+      assert.ok(
+        create.outcome === 'timed_out' || create.retryState === RetryState.RETRY_STATE_TIMEOUT,
+        `the create's retries ran out of time (${create.outcome}, retry state ${create.retryState})`,
+      );
+      const found = run.only('findPaymentIntentByEventId').result as { id: string; status: string };
+      assert.equal(found.status, 'succeeded');
+      assert.equal(run.charge.payment_intent_id, found.id);
+      endedAs(run, 'succeeded');
+    },
+  },
+  'kafka-publish-retried': {
+    path: "the outcome's Kafka publish fails, is retried by Temporal and then succeeds",
+    shows: (run) => {
+      const publish = run.only('publishPaymentEvent');
+      assert.equal(publish.outcome, 'completed');
+      assert.ok(publish.attempt >= 2, `published on a later attempt (${publish.attempt})`);
+      assert.ok(publish.lastFailure, 'the earlier attempt failed');
+      endedAs(run, 'succeeded');
+    },
+  },
+  refunds: {
+    path: 'two refunds, a repeated request, a refund webhook, then the refund window closes',
+    shows: (run) => {
+      assert.equal(run.workflowType, 'RefundsWorkflow');
+      assert.equal(run.count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED), 3);
+      assert.equal(run.activities('createRefund').length, 2, 'the repeated request made no refund');
+      assert.equal(run.signals('refundEvent'), 1);
+      assert.deepEqual(
+        run.publishedRefunds().map((e) => e.status),
+        ['succeeded', 'succeeded'],
+      );
+    },
+  },
+  'refund-failed': {
+    path: 'a refund Stripe refuses at once and one it reports failed later: both published as failed',
+    shows: (run) => {
+      assert.equal(run.workflowType, 'RefundsWorkflow');
+      const [refused, declined] = run.activities('createRefund');
+      assert.equal(refused?.outcome, 'failed');
+      assert.equal(refused?.retryState, RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+      assert.equal((declined?.result as { status: string } | undefined)?.status, 'pending');
+      assert.equal(run.signals('refundEvent'), 1);
+      assert.deepEqual(
+        run.publishedRefunds().map((e) => e.status),
+        ['failed', 'failed'],
+      );
+    },
+  },
+  'refund-window-closed': {
+    path: "the refund window closes with a refund pending: Stripe's later word is still published",
+    shows: (run) => {
+      assert.equal(run.workflowType, 'RefundsWorkflow');
+      const windowClosed = run.firstIndex(EventType.EVENT_TYPE_TIMER_FIRED);
+      const lateWord = run.firstIndex(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+      assert.ok(windowClosed >= 0 && lateWord > windowClosed, 'the refund webhook came after the window');
+      assert.deepEqual(
+        run.publishedRefunds().map((e) => e.status),
+        ['succeeded'],
+      );
+    },
+  },
+};
+
 describe('replay of recorded ChargeWorkflow and RefundsWorkflow histories', { timeout: 120_000 }, () => {
-  it('has a recorded history for each workflow path', () => {
-    assert.ok(files.length >= 9, `found ${files.join(', ')}`);
-    assert.ok(files.includes('refunds.json') && files.includes('canceled-by-caller.json'));
+  it('has a recorded history for each workflow path, and no history without its path', () => {
+    assert.deepEqual(
+      files.map((f) => path.basename(f, '.json')),
+      Object.keys(PATHS).sort(),
+    );
   });
 
   it('replays every history without a determinism error', async () => {
     quietTemporalRuntime();
     const histories = files.map((file) => ({
       workflowId: path.basename(file, '.json'),
-      history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'))),
+      history: load(file),
     }));
     const failures: string[] = [];
     let replayed = 0;
@@ -40,4 +323,10 @@ describe('replay of recorded ChargeWorkflow and RefundsWorkflow histories', { ti
     assert.equal(replayed, files.length);
     assert.deepEqual(failures, []);
   });
+
+  for (const [name, { path: what, shows }] of Object.entries(PATHS)) {
+    it(`${name}.json is the path where ${what}`, () => {
+      shows(new RecordedRun(load(`${name}.json`)));
+    });
+  }
 });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { startService, type RunningService } from '../../src/service';
 import { stack } from './stack-env';
+import { noteSecrets, testLogFile } from './test-logs';
 
 export const TEST_STRIPE_KEY = 'sk_test_integrationsuite';
 export const TEST_WEBHOOK_SECRET = 'whsec_integration_suite';
@@ -14,7 +16,7 @@ export const AUTH_HEADER = { authorization: `Bearer ${TEST_API_TOKEN}` };
 export interface TestService extends RunningService {
   readonly config: Config;
   readonly metrics: Metrics;
-  /** Every JSON log line the service wrote, parsed. */
+  /** Every JSON log line the service wrote, parsed (and kept in a file of test-results/logs/). */
   readonly logs: Array<Record<string, unknown>>;
 }
 
@@ -23,7 +25,7 @@ export interface TestService extends RunningService {
  * share a worker, port 0 so runs never collide, and its log lines captured.
  */
 export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
-  const config = loadConfig({
+  const variables: Record<string, string> = {
     PAYMENTS_MODE: 'all',
     PORT: '0',
     HOST: '127.0.0.1',
@@ -36,10 +38,14 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     KAFKA_BROKERS: stack.kafkaBrokers,
     TEMPORAL_TASK_QUEUE: `it-${randomUUID()}`,
     ...env,
-  });
+  };
+  noteSecrets(variables);
+  const config = loadConfig(variables);
   const logs: Array<Record<string, unknown>> = [];
+  const logFile = testLogFile(`in-process-${config.mode}`);
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
+      fs.appendFileSync(logFile, chunk);
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
       }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freeLoopbackPort } from '../../src/observability/temporal-sdk-metrics';
 import { REPO_ROOT } from './stack-env';
+import { noteSecrets, teeChildOutput } from './test-logs';
 import { waitUntil } from './wait';
 
 export const MAIN = path.join(REPO_ROOT, 'dist/src/main.js');
@@ -17,14 +18,19 @@ export interface SpawnedService {
   stop(): Promise<number | null>;
 }
 
-/** Runs the compiled binary (`npm run build` output) as an operator would, with only `env` set. */
+/**
+ * Runs the compiled binary (`npm run build` output) as an operator would, with only `env` set. Its
+ * output is also kept in a file of test-results/logs/ for the secret scan.
+ */
 export async function spawnService(env: Record<string, string>): Promise<SpawnedService> {
   const port = await freePort();
   let output = '';
+  noteSecrets(env);
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  teeChildOutput(child, `binary-${env['PAYMENTS_MODE'] ?? 'no-mode'}`);
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -50,14 +56,16 @@ export async function spawnService(env: Record<string, string>): Promise<Spawned
   };
 }
 
-/** Runs the binary to exit and returns its code and output (for bad-config cases). */
+/** Runs the binary to exit and returns its code and output (for bad-config cases; kept as above). */
 export function runToExit(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
+    noteSecrets(env);
     const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+    teeChildOutput(child, 'binary-run-to-exit');
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     child.once('exit', (code) => resolve({ code, stdout, stderr }));

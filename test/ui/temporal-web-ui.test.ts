@@ -1,8 +1,8 @@
 /**
  * What an operator sees: after a charge ends on the real stack, the Temporal Web UI (headless Debian
  * Chromium through playwright-core) finds it by `OrderId="…"`, lists exactly one ChargeWorkflow with
- * its ChargeStatus, and its detail page shows the summary and the search attributes. Screenshots go to
- * test-results/temporal-ui-<outcome>-<page>.png.
+ * its ChargeStatus, and its detail page shows the summary, the search attributes, and in the event
+ * history each activity's summary. Screenshots go to test-results/temporal-ui-<outcome>-<page>.png.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -27,14 +27,28 @@ interface Outcome {
   readonly name: 'succeeded' | 'failed';
   readonly webhookType: string;
   readonly paymentIntentStatus: string;
+  /** The summary each activity of this path carries (ChargeWorkflow's executeWithOptions). */
+  readonly activitySummaries: Readonly<Record<string, string>>;
 }
 
 const OUTCOMES: readonly Outcome[] = [
-  { name: 'succeeded', webhookType: 'payment_intent.succeeded', paymentIntentStatus: 'succeeded' },
+  {
+    name: 'succeeded',
+    webhookType: 'payment_intent.succeeded',
+    paymentIntentStatus: 'succeeded',
+    activitySummaries: {
+      createPaymentIntent: 'Create Stripe PaymentIntent for 15.00 USD',
+      publishPaymentEvent: 'Publish succeeded to payments.completed',
+    },
+  },
   {
     name: 'failed',
     webhookType: 'payment_intent.payment_failed',
     paymentIntentStatus: 'requires_payment_method',
+    activitySummaries: {
+      createPaymentIntent: 'Create Stripe PaymentIntent for 15.00 USD',
+      publishPaymentEvent: 'Publish failed to payments.failed',
+    },
   },
 ];
 
@@ -153,6 +167,11 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
     }
   }
 
+  /** The value shown next to `label` in an event history row's details (e.g. "Summary"). */
+  function eventDetail(row: Locator, label: string): Promise<string> {
+    return row.locator(`div:has(> p:text-is("${label}")) > span`).innerText();
+  }
+
   /** The text of the row's cell under the column headed `name`. */
   async function cellUnder(page: Page, row: Locator, name: string): Promise<string> {
     const headers = await page
@@ -166,7 +185,7 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
   }
 
   for (const outcome of OUTCOMES) {
-    it(`finds a ${outcome.name} charge by OrderId: one ChargeWorkflow, ChargeStatus ${outcome.name}, its summary`, async (t) => {
+    it(`finds a ${outcome.name} charge by OrderId: one ChargeWorkflow, ChargeStatus ${outcome.name}, its summary, its activities' summaries`, async (t) => {
       const { orderId, workflowId } = await runCharge(outcome);
       const { page } = browser;
       const shot = async (view: string) =>
@@ -206,6 +225,24 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
         await page.getByText(line).waitFor();
       }
       await shot('search-attributes');
+
+      // Its event history: every activity the charge scheduled, each with its summary.
+      await page.getByRole('tab', { name: /^Event History/ }).click();
+      const scheduled = page.getByTestId('event-summary-row').filter({ hasText: 'Activity Task Scheduled' });
+      const expected = Object.entries(outcome.activitySummaries);
+      await scheduled.nth(expected.length - 1).waitFor();
+      const shown: Array<[string, string]> = [];
+      for (const row of await scheduled.all()) {
+        shown.push([await eventDetail(row, 'Activity Type'), await eventDetail(row, 'Summary')]);
+      }
+      assert.deepEqual(Object.fromEntries(shown), outcome.activitySummaries);
+      assert.equal(shown.length, expected.length, 'each activity scheduled once');
+      // The history scrolls inside its own pane: a tall window shows its rows in the screenshot.
+      const viewport = page.viewportSize();
+      await page.setViewportSize({ width: viewport?.width ?? 1600, height: 2400 });
+      await scheduled.first().waitFor();
+      await shot('event-history');
+      if (viewport) await page.setViewportSize(viewport);
     });
   }
 });
