@@ -1,6 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { CHARGE_ALREADY_FAILED, CHARGE_ALREADY_SUCCEEDED } from '../contracts/charge';
-import { CHARGE_NOT_REFUNDABLE, REFUND_EXCEEDS_REMAINDER, REFUND_ID_CONFLICT } from '../contracts/refund';
+import {
+  CHARGE_NOT_REFUNDABLE,
+  REFUND_EXCEEDS_REMAINDER,
+  REFUND_ID_CONFLICT,
+  REFUND_WINDOW_CLOSED,
+} from '../contracts/refund';
 import { TemporalUnavailableError } from './temporal/charge-workflows';
 
 export interface FieldError {
@@ -49,6 +54,7 @@ const REFUSALS: Readonly<Record<string, RefusalAnswer>> = {
     field: { field: 'refund_id', reason: 'is already used with a different body' },
   },
   [CHARGE_NOT_REFUNDABLE]: { status: 409, code: 'charge_not_refundable' },
+  [REFUND_WINDOW_CLOSED]: { status: 409, code: 'refund_window_closed' },
   [CHARGE_ALREADY_SUCCEEDED]: {
     status: 409,
     code: 'charge_succeeded',

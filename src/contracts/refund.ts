@@ -79,6 +79,7 @@ export interface RefundEventV1 {
 export const REFUND_EXCEEDS_REMAINDER = 'RefundExceedsRemainder';
 export const REFUND_ID_CONFLICT = 'RefundIdConflict';
 export const CHARGE_NOT_REFUNDABLE = 'ChargeNotRefundable';
+export const REFUND_WINDOW_CLOSED = 'RefundWindowClosed';
 
 /**
  * A provider's refund status in ours (Stripe's requires_action is still pending for us). The refunds

@@ -20,6 +20,7 @@ import {
   CHARGE_NOT_REFUNDABLE,
   REFUND_EXCEEDS_REMAINDER,
   REFUND_ID_CONFLICT,
+  REFUND_WINDOW_CLOSED,
   refundStatusOf,
   type RefundAnswer,
   type RefundRequest,
@@ -59,6 +60,8 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
   const ref = { event_id: charge.event_id, order_id: charge.order_id };
   let ledger: RefundLedger = { chargeAmount: charge.amount, refunds: [] };
   const toPublish: string[] = [];
+  // Computed in the first activation, before any await: the same workflow time wherever it stands.
+  const closesAt = Date.now() + input.window_seconds * 1000;
 
   const finalise = (refundId: string, change: Parameters<typeof updateRefund>[2]): void => {
     const next = updateRefund(ledger, refundId, change, nowIso());
@@ -126,6 +129,15 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
           });
         }
         const decision = decideRefund(ledger, request);
+        // Past the window the workflow may still be open (a refund pending at Stripe): a repeat is
+        // answered, a new refund is not taken.
+        if (decision.kind === 'new' && Date.now() >= closesAt) {
+          throw ApplicationFailure.create({
+            type: REFUND_WINDOW_CLOSED,
+            message: 'the refund window of this charge has closed',
+            nonRetryable: true,
+          });
+        }
         if (decision.kind === 'conflict') {
           throw ApplicationFailure.create({
             type: REFUND_ID_CONFLICT,
@@ -177,7 +189,6 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
   };
 
   // Open for the refund window: publish each refund's outcome once, as it becomes final.
-  const closesAt = Date.now() + input.window_seconds * 1000;
   while (Date.now() < closesAt) {
     const woke = await condition(() => toPublish.length > 0, Math.max(closesAt - Date.now(), 1));
     if (woke) await publishFinished();

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
 import { CHARGE_ALREADY_FAILED, CHARGE_ALREADY_SUCCEEDED, type ChargeRecord } from '../../contracts/charge';
-import { CHARGE_NOT_REFUNDABLE, REFUND_REASONS, type RefundRequest } from '../../contracts/refund';
+import {
+  CHARGE_NOT_REFUNDABLE,
+  REFUND_REASONS,
+  REFUND_WINDOW_CLOSED,
+  type RefundRequest,
+} from '../../contracts/refund';
 import { HttpError, refusalError } from '../errors';
 import { bearerAuth } from './bearer-auth';
 import {
@@ -100,7 +105,7 @@ export async function chargeActionRoutes(
         request.body,
       );
       if (outcome.kind === 'window_closed') {
-        throw new HttpError(409, 'refund_window_closed', 'the refund window of this charge has closed');
+        throw refusalError(REFUND_WINDOW_CLOSED, 'the refund window of this charge has closed');
       }
       if (outcome.kind === 'rejected') throw refusalError(outcome.type, outcome.message);
       request.log.info({ refund_status: outcome.value.refund.status }, 'refund accepted');
