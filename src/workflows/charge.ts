@@ -176,6 +176,10 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     adopt(pi, true);
   };
 
+  // Stripe refused to cancel and the PaymentIntent is still moving (e.g. processing): it may yet be
+  // charged, so the charge is never called canceled; it waits for Stripe's outcome instead.
+  let cancelRefused = false;
+
   const cancel = async (
     failure: ChargeFailure,
     reason: 'abandoned' | 'requested_by_customer',
@@ -194,8 +198,13 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
       if (stripeFailure === undefined) throw err;
       // Stripe refused (e.g. it succeeded at the last moment): its current state decides.
       await reconcile();
+      if (!isTerminal(state.status)) {
+        cancelRefused = true;
+        log.warn('Stripe refused to cancel a PaymentIntent that is not final; waiting for its outcome', {
+          payment_intent_status: state.status,
+        });
+      }
     }
-    if (!isTerminal(state.status)) setState(cancelCharge(state, failure, nowIso()));
   };
 
   /**
@@ -211,10 +220,13 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
       actionSince = status === 'requires_action' ? (actionSince ?? nowMs()) : undefined;
       const actionDeadline =
         actionSince === undefined ? Infinity : actionSince + timing.requires_action_window_seconds * 1000;
-      const wakeAt = Math.min(nowMs() + interval, deadline, actionDeadline);
+      // After a refused cancel only reconciliation is left: no deadline can cancel it again.
+      const wakeAt = cancelRefused
+        ? nowMs() + interval
+        : Math.min(nowMs() + interval, deadline, actionDeadline);
       const moved = await condition(() => state.status !== status, Math.max(wakeAt - nowMs(), 1));
       if (moved) continue;
-      if (nowMs() >= actionDeadline) {
+      if (!cancelRefused && nowMs() >= actionDeadline) {
         await cancel(
           {
             code: 'requires_action_expired',
@@ -224,7 +236,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
         );
       } else {
         await reconcile();
-        if (nowMs() >= deadline && !isTerminal(state.status)) {
+        if (!cancelRefused && nowMs() >= deadline && !isTerminal(state.status)) {
           await cancel(
             {
               code: 'charge_expired',

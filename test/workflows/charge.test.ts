@@ -20,6 +20,7 @@ import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';
 import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
 import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
+import { PROVIDER_INVALID_REQUEST } from '../../src/contracts/payment-provider';
 
 function chargeRequest(): ChargeRequest {
   const id = randomUUID();
@@ -300,6 +301,45 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
     assert.equal(record.status, 'canceled');
     assert.equal(record.failure?.code, 'charge_expired');
     assert.ok(calls.filter((c) => c === 'retrieve').length >= 3, 'reconciled with backoff before giving up');
+  });
+
+  it('never calls a charge canceled that Stripe refused to cancel: it waits for the PaymentIntent to finish', async () => {
+    let cancelAsked = false;
+    let retrievesAfterRefusal = 0;
+    const { activities, calls, published } = mockActivities(waiting, {
+      cancelPaymentIntent: async () => {
+        cancelAsked = true;
+        calls.push('cancel');
+        throw ApplicationFailure.create({
+          type: PROVIDER_INVALID_REQUEST,
+          message: 'You cannot cancel this PaymentIntent because it has a status of processing.',
+          nonRetryable: true,
+          details: [
+            {
+              failure: { code: 'payment_intent_unexpected_state', message: 'processing' },
+              payment_intent_id: 'pi_wf',
+            },
+          ],
+        });
+      },
+      retrievePaymentIntent: async ({ payment_intent_id: id }) => {
+        calls.push('retrieve');
+        if (!cancelAsked) return { id, status: 'requires_payment_method', failure: null };
+        retrievesAfterRefusal += 1;
+        return { id, status: retrievesAfterRefusal < 3 ? 'processing' : 'succeeded', failure: null };
+      },
+    });
+    const record = await run(activities, undefined, {
+      ...DEFAULT_CHARGE_TIMING,
+      reconcile_deadline_seconds: 2 * 3600,
+    });
+    assert.equal(record.status, 'succeeded', 'Stripe charged it: the charge says so');
+    assert.equal(calls.filter((c) => c === 'cancel').length, 1, 'a refused cancel is not asked again');
+    assert.ok(retrievesAfterRefusal >= 3, 'reconciled on until the PaymentIntent was final');
+    assert.deepEqual(
+      published.map((e) => e.status),
+      ['succeeded'],
+    );
   });
 
   it('looks the PaymentIntent up, and adopts it, before creating with a new key after the retry window', async () => {
