@@ -1,8 +1,9 @@
 /**
  * A soak: a steady rate of charges for a long time through the three roles of the compiled binary,
  * the worker rolled (new one up, old one drained) every few minutes, the RSS of every role sampled
- * on a fixed period. At the end: the same outside counts as a chaos run (0 lost), and whether each
- * process's RSS stayed flat after its warm-up.
+ * on a fixed period. At the end: the same outside counts as a chaos run, and whether each process's
+ * RSS stayed flat after its warm-up. Stricter than a chaos run on Kafka: with no crash, every
+ * repeated record (same message_id) fails the soak, as does every lost outcome.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -15,14 +16,18 @@ import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from './deployment'
 import { Dispatcher } from './dispatcher';
 import { sleep } from './http-tally';
 import { runCharge } from './lifecycle';
-import { newProgress, runLoad } from './load';
+import { newProgress, runLoad, type LoadProgress } from './load';
 import { planCharges, type LoadShares } from './plan';
 import { chargeRandom, seededRandom } from './random';
 import { rssMb, rssTrends, type RssSample, type RssTrend } from './rss';
 import { stackAddresses } from './stack';
 import { StripeSide } from './stripe-side';
+import type { Row } from './figures';
 import { connectTemporal, waitForAllClosed } from './temporal';
 import { Violations } from './violations';
+
+/** The soak's mix: mostly plain charges, a few duplicates and messy webhooks, a fifth declined. */
+export const SOAK_SHARES: LoadShares = { duplicatePosts: 0.05, messyWebhooks: 0.05, failed: 0.2 };
 
 export interface SoakOptions {
   readonly minutes: number;
@@ -40,6 +45,18 @@ export interface SoakOptions {
   readonly log?: (line: string) => void;
 }
 
+/** One rolling restart of the worker, and the load around it. */
+export interface WorkerRoll {
+  /** Seconds since the run began, when the new worker was asked for. */
+  readonly atSeconds: number;
+  /** From asking for the new worker to the old one's exit. */
+  readonly seconds: number;
+  /** Charges between their POST and their outcome when the roll began. */
+  readonly chargesInFlight: number;
+  /** Charges the load released while the roll went on. */
+  readonly chargesReleasedDuring: number;
+}
+
 export interface SoakReport {
   readonly runId: string;
   readonly seed: number;
@@ -47,6 +64,7 @@ export interface SoakReport {
   readonly loadSeconds: number;
   readonly achievedRate: number;
   readonly workerRestarts: number;
+  readonly workerRolls: readonly WorkerRoll[];
   readonly samples: readonly RssSample[];
   readonly trends: readonly RssTrend[];
   readonly rssFlat: boolean;
@@ -109,17 +127,27 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         );
       }
     })();
+    const plans = planCharges(charges, runId, random, options.shares);
+    const progress: LoadProgress = newProgress(plans.length);
+    const workerRolls: WorkerRoll[] = [];
     const restarter = (async () => {
       for (;;) {
         const until = Date.now() + options.workerRestartMinutes * 60_000;
         while (loadRunning && Date.now() < until) await sleep(500);
         if (!loadRunning) return;
+        const at = Date.now();
+        const { released, finished } = progress;
         await roles.rollWorker();
+        workerRolls.push({
+          atSeconds: Math.round((at - began) / 1000),
+          seconds: Math.round((Date.now() - at) / 100) / 10,
+          chargesInFlight: released - finished,
+          chargesReleasedDuring: progress.released - released,
+        });
         log(`worker rolled (restart ${roles.workerRestarts})`);
       }
     })();
 
-    const plans = planCharges(charges, runId, random, options.shares);
     const dispatcher = new Dispatcher(() => roles.gatewayUrl, CHAOS_API_TOKEN, deadline, violations);
     const stripe = new StripeSide(() => roles.webhookUrl, CHAOS_WEBHOOK_SECRET, deadline, violations);
     const loadStarted = Date.now();
@@ -128,7 +156,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       (plan) =>
         runCharge(plan, { dispatcher, stripe, random: chargeRandom(options.seed, plan.index), violations }),
       { rate: options.rate, maxInFlight: 500 },
-      newProgress(plans.length),
+      progress,
     );
     const loadSeconds = (Date.now() - loadStarted) / 1000;
     loadRunning = false;
@@ -150,6 +178,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       unexpectedExits: roles.unexpectedExits,
       violations,
     });
+    // A soak has no crash to excuse a repeated publish: duplicates fail it, as lost outcomes do
+    // (each lost one is already a violation of its own, by event id).
+    if (audit.duplicateRecords > 0)
+      violations.add(
+        'duplicate records on Kafka (same message_id)',
+        `${audit.duplicateRecords} of ${audit.kafkaRecords}`,
+      );
     const warmup = (role: string) =>
       role === 'worker' ? Math.min(60, (options.warmupMinutes * 60) / 2) : options.warmupMinutes * 60;
     const trends = rssTrends(samples, warmup, options.tolerance);
@@ -161,6 +196,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       loadSeconds: Math.round(loadSeconds),
       achievedRate: Math.round((charges / loadSeconds) * 10) / 10,
       workerRestarts: roles.workerRestarts,
+      workerRolls,
       samples,
       trends,
       rssFlat,
@@ -169,11 +205,51 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       webhookAnswers: stripe.deliveries.byStatus(),
       violations,
       wallSeconds: Math.round((Date.now() - began) / 1000),
-      passed: violations.total === 0 && rssFlat,
+      passed: violations.total === 0 && audit.lost === 0 && audit.duplicateRecords === 0 && rssFlat,
       logDir,
     };
   } finally {
     unregister();
     await cleanup();
   }
+}
+
+/** Each process's RSS after its warm-up: baseline → final, and whether that is flat. */
+export function soakTrendRows(report: SoakReport): Row[] {
+  return report.trends.map((t) => [
+    t.series,
+    `${t.baselineMb} → ${t.finalMb} MB (peak ${t.peakMb}), ${t.growthPercent >= 0 ? '+' : ''}${t.growthPercent} % over ${t.samples} samples: ${t.flat ? 'flat' : 'GROWING'}`,
+  ]);
+}
+
+const byStatus = (answers: Record<string, number>): string =>
+  Object.entries(answers)
+    .map(([s, n]) => `${n}×${s}`)
+    .join(' ');
+
+/** The soak's figures as `npm run soak` prints them (and the soak test shows on a failure). */
+export function soakRows(report: SoakReport): Row[] {
+  const a = report.audit;
+  const rolls = report.workerRolls
+    .map(
+      (r) =>
+        `at ${r.atSeconds} s for ${r.seconds} s: ${r.chargesInFlight} in flight, ${r.chargesReleasedDuring} released`,
+    )
+    .join('; ');
+  return [
+    ['charges', `${report.charges} in ${report.loadSeconds} s (${report.achievedRate}/s)`],
+    ['worker restarts (rolling)', `${report.workerRestarts}${rolls === '' ? '' : ` (${rolls})`}`],
+    ['POST /charge answers', byStatus(report.postAnswers)],
+    ['webhook answers', byStatus(report.webhookAnswers)],
+    ['creates per key (max) / keys per event (max)', `${a.createsPerKeyMax} / ${a.keysPerEventMax}`],
+    [
+      'workflows (completed) / per event (max)',
+      `${a.workflows} (${a.workflowsCompleted}) / ${a.workflowsPerEventMax}`,
+    ],
+    ['outcomes on Kafka', `${a.outcomesSucceeded} succeeded + ${a.outcomesFailed} failed`],
+    ['lost', a.lost],
+    ['duplicate records', `${a.duplicateRecords} of ${a.kafkaRecords}`],
+    ['RSS flat', report.rssFlat ? 'yes' : 'NO'],
+    ['wall time', `${report.wallSeconds} s`],
+  ];
 }

@@ -1,7 +1,8 @@
 /**
  * npm run soak -- [--minutes 30] [--rate 10]: a steady load for a long time, the worker restarted
  * every 5 minutes, the RSS of every role sampled each minute. Prints the samples and whether RSS
- * stayed flat, writes chaos/results/soak-latest.json, exits 1 on a lost charge or RSS growth.
+ * stayed flat, writes chaos/results/soak-latest.json, exits 1 on a lost or repeated record on Kafka,
+ * any other violation, or RSS growth. test/chaos/soak.test.ts runs the same code for 25 s.
  */
 import path from 'node:path';
 import { parseFlags } from './args';
@@ -9,7 +10,7 @@ import { cleanupOnInterrupt } from './children';
 import { formatTable, formatViolations, RESULTS_DIR, writeResults, type Row } from './figures';
 import { randomSeed } from './random';
 import { serviceMain } from './roles';
-import { runSoak } from './soak-run';
+import { runSoak, SOAK_SHARES, soakRows, soakTrendRows } from './soak-run';
 import { ensureStack, stopParts, type StackPart } from './stack';
 import { runMain } from './cli';
 
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
       warmupMinutes: flags['warmup-minutes'],
       tolerance: flags.tolerance,
       seed: flags.seed || randomSeed(),
-      shares: { duplicatePosts: 0.05, messyWebhooks: 0.05, failed: 0.2 },
+      shares: SOAK_SHARES,
       drainSeconds: flags['drain-seconds'],
       logDir: path.join(RESULTS_DIR, 'logs', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}`),
       log: (line) => process.stdout.write(`[soak] ${line}\n`),
@@ -60,41 +61,10 @@ async function main(): Promise<number> {
     process.stdout.write(
       formatTable(
         `RSS after warm-up (flat = growth ≤ ${Math.round(flags.tolerance * 100)} %)`,
-        report.trends.map((t) => [
-          t.series,
-          `${t.baselineMb} → ${t.finalMb} MB (peak ${t.peakMb}), ${t.growthPercent >= 0 ? '+' : ''}${t.growthPercent} % over ${t.samples} samples: ${t.flat ? 'flat' : 'GROWING'}`,
-        ]),
+        soakTrendRows(report),
       ),
     );
-    const a = report.audit;
-    process.stdout.write(
-      formatTable(`Soak ${report.runId} (seed ${report.seed})`, [
-        ['charges', `${report.charges} in ${report.loadSeconds} s (${report.achievedRate}/s)`],
-        ['worker restarts (rolling)', report.workerRestarts],
-        [
-          'POST /charge answers',
-          Object.entries(report.postAnswers)
-            .map(([s, n]) => `${n}×${s}`)
-            .join(' '),
-        ],
-        [
-          'webhook answers',
-          Object.entries(report.webhookAnswers)
-            .map(([s, n]) => `${n}×${s}`)
-            .join(' '),
-        ],
-        ['creates per key (max) / keys per event (max)', `${a.createsPerKeyMax} / ${a.keysPerEventMax}`],
-        [
-          'workflows (completed) / per event (max)',
-          `${a.workflows} (${a.workflowsCompleted}) / ${a.workflowsPerEventMax}`,
-        ],
-        ['outcomes on Kafka', `${a.outcomesSucceeded} succeeded + ${a.outcomesFailed} failed`],
-        ['lost', a.lost],
-        ['duplicate records', `${a.duplicateRecords} of ${a.kafkaRecords}`],
-        ['RSS flat', report.rssFlat ? 'yes' : 'NO'],
-        ['wall time', `${report.wallSeconds} s`],
-      ]),
-    );
+    process.stdout.write(formatTable(`Soak ${report.runId} (seed ${report.seed})`, soakRows(report)));
     process.stdout.write(formatViolations(report.violations));
     const file = writeResults('soak-latest.json', {
       ...report,

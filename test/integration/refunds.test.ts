@@ -1,15 +1,17 @@
 /**
  * Refunds and cancellation on the real stack: a succeeded charge refunded once per refund_id, its
  * outcome published once on payments.refunded, and a pending charge canceled at stripe-mock.
+ * "Exactly one record" is counted once the workflow that publishes has nothing left in flight, on
+ * every topic the outcome could go to, each read to its end.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
+import { cancelIdempotencyKey, chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import { refundIdempotencyKey, refundsWorkflowId } from '../../src/contracts/refund';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
-import { readRecordsFor } from '../support/kafka-reader';
+import { readRecordsFor, type ReadRecord } from '../support/kafka-reader';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
 import { stack } from '../support/stack-env';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
@@ -54,6 +56,26 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
       },
       body: payload,
     });
+
+  /**
+   * Nothing in flight: no activity scheduled or running, no workflow task pending. The refunds
+   * workflow schedules a publish in the workflow task that made a refund final, so once it is idle
+   * every record it owes for what it has been sent is on Kafka. (An open workflow cannot be shown
+   * silent for ever: test/workflows/refunds.test.ts runs one past its window and counts there.)
+   */
+  const idle = async (workflowId: string): Promise<boolean> => {
+    const { raw } = await temporal.workflow.getHandle(workflowId).describe();
+    return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
+  };
+
+  /** The records of one refund on both refund topics, each read to its end once the refunds workflow is idle. */
+  const refundRecords = (eventId: string, refundId: string): Promise<ReadRecord[]> =>
+    waitUntil(async () => {
+      if (!(await idle(refundsWorkflowId(eventId)))) return undefined;
+      const found = await readRecordsFor(['payments.refunded', 'payments.refund_failed'], new Set([eventId]));
+      const mine = found.filter((r) => r.headers['refund_id'] === refundId);
+      return mine.length > 0 ? mine : undefined;
+    }, `the refund ${refundId} published, and the refunds workflow idle`);
 
   async function succeededCharge(): Promise<{ event_id: string; order_id: string }> {
     const id = randomUUID();
@@ -111,11 +133,12 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
       return signalled >= 0 && events.slice(signalled).some((e) => e.workflowTaskCompletedEventAttributes);
     }, 'the refund webhook to be applied');
 
-    const records = await waitUntil(async () => {
-      const found = await readRecordsFor(['payments.refunded'], new Set([charge.event_id]));
-      return found.length > 0 ? found : undefined;
-    }, 'the payments.refunded record');
-    assert.equal(records.length, 1);
+    const records = await refundRecords(charge.event_id, refundId);
+    assert.deepEqual(
+      records.map((r) => r.topic),
+      ['payments.refunded'],
+      'exactly one record, on payments.refunded',
+    );
     assert.equal(records[0]?.key, charge.order_id);
     assert.equal(records[0]?.headers['refund_id'], refundId);
     assert.equal(records[0]?.headers['schema_version'], '1');
@@ -134,31 +157,53 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
       (r) => r.path === '/v1/refunds' && r.idempotencyKey?.includes(refundId),
     );
     assert.deepEqual([...new Set(creates.map((c) => c.idempotencyKey))], [refundIdempotencyKey(refundId)]);
-    const records = await waitUntil(async () => {
-      const found = await readRecordsFor(['payments.refunded'], new Set([charge.event_id]));
-      return found.length > 0 ? found : undefined;
-    }, 'the payments.refunded record');
-    assert.equal(records.length, 1);
+    const records = await refundRecords(charge.event_id, refundId);
+    assert.deepEqual(
+      records.map((r) => r.topic),
+      ['payments.refunded'],
+      'exactly one record, on payments.refunded',
+    );
   });
 
   it('cancels a pending charge at Stripe and publishes payments.failed with reason canceled', async () => {
     const id = randomUUID();
     const charge = { event_id: `evt-cx-${id}`, order_id: `order-cx-${id}`, amount: 800, currency: 'usd' };
     assert.equal((await post('/charge', charge)).status, 202);
-    await waitUntil(async () => (await state(charge.event_id)).payment_intent_id ?? undefined, 'PI');
+    const pi = await waitUntil(
+      async () => (await state(charge.event_id)).payment_intent_id ?? undefined,
+      'PI',
+    );
     const canceled = await post(`/charges/${charge.event_id}/cancel`);
     assert.equal(canceled.status, 200);
     assert.equal(canceled.json['status'], 'canceled');
-    assert.ok(
-      proxy.requests.some((r) => r.path.endsWith('/cancel')),
-      'canceled at Stripe',
-    );
     const again = await post(`/charges/${charge.event_id}/cancel`);
     assert.equal(again.status, 200, 'a repeated cancel answers the same');
-    const records = await waitUntil(async () => {
-      const found = await readRecordsFor(['payments.failed'], new Set([charge.event_id]));
-      return found.length > 0 ? found : undefined;
-    }, 'the payments.failed record');
+    assert.equal(again.json['status'], 'canceled');
+
+    const handle = temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id));
+    await waitUntil(
+      async () => (await handle.describe()).status.name === 'COMPLETED',
+      'the canceled charge to complete',
+    );
+    assert.equal((await handle.result()).status, 'canceled');
+    const cancels = proxy.requests.filter((r) => r.idempotencyKey === cancelIdempotencyKey(charge.event_id));
+    assert.deepEqual(
+      cancels.map((r) => `${r.method} ${r.path} ${r.status}`),
+      [`POST /v1/payment_intents/${pi}/cancel 200`],
+      "this charge's PaymentIntent canceled at Stripe, once",
+    );
+    // The workflow has closed, so it publishes nothing more: both outcome topics read to their end.
+    const records = await readRecordsFor(
+      ['payments.completed', 'payments.failed'],
+      new Set([charge.event_id]),
+    );
+    assert.deepEqual(
+      records.map((r) => r.topic),
+      ['payments.failed'],
+      'exactly one record, on payments.failed',
+    );
+    assert.equal(records[0]?.key, charge.order_id);
+    assert.equal(records[0]?.value['payment_intent_id'], pi);
     assert.equal(records[0]?.value['status'], 'canceled');
     assert.equal((records[0]?.value['failure'] as { code: string }).code, 'canceled');
   });
