@@ -44,7 +44,8 @@ export function validCharge(random: Random, id: string): Charge {
   const charge: Charge = {
     event_id: `fuzz-${id}-${idString(random, 1, 30)}`,
     order_id: randomString(random, 1, 40),
-    amount: random.int(1, 99_999_999),
+    // At or above every currency's Stripe minimum and a multiple of 10 (three-decimal currencies).
+    amount: random.int(100, 9_999_999) * 10,
     currency: random.pick(['usd', 'EUR', 'gbp', 'JPY', 'chf', 'Sek']),
   };
   if (random.chance(0.3)) charge['customer_id'] = `cus_${alnumString(random, 1, 20)}`;

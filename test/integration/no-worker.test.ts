@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { RETRY_AFTER_SECONDS } from '../../src/api/errors';
-import { TEMPORAL_CALL_DEADLINE_MS } from '../../src/clients/charge-workflows';
+import { TEMPORAL_CALL_DEADLINE_MS } from '../../src/api/temporal/charge-workflows';
 import { chargeWorkflowId } from '../../src/contracts/charge';
 import { spawnService, type SpawnedService } from '../support/spawned-service';
 import { stack } from '../support/stack-env';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { RETRY_AFTER_SECONDS } from '../../src/api/errors';
-import { TEMPORAL_CALL_DEADLINE_MS } from '../../src/clients/charge-workflows';
+import { TEMPORAL_CALL_DEADLINE_MS } from '../../src/api/temporal/charge-workflows';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
