@@ -15,6 +15,11 @@ export interface PaymentIntentEventOptions {
   readonly paymentIntentId?: string;
   readonly status?: string;
   readonly created?: number;
+  /** The PaymentIntent's money; omitted unless given (the charge's own, in a real delivery). */
+  readonly amount?: number;
+  readonly currency?: string;
+  /** Stripe's livemode flag; false (a test-mode event) unless given. */
+  readonly livemode?: boolean;
 }
 
 let counter = 0;
@@ -27,13 +32,15 @@ export function paymentIntentEvent(options: PaymentIntentEventOptions): string {
     object: 'event',
     api_version: STRIPE_API_VERSION,
     created: options.created ?? Math.floor(Date.now() / 1000),
-    livemode: false,
+    livemode: options.livemode ?? false,
     type: options.type,
     data: {
       object: {
         id: options.paymentIntentId ?? 'pi_test',
         object: 'payment_intent',
         status: options.status ?? 'succeeded',
+        ...(options.amount === undefined ? {} : { amount: options.amount }),
+        ...(options.currency === undefined ? {} : { currency: options.currency }),
         metadata: {
           ...(options.eventId === undefined ? {} : { event_id: options.eventId }),
           ...(options.orderId === undefined ? {} : { order_id: options.orderId }),

@@ -9,7 +9,7 @@ import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { createStripeActivities } from './stripe/activities';
 import { createStripeClient } from './stripe/client';
-import { createStripeWebhooks } from './stripe/webhooks';
+import { createStripeWebhooks, isLiveKey } from './stripe/webhooks';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -95,11 +95,11 @@ export async function startService(
         ? {
             webhook: {
               charges,
-              webhooks: createStripeWebhooks(
-                stripe,
-                config.stripe.webhookSecrets,
-                config.stripe.webhookToleranceSeconds,
-              ),
+              webhooks: createStripeWebhooks(stripe, {
+                secrets: config.stripe.webhookSecrets,
+                toleranceSeconds: config.stripe.webhookToleranceSeconds,
+                livemode: isLiveKey(config.stripe.key),
+              }),
             },
           }
         : {}),

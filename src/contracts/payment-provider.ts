@@ -31,7 +31,17 @@ export interface ChargeRef {
   readonly order_id: string;
 }
 
-export interface PaymentIntentOutcome {
+/**
+ * The money a PaymentIntent or its event is about. Optional only because activity results and
+ * signals recorded before these were carried have none; the provider always sends both.
+ */
+export interface MoneyOf {
+  readonly amount?: number;
+  /** Lowercase ISO 4217, as Stripe writes it. */
+  readonly currency?: string;
+}
+
+export interface PaymentIntentOutcome extends MoneyOf {
   readonly id: string;
   /** The provider's PaymentIntent status, e.g. requires_action, processing, succeeded, canceled. */
   readonly status: string;
@@ -78,7 +88,7 @@ export interface PaymentProviderActivities {
 }
 
 /** The part of a verified payment event the charge workflow needs (its signal's payload). */
-export interface PaymentEventPayload {
+export interface PaymentEventPayload extends MoneyOf {
   /** The provider's event id (evt_…): the unit of deduplication. */
   readonly stripe_event_id: string;
   readonly type: string;
@@ -90,7 +100,7 @@ export interface PaymentEventPayload {
 }
 
 /** A refund outcome from a verified refund event (the refunds workflow's signal payload). */
-export interface RefundEventPayload {
+export interface RefundEventPayload extends MoneyOf {
   readonly stripe_event_id: string;
   readonly refund_id: string;
   readonly stripe_refund_id: string;
@@ -113,7 +123,11 @@ export type RoutedEvent =
       readonly orderId: string | undefined;
       readonly payloads: readonly RefundEventPayload[];
     }
-  | { readonly kind: 'ignored'; readonly reason: 'not_a_payment_event' | 'not_ours' };
+  | {
+      readonly kind: 'ignored';
+      /** livemode_mismatch: a test-mode event at a live receiver, or the other way round. */
+      readonly reason: 'not_a_payment_event' | 'not_ours' | 'livemode_mismatch';
+    };
 
 export interface VerifiedProviderEvent {
   readonly id: string;

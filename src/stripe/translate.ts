@@ -28,7 +28,13 @@ export function chargeFailureOf(error: {
 
 export function paymentIntentOutcomeOf(pi: Stripe.PaymentIntent): PaymentIntentOutcome {
   const error = pi.last_payment_error;
-  return { id: pi.id, status: pi.status, failure: error ? chargeFailureOf(error) : null };
+  return {
+    id: pi.id,
+    status: pi.status,
+    failure: error ? chargeFailureOf(error) : null,
+    ...(typeof pi.amount === 'number' ? { amount: pi.amount } : {}),
+    ...(typeof pi.currency === 'string' ? { currency: pi.currency.toLowerCase() } : {}),
+  };
 }
 
 export function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome {
@@ -42,7 +48,13 @@ export function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome {
 function refundPayload(event: Stripe.Event, refund: Stripe.Refund): RefundEventPayload | undefined {
   const refundId = refund.metadata?.['refund_id'];
   if (typeof refundId !== 'string' || refundId === '') return undefined;
-  return { stripe_event_id: event.id, refund_id: refundId, ...refundOutcomeOf(refund) };
+  return {
+    stripe_event_id: event.id,
+    refund_id: refundId,
+    ...refundOutcomeOf(refund),
+    ...(typeof refund.amount === 'number' ? { amount: refund.amount } : {}),
+    ...(typeof refund.currency === 'string' ? { currency: refund.currency.toLowerCase() } : {}),
+  };
 }
 
 /** Our refunds among an event's refunds (refund.* carries one; charge.refunded lists them). */
@@ -70,6 +82,8 @@ export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
         payment_intent_id: outcome.id,
         payment_intent_status: outcome.status,
         failure: outcome.failure,
+        ...(outcome.amount !== undefined ? { amount: outcome.amount } : {}),
+        ...(outcome.currency !== undefined ? { currency: outcome.currency } : {}),
       },
     };
   }

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { ProviderWebhooks } from '../contracts/payment-provider';
+import type { ProviderWebhooks, RoutedEvent } from '../contracts/payment-provider';
 import { routeStripeEvent } from './translate';
 
 /**
@@ -29,16 +29,29 @@ export function verifyStripeEvent(
   return undefined;
 }
 
-/** The webhook receiver's view of Stripe: verify with the configured secrets, then translate. */
+/**
+ * The webhook receiver's view of Stripe: verify with the configured secrets, then translate. An
+ * event from the other mode than our key's (a test-mode event at a live receiver, or the reverse)
+ * is never applied: the same ids can name different money in the two modes.
+ */
 export function createStripeWebhooks(
   stripe: Stripe,
-  secrets: readonly string[],
-  toleranceSeconds: number,
+  options: { secrets: readonly string[]; toleranceSeconds: number; livemode: boolean },
 ): ProviderWebhooks {
   return {
     verify(rawBody, signature) {
-      const event = verifyStripeEvent(stripe, rawBody, signature, secrets, toleranceSeconds);
-      return event && { id: event.id, type: event.type, routed: routeStripeEvent(event) };
+      const event = verifyStripeEvent(stripe, rawBody, signature, options.secrets, options.toleranceSeconds);
+      if (event === undefined) return undefined;
+      const routed: RoutedEvent =
+        event.livemode === options.livemode
+          ? routeStripeEvent(event)
+          : { kind: 'ignored', reason: 'livemode_mismatch' };
+      return { id: event.id, type: event.type, routed };
     },
   };
+}
+
+/** Whether a key charges real money: sk_live_… and rk_live_… do. */
+export function isLiveKey(key: string): boolean {
+  return /^(sk|rk)_live_/.test(key);
 }

@@ -9,7 +9,8 @@ import {
   type ChargeRequest,
   type ChargeStatus,
 } from '../contracts/charge';
-import type { PaymentEventPayload } from '../contracts/payment-provider';
+import { formatAmount } from '../contracts/currency';
+import type { MoneyOf, PaymentEventPayload } from '../contracts/payment-provider';
 
 export interface ChargeState {
   readonly request: ChargeRequest;
@@ -103,14 +104,39 @@ function withStatus(
   return { ...state, status, failure: keepsFailure ? failure : null, updatedAt: now };
 }
 
+/** The failure code of a charge whose PaymentIntent Stripe reports with other money than asked. */
+export const AMOUNT_MISMATCH = 'amount_mismatch';
+
+/**
+ * Why a PaymentIntent or an event speaks of other money than the charge asked for, or undefined.
+ * Money the provider did not state (results recorded before it was carried) is not held against it.
+ */
+export function moneyMismatch(request: ChargeRequest, money: MoneyOf): string | undefined {
+  const amountDiffers = money.amount !== undefined && money.amount !== request.amount;
+  const currencyDiffers = money.currency !== undefined && money.currency.toLowerCase() !== request.currency;
+  if (!amountDiffers && !currencyDiffers) return undefined;
+  const reported = formatAmount(money.amount ?? request.amount, money.currency ?? request.currency);
+  return `Stripe reports ${reported}; the charge asked ${formatAmount(request.amount, request.currency)}`;
+}
+
 export function applyPaymentIntent(
   state: ChargeState,
-  pi: { readonly id: string; readonly status: string; readonly failure: ChargeFailure | null },
+  pi: { readonly id: string; readonly status: string; readonly failure: ChargeFailure | null } & MoneyOf,
   now: string,
   attempted: boolean,
 ): ChargeState {
   const withId = { ...state, paymentIntentId: pi.id };
   if (isTerminal(state.status)) return withId;
+  // Never succeeded for other money: the order must not ship as paid; operators settle it at Stripe.
+  const mismatch = moneyMismatch(state.request, pi);
+  if (mismatch !== undefined) {
+    return {
+      ...withId,
+      status: 'failed',
+      failure: { code: AMOUNT_MISMATCH, message: mismatch },
+      updatedAt: now,
+    };
+  }
   return withStatus(withId, statusFromPaymentIntent(pi.status, pi.failure, attempted), pi.failure, now);
 }
 
@@ -141,7 +167,12 @@ export type EventVerdict =
       readonly applied: false;
       readonly state: ChargeState;
       readonly reason:
-        'duplicate' | 'other_payment_intent' | 'not_a_status_change' | 'already_final' | 'stale';
+        | 'duplicate'
+        | 'other_payment_intent'
+        | 'amount_mismatch'
+        | 'not_a_status_change'
+        | 'already_final'
+        | 'stale';
     };
 
 /** Applies one Stripe event at most once and never moves a charge backwards. */
@@ -152,6 +183,10 @@ export function applyStripeEvent(state: ChargeState, event: PaymentEventPayload,
   // A valid signature proves the event is from Stripe, not that it is about *our* PaymentIntent.
   if (state.paymentIntentId !== null && event.payment_intent_id !== state.paymentIntentId) {
     return { applied: false, state: seen, reason: 'other_payment_intent' };
+  }
+  // Nor that it is about the money this charge asked for (a PaymentIntent edited in the dashboard).
+  if (moneyMismatch(state.request, event) !== undefined) {
+    return { applied: false, state: seen, reason: 'amount_mismatch' };
   }
   const next = statusFromEventType(event.type);
   if (next === undefined) return { applied: false, state: seen, reason: 'not_a_status_change' };

@@ -11,6 +11,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  metricMeter,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -33,6 +34,7 @@ import { PUBLISH_RETRY, STRIPE_RETRY, stripeFailureOf } from './stripe-activity-
 import {
   applyPaymentIntent,
   applyStripeEvent,
+  AMOUNT_MISMATCH,
   cancelCharge,
   failCharge,
   initialChargeState,
@@ -97,6 +99,12 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   const amountText = formatAmount(request.amount, request.currency);
   const ref = { event_id: request.event_id, order_id: request.order_id };
   let state: ChargeState = initialChargeState(request, nowIso());
+  // Webhooks or PaymentIntents about other money than the charge asked (on the worker's /metrics).
+  const moneyMismatches = metricMeter.createCounter(
+    'payments_money_mismatches',
+    'count',
+    'Stripe events or PaymentIntents whose amount or currency differ from the charge, by source',
+  );
   // Events that arrive before the PaymentIntent id is known cannot be checked against it yet.
   const earlyEvents: PaymentEventPayload[] = [];
 
@@ -117,9 +125,21 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     });
   };
 
+  // A webhook about other money is not believed: Stripe is asked for the PaymentIntent instead.
+  let reconcileRequested = false;
+
   const applyEvent = (event: PaymentEventPayload): void => {
     const verdict = applyStripeEvent(state, event, nowIso());
-    if (!verdict.applied) {
+    if (!verdict.applied && verdict.reason === 'amount_mismatch') {
+      moneyMismatches.add(1, { source: 'webhook' });
+      log.warn('stripe event for other money than the charge asked; asking Stripe instead', {
+        stripe_event_id: event.stripe_event_id,
+        payment_intent_id: event.payment_intent_id,
+        reported_amount: event.amount,
+        reported_currency: event.currency,
+      });
+      reconcileRequested = true;
+    } else if (!verdict.applied) {
       log.info('stripe event ignored', { stripe_event_id: event.stripe_event_id, reason: verdict.reason });
     }
     setState(verdict.state);
@@ -127,6 +147,14 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
 
   const adopt = (pi: PaymentIntentOutcome, attempted: boolean): void => {
     setState(applyPaymentIntent(state, pi, nowIso(), attempted));
+    if (state.failure?.code === AMOUNT_MISMATCH) {
+      moneyMismatches.add(1, { source: 'payment_intent' });
+      log.error('Stripe reports the PaymentIntent with other money than the charge asked', {
+        payment_intent_id: pi.id,
+        reported_amount: pi.amount,
+        reported_currency: pi.currency,
+      });
+    }
     for (const event of earlyEvents.splice(0)) applyEvent(event);
   };
 
@@ -224,7 +252,15 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
       const wakeAt = cancelRefused
         ? nowMs() + interval
         : Math.min(nowMs() + interval, deadline, actionDeadline);
-      const moved = await condition(() => state.status !== status, Math.max(wakeAt - nowMs(), 1));
+      const moved = await condition(
+        () => state.status !== status || reconcileRequested,
+        Math.max(wakeAt - nowMs(), 1),
+      );
+      if (reconcileRequested) {
+        reconcileRequested = false;
+        await reconcile();
+        continue;
+      }
       if (moved) continue;
       if (!cancelRefused && nowMs() >= actionDeadline) {
         await cancel(

@@ -157,8 +157,20 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
   );
 
   setHandler(refundEventSignal, (event) => {
-    if (!ledger.refunds.some((r) => r.refund_id === event.refund_id)) {
+    const known = ledger.refunds.find((r) => r.refund_id === event.refund_id);
+    if (known === undefined) {
       log.info('refund event for an unknown refund ignored', { refund_id: event.refund_id });
+      return;
+    }
+    // As for charges: a refund event about other money than the refund asked is not believed.
+    const otherAmount = event.amount !== undefined && event.amount !== known.amount;
+    const otherCurrency = event.currency !== undefined && event.currency.toLowerCase() !== charge.currency;
+    if (otherAmount || otherCurrency) {
+      log.warn('refund event for other money than the refund asked ignored', {
+        refund_id: event.refund_id,
+        reported_amount: event.amount,
+        reported_currency: event.currency,
+      });
       return;
     }
     finalise(event.refund_id, {

@@ -49,6 +49,32 @@ describe('POST /stripe/webhook', () => {
     assert.equal(signal?.payload.payment_intent_id, 'pi_123');
   });
 
+  it('acknowledges but never applies a live-mode event at this test-mode receiver, and counts it', async () => {
+    const eventId = await startCharge();
+    const signalsBefore = t.charges.signals.length;
+    const body = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId, livemode: true });
+    const res = await deliver(body, signatureFor(body, CURRENT ?? ''));
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { received: true, ignored: 'livemode_mismatch' });
+    assert.equal(t.charges.signals.length, signalsBefore);
+    const metrics = await t.metrics.registry.getSingleMetricAsString('payments_webhook_events_total');
+    assert.match(metrics, /result="ignored",reason="livemode_mismatch"[^}]*\} 1/);
+  });
+
+  it("passes the PaymentIntent's amount and currency on to the charge, to be checked there", async () => {
+    const eventId = await startCharge();
+    const body = paymentIntentEvent({
+      type: 'payment_intent.succeeded',
+      eventId,
+      amount: 1999,
+      currency: 'usd',
+    });
+    assert.equal((await deliver(body, signatureFor(body, CURRENT ?? ''))).statusCode, 200);
+    const signal = t.charges.signals.at(-1);
+    assert.equal(signal?.payload.amount, 1999);
+    assert.equal(signal?.payload.currency, 'usd');
+  });
+
   it('accepts an event signed with a rotated (previous) secret', async () => {
     const id = await startCharge();
     const body = paymentIntentEvent({ type: 'payment_intent.processing', eventId: id });

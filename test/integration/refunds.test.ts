@@ -103,6 +103,7 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
       JSON.stringify({
         id: `evt_${randomUUID().replace(/-/g, '')}`,
         object: 'event',
+        livemode: false,
         created: Math.floor(Date.now() / 1000),
         type: 'charge.refunded',
         data: {

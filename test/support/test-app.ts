@@ -48,7 +48,14 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
       timing: DEFAULT_CHARGE_TIMING,
       refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
     },
-    webhook: { charges, webhooks: createStripeWebhooks(stripe, TEST_WEBHOOK_SECRETS, 300) },
+    webhook: {
+      charges,
+      webhooks: createStripeWebhooks(stripe, {
+        secrets: TEST_WEBHOOK_SECRETS,
+        toleranceSeconds: 300,
+        livemode: false,
+      }),
+    },
   });
   return { app, charges, dedupe, metrics };
 }

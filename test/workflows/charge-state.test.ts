@@ -101,6 +101,44 @@ describe('charge state', () => {
     assert.equal(verdict.state.status, 'pending');
   });
 
+  it('does not apply an event about other money than the charge asked, nor one in another currency', () => {
+    for (const money of [
+      { amount: 2000, currency: 'usd' },
+      { amount: 1999, currency: 'eur' },
+    ]) {
+      const verdict = applyStripeEvent(
+        created(),
+        { ...event('evt_m', 'payment_intent.succeeded', 100), ...money },
+        T0,
+      );
+      assert.equal(verdict.applied, false);
+      assert.equal(!verdict.applied && verdict.reason, 'amount_mismatch');
+      assert.equal(verdict.state.status, 'pending');
+    }
+    const same = applyStripeEvent(
+      created(),
+      { ...event('evt_s', 'payment_intent.succeeded', 100), amount: 1999, currency: 'USD' },
+      T0,
+    );
+    assert.equal(
+      same.applied && same.state.status,
+      'succeeded',
+      'the same money, whatever the case of its code',
+    );
+  });
+
+  it('ends failed amount_mismatch, never succeeded, when Stripe reports the PaymentIntent with other money', () => {
+    const state = applyPaymentIntent(
+      created(),
+      { id: 'pi_1', status: 'succeeded', failure: null, amount: 199_900, currency: 'usd' },
+      T0,
+      true,
+    );
+    assert.equal(state.status, 'failed');
+    assert.equal(state.failure?.code, 'amount_mismatch');
+    assert.equal(state.failure?.message, 'Stripe reports 1999.00 USD; the charge asked 19.99 USD');
+  });
+
   it('carries the decline into the failed state', () => {
     const verdict = applyStripeEvent(created(), event('evt_f', 'payment_intent.payment_failed', 100), T0);
     assert.equal(verdict.state.status, 'failed');

@@ -1,6 +1,7 @@
 /**
- * The refund window: once it has closed no new refund is taken, even while the refunds workflow is
- * still open waiting for a refund Stripe has not finished; a repeat of a known refund is answered.
+ * RefundsWorkflow while Stripe has not finished a refund: its outcome comes by webhook, and only one
+ * about the refund's own money is believed; once the window has closed no new refund is taken, even
+ * though the workflow is still open, while a repeat of a known refund is answered.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../sup
 
 const WINDOW_SECONDS = 3600;
 
-describe('RefundsWorkflow after its window', { timeout: 120_000 }, () => {
+describe('RefundsWorkflow with a refund pending at Stripe', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   let running: Promise<void>;
@@ -43,19 +44,44 @@ describe('RefundsWorkflow after its window', { timeout: 120_000 }, () => {
     await env?.teardown();
   });
 
+  const succeededCharge = (id: string): ChargeRecord => ({
+    event_id: `evt-window-${id}`,
+    order_id: `order-window-${id}`,
+    status: 'succeeded',
+    amount: 10_000,
+    currency: 'eur',
+    payment_intent_id: 'pi_window',
+    failure: null,
+    updated_at: '2026-01-01T00:00:00.000Z',
+  });
+
+  it("believes a refund webhook only for the refund's own amount and currency", async () => {
+    const id = randomUUID();
+    const charge = succeededCharge(id);
+    const request = { refund_id: `r-${id}`, amount: 2500 };
+    assert.equal((await charges.refund({ charge, window_seconds: WINDOW_SECONDS }, request)).kind, 'ok');
+    const outcome = (stripe_event_id: string, money: { amount: number; currency: string }) =>
+      charges.signalRefundEvent(charge.event_id, {
+        stripe_event_id,
+        refund_id: request.refund_id,
+        stripe_refund_id: `re_${request.refund_id}`,
+        status: 'succeeded',
+        failure: null,
+        ...money,
+      });
+    await outcome('evt_amount', { amount: 9999, currency: 'eur' });
+    await outcome('evt_currency', { amount: 2500, currency: 'usd' });
+    const state = await charges.getRefunds(charge.event_id);
+    assert.equal(state?.refunds[0]?.status, 'pending', 'other money: not believed');
+    await outcome('evt_right', { amount: 2500, currency: 'eur' });
+    const after = await charges.getRefunds(charge.event_id);
+    assert.equal(after?.refunds[0]?.status, 'succeeded');
+    assert.equal(after?.refunded_amount, 2500);
+  });
+
   it('refuses a new refund once the window has closed, and still answers a repeat', async () => {
     const id = randomUUID();
-    const charge: ChargeRecord = {
-      event_id: `evt-window-${id}`,
-      order_id: `order-window-${id}`,
-      status: 'succeeded',
-      amount: 10_000,
-      currency: 'eur',
-      payment_intent_id: 'pi_window',
-      failure: null,
-      updated_at: '2026-01-01T00:00:00.000Z',
-    };
-    const input = { charge, window_seconds: WINDOW_SECONDS };
+    const input = { charge: succeededCharge(id), window_seconds: WINDOW_SECONDS };
     const first = { refund_id: `r1-${id}`, amount: 1000 };
     assert.equal((await charges.refund(input, first)).kind, 'ok');
 

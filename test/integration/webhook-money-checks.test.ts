@@ -1,0 +1,160 @@
+/**
+ * A verified webhook proves it came from Stripe, not that it speaks of this charge's money. On the
+ * real stack: an event with another amount or currency, or from the other mode, is not applied; a
+ * PaymentIntent Stripe itself reports with other money ends the charge failed `amount_mismatch`,
+ * never succeeded, and nothing reaches payments.completed.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
+import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
+import type { ChargeWorkflow } from '../../src/workflows/charge';
+import { readRecordsFor } from '../support/kafka-reader';
+import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
+import { stack } from '../support/stack-env';
+import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { waitUntil } from '../support/wait';
+
+// stripe-mock answers every retrieve with its fixture PaymentIntent (1099 usd): charges of exactly
+// that money, so the reconciliation a rejected webhook triggers finds the charge's own money.
+const AMOUNT = 1099;
+const CURRENCY = 'usd';
+
+describe('webhooks are checked against the charge before they change it', { timeout: 120_000 }, () => {
+  let proxy: StripeRecordingProxy;
+  let service: TestService;
+  let temporal: Client;
+  before(async () => {
+    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+    service = await startTestService({ STRIPE_API_BASE: proxy.url });
+    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+  });
+  after(async () => {
+    await service?.stop();
+    await temporal?.connection.close();
+    await proxy?.close();
+  });
+
+  const get = async (eventId: string) =>
+    (await (
+      await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
+    ).json()) as ChargeRecord;
+  const deliver = async (payload: string) => {
+    const res = await fetch(`${service.url}/stripe/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signatureFor(payload, TEST_WEBHOOK_SECRET),
+      },
+      body: payload,
+    });
+    return { status: res.status, json: (await res.json()) as { received: boolean; ignored?: string } };
+  };
+  const retrievesOf = (pi: string) =>
+    proxy.requests.filter((r) => r.method === 'GET' && r.path === `/v1/payment_intents/${pi}`).length;
+
+  async function pendingCharge(): Promise<{ eventId: string; pi: string }> {
+    const eventId = `evt-money-${randomUUID()}`;
+    const res = await fetch(`${service.url}/charge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...AUTH_HEADER },
+      body: JSON.stringify({
+        event_id: eventId,
+        order_id: `order-${eventId}`,
+        amount: AMOUNT,
+        currency: CURRENCY,
+      }),
+    });
+    assert.equal(res.status, 202);
+    const pi = await waitUntil(
+      async () => (await get(eventId)).payment_intent_id ?? undefined,
+      'PaymentIntent',
+    );
+    return { eventId, pi };
+  }
+  const succeeded = (eventId: string, pi: string, extra: object) =>
+    paymentIntentEvent({ type: 'payment_intent.succeeded', eventId, paymentIntentId: pi, ...extra });
+
+  for (const [what, extra] of [
+    ['another amount', { amount: AMOUNT + 1, currency: CURRENCY }],
+    ['another currency', { amount: AMOUNT, currency: 'eur' }],
+  ] as const) {
+    it(`does not apply a payment_intent.succeeded with ${what}: it asks Stripe, which says pending`, async () => {
+      const { eventId, pi } = await pendingCharge();
+      const before = retrievesOf(pi);
+      // Stripe's answer for a PaymentIntent still waiting for the customer (stripe-mock's fixture
+      // carries a stale last_payment_error that real Stripe would not have here).
+      proxy.rewriteNext({ method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) }, 1, (body) => ({
+        ...body,
+        id: pi,
+        last_payment_error: null,
+      }));
+      assert.equal((await deliver(succeeded(eventId, pi, extra))).status, 200);
+      await waitUntil(async () => retrievesOf(pi) > before || undefined, 'the workflow to ask Stripe');
+      assert.equal((await get(eventId)).status, 'pending');
+
+      // The same event with the charge's own money completes it: once, on payments.completed.
+      const right = await deliver(succeeded(eventId, pi, { amount: AMOUNT, currency: CURRENCY }));
+      assert.equal(right.status, 200);
+      await temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId)).result();
+      const records = await readRecordsFor(['payments.completed', 'payments.failed'], new Set([eventId]));
+      assert.deepEqual(
+        records.map((r) => r.topic),
+        ['payments.completed'],
+      );
+    });
+  }
+
+  it('ignores an event from live mode at a test-mode receiver, without asking Stripe', async () => {
+    const { eventId, pi } = await pendingCharge();
+    const before = retrievesOf(pi);
+    const answer = await deliver(
+      succeeded(eventId, pi, { amount: AMOUNT, currency: CURRENCY, livemode: true }),
+    );
+    assert.deepEqual(answer, { status: 200, json: { received: true, ignored: 'livemode_mismatch' } });
+    assert.equal((await get(eventId)).status, 'pending');
+    assert.equal(retrievesOf(pi), before);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    assert.match(
+      metrics,
+      /payments_webhook_events_total\{[^}]*result="ignored"[^}]*reason="livemode_mismatch"[^}]*\} [1-9]/,
+    );
+  });
+
+  it('ignores an event about another PaymentIntent', async () => {
+    const { eventId } = await pendingCharge();
+    const answer = await deliver(
+      succeeded(eventId, 'pi_someone_else', { amount: AMOUNT, currency: CURRENCY }),
+    );
+    assert.equal(answer.status, 200);
+    assert.equal((await get(eventId)).status, 'pending');
+  });
+
+  it('ends a charge failed amount_mismatch when Stripe itself reports other money, and publishes no completion', async () => {
+    const { eventId, pi } = await pendingCharge();
+    // Stripe answers the reconciliation with a PaymentIntent changed in the dashboard.
+    proxy.rewriteNext({ method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) }, 1, (body) => ({
+      ...body,
+      id: pi,
+      amount: AMOUNT * 2,
+      status: 'succeeded',
+    }));
+    assert.equal(
+      (await deliver(succeeded(eventId, pi, { amount: AMOUNT * 2, currency: CURRENCY }))).status,
+      200,
+    );
+    const record = await temporal.workflow
+      .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId))
+      .result();
+    assert.equal(record.status, 'failed');
+    assert.equal(record.failure?.code, 'amount_mismatch');
+    assert.match(record.failure?.message ?? '', /Stripe reports 21\.98 USD; the charge asked 10\.99 USD/);
+    const records = await readRecordsFor(['payments.completed', 'payments.failed'], new Set([eventId]));
+    assert.deepEqual(
+      records.map((r) => r.topic),
+      ['payments.failed'],
+    );
+  });
+});
