@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CONFIG_VARIABLES } from '../../src/config';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
 import { TOPIC_KEYS, TOPICS as TOPIC_TABLE } from '../../src/contracts/topics';
 import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { REPO_ROOT, objectsOfKind, renderK8s, type Workload } from './support';
@@ -92,5 +92,29 @@ describe('search attributes and topics', () => {
       topicVariables.map((v) => [v.name, v.default]),
       TOPIC_KEYS.map((key) => [TOPIC_TABLE[key].variable, TOPIC_TABLE[key].default]),
     );
+  });
+
+  it('every Temporal we set up keeps closed workflows at least the default dedupe window', () => {
+    const windowSeconds = loadConfig({
+      PAYMENTS_MODE: 'worker',
+      STRIPE_KEY: 'sk_test_window',
+    }).dedupeWindowSeconds;
+    const hours = (text: string | undefined) => Number(/^(\d+)h$/.exec(text ?? '')?.[1] ?? NaN);
+    const job = kindWorkload('temporal-namespace-retention').spec.template.spec.containers[0];
+    const jobArgs = job?.command ?? [];
+    const retentions = {
+      'kind Job': hours(jobArgs[jobArgs.indexOf('--retention') + 1]),
+      'compose setup-namespace.sh': hours(
+        /RETENTION="\$\{TEMPORAL_RETENTION:-(\w+)\}"/.exec(read('deploy/temporal/setup-namespace.sh'))?.[1],
+      ),
+      'local stack': hours(
+        /STACK_TEMPORAL_RETENTION="\$\{STACK_TEMPORAL_RETENTION:-(\w+)\}"/.exec(
+          read('scripts/stack/lib.sh'),
+        )?.[1],
+      ),
+    };
+    for (const [where, h] of Object.entries(retentions)) {
+      assert.ok(h * 3600 >= windowSeconds, `${where}: ${h} h < window ${windowSeconds} s`);
+    }
   });
 });
