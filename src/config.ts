@@ -27,6 +27,8 @@ export interface Config {
     /** Several secrets are accepted so a webhook secret can be rotated without dropping events. */
     readonly webhookSecrets: readonly string[];
     readonly webhookToleranceSeconds: number;
+    /** Every worker's Stripe calls together stay under this (the Stripe task queue's dispatch rate). */
+    readonly maxRequestsPerSecond: number;
   };
   readonly temporal: {
     readonly address: string;
@@ -127,6 +129,11 @@ export const CONFIG_VARIABLES = [
     secret: true,
   },
   { name: 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', default: '300', meaning: 'Maximum age of a webhook signature' },
+  {
+    name: 'STRIPE_MAX_REQUESTS_PER_SECOND',
+    default: '(20 test key, 80 live)',
+    meaning: "Stripe calls per second from every worker together, under Stripe's limit (25 test, 100 live)",
+  },
   {
     name: 'CHARGE_API_TOKEN',
     default: '(required for gateway, all)',
@@ -377,6 +384,20 @@ function parseStripeKey(reader: Reader): string {
   return key;
 }
 
+/**
+ * Stripe answers 429 above about 25 write requests a second in test mode and 100 in live mode; the
+ * defaults leave room for the dashboard and other systems on the same account.
+ */
+export const STRIPE_DEFAULT_REQUESTS_PER_SECOND = { test: 20, live: 80 } as const;
+
+function parseStripeRate(reader: Reader): number {
+  const live = /^(sk|rk)_live_/.test(reader.raw('STRIPE_KEY') ?? '');
+  const fallback = STRIPE_DEFAULT_REQUESTS_PER_SECOND[live ? 'live' : 'test'];
+  return reader.raw('STRIPE_MAX_REQUESTS_PER_SECOND') === undefined
+    ? fallback
+    : reader.integer('STRIPE_MAX_REQUESTS_PER_SECOND', 1, 10_000);
+}
+
 function parseWebhookSecrets(reader: Reader, mode: PaymentsMode): string[] {
   const secrets = reader.list('STRIPE_WEBHOOK_SECRET');
   const receives = mode === 'webhook-receiver' || mode === 'all';
@@ -468,6 +489,7 @@ export function loadConfig(env: Env = process.env): Config {
       apiBase: parseStripeApiBase(reader),
       webhookSecrets: parseWebhookSecrets(reader, mode),
       webhookToleranceSeconds: reader.integer('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 1, 3600),
+      maxRequestsPerSecond: parseStripeRate(reader),
     },
     temporal: {
       address: reader.string('TEMPORAL_ADDRESS', HOST_PORT, 'must be host:port'),

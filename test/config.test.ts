@@ -19,6 +19,19 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('config', () => {
+  it("keeps Stripe calls under Stripe's limit by default: 20/s with a test key, 80/s with a live one", () => {
+    assert.equal(loadConfig(valid).stripe.maxRequestsPerSecond, 20);
+    assert.equal(loadConfig({ ...valid, STRIPE_KEY: 'rk_live_abc' }).stripe.maxRequestsPerSecond, 80);
+    assert.equal(
+      loadConfig({ ...valid, STRIPE_MAX_REQUESTS_PER_SECOND: '5' }).stripe.maxRequestsPerSecond,
+      5,
+    );
+    assert.match(
+      problemsOf({ ...valid, STRIPE_MAX_REQUESTS_PER_SECOND: '0' })[0] ?? '',
+      /^STRIPE_MAX_REQUESTS_PER_SECOND: must be between 1 and 10000/,
+    );
+  });
+
   it('reads CHARGE_DEDUPE_WINDOW as a duration, and names the variable when it is not one', () => {
     assert.equal(loadConfig({ ...valid, CHARGE_DEDUPE_WINDOW: '192h' }).dedupeWindowSeconds, 192 * 3600);
     assert.equal(loadConfig({ ...valid, CHARGE_DEDUPE_WINDOW: '10d' }).dedupeWindowSeconds, 10 * 86_400);

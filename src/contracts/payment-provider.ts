@@ -19,6 +19,15 @@ export const NON_RETRYABLE_PROVIDER_FAILURES: readonly string[] = [
 /** A failure the provider says may pass (network, 5xx, 429): Temporal's retry policy tries again. */
 export const PROVIDER_TRANSIENT = 'StripeTransientError';
 
+/**
+ * The task queue of the provider's activities: their own, so that one worker option
+ * (`maxTaskQueueActivitiesPerSecond`, enforced by the Temporal server across every worker) keeps all
+ * calls to the provider under its rate limit, while workflow tasks and Kafka publishes run unthrottled.
+ */
+export function providerTaskQueue(workflowTaskQueue: string): string {
+  return `${workflowTaskQueue}-stripe`;
+}
+
 /** What a fatal provider failure carries to the workflow in `details[0]`. */
 export interface ProviderFailureDetails {
   readonly failure: ChargeFailure;

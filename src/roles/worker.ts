@@ -6,7 +6,7 @@ import { activityLogInterceptors } from '../activities/log-interceptors';
 import type { EventProducer } from '../clients/kafka';
 import { temporalConnectionOptions } from '../clients/tls';
 import type { Config } from '../config';
-import type { PaymentProviderActivities } from '../contracts/payment-provider';
+import { providerTaskQueue, type PaymentProviderActivities } from '../contracts/payment-provider';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 
@@ -73,17 +73,34 @@ export async function startWorker(deps: {
     }),
     ...workerTuning(config),
   });
-  const running = worker.run();
+  // The Stripe activities' own queue: the server hands out at most this many of its tasks a second,
+  // across every worker polling it, so Stripe never sees more than STRIPE_MAX_REQUESTS_PER_SECOND.
+  const stripeWorker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: providerTaskQueue(config.temporal.taskQueue),
+    activities: deps.provider,
+    maxTaskQueueActivitiesPerSecond: config.stripe.maxRequestsPerSecond,
+    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
+    interceptors: { activity: [activityLogInterceptors] },
+  });
+  const running = Promise.all([worker.run(), stripeWorker.run()]);
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
   logger.info(
-    { task_queue: config.temporal.taskQueue, namespace: config.temporal.namespace },
+    {
+      task_queue: config.temporal.taskQueue,
+      stripe_task_queue: providerTaskQueue(config.temporal.taskQueue),
+      stripe_requests_per_second: config.stripe.maxRequestsPerSecond,
+      namespace: config.temporal.namespace,
+    },
     'worker polling',
   );
   return {
     worker,
     connection,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of [worker, stripeWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await running.catch(() => undefined);
       await connection.close();
     },

@@ -26,7 +26,7 @@ export function createStripeActivities(deps: {
         retryable: verdict.retryable,
         error: err instanceof Error ? err.message : String(err),
       });
-      throw toActivityFailure(err, verdict);
+      throw toActivityFailure(err, verdict, Context.current().info.attempt);
     }
   }
 

@@ -9,7 +9,9 @@ export const STRIPE_API_VERSION = '2026-10-28.endive';
 
 export type StripeClient = Stripe;
 
-export function createStripeClient(config: Pick<Config, 'stripe'>): StripeClient {
+export function createStripeClient(config: {
+  stripe: Pick<Config['stripe'], 'key' | 'apiBase'>;
+}): StripeClient {
   const base = config.stripe.apiBase;
   return new Stripe(config.stripe.key, {
     apiVersion: STRIPE_API_VERSION,

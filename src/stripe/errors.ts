@@ -60,8 +60,22 @@ export function classifyStripeError(err: unknown): StripeErrorVerdict {
   };
 }
 
+/**
+ * The pause before retrying a call Stripe rate-limited (429) without saying how long: doubling from
+ * 1 s per attempt up to 30 s, with ±50 % jitter so that many charges refused in the same second do
+ * not all come back in the same second (Temporal's own backoff has no jitter).
+ */
+export function rateLimitedRetryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.5 + random()));
+}
+
 /** Turns a verdict into what the activity throws; Temporal's retry policy does the rest. */
-export function toActivityFailure(err: unknown, verdict: StripeErrorVerdict): ApplicationFailure {
+export function toActivityFailure(
+  err: unknown,
+  verdict: StripeErrorVerdict,
+  attempt = 1,
+): ApplicationFailure {
   const message = err instanceof Error ? err.message : String(err);
   if (!verdict.retryable) {
     return ApplicationFailure.create({
@@ -74,6 +88,10 @@ export function toActivityFailure(err: unknown, verdict: StripeErrorVerdict): Ap
   return ApplicationFailure.create({
     type: PROVIDER_TRANSIENT,
     message: `${verdict.reason}: ${message}`,
-    ...(verdict.retryAfterMs !== undefined ? { nextRetryDelay: verdict.retryAfterMs } : {}),
+    ...(verdict.retryAfterMs !== undefined
+      ? { nextRetryDelay: verdict.retryAfterMs }
+      : verdict.reason === 'http_429'
+        ? { nextRetryDelay: rateLimitedRetryDelayMs(attempt) }
+        : {}),
   });
 }

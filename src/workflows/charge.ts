@@ -30,7 +30,7 @@ import {
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
 import type { PaymentEventV1 } from '../contracts/payment-event';
-import { PUBLISH_RETRY, STRIPE_RETRY, stripeFailureOf } from './stripe-activity-policy';
+import { PUBLISH_RETRY, STRIPE_RETRY, stripeActivityQueue, stripeFailureOf } from './stripe-activity-policy';
 import {
   applyPaymentIntent,
   applyStripeEvent,
@@ -51,20 +51,25 @@ import {
 import type { PaymentEventPayload } from '../contracts/payment-provider';
 import { outcomeTopic, TOPICS } from '../contracts/topics';
 
-const { createPaymentIntent } = proxyActivities<ChargeActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Stripe keeps an idempotency key for 24 h: every retry under one key must happen well inside
-  // that window. When it runs out, the workflow looks the PaymentIntent up before a new key is used.
-  scheduleToCloseTimeout: '23 hours',
-  retry: STRIPE_RETRY,
-});
-
-const { retrievePaymentIntent, findPaymentIntentByEventId, cancelPaymentIntent } =
-  proxyActivities<ChargeActivities>({
+/** The Stripe activities, on the task queue `stripeActivityQueue()` picks for this workflow. */
+function stripeActivities(queue: { taskQueue?: string }) {
+  const { createPaymentIntent } = proxyActivities<ChargeActivities>({
+    ...queue,
     startToCloseTimeout: '30 seconds',
-    scheduleToCloseTimeout: '1 hour',
+    // Stripe keeps an idempotency key for 24 h: every retry under one key must happen well inside
+    // that window. When it runs out, the workflow looks the PaymentIntent up before a new key is used.
+    scheduleToCloseTimeout: '23 hours',
     retry: STRIPE_RETRY,
   });
+  const { retrievePaymentIntent, findPaymentIntentByEventId, cancelPaymentIntent } =
+    proxyActivities<ChargeActivities>({
+      ...queue,
+      startToCloseTimeout: '30 seconds',
+      scheduleToCloseTimeout: '1 hour',
+      retry: STRIPE_RETRY,
+    });
+  return { createPaymentIntent, retrievePaymentIntent, findPaymentIntentByEventId, cancelPaymentIntent };
+}
 
 const { publishPaymentEvent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '15 seconds',
@@ -95,6 +100,8 @@ function retryWindowExhausted(err: unknown): boolean {
 
 export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<ChargeRecord> {
   const { request } = input;
+  const { createPaymentIntent, retrievePaymentIntent, findPaymentIntentByEventId, cancelPaymentIntent } =
+    stripeActivities(stripeActivityQueue());
   const timing = input.timing ?? DEFAULT_CHARGE_TIMING;
   const amountText = formatAmount(request.amount, request.currency);
   const ref = { event_id: request.event_id, order_id: request.order_id };

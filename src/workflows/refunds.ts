@@ -27,7 +27,7 @@ import {
   type RefundEventV1,
   type RefundsWorkflowInput,
 } from '../contracts/refund';
-import { PUBLISH_RETRY, STRIPE_RETRY, stripeFailureOf } from './stripe-activity-policy';
+import { PUBLISH_RETRY, STRIPE_RETRY, stripeActivityQueue, stripeFailureOf } from './stripe-activity-policy';
 import {
   addRefund,
   decideRefund,
@@ -38,12 +38,15 @@ import {
 } from './refund-ledger';
 import { RefundedMinorSearchAttribute, refundEventSignal, refundsQuery, refundUpdate } from './messages';
 
-const { createRefund } = proxyActivities<ChargeActivities>({
-  startToCloseTimeout: '30 seconds',
-  // Within Stripe's 24 h idempotency-key retention, as for the charge's create.
-  scheduleToCloseTimeout: '23 hours',
-  retry: STRIPE_RETRY,
-});
+function refundActivity(queue: { taskQueue?: string }) {
+  return proxyActivities<ChargeActivities>({
+    ...queue,
+    startToCloseTimeout: '30 seconds',
+    // Within Stripe's 24 h idempotency-key retention, as for the charge's create.
+    scheduleToCloseTimeout: '23 hours',
+    retry: STRIPE_RETRY,
+  }).createRefund;
+}
 
 const { publishRefundEvent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '15 seconds',
@@ -57,6 +60,7 @@ function nowIso(): string {
 
 export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void> {
   const { charge } = input;
+  const createRefund = refundActivity(stripeActivityQueue());
   const ref = { event_id: charge.event_id, order_id: charge.order_id };
   let ledger: RefundLedger = { chargeAmount: charge.amount, refunds: [] };
   const toPublish: string[] = [];

@@ -2,8 +2,18 @@
  * How workflows call Stripe activities: one retry policy (Stripe's transient errors retried with
  * backoff; card declines and invalid requests not), and reading a declined call's details.
  */
-import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/workflow';
-import { NON_RETRYABLE_PROVIDER_FAILURES, type ProviderFailureDetails } from '../contracts/payment-provider';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  patched,
+  workflowInfo,
+  type RetryPolicy,
+} from '@temporalio/workflow';
+import {
+  NON_RETRYABLE_PROVIDER_FAILURES,
+  providerTaskQueue,
+  type ProviderFailureDetails,
+} from '../contracts/payment-provider';
 
 export const STRIPE_RETRY: RetryPolicy = {
   initialInterval: '1 second',
@@ -11,6 +21,15 @@ export const STRIPE_RETRY: RetryPolicy = {
   maximumInterval: '5 minutes',
   nonRetryableErrorTypes: [...NON_RETRYABLE_PROVIDER_FAILURES],
 };
+
+/**
+ * Where this workflow schedules its Stripe activities: the rate-limited Stripe task queue. Call it
+ * once, at the workflow's start. Workflows started before that queue existed recorded no marker and
+ * keep scheduling on their own queue, so their histories replay unchanged.
+ */
+export function stripeActivityQueue(): { taskQueue?: string } {
+  return patched('stripe-task-queue') ? { taskQueue: providerTaskQueue(workflowInfo().taskQueue) } : {};
+}
 
 /** Kafka publishes: no attempt limit (an outage delays an event, never drops it). */
 export const PUBLISH_RETRY: RetryPolicy = {

@@ -29,10 +29,10 @@ function envFor(mode: string, taskQueue = `modes-${randomUUID()}`): Record<strin
 }
 
 const EXPECTED_CHECKS: Record<string, string[]> = {
-  gateway: ['temporal'],
+  gateway: ['dedupe_window', 'temporal'],
   'webhook-receiver': ['temporal'],
   worker: ['kafka', 'worker'],
-  all: ['kafka', 'temporal', 'worker'],
+  all: ['dedupe_window', 'kafka', 'temporal', 'worker'],
 };
 
 describe('PAYMENTS_MODE', { timeout: 180_000 }, () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { classifyStripeError } from '../../src/stripe/errors';
+import { classifyStripeError, rateLimitedRetryDelayMs, toActivityFailure } from '../../src/stripe/errors';
 
 type Raw = ConstructorParameters<typeof Stripe.errors.StripeError>[0];
 
@@ -74,6 +74,36 @@ describe('Stripe error classification', () => {
   it('passes Retry-After on as the next retry delay', () => {
     const verdict = classifyStripeError(apiError(429, { headers: { 'retry-after': '7' } }));
     assert.deepEqual(verdict, { retryable: true, reason: 'http_429', retryAfterMs: 7000 });
+  });
+
+  it('retries a 429 without Retry-After after a doubling, jittered pause, never ending the charge', () => {
+    const err = apiError(429);
+    const verdict = classifyStripeError(err);
+    assert.equal(verdict.retryable, true);
+    const failure = toActivityFailure(err, verdict, 3);
+    assert.equal(failure.nonRetryable, false);
+    const delay = Number(failure.nextRetryDelay);
+    assert.ok(delay >= 2000 && delay <= 6000, `attempt 3: 4 s ± 50 %, got ${delay} ms`);
+    assert.equal(
+      rateLimitedRetryDelayMs(1, () => 0),
+      500,
+    );
+    assert.equal(
+      rateLimitedRetryDelayMs(2, () => 0.999),
+      2998,
+    );
+    assert.equal(
+      rateLimitedRetryDelayMs(20, () => 0.5),
+      30_000,
+      'capped at 30 s',
+    );
+  });
+
+  it('does not retry a 429 that Stripe marks Stripe-Should-Retry: false', () => {
+    assert.equal(
+      classifyStripeError(apiError(429, { headers: { 'stripe-should-retry': 'false' } })).retryable,
+      false,
+    );
   });
 
   it('keeps a charge waiting (retrying) when our own key is rejected', () => {

@@ -35,7 +35,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
   const dedupe = new FakeDedupeWindow();
   const metrics = createMetrics();
   const stripe = createStripeClient({
-    stripe: { key: 'sk_test_123', apiBase: undefined, webhookSecrets: [], webhookToleranceSeconds: 300 },
+    stripe: { key: 'sk_test_123', apiBase: undefined },
   });
   const app = await buildApp({
     logger: pino({ level: 'silent' }),

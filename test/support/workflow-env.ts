@@ -10,6 +10,7 @@ import {
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { ChargeActivities } from '../../src/activities';
+import { providerTaskQueue } from '../../src/contracts/payment-provider';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/roles/worker';
 import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { stack } from './stack-env';
@@ -71,16 +72,36 @@ export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
+/** The workflows' worker and the Stripe activities' worker of one test, run and stopped together. */
+export interface TestWorkers {
+  run(): Promise<void>;
+  runUntil<R>(fn: () => Promise<R>): Promise<R>;
+  shutdown(): void;
+}
+
+/**
+ * A worker for the workflows and the Kafka activities on `taskQueue`, and one for the Stripe
+ * activities on their own queue (src/contracts/payment-provider.ts), as the worker role runs them.
+ */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
   taskQueue: string,
   activities: Partial<ChargeActivities>,
-): Promise<Worker> {
-  return Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities,
-  });
+): Promise<TestWorkers> {
+  const common = { connection: env.nativeConnection, namespace: env.namespace ?? 'default', activities };
+  const main = await Worker.create({ ...common, taskQueue, workflowBundle: await workflowBundle() });
+  const stripe = await Worker.create({ ...common, taskQueue: providerTaskQueue(taskQueue) });
+  const stop = (worker: Worker) => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  return {
+    run: async () => {
+      await Promise.all([main.run(), stripe.run()]);
+    },
+    runUntil: (fn) => stripe.runUntil(() => main.runUntil(fn)),
+    shutdown: () => {
+      stop(main);
+      stop(stripe);
+    },
+  };
 }

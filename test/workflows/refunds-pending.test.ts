@@ -7,18 +7,22 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { ChargeActivities } from '../../src/activities';
 import { createChargeWorkflows, type ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import { REFUND_WINDOW_CLOSED } from '../../src/contracts/refund';
-import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
+import {
+  createTestWorker,
+  createTimeSkippingEnv,
+  uniqueTaskQueue,
+  type TestWorkers,
+} from '../support/workflow-env';
 
 const WINDOW_SECONDS = 3600;
 
 describe('RefundsWorkflow with a refund pending at Stripe', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
+  let worker: TestWorkers;
   let running: Promise<void>;
   let charges: ChargeWorkflows;
 

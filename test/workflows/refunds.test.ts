@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { ChargeActivities } from '../../src/activities';
 import { createChargeWorkflows, type ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import type { ChargeRecord } from '../../src/contracts/charge';
@@ -12,7 +11,12 @@ import {
   type RefundEventV1,
   type RefundRequest,
 } from '../../src/contracts/refund';
-import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
+import {
+  createTestWorker,
+  createTimeSkippingEnv,
+  uniqueTaskQueue,
+  type TestWorkers,
+} from '../support/workflow-env';
 
 function succeededCharge(overrides: Partial<ChargeRecord> = {}): ChargeRecord {
   const id = randomUUID();
@@ -31,7 +35,7 @@ function succeededCharge(overrides: Partial<ChargeRecord> = {}): ChargeRecord {
 
 describe('RefundsWorkflow', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
+  let worker: TestWorkers;
   let running: Promise<void>;
   let charges: ChargeWorkflows;
   const creates: Array<{ refund_id: string; amount: number }> = [];
