@@ -12,7 +12,7 @@ describe('POST /charges/:event_id/refund and /cancel', () => {
   });
   after(() => t.app.close());
 
-  async function charge(status?: 'succeeded'): Promise<string> {
+  async function charge(status?: 'succeeded' | 'failed'): Promise<string> {
     const eventId = `evt-${randomUUID()}`;
     const res = await t.app.inject({
       method: 'POST',
@@ -76,6 +76,27 @@ describe('POST /charges/:event_id/refund and /cancel', () => {
     assert.equal(refused.statusCode, 409);
     assert.match(refused.json<{ hint: string }>().hint, /refund/);
     assert.equal((await cancel('never-seen')).statusCode, 404);
+  });
+
+  it('answers a repeated cancel with the canceled charge again, and refuses to cancel a failed one', async () => {
+    const pending = await charge();
+    assert.equal((await cancel(pending)).statusCode, 200);
+    const again = await cancel(pending);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json<{ status: string }>().status, 'canceled');
+
+    const failed = await charge('failed');
+    const refused = await cancel(failed);
+    assert.equal(refused.statusCode, 409);
+    assert.equal(refused.json<{ error: string }>().error, 'charge_failed');
+  });
+
+  it('answers 409 refund_window_closed once the refund window of the charge has closed', async () => {
+    const eventId = await charge('succeeded');
+    t.charges.refundWindowClosed.add(eventId);
+    const res = await refund(eventId, { refund_id: `late-${eventId}`, amount: 100 });
+    assert.equal(res.statusCode, 409);
+    assert.equal(res.json<{ error: string }>().error, 'refund_window_closed');
   });
 
   it('shows refunds on GET /charges/:event_id', async () => {

@@ -5,7 +5,11 @@ import {
   type StartResult,
   type UpdateOutcome,
 } from '../../src/api/temporal/charge-workflows';
-import { CHARGE_ALREADY_SUCCEEDED, type ChargeStatus } from '../../src/contracts/charge';
+import {
+  CHARGE_ALREADY_FAILED,
+  CHARGE_ALREADY_SUCCEEDED,
+  type ChargeStatus,
+} from '../../src/contracts/charge';
 import {
   REFUND_EXCEEDS_REMAINDER,
   REFUND_ID_CONFLICT,
@@ -104,12 +108,22 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
         message: 'the charge has succeeded; refund it instead',
       };
     }
+    if (record.status === 'failed') {
+      return { kind: 'rejected', type: CHARGE_ALREADY_FAILED, message: 'the charge has already failed' };
+    }
     this.statuses.set(eventId, 'canceled');
     return { kind: 'ok', value: { ...record, status: 'canceled' } };
   }
 
-  async refund(input: RefundsWorkflowInput, request: RefundRequest): Promise<UpdateOutcome<RefundAnswer>> {
+  /** Charges whose refunds workflow has ended with its window (REJECT_DUPLICATE refuses a new one). */
+  readonly refundWindowClosed = new Set<string>();
+
+  async refund(
+    input: RefundsWorkflowInput,
+    request: RefundRequest,
+  ): Promise<UpdateOutcome<RefundAnswer> | { readonly kind: 'window_closed' }> {
     this.check();
+    if (this.refundWindowClosed.has(input.charge.event_id)) return { kind: 'window_closed' };
     const ledger = this.refunds.get(input.charge.event_id) ?? [];
     this.refunds.set(input.charge.event_id, ledger);
     const answer = (amount: number, duplicate: boolean): UpdateOutcome<RefundAnswer> => ({
