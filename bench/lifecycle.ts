@@ -1,5 +1,6 @@
 /** The run's lifecycle around the measurements: building, clean-up, and signals. */
 import { spawn } from 'node:child_process';
+import { REPO_ROOT } from '../test/support/repo';
 
 export const log = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
@@ -29,10 +30,10 @@ export class Cleanup {
   }
 }
 
-export function build(repoRoot: string): Promise<void> {
+export function build(): Promise<void> {
   return new Promise((resolve, reject) => {
     const proc = spawn('npm', ['run', 'build', '--silent'], {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
       stdio: ['ignore', process.stderr, process.stderr],
     });
     proc.on('error', reject);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { REPO_ROOT } from '../test/support/repo';
 
 const PACKAGES = [
   '@temporalio/client',
@@ -15,9 +16,9 @@ const PACKAGES = [
   'tsx',
 ];
 
-function packageVersion(repoRoot: string, name: string): string | null {
+function packageVersion(name: string): string | null {
   try {
-    const file = path.join(repoRoot, 'node_modules', name, 'package.json');
+    const file = path.join(REPO_ROOT, 'node_modules', name, 'package.json');
     return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? null;
   } catch {
     return null;
@@ -46,11 +47,7 @@ export interface MachineInfo {
   readonly stripe_mock: string | null;
 }
 
-export async function machineInfo(
-  repoRoot: string,
-  stackDir: string,
-  temporal: Client,
-): Promise<MachineInfo> {
+export async function machineInfo(stackDir: string, temporal: Client): Promise<MachineInfo> {
   let temporalServer: string | null = null;
   try {
     temporalServer = (await temporal.workflowService.getSystemInfo({})).serverVersion || null;
@@ -81,12 +78,12 @@ export async function machineInfo(
     load_average_at_start: os.loadavg().map((l) => Math.round(l * 100) / 100),
     os: `${os.type()} ${os.release()}`,
     node: process.version,
-    packages: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(repoRoot, p)])),
+    packages: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(p)])),
     temporal_server: temporalServer,
     temporal_cli: temporalCli,
     kafka,
     stripe_mock: firstMatch(
-      path.join(repoRoot, 'scripts/stack/lib.sh'),
+      path.join(REPO_ROOT, 'scripts/stack/lib.sh'),
       /STACK_STRIPE_MOCK_VERSION="([^"]+)"/,
     ),
   };

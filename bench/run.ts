@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { REPO_ROOT } from '../test/support/repo';
 import { USAGE, UsageError, parseArgs, type BenchOptions } from './args';
 import {
   CEILINGS,
@@ -39,7 +40,6 @@ import { STACK_PARTS, Stack } from './stack';
 import { startStripeProxy, type StripeProxy } from './stripe-proxy';
 import { Waiters } from './waiters';
 
-const REPO_ROOT = path.resolve(__dirname, '..');
 const TOPICS = ['payments.completed', 'payments.failed'];
 
 async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> {
@@ -51,7 +51,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
 
   if (options.build) {
     log('npm run build');
-    await build(REPO_ROOT);
+    await build();
   }
 
   const stack = new Stack(REPO_ROOT);
@@ -85,7 +85,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   const common = { LOG_LEVEL: options.logLevel, STRIPE_API_BASE: stripeBase };
   log('starting gateway, webhook-receiver and worker processes, and the ceiling server and worker');
   const [service, targets] = await Promise.all([
-    startServiceProcesses(children, REPO_ROOT, (role, port) =>
+    startServiceProcesses(children, (role, port) =>
       serviceEnv(info.env, {
         ...common,
         ...(role === 'worker' ? {} : { NODE_OPTIONS: FRONT_ROLE_NODE_OPTIONS }),
@@ -97,7 +97,6 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
     startCeilingTargets({
       children,
       sampler,
-      repoRoot: REPO_ROOT,
       env: (port) =>
         serviceEnv(info.env, {
           ...common,
@@ -126,7 +125,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
 
   let machine: MachineInfo | null = null;
   try {
-    machine = await machineInfo(REPO_ROOT, info.dir, targets.temporal);
+    machine = await machineInfo(info.dir, targets.temporal);
   } catch (err) {
     problems.push(`machine info: ${err instanceof Error ? err.message : String(err)}`);
   }

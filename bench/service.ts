@@ -3,9 +3,10 @@
  * its own PORT, so the CPU and memory of the gateway, the webhook receiver and the worker are
  * measured apart.
  */
-import path from 'node:path';
 import { CONFIG_VARIABLES } from '../src/config';
-import { freePort, waitForHttpOk, type Child, type Children } from './children';
+import { freePort } from '../test/support/ports';
+import { REPO_ROOT, SERVICE_MAIN } from '../test/support/repo';
+import { waitForHttpOk, type Child, type Children } from './children';
 
 export const BENCH_STRIPE_KEY = 'sk_test_bench';
 export const BENCH_WEBHOOK_SECRET = 'whsec_bench';
@@ -63,13 +64,14 @@ export interface ServiceProcesses {
 
 export async function startServiceProcesses(
   children: Children,
-  repoRoot: string,
   env: (role: string, port: number) => NodeJS.ProcessEnv,
 ): Promise<ServiceProcesses> {
-  const main = path.join(repoRoot, 'dist/src/main.js');
   const start = async (role: 'gateway' | 'webhook-receiver' | 'worker') => {
     const port = await freePort();
-    const child = children.spawn(role, process.execPath, [main], { cwd: repoRoot, env: env(role, port) });
+    const child = children.spawn(role, process.execPath, [SERVICE_MAIN], {
+      cwd: REPO_ROOT,
+      env: env(role, port),
+    });
     const url = `http://127.0.0.1:${port}`;
     return { url, child };
   };

@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, MAIN } from '../test/support/spawned-service';
-import { REPO_ROOT } from '../test/support/stack-env';
+import { freePort } from '../test/support/ports';
+import { REPO_ROOT, SERVICE_MAIN } from '../test/support/repo';
 import { waitUntil } from '../test/support/wait';
 import { trackChild } from './children';
 
@@ -24,7 +24,7 @@ export interface RoleProcess {
 
 /** The binary to run: CHAOS_SERVICE_MAIN overrides dist/src/main.js (e.g. a private build). */
 export function serviceMain(): string {
-  return process.env['CHAOS_SERVICE_MAIN'] ?? MAIN;
+  return process.env['CHAOS_SERVICE_MAIN'] ?? SERVICE_MAIN;
 }
 
 export async function spawnRole(

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../test/support/stack-env';
+import { REPO_ROOT } from '../test/support/repo';
 import { readEnvFile } from '../scripts/env-file';
 
 const run = promisify(execFile);

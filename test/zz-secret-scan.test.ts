@@ -21,7 +21,7 @@ import {
   CHAOS_WEBHOOK_SECRET,
 } from '../chaos/deployment';
 import { TEST_API_TOKEN, TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from './support/service';
-import { REPO_ROOT } from './support/stack-env';
+import { REPO_ROOT } from './support/repo';
 import { notedSecrets, TEST_LOG_DIR } from './support/test-logs';
 
 const SOURCES: ReadonlyArray<{ readonly name: string; readonly dir: string }> = [

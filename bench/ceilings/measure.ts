@@ -8,8 +8,10 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../../test/support/ports';
+import { REPO_ROOT } from '../../test/support/repo';
 import { closedLoop, type ClosedLoopResult } from '../closed-loop';
-import { freePort, waitForIpcReady, type Children } from '../children';
+import { waitForIpcReady, type Children } from '../children';
 import type { HttpClient } from '../http-client';
 import type { PhaseUsage, ProcSampler } from '../proc-sampler';
 
@@ -37,20 +39,19 @@ const TSX = ['--import', 'tsx'];
 export async function startCeilingTargets(args: {
   children: Children;
   sampler: ProcSampler;
-  repoRoot: string;
   env: (port: number) => NodeJS.ProcessEnv;
   temporalAddress: string;
   namespace: string;
   taskQueue: string;
 }): Promise<CeilingTargets> {
-  const { children, repoRoot } = args;
+  const { children } = args;
   const port = await freePort();
   const server = children.spawn(
     'bench-http-server',
     process.execPath,
-    [...TSX, path.join(repoRoot, 'bench/ceilings/http-server.ts')],
+    [...TSX, path.join(REPO_ROOT, 'bench/ceilings/http-server.ts')],
     {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
       env: args.env(port),
       ipc: true,
     },
@@ -58,9 +59,9 @@ export async function startCeilingTargets(args: {
   const worker = children.spawn(
     'bench-worker',
     process.execPath,
-    [...TSX, path.join(repoRoot, 'bench/ceilings/worker.ts')],
+    [...TSX, path.join(REPO_ROOT, 'bench/ceilings/worker.ts')],
     {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
       env: args.env(0),
       ipc: true,
     },

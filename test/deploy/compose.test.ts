@@ -10,10 +10,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FRONT_ROLE_NODE_OPTIONS } from '../../bench/service';
 import { ConfigError, loadConfig } from '../../src/config';
+import { REPO_ROOT } from '../support/repo';
 import {
   DEPLOYABLE_VARIABLE_NAMES,
   EXACT_VERSION_TAG,
-  REPO_ROOT,
   ROLES,
   parseImage,
   readYamlFile,

@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CONFIG_VARIABLES } from '../../src/config';
-import { REPO_ROOT, runTool } from './support';
+import { REPO_ROOT } from '../support/repo';
+import { runTool } from './support';
 
 const text = fs.readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-hadolint-'));

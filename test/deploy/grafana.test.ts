@@ -14,7 +14,8 @@ import {
   dashboardQueries,
   promqlMetricNames,
 } from './dashboard-metrics';
-import { REPO_ROOT, readYamlFile } from './support';
+import { REPO_ROOT } from '../support/repo';
+import { readYamlFile } from './support';
 
 /** payments_* series as /metrics exposes them: counters as named, histograms as _bucket/_sum/_count. */
 function exportedSeries(): Set<string> {

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { REPO_ROOT } from '../support/repo';
 import {
   EXACT_VERSION_TAG,
   K8S_TARGETS,
   NAMESPACE,
-  REPO_ROOT,
   objectsOfKind,
   parseImage,
   renderK8s,

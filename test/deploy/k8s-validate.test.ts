@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { REPO_ROOT } from '../support/repo';
 import {
   K8S_TARGETS,
-  REPO_ROOT,
   objectsOfKind,
   renderK8s,
   renderK8sYaml,

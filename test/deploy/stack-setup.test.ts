@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
 import { TOPIC_KEYS, TOPICS as TOPIC_TABLE } from '../../src/contracts/topics';
 import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
-import { REPO_ROOT, objectsOfKind, renderK8s, type Workload } from './support';
+import { REPO_ROOT } from '../support/repo';
+import { objectsOfKind, renderK8s, type Workload } from './support';
 
 const SEARCH_ATTRIBUTES = [
   'OrderId=Keyword',

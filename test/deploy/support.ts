@@ -7,8 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_VARIABLES } from '../../src/config';
-
-export const REPO_ROOT = path.resolve(__dirname, '../..');
+import { REPO_ROOT } from '../support/repo';
 export const NAMESPACE = 'bookstore-platform-payments';
 export const K8S_TARGETS = ['base', 'overlays/kind', 'overlays/production'] as const;
 export type K8sTarget = (typeof K8S_TARGETS)[number];

@@ -1,14 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { freeLoopbackPort } from '../../src/observability/temporal-sdk-metrics';
-import { REPO_ROOT } from './stack-env';
+import { freePort } from './ports';
+import { SERVICE_MAIN } from './repo';
 import { noteSecrets, teeChildOutput } from './test-logs';
 import { waitUntil } from './wait';
-
-export const MAIN = path.join(REPO_ROOT, 'dist/src/main.js');
-
-/** A free loopback port for a child service (the same helper the worker uses for SDK metrics). */
-export const freePort = freeLoopbackPort;
 
 export interface SpawnedService {
   readonly url: string;
@@ -26,7 +20,7 @@ export async function spawnService(env: Record<string, string>): Promise<Spawned
   const port = await freePort();
   let output = '';
   noteSecrets(env);
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [SERVICE_MAIN], {
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -64,7 +58,9 @@ export function runToExit(
     let stdout = '';
     let stderr = '';
     noteSecrets(env);
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+    const child = spawn(process.execPath, [SERVICE_MAIN], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+    });
     teeChildOutput(child, 'binary-run-to-exit');
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));

@@ -4,8 +4,7 @@
  */
 import path from 'node:path';
 import { readEnvFile } from '../../scripts/env-file';
-
-export const REPO_ROOT = path.resolve(__dirname, '../..');
+import { REPO_ROOT } from './repo';
 
 function fromStackFile(): Record<string, string> {
   return readEnvFile(path.join(process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'), 'stack.env'));

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_VARIABLES } from '../../src/config';
-import { REPO_ROOT } from './stack-env';
+import { REPO_ROOT } from './repo';
 
 export const TEST_LOG_DIR = path.join(REPO_ROOT, 'test-results/logs');
 export const TEST_SECRETS_DIR = path.join(REPO_ROOT, 'test-results/secrets');
