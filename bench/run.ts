@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../test/support/repo';
+import { OwnedStackParts, STACK_PARTS, readStackEnv, stackDir, stackPids } from '../test/support/stack';
 import { USAGE, UsageError, parseArgs, type BenchOptions } from './args';
 import {
   CEILINGS,
@@ -36,7 +37,6 @@ import { ProcSampler } from './proc-sampler';
 import { formatTable } from './report';
 import { summarise } from './results';
 import { FRONT_ROLE_NODE_OPTIONS, serviceEnv, startServiceProcesses } from './service';
-import { STACK_PARTS, Stack } from './stack';
 import { startStripeProxy, type StripeProxy } from './stripe-proxy';
 import { Waiters } from './waiters';
 
@@ -54,15 +54,21 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
     await build();
   }
 
-  const stack = new Stack(REPO_ROOT);
-  cleanup.add('stack', () => stack.down());
-  const info = await stack.up();
-  if (info.startedByUs.length > 0) log(`started stack parts: ${info.startedByUs.join(' ')}`);
+  const stackParts = new OwnedStackParts({ echo: true });
+  cleanup.add('stack', async () => {
+    if (stackParts.started.length === 0) return;
+    log(`stopping the stack parts this run started: ${stackParts.started.join(' ')}`);
+    await stackParts.down();
+  });
+  const startedByUs = await stackParts.up();
+  if (startedByUs.length > 0) log(`started stack parts: ${startedByUs.join(' ')}`);
+  const stackEnv = readStackEnv();
+  const stackPartPids = stackPids();
 
   const sampler = new ProcSampler();
   sampler.track('bench', process.pid);
   for (const part of STACK_PARTS) {
-    const pid = info.pids[part];
+    const pid = stackPartPids[part];
     if (pid !== undefined) sampler.track(part, pid);
     else log(`${part} was not started by the stack scripts (no pid file): its CPU and RSS are not measured`);
   }
@@ -73,7 +79,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   cleanup.add('http client', () => http.close());
 
   const paymentIntents = new Waiters<string>();
-  let stripeBase = info.env['STRIPE_API_BASE'] ?? '';
+  let stripeBase = stackEnv['STRIPE_API_BASE'] ?? '';
   if (options.piLookup === 'proxy') {
     const proxy: StripeProxy = await startStripeProxy(stripeBase, (eventId, id) =>
       paymentIntents.put(eventId, id),
@@ -86,7 +92,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   log('starting gateway, webhook-receiver and worker processes, and the ceiling server and worker');
   const [service, targets] = await Promise.all([
     startServiceProcesses(children, (role, port) =>
-      serviceEnv(info.env, {
+      serviceEnv(stackEnv, {
         ...common,
         ...(role === 'worker' ? {} : { NODE_OPTIONS: FRONT_ROLE_NODE_OPTIONS }),
         PAYMENTS_MODE: role,
@@ -98,14 +104,14 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
       children,
       sampler,
       env: (port) =>
-        serviceEnv(info.env, {
+        serviceEnv(stackEnv, {
           ...common,
           PAYMENTS_MODE: 'worker',
           PORT: String(port),
           TEMPORAL_TASK_QUEUE: `bench-ceiling-${runId}`,
         }),
-      temporalAddress: info.env['TEMPORAL_ADDRESS'] ?? '',
-      namespace: info.env['TEMPORAL_NAMESPACE'] ?? 'default',
+      temporalAddress: stackEnv['TEMPORAL_ADDRESS'] ?? '',
+      namespace: stackEnv['TEMPORAL_NAMESPACE'] ?? 'default',
       taskQueue: `bench-ceiling-${runId}`,
     }).then((targets) => {
       cleanup.add('temporal client', () => targets.close());
@@ -117,7 +123,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   sampler.track('worker', service.worker.child.pid);
 
   const completions = await CompletionWatcher.start(
-    (info.env['KAFKA_BROKERS'] ?? '').split(','),
+    (stackEnv['KAFKA_BROKERS'] ?? '').split(','),
     TOPICS,
     prefix,
   );
@@ -125,7 +131,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
 
   let machine: MachineInfo | null = null;
   try {
-    machine = await machineInfo(info.dir, targets.temporal);
+    machine = await machineInfo(stackDir(), targets.temporal);
   } catch (err) {
     problems.push(`machine info: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -4,8 +4,8 @@
  * the worker can be crashed (SIGKILL) or rolled (new one up, old one SIGTERMed) on purpose.
  */
 import path from 'node:path';
+import type { StackAddresses } from '../test/support/stack';
 import { endRole, spawnRole, type RoleName, type RoleProcess } from './roles';
-import type { StackAddresses } from './stack';
 
 export const CHAOS_API_TOKEN = 'chaos-api-token-0123456789abcdef';
 export const CHAOS_WEBHOOK_SECRET = 'whsec_chaos_current';

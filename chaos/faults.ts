@@ -4,10 +4,10 @@
  * server stopped and started (its SQLite file kept). Each fires when a share of the charges has been
  * released; a part a fault stopped is started again even if the run is interrupted.
  */
+import { startStackParts, stopStackParts, type StackPart } from '../test/support/stack';
 import type { Deployment } from './deployment';
 import { sleep } from './http-tally';
 import { whenReleased, type LoadProgress } from './load';
-import { startParts, stopPart, type StackPart } from './stack';
 
 export type FaultKind = 'worker-kill' | 'kafka-restart' | 'temporal-restart';
 
@@ -127,15 +127,15 @@ export class FaultInjector {
   /** Starts again whatever a fault left stopped (an interrupted run must not leave the stack half down). */
   async restore(): Promise<void> {
     const parts = [...this.down];
-    await startParts(parts);
+    await startStackParts(parts);
     for (const part of parts) this.down.delete(part);
   }
 
   private async outage(part: StackPart): Promise<void> {
     this.down.add(part);
-    await stopPart(part);
+    await stopStackParts([part]);
     await sleep(this.outageMs);
-    await startParts([part]);
+    await startStackParts([part]);
     this.down.delete(part);
   }
 }

@@ -3,12 +3,12 @@
  * gateway on the local stack (no worker). Prints the figures, writes chaos/results/fuzz-charge.json,
  * exits 1 on any answer but 400, any answer without field-level errors, or any workflow started.
  */
+import { OwnedStackParts } from '../test/support/stack';
 import { parseFlags } from './args';
 import { cleanupOnInterrupt } from './children';
 import { formatTable, writeResults, type Row } from './figures';
 import { runChargeFuzz } from './fuzz-run';
 import { randomSeed } from './random';
-import { ensureStack, stopParts, type StackPart } from './stack';
 import { runMain } from './cli';
 
 const flags = parseFlags(process.argv.slice(2), 'npm run chaos:fuzz -- [flags]: fuzz POST /charge', {
@@ -18,9 +18,9 @@ const flags = parseFlags(process.argv.slice(2), 'npm run chaos:fuzz -- [flags]: 
 });
 
 async function main(): Promise<number> {
-  let started: StackPart[] = [];
-  cleanupOnInterrupt(() => stopParts(started));
-  started = await ensureStack();
+  const stackParts = new OwnedStackParts();
+  cleanupOnInterrupt(() => stackParts.down());
+  await stackParts.up();
   try {
     const report = await runChargeFuzz({
       cases: flags.cases,
@@ -63,7 +63,7 @@ async function main(): Promise<number> {
     process.stdout.write(`\n${report.passed ? 'PASSED' : 'FAILED'}; results in ${file}\n`);
     return report.passed ? 0 : 1;
   } finally {
-    await stopParts(started);
+    await stackParts.down();
   }
 }
 

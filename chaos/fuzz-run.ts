@@ -10,9 +10,9 @@ import { CHARGE_BODY_LIMIT_BYTES } from '../src/api/charges/routes';
 import { chargeWorkflowId } from '../src/contracts/charge';
 import { AUTH_HEADER, startTestService } from '../test/support/service';
 import { waitUntil } from '../test/support/wait';
+import { stackAddresses } from '../test/support/stack';
 import { fuzzCase, type FuzzCase } from './fuzz-cases';
 import { seededRandom } from './random';
-import { stackAddresses } from './stack';
 import { connectTemporal, countByTaskQueue, listByTaskQueue } from './temporal';
 
 export interface FuzzFailure {

@@ -4,6 +4,7 @@
  * chaos/results/latest.json, exits 1 on any violation.
  */
 import path from 'node:path';
+import { OwnedStackParts } from '../test/support/stack';
 import { parseFlags } from './args';
 import { chaosRows } from './chaos-figures';
 import { DEFAULT_SHARES, runChaos } from './chaos-run';
@@ -11,7 +12,6 @@ import { cleanupOnInterrupt } from './children';
 import { formatTable, formatViolations, RESULTS_DIR, writeResults } from './figures';
 import { randomSeed } from './random';
 import { serviceMain } from './roles';
-import { ensureStack, stopParts, type StackPart } from './stack';
 import { runMain } from './cli';
 
 const flags = parseFlags(
@@ -41,9 +41,9 @@ const flags = parseFlags(
 );
 
 async function main(): Promise<number> {
-  let started: StackPart[] = [];
-  cleanupOnInterrupt(() => stopParts(started));
-  started = await ensureStack();
+  const stackParts = new OwnedStackParts();
+  cleanupOnInterrupt(() => stackParts.down());
+  await stackParts.up();
   try {
     const seed = flags.seed || randomSeed();
     const report = await runChaos({
@@ -87,7 +87,7 @@ async function main(): Promise<number> {
     process.stdout.write(`\n${report.passed ? 'PASSED' : 'FAILED'}; figures in ${file}\n`);
     return report.passed ? 0 : 1;
   } finally {
-    await stopParts(started);
+    await stackParts.down();
   }
 }
 

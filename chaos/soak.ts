@@ -5,13 +5,13 @@
  * any other violation, or RSS growth. test/chaos/soak.test.ts runs the same code for 25 s.
  */
 import path from 'node:path';
+import { OwnedStackParts } from '../test/support/stack';
 import { parseFlags } from './args';
 import { cleanupOnInterrupt } from './children';
 import { formatTable, formatViolations, RESULTS_DIR, writeResults, type Row } from './figures';
 import { randomSeed } from './random';
 import { serviceMain } from './roles';
 import { runSoak, SOAK_SHARES, soakRows, soakTrendRows } from './soak-run';
-import { ensureStack, stopParts, type StackPart } from './stack';
 import { runMain } from './cli';
 
 const flags = parseFlags(
@@ -33,9 +33,9 @@ const flags = parseFlags(
 );
 
 async function main(): Promise<number> {
-  let started: StackPart[] = [];
-  cleanupOnInterrupt(() => stopParts(started));
-  started = await ensureStack();
+  const stackParts = new OwnedStackParts();
+  cleanupOnInterrupt(() => stackParts.down());
+  await stackParts.up();
   try {
     const report = await runSoak({
       minutes: flags.minutes,
@@ -78,7 +78,7 @@ async function main(): Promise<number> {
     process.stdout.write(`\n${report.passed ? 'PASSED' : 'FAILED'}; results in ${file}\n`);
     return report.passed ? 0 : 1;
   } finally {
-    await stopParts(started);
+    await stackParts.down();
   }
 }
 

@@ -3,8 +3,8 @@
  * history (signals that reached it).
  */
 import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
+import type { StackAddresses } from '../test/support/stack';
 import { sleep } from './http-tally';
-import type { StackAddresses } from './stack';
 
 export async function connectTemporal(stack: StackAddresses): Promise<Client> {
   const connection = await Connection.connect({ address: stack.temporalAddress });

@@ -12,7 +12,7 @@ import { chargeWorkflowId, type ChargeRecord } from '../src/contracts/charge';
 import type { ChargeWorkflow } from '../src/workflows/charge';
 import { AUTH_HEADER, startTestService, type TestService } from '../test/support/service';
 import { waitUntil } from '../test/support/wait';
-import { stackAddresses } from './stack';
+import { stackAddresses } from '../test/support/stack';
 import { connectTemporal, signalsReceived } from './temporal';
 import { WEBHOOK_CASES, type Secrets, type WebhookCase } from './webhook-attack-cases';
 

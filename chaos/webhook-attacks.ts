@@ -3,10 +3,10 @@
  * receiver with live charges; prints tried/accepted per case, writes chaos/results/webhook-attacks.json,
  * exits 1 when an attack got through or a legitimate delivery did not.
  */
+import { OwnedStackParts } from '../test/support/stack';
 import { parseFlags } from './args';
 import { cleanupOnInterrupt } from './children';
 import { formatTable, writeResults, type Row } from './figures';
-import { ensureStack, stopParts, type StackPart } from './stack';
 import { runWebhookAttacks } from './webhook-attack-run';
 import { runMain } from './cli';
 
@@ -17,9 +17,9 @@ parseFlags(
 );
 
 async function main(): Promise<number> {
-  let started: StackPart[] = [];
-  cleanupOnInterrupt(() => stopParts(started));
-  started = await ensureStack();
+  const stackParts = new OwnedStackParts();
+  cleanupOnInterrupt(() => stackParts.down());
+  await stackParts.up();
   try {
     const report = await runWebhookAttacks();
     const rows: Row[] = report.outcomes.map((o) => [
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     process.stdout.write(`\n${report.passed ? 'PASSED' : 'FAILED'}; results in ${file}\n`);
     return report.passed ? 0 : 1;
   } finally {
-    await stopParts(started);
+    await stackParts.down();
   }
 }
 

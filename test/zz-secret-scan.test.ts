@@ -22,12 +22,13 @@ import {
 } from '../chaos/deployment';
 import { TEST_API_TOKEN, TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from './support/service';
 import { REPO_ROOT } from './support/repo';
+import { stackDir } from './support/stack';
 import { notedSecrets, TEST_LOG_DIR } from './support/test-logs';
 
 const SOURCES: ReadonlyArray<{ readonly name: string; readonly dir: string }> = [
   { name: 'the suites’ processes', dir: TEST_LOG_DIR },
   { name: 'the bench smoke run', dir: path.join(REPO_ROOT, 'bench/results/logs') },
-  { name: 'the stack', dir: path.join(process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'), 'logs') },
+  { name: 'the stack', dir: path.join(stackDir(), 'logs') },
 ];
 
 /** Secrets shorter than this could match ordinary text; the suites use none that short. */

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createEventProducer, createKafka } from '../../src/clients/kafka';
 import { loadConfig } from '../../src/config';
 import { readRecordsFor } from '../support/kafka-reader';
-import { stack } from '../support/stack-env';
+import { stack } from '../support/stack';
 
 describe("the project's Kafka producer", () => {
   it('writes a record that a kafkajs consumer reads back from the real broker', async () => {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_VARIABLES } from '../../src/config';
 import { REPO_ROOT } from '../support/repo';
+import { stackDir } from '../support/stack';
 export const NAMESPACE = 'bookstore-platform-payments';
 export const K8S_TARGETS = ['base', 'overlays/kind', 'overlays/production'] as const;
 export type K8sTarget = (typeof K8S_TARGETS)[number];
@@ -44,11 +45,7 @@ const DEPLOY_TOOLS = ['kubectl', 'kubernetes-validate', 'hadolint', 'check-jsons
  * a test never installs them itself, so a missing tool fails at once with the command that mends it.
  */
 export function deployToolsBin(): string {
-  const bin = path.join(
-    process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'),
-    'deploy-tools-venv',
-    'bin',
-  );
+  const bin = path.join(stackDir(), 'deploy-tools-venv', 'bin');
   const missing = DEPLOY_TOOLS.filter((tool) => !fs.existsSync(path.join(bin, tool)));
   if (missing.length > 0) {
     throw new Error(

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnService, type SpawnedService } from '../support/spawned-service';
 import { AUTH_HEADER, TEST_API_TOKEN } from '../support/service';
-import { stack, stackValue } from '../support/stack-env';
+import { stack, stackValue } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');

@@ -11,7 +11,7 @@ import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge'
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';
 import { spawnService } from '../support/spawned-service';
-import { stack } from '../support/stack-env';
+import { stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
 function envFor(mode: string, taskQueue = `modes-${randomUUID()}`): Record<string, string> {

@@ -12,7 +12,7 @@ import { RETRY_AFTER_SECONDS } from '../../src/api/errors';
 import { TEMPORAL_CALL_DEADLINE_MS } from '../../src/api/temporal/charge-workflows';
 import { chargeWorkflowId } from '../../src/contracts/charge';
 import { spawnService, type SpawnedService } from '../support/spawned-service';
-import { stack } from '../support/stack-env';
+import { stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
 const API_TOKEN = 'no-worker-token-0123456789';

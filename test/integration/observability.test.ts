@@ -20,8 +20,7 @@ import {
   TEST_WEBHOOK_SECRET,
   type TestService,
 } from '../support/service';
-import { startStackPart, stopStackPart } from '../support/stack-control';
-import { stack } from '../support/stack-env';
+import { stack, startStackParts, stopStackParts } from '../support/stack';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
 
@@ -108,7 +107,7 @@ describe('observability on the real stack', { timeout: 240_000 }, () => {
     const charge = newCharge();
     assert.equal((await postCharge(charge)).status, 202);
     await waitUntil(async () => (await state(charge.event_id)).payment_intent_id ?? undefined, 'PI');
-    await stopStackPart('kafka');
+    await stopStackParts(['kafka']);
     try {
       await complete(charge, 'payment_intent.succeeded');
       await waitUntil(
@@ -121,7 +120,7 @@ describe('observability on the real stack', { timeout: 240_000 }, () => {
         60_000,
       );
     } finally {
-      await startStackPart('kafka');
+      await startStackParts(['kafka']);
     }
     assert.equal((await result(charge.event_id)).status, 'succeeded');
     const records = await readRecordsFor(['payments.completed'], new Set([charge.event_id]));

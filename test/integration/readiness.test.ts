@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { spawnService } from '../support/spawned-service';
-import { startStackPart, stopStackPart } from '../support/stack-control';
-import { stack } from '../support/stack-env';
+import { stack, startStackParts, stopStackParts } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
 describe('/readyz during a Kafka outage', { timeout: 180_000 }, () => {
@@ -27,7 +26,7 @@ describe('/readyz during a Kafka outage', { timeout: 180_000 }, () => {
     };
     try {
       await waitUntil(async () => (await readyz()).status === 200, 'ready before the outage');
-      await stopStackPart('kafka');
+      await stopStackParts(['kafka']);
       try {
         const down = await waitUntil(async () => {
           const r = await readyz();
@@ -36,7 +35,7 @@ describe('/readyz during a Kafka outage', { timeout: 180_000 }, () => {
         assert.deepEqual(down.body.failing, ['kafka']);
         assert.match(down.body.checks['kafka'] ?? '', /no Kafka broker reachable/);
       } finally {
-        await startStackPart('kafka');
+        await startStackParts(['kafka']);
       }
       const back = await waitUntil(
         async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AUTH_HEADER, startTestService, type TestService } from '../support/service';
-import { stack } from '../support/stack-env';
+import { stack } from '../support/stack';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 

@@ -15,8 +15,7 @@ import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { readRecordsFor } from '../support/kafka-reader';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
-import { stack } from '../support/stack-env';
-import { startStackPart, stopStackPart } from '../support/stack-control';
+import { stack, startStackParts, stopStackParts } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
 /**
@@ -88,11 +87,11 @@ describe('a Temporal outage', { timeout: 240_000 }, () => {
 
   /** Runs `during` with the Temporal server stopped, then starts it and waits for the service to be ready. */
   async function withTemporalDown(during: () => Promise<void>): Promise<void> {
-    await stopStackPart('temporal');
+    await stopStackParts(['temporal']);
     try {
       await during();
     } finally {
-      await startStackPart('temporal');
+      await startStackParts(['temporal']);
       await waitUntil(
         async () => (await fetch(`${service.url}/readyz`)).status === 200,
         'the service to be ready again',

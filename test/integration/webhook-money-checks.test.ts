@@ -13,7 +13,7 @@ import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge'
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor } from '../support/kafka-reader';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
-import { stack } from '../support/stack-env';
+import { stack } from '../support/stack';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 

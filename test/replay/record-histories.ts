@@ -38,7 +38,7 @@ import type { ChargeWorkflow } from '../../src/workflows/charge';
 import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
 import { testKafka } from '../support/kafka-reader';
 import { startTestService, type TestService } from '../support/service';
-import { stack } from '../support/stack-env';
+import { stack } from '../support/stack';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 import { createTimeSkippingEnv } from '../support/workflow-env';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { createStripeClient, STRIPE_API_VERSION } from '../../src/stripe/client';
 import { loadConfig } from '../../src/config';
-import { stack } from '../support/stack-env';
+import { stack } from '../support/stack';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 
 describe('the Stripe client', () => {

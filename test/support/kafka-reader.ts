@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
-import { stack } from './stack-env';
+import { stack } from './stack';
 
 export interface ReadRecord {
   readonly topic: string;

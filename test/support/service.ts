@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { startService, type RunningService } from '../../src/service';
-import { stack } from './stack-env';
+import { stack } from './stack';
 import { noteSecrets, testLogFile } from './test-logs';
 
 export const TEST_STRIPE_KEY = 'sk_test_integrationsuite';

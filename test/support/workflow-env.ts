@@ -13,7 +13,7 @@ import type { ChargeActivities } from '../../src/activities';
 import { providerTaskQueue } from '../../src/contracts/payment-provider';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/roles/worker';
 import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
-import { stack } from './stack-env';
+import { stack } from './stack';
 
 let runtimeReady = false;
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -13,7 +13,7 @@ import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge'
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { launchChromium, type Browser } from '../support/chromium';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
-import { stack } from '../support/stack-env';
+import { stack } from '../support/stack';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
 
