@@ -1,4 +1,12 @@
 /** Command-line flags of `npm run bench` and their defaults (full run, or the ~10 s `--smoke`). */
+import {
+  flagParsers,
+  parseFlags,
+  usageOf,
+  UsageError,
+  type FlagSpec,
+  type FlagValue,
+} from '../test/support/flags';
 
 export type PiLookup = 'proxy' | 'poll';
 
@@ -66,118 +74,130 @@ const SMOKE: Partial<BenchOptions> = {
   dupLoadRate: 5,
 };
 
-export const USAGE = `usage: npm run bench -- [flags]
-
-  --smoke                  ~10 s of measurement; exit 1 if a charge does not complete or any error occurs
-  --rates 10,25,50         offered charges/s of the full path, one step each (default ${FULL.rates.join(',')})
-  --step-seconds N         seconds per step (default ${FULL.stepSeconds})
-  --warmup-seconds N       unmeasured load at the first rate before the steps (default ${FULL.warmupSeconds})
-  --drain-seconds N        wait after a step's last send for its charges to finish (default ${FULL.drainSeconds})
-  --slo-ms N               a step passes if every charge completed within N ms (default ${FULL.sloMs})
-  --ceiling-seconds N      measured seconds per ceiling sample (default ${FULL.ceilingSeconds})
-  --ceiling-samples N      samples per ceiling, interleaved; the median is reported (default ${FULL.ceilingSamples})
-  --ceiling-warmup-seconds N  unmeasured seconds before each ceiling (default ${FULL.ceilingWarmupSeconds})
-  --concurrency N          closed-loop callers for the ceilings (default ${FULL.ceilingConcurrency})
-  --dup-rate N             repeated POST /charge per second (default ${FULL.dupRate})
-  --dup-seconds N          seconds of repeated POSTs (default ${FULL.dupSeconds})
-  --dup-load-rate N        new charges/s driven meanwhile, 0 = repeats alone (default ${FULL.dupLoadRate})
-  --pi-lookup proxy|poll   how the bench learns the PaymentIntent id before sending the webhook:
-                           proxy = a recording proxy in front of stripe-mock (default),
-                           poll = GET /charges/:event_id until payment_intent_id is set
-  --no-build               skip \`npm run build\` (dist/ must be current)
-  --keep-going             run the higher steps after one fails
-  --log-level L            LOG_LEVEL of the service processes (default ${FULL.logLevel})
-  --out FILE               results JSON (default ${FULL.out})
-`;
-
-export class UsageError extends Error {}
-
-function positive(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isFinite(n) || n <= 0)
-    throw new UsageError(`${flag} needs a positive number`);
-  return n;
+/** The flags by their names on the command line; BenchOptions is what the run reads. */
+interface BenchFlags extends Record<string, FlagValue> {
+  smoke: boolean;
+  rates: readonly number[];
+  'step-seconds': number;
+  'warmup-seconds': number;
+  'drain-seconds': number;
+  'slo-ms': number;
+  'ceiling-seconds': number;
+  'ceiling-samples': number;
+  'ceiling-warmup-seconds': number;
+  concurrency: number;
+  'dup-rate': number;
+  'dup-seconds': number;
+  'dup-load-rate': number;
+  'pi-lookup': PiLookup;
+  'no-build': boolean;
+  'keep-going': boolean;
+  'log-level': string;
+  out: string;
 }
 
+const { positive, atLeastZero, positiveList, oneOf } = flagParsers;
+
+function flagSpec(d: BenchOptions): FlagSpec<BenchFlags> {
+  return {
+    smoke: {
+      default: false,
+      description: '~10 s of measurement; exit 1 if a charge does not complete or any error occurs',
+    },
+    rates: {
+      default: d.rates,
+      value: '10,25,50',
+      description: 'offered charges/s of the full path, one step each',
+      parse: positiveList,
+    },
+    'step-seconds': { default: d.stepSeconds, description: 'seconds per step', parse: positive },
+    'warmup-seconds': {
+      default: d.warmupSeconds,
+      description: 'unmeasured load at the first rate before the steps',
+      parse: atLeastZero,
+    },
+    'drain-seconds': {
+      default: d.drainSeconds,
+      description: "wait after a step's last send for its charges to finish",
+      parse: positive,
+    },
+    'slo-ms': {
+      default: d.sloMs,
+      description: 'a step passes if every charge completed within N ms',
+      parse: positive,
+    },
+    'ceiling-seconds': {
+      default: d.ceilingSeconds,
+      description: 'measured seconds per ceiling sample',
+      parse: positive,
+    },
+    'ceiling-samples': {
+      default: d.ceilingSamples,
+      description: 'samples per ceiling, interleaved; the median is reported',
+      parse: (raw, flag) => Math.max(1, Math.round(positive(raw, flag))),
+    },
+    'ceiling-warmup-seconds': {
+      default: d.ceilingWarmupSeconds,
+      description: 'unmeasured seconds before each ceiling',
+      parse: atLeastZero,
+    },
+    concurrency: {
+      default: d.ceilingConcurrency,
+      description: 'closed-loop callers for the ceilings',
+      parse: (raw, flag) => Math.round(positive(raw, flag)),
+    },
+    'dup-rate': { default: d.dupRate, description: 'repeated POST /charge per second', parse: positive },
+    'dup-seconds': { default: d.dupSeconds, description: 'seconds of repeated POSTs', parse: positive },
+    'dup-load-rate': {
+      default: d.dupLoadRate,
+      description: 'new charges/s driven meanwhile, 0 = repeats alone',
+      parse: atLeastZero,
+    },
+    'pi-lookup': {
+      default: d.piLookup,
+      value: 'proxy|poll',
+      description:
+        'how the bench learns the PaymentIntent id before sending the webhook:\n' +
+        'proxy = a recording proxy in front of stripe-mock,\n' +
+        'poll = GET /charges/:event_id until payment_intent_id is set',
+      parse: oneOf<PiLookup>('proxy', 'poll'),
+    },
+    'no-build': { default: !d.build, description: 'skip `npm run build` (dist/ must be current)' },
+    'keep-going': { default: d.keepGoing, description: 'run the higher steps after one fails' },
+    'log-level': { default: d.logLevel, value: 'L', description: 'LOG_LEVEL of the service processes' },
+    out: { default: d.out, value: 'FILE', description: 'results JSON' },
+  };
+}
+
+export const USAGE = usageOf('usage: npm run bench -- [flags]', flagSpec(FULL));
+
+export { UsageError };
+
+/** The run's options, or 'help'; throws UsageError on a bad command line. */
 export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
-  const options: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = argv.includes('--smoke')
-    ? { ...FULL, ...SMOKE }
-    : { ...FULL };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i] ?? '';
-    const next = (): string => {
-      const value = argv[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-      return value;
-    };
-    switch (flag) {
-      case '--smoke':
-        break;
-      case '--help':
-      case '-h':
-        return 'help';
-      case '--rates':
-        options.rates = next()
-          .split(',')
-          .map((r) => positive('--rates', r));
-        break;
-      case '--step-seconds':
-        options.stepSeconds = positive(flag, next());
-        break;
-      case '--warmup-seconds':
-        options.warmupSeconds = Number(next());
-        if (!(options.warmupSeconds >= 0)) throw new UsageError(`${flag} needs a number >= 0`);
-        break;
-      case '--drain-seconds':
-        options.drainSeconds = positive(flag, next());
-        break;
-      case '--slo-ms':
-        options.sloMs = positive(flag, next());
-        break;
-      case '--ceiling-seconds':
-        options.ceilingSeconds = positive(flag, next());
-        break;
-      case '--ceiling-samples':
-        options.ceilingSamples = Math.max(1, Math.round(positive(flag, next())));
-        break;
-      case '--ceiling-warmup-seconds':
-        options.ceilingWarmupSeconds = Number(next());
-        if (!(options.ceilingWarmupSeconds >= 0)) throw new UsageError(`${flag} needs a number >= 0`);
-        break;
-      case '--concurrency':
-        options.ceilingConcurrency = Math.round(positive(flag, next()));
-        break;
-      case '--dup-rate':
-        options.dupRate = positive(flag, next());
-        break;
-      case '--dup-seconds':
-        options.dupSeconds = positive(flag, next());
-        break;
-      case '--dup-load-rate':
-        options.dupLoadRate = Number(next());
-        if (!(options.dupLoadRate >= 0)) throw new UsageError(`${flag} needs a number >= 0`);
-        break;
-      case '--pi-lookup': {
-        const value = next();
-        if (value !== 'proxy' && value !== 'poll') throw new UsageError('--pi-lookup is proxy or poll');
-        options.piLookup = value;
-        break;
-      }
-      case '--no-build':
-        options.build = false;
-        break;
-      case '--keep-going':
-        options.keepGoing = true;
-        break;
-      case '--log-level':
-        options.logLevel = next();
-        break;
-      case '--out':
-        options.out = next();
-        break;
-      default:
-        throw new UsageError(`unknown flag ${flag}`);
-    }
-  }
-  return options;
+  // --smoke changes the defaults of the other flags, wherever it stands.
+  const smoke = argv.some((arg) => arg === '--smoke' || arg === '--smoke=true');
+  const defaults = smoke ? { ...FULL, ...SMOKE } : FULL;
+  const flags = parseFlags(argv, flagSpec(defaults));
+  if (flags === 'help') return 'help';
+  return {
+    smoke,
+    rates: flags.rates,
+    stepSeconds: flags['step-seconds'],
+    warmupSeconds: flags['warmup-seconds'],
+    drainSeconds: flags['drain-seconds'],
+    sloMs: flags['slo-ms'],
+    ceilingSeconds: flags['ceiling-seconds'],
+    ceilingSamples: flags['ceiling-samples'],
+    ceilingWarmupSeconds: flags['ceiling-warmup-seconds'],
+    ceilingConcurrency: flags.concurrency,
+    dupRate: flags['dup-rate'],
+    dupSeconds: flags['dup-seconds'],
+    dupLoadRate: flags['dup-load-rate'],
+    piLookup: flags['pi-lookup'],
+    build: !flags['no-build'],
+    keepGoing: flags['keep-going'],
+    logLevel: flags['log-level'],
+    out: flags.out,
+  };
 }

@@ -3,15 +3,15 @@
  * gateway on the local stack (no worker). Prints the figures, writes chaos/results/fuzz-charge.json,
  * exits 1 on any answer but 400, any answer without field-level errors, or any workflow started.
  */
+import { cliFlags } from '../test/support/flags';
 import { OwnedStackParts } from '../test/support/stack';
-import { parseFlags } from './args';
 import { cleanupOnInterrupt } from './children';
 import { formatTable, writeResults, type Row } from './figures';
 import { runChargeFuzz } from './fuzz-run';
 import { randomSeed } from './random';
 import { runMain } from './cli';
 
-const flags = parseFlags(process.argv.slice(2), 'npm run chaos:fuzz -- [flags]: fuzz POST /charge', {
+const flags = cliFlags(process.argv.slice(2), 'npm run chaos:fuzz -- [flags]: fuzz POST /charge', {
   cases: { default: 10_000, description: 'invalid bodies to send' },
   seed: { default: 0, description: 'seed of the cases (0 = random)' },
   concurrency: { default: 4, description: 'requests in flight' },

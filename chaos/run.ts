@@ -4,8 +4,8 @@
  * chaos/results/latest.json, exits 1 on any violation.
  */
 import path from 'node:path';
+import { cliFlags } from '../test/support/flags';
 import { OwnedStackParts } from '../test/support/stack';
-import { parseFlags } from './args';
 import { chaosRows } from './chaos-figures';
 import { DEFAULT_SHARES, runChaos } from './chaos-run';
 import { cleanupOnInterrupt } from './children';
@@ -14,7 +14,7 @@ import { randomSeed } from './random';
 import { serviceMain } from './roles';
 import { runMain } from './cli';
 
-const flags = parseFlags(
+const flags = cliFlags(
   process.argv.slice(2),
   'npm run chaos -- [flags]: charges through the real stack while processes die',
   {

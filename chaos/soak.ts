@@ -5,8 +5,8 @@
  * any other violation, or RSS growth. test/chaos/soak.test.ts runs the same code for 25 s.
  */
 import path from 'node:path';
+import { cliFlags } from '../test/support/flags';
 import { OwnedStackParts } from '../test/support/stack';
-import { parseFlags } from './args';
 import { cleanupOnInterrupt } from './children';
 import { formatTable, formatViolations, RESULTS_DIR, writeResults, type Row } from './figures';
 import { randomSeed } from './random';
@@ -14,7 +14,7 @@ import { serviceMain } from './roles';
 import { runSoak, SOAK_SHARES, soakRows, soakTrendRows } from './soak-run';
 import { runMain } from './cli';
 
-const flags = parseFlags(
+const flags = cliFlags(
   process.argv.slice(2),
   'npm run soak -- [flags]: a long steady load with RSS sampling',
   {

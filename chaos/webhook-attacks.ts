@@ -3,14 +3,14 @@
  * receiver with live charges; prints tried/accepted per case, writes chaos/results/webhook-attacks.json,
  * exits 1 when an attack got through or a legitimate delivery did not.
  */
+import { cliFlags } from '../test/support/flags';
 import { OwnedStackParts } from '../test/support/stack';
-import { parseFlags } from './args';
 import { cleanupOnInterrupt } from './children';
 import { formatTable, writeResults, type Row } from './figures';
 import { runWebhookAttacks } from './webhook-attack-run';
 import { runMain } from './cli';
 
-parseFlags(
+cliFlags(
   process.argv.slice(2),
   'npm run chaos:webhooks: the webhook attack suite against the local stack',
   {},
