@@ -2,7 +2,8 @@
  * Closed-model load for ceilings: N callers, each starting its next operation when the previous one
  * ends, for a fixed time. Throughput counts operations that ended inside the measured window.
  */
-import { now, sleep } from './clock';
+import { sleep } from '../test/support/wait';
+import { now } from './clock';
 import { ErrorCounts, Samples, round, type LatencySummary } from './stats';
 
 export interface ClosedLoopResult {

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { epochOf, now, sleep } from './clock';
+import { sleep } from '../test/support/wait';
+import { epochOf, now } from './clock';
 import { Waiters } from './waiters';
 
 export interface Completion {

@@ -5,7 +5,8 @@
  * omission).
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { now, sleep } from './clock';
+import { sleep } from '../test/support/wait';
+import { now } from './clock';
 
 export interface OpenLoopResult {
   readonly scheduled: number;

@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ChildFailure, Children } from '../test/support/children';
+import { Cleanup, exitCodeOf, exitOnInterrupt, onInterruptCleanup, runMain } from '../test/support/cleanup';
 import { REPO_ROOT } from '../test/support/repo';
 import { OwnedStackParts, STACK_PARTS, readStackEnv, stackDir, stackPids } from '../test/support/stack';
 import { USAGE, UsageError, parseArgs, type BenchOptions } from './args';
@@ -18,7 +20,6 @@ import {
   type CeilingName,
   type CeilingSample,
 } from './ceilings/measure';
-import { ChildFailure, Children } from './children';
 import { ChargeDriver } from './full-path/driver';
 import { terminateLeftovers } from './full-path/leftovers';
 import {
@@ -30,7 +31,7 @@ import {
 } from './full-path/steps';
 import { HttpClient } from './http-client';
 import { parseSdkHistograms, quantilesBetween, type HistogramSnapshot } from './sdk-metrics';
-import { Cleanup, build, exitCodeOf, handleSignals, log } from './lifecycle';
+import { build, log } from './lifecycle';
 import { CompletionWatcher } from './kafka-completions';
 import { machineInfo, type MachineInfo } from './machine';
 import { ProcSampler } from './proc-sampler';
@@ -73,7 +74,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
     else log(`${part} was not started by the stack scripts (no pid file): its CPU and RSS are not measured`);
   }
 
-  const children = new Children(path.join(REPO_ROOT, 'bench/results/logs'));
+  const children = new Children(path.join(REPO_ROOT, 'bench/results/logs'), log);
   cleanup.add('child processes', () => children.stopAll());
   const http = new HttpClient();
   cleanup.add('http client', () => http.close());
@@ -290,8 +291,10 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const cleanup = new Cleanup();
-  const signalled = handleSignals(cleanup);
+  const cleanup = new Cleanup(log);
+  // SIGINT/SIGTERM run the same clean-up (children, proxy, stack parts this run started) and exit.
+  onInterruptCleanup(() => cleanup.run());
+  const signalled = exitOnInterrupt(log);
   let code: number;
   try {
     code = (await bench(options, cleanup)) ? 0 : 1;
@@ -313,10 +316,4 @@ async function main(): Promise<number> {
   return signal !== undefined ? exitCodeOf(signal) : code;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain('bench', main);

@@ -6,7 +6,9 @@
 import { CONFIG_VARIABLES } from '../src/config';
 import { freePort } from '../test/support/ports';
 import { REPO_ROOT, SERVICE_MAIN } from '../test/support/repo';
-import { waitForHttpOk, type Child, type Children } from './children';
+import type { Child, Children } from '../test/support/children';
+import { sleep } from '../test/support/wait';
+import { HttpClient } from './http-client';
 
 export const BENCH_STRIPE_KEY = 'sk_test_bench';
 export const BENCH_WEBHOOK_SECRET = 'whsec_bench';
@@ -83,4 +85,27 @@ export async function startServiceProcesses(
   ];
   await Promise.all([gateway, webhook, worker].map((p) => waitForHttpOk(`${p.url}/readyz`, p.child, 90_000)));
   return { gateway, webhook, worker };
+}
+
+/** Polls `url` until it answers 200, failing early if the child exits. */
+export async function waitForHttpOk(url: string, child: Child, timeoutMs: number): Promise<void> {
+  const http = new HttpClient(2);
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  try {
+    for (;;) {
+      if (exited) throw new Error(`${child.name} exited while starting; see ${child.logFile}`);
+      try {
+        if ((await http.request('GET', url, { timeoutMs: 2000 })).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline)
+        throw new Error(`${child.name} not ready at ${url} after ${timeoutMs} ms; see ${child.logFile}`);
+      await sleep(200);
+    }
+  } finally {
+    http.close();
+  }
 }

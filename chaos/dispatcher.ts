@@ -4,7 +4,8 @@
  * backoff until a 2xx; never retry a 4xx. Bounded by the run's deadline.
  */
 import type { ChargeRecord } from '../src/contracts/charge';
-import { backoffMs, HttpTally, sleep } from './http-tally';
+import { sleep } from '../test/support/wait';
+import { backoffMs, HttpTally } from './http-tally';
 import type { Violations } from './violations';
 
 export interface ChargeBody {

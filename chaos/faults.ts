@@ -5,8 +5,8 @@
  * released; a part a fault stopped is started again even if the run is interrupted.
  */
 import { startStackParts, stopStackParts, type StackPart } from '../test/support/stack';
+import { sleep } from '../test/support/wait';
 import type { Deployment } from './deployment';
-import { sleep } from './http-tally';
 import { whenReleased, type LoadProgress } from './load';
 
 export type FaultKind = 'worker-kill' | 'kafka-restart' | 'temporal-restart';

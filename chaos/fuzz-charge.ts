@@ -5,11 +5,10 @@
  */
 import { cliFlags } from '../test/support/flags';
 import { OwnedStackParts } from '../test/support/stack';
-import { cleanupOnInterrupt } from './children';
+import { exitOnInterrupt, onInterruptCleanup, runMain } from '../test/support/cleanup';
 import { formatTable, writeResults, type Row } from './figures';
 import { runChargeFuzz } from './fuzz-run';
 import { randomSeed } from './random';
-import { runMain } from './cli';
 
 const flags = cliFlags(process.argv.slice(2), 'npm run chaos:fuzz -- [flags]: fuzz POST /charge', {
   cases: { default: 10_000, description: 'invalid bodies to send' },
@@ -19,7 +18,8 @@ const flags = cliFlags(process.argv.slice(2), 'npm run chaos:fuzz -- [flags]: fu
 
 async function main(): Promise<number> {
   const stackParts = new OwnedStackParts();
-  cleanupOnInterrupt(() => stackParts.down());
+  onInterruptCleanup(() => stackParts.down());
+  exitOnInterrupt();
   await stackParts.up();
   try {
     const report = await runChargeFuzz({

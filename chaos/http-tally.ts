@@ -39,5 +39,3 @@ export function backoffMs(
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

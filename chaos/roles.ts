@@ -8,7 +8,7 @@ import path from 'node:path';
 import { freePort } from '../test/support/ports';
 import { REPO_ROOT, SERVICE_MAIN } from '../test/support/repo';
 import { waitUntil } from '../test/support/wait';
-import { trackChild } from './children';
+import { trackChild } from '../test/support/children';
 
 export type RoleName = 'gateway' | 'webhook-receiver' | 'worker' | 'all';
 

@@ -6,13 +6,12 @@
 import path from 'node:path';
 import { cliFlags } from '../test/support/flags';
 import { OwnedStackParts } from '../test/support/stack';
+import { exitOnInterrupt, onInterruptCleanup, runMain } from '../test/support/cleanup';
 import { chaosRows } from './chaos-figures';
 import { DEFAULT_SHARES, runChaos } from './chaos-run';
-import { cleanupOnInterrupt } from './children';
 import { formatTable, formatViolations, RESULTS_DIR, writeResults } from './figures';
 import { randomSeed } from './random';
 import { serviceMain } from './roles';
-import { runMain } from './cli';
 
 const flags = cliFlags(
   process.argv.slice(2),
@@ -42,7 +41,8 @@ const flags = cliFlags(
 
 async function main(): Promise<number> {
   const stackParts = new OwnedStackParts();
-  cleanupOnInterrupt(() => stackParts.down());
+  onInterruptCleanup(() => stackParts.down());
+  exitOnInterrupt();
   await stackParts.up();
   try {
     const seed = flags.seed || randomSeed();

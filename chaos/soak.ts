@@ -7,12 +7,11 @@
 import path from 'node:path';
 import { cliFlags } from '../test/support/flags';
 import { OwnedStackParts } from '../test/support/stack';
-import { cleanupOnInterrupt } from './children';
+import { exitOnInterrupt, onInterruptCleanup, runMain } from '../test/support/cleanup';
 import { formatTable, formatViolations, RESULTS_DIR, writeResults, type Row } from './figures';
 import { randomSeed } from './random';
 import { serviceMain } from './roles';
 import { runSoak, SOAK_SHARES, soakRows, soakTrendRows } from './soak-run';
-import { runMain } from './cli';
 
 const flags = cliFlags(
   process.argv.slice(2),
@@ -34,7 +33,8 @@ const flags = cliFlags(
 
 async function main(): Promise<number> {
   const stackParts = new OwnedStackParts();
-  cleanupOnInterrupt(() => stackParts.down());
+  onInterruptCleanup(() => stackParts.down());
+  exitOnInterrupt();
   await stackParts.up();
   try {
     const report = await runSoak({

@@ -4,7 +4,8 @@
  * an event Stripe signed is a finding (Stripe would keep retrying it for days).
  */
 import { paymentIntentEvent, signatureFor } from '../scripts/stripe-events';
-import { backoffMs, HttpTally, sleep } from './http-tally';
+import { sleep } from '../test/support/wait';
+import { backoffMs, HttpTally } from './http-tally';
 import type { Violations } from './violations';
 
 export type FinalOutcome = 'succeeded' | 'failed';

@@ -4,7 +4,7 @@
  */
 import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { StackAddresses } from '../test/support/stack';
-import { sleep } from './http-tally';
+import { sleep } from '../test/support/wait';
 
 export async function connectTemporal(stack: StackAddresses): Promise<Client> {
   const connection = await Connection.connect({ address: stack.temporalAddress });

@@ -5,10 +5,9 @@
  */
 import { cliFlags } from '../test/support/flags';
 import { OwnedStackParts } from '../test/support/stack';
-import { cleanupOnInterrupt } from './children';
+import { exitOnInterrupt, onInterruptCleanup, runMain } from '../test/support/cleanup';
 import { formatTable, writeResults, type Row } from './figures';
 import { runWebhookAttacks } from './webhook-attack-run';
-import { runMain } from './cli';
 
 cliFlags(
   process.argv.slice(2),
@@ -18,7 +17,8 @@ cliFlags(
 
 async function main(): Promise<number> {
   const stackParts = new OwnedStackParts();
-  cleanupOnInterrupt(() => stackParts.down());
+  onInterruptCleanup(() => stackParts.down());
+  exitOnInterrupt();
   await stackParts.up();
   try {
     const report = await runWebhookAttacks();

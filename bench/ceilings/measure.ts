@@ -8,10 +8,10 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { waitForIpcReady, type Children } from '../../test/support/children';
 import { freePort } from '../../test/support/ports';
 import { REPO_ROOT } from '../../test/support/repo';
 import { closedLoop, type ClosedLoopResult } from '../closed-loop';
-import { waitForIpcReady, type Children } from '../children';
 import type { HttpClient } from '../http-client';
 import type { PhaseUsage, ProcSampler } from '../proc-sampler';
 

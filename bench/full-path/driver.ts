@@ -3,13 +3,14 @@
  * behind the bench's proxy) creates the PaymentIntent, Stripe delivers a signed
  * payment_intent.succeeded webhook, and the worker publishes to payments.completed.
  */
-import { epochOf, now, sleep } from '../clock';
+import { epochOf, now } from '../clock';
 import { HttpError, jsonBody, type HttpClient } from '../http-client';
 import type { CompletionWatcher } from '../kafka-completions';
 import { BENCH_API_TOKEN, BENCH_WEBHOOK_SECRET } from '../service';
 import type { PiLookup } from '../args';
 import type { Waiters } from '../waiters';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
+import { sleep } from '../../test/support/wait';
 
 export interface ChargeTimings {
   /** POST /charge response time, from the intended send time. */

@@ -1,11 +1,12 @@
 /** One step of the full charge path at a fixed arrival rate, and the repeated-POST (duplicate) phase. */
-import { now, sleep } from '../clock';
+import { now } from '../clock';
 import type { HttpClient } from '../http-client';
 import { jsonBody } from '../http-client';
 import { openLoop } from '../open-loop';
 import type { PhaseUsage, ProcSampler } from '../proc-sampler';
 import { ErrorCounts, Samples, round, type LatencySummary } from '../stats';
 import type { BucketQuantiles, SdkHistogramName } from '../sdk-metrics';
+import { sleep } from '../../test/support/wait';
 import { AUTH, type ChargeDriver, type ChargeOutcome } from './driver';
 
 export interface StepResult {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { trackChild } from './children';
 import { freePort } from './ports';
 import { SERVICE_MAIN } from './repo';
 import { noteSecrets, teeChildOutput } from './test-logs';
@@ -24,6 +25,7 @@ export async function spawnService(env: Record<string, string>): Promise<Spawned
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  trackChild(child);
   teeChildOutput(child, `binary-${env['PAYMENTS_MODE'] ?? 'no-mode'}`);
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -61,6 +63,7 @@ export function runToExit(
     const child = spawn(process.execPath, [SERVICE_MAIN], {
       env: { PATH: process.env['PATH'] ?? '', ...env },
     });
+    trackChild(child);
     teeChildOutput(child, 'binary-run-to-exit');
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));

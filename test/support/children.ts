@@ -1,12 +1,27 @@
 /**
- * The processes the bench starts: spawned with their own log files, watched for unexpected exits,
- * and stopped by pid (SIGTERM, then SIGKILL after a grace time) - never by name.
+ * The child processes a tool starts (a test, the bench, a chaos run), tracked so that none outlives
+ * it: whatever is still running when this process exits gets SIGKILL. Children are stopped by pid,
+ * never by name.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sleep } from './clock';
-import { HttpClient } from './http-client';
+import { sleep } from './wait';
+
+const tracked = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Kills `child` (SIGKILL) if it is still running when this process exits. */
+export function trackChild(child: ChildProcess): void {
+  tracked.add(child);
+  child.once('exit', () => tracked.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of tracked) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    });
+  }
+}
 
 export interface Child {
   readonly name: string;
@@ -20,13 +35,20 @@ export class ChildFailure extends Error {
   override readonly name = 'ChildFailure';
 }
 
+/**
+ * Named children with a log file each (`<logDir>/<name>.log`), watched for exits nobody asked for,
+ * and stopped together: SIGTERM, then SIGKILL after a grace time.
+ */
 export class Children {
   private readonly running = new Map<string, Child>();
   private stopping = false;
   /** Unexpected exits, e.g. "worker exited with code 1"; the run checks this between phases. */
   readonly failures: string[] = [];
 
-  constructor(private readonly logDir: string) {
+  constructor(
+    private readonly logDir: string,
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {
     fs.mkdirSync(logDir, { recursive: true });
   }
 
@@ -45,6 +67,7 @@ export class Children {
     });
     fs.closeSync(fd);
     if (proc.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+    trackChild(proc);
     const exited = new Promise<number | null>((resolve) => {
       proc.on('exit', (code, signal) => {
         this.running.delete(name);
@@ -76,35 +99,12 @@ export class Children {
       all.map(async (child) => {
         const result = await Promise.race([child.exited, sleep(graceMs).then(() => timedOut)]);
         if (result === timedOut) {
-          process.stderr.write(`[bench] ${child.name} (pid ${child.pid}) ignored SIGTERM; sending SIGKILL\n`);
+          this.log(`${child.name} (pid ${child.pid}) ignored SIGTERM; sending SIGKILL`);
           child.process.kill('SIGKILL');
           await child.exited;
         }
       }),
     );
-  }
-}
-
-/** Polls `url` until it answers 200, failing early if the child exits. */
-export async function waitForHttpOk(url: string, child: Child, timeoutMs: number): Promise<void> {
-  const http = new HttpClient(2);
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void child.exited.then(() => (exited = true));
-  try {
-    for (;;) {
-      if (exited) throw new Error(`${child.name} exited while starting; see ${child.logFile}`);
-      try {
-        if ((await http.request('GET', url, { timeoutMs: 2000 })).status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline)
-        throw new Error(`${child.name} not ready at ${url} after ${timeoutMs} ms; see ${child.logFile}`);
-      await sleep(200);
-    }
-  } finally {
-    http.close();
   }
 }
 
