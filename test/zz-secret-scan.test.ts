@@ -19,7 +19,7 @@ import {
   CHAOS_PREVIOUS_WEBHOOK_SECRET,
   CHAOS_STRIPE_KEY,
   CHAOS_WEBHOOK_SECRET,
-} from '../chaos/deployment';
+} from '../chaos/common/deployment';
 import { TEST_API_TOKEN, TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from './support/service';
 import { REPO_ROOT } from './support/repo';
 import { stackDir } from './support/stack';

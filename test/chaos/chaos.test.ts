@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { chaosRows } from '../../chaos/chaos-figures';
-import { DEFAULT_SHARES, runChaos, type ChaosReport } from '../../chaos/chaos-run';
-import { formatTable, formatViolations } from '../../chaos/figures';
-import { randomSeed } from '../../chaos/random';
+import { chaosRows, type ChaosReport } from '../../chaos/faults/report';
+import { DEFAULT_SHARES, runChaos } from '../../chaos/faults/run';
+import { formatTable, formatViolations } from '../../chaos/common/figures';
+import { randomSeed } from '../../chaos/common/random';
 import { testLogFolder } from '../support/test-logs';
 
 const CHARGES = 100;

@@ -8,8 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { runChargeFuzz, type FuzzReport } from '../../chaos/fuzz-run';
-import { randomSeed } from '../../chaos/random';
+import { runChargeFuzz, type FuzzReport } from '../../chaos/fuzz/run';
+import { randomSeed } from '../../chaos/common/random';
 import { CHARGE_BODY_LIMIT_BYTES } from '../../src/api/charges/routes';
 
 const CASES = 1000;

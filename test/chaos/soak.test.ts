@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { formatTable, formatViolations } from '../../chaos/figures';
-import { randomSeed } from '../../chaos/random';
-import { runSoak, SOAK_SHARES, soakRows, type SoakReport } from '../../chaos/soak-run';
+import { formatTable, formatViolations } from '../../chaos/common/figures';
+import { randomSeed } from '../../chaos/common/random';
+import { runSoak, SOAK_SHARES, soakRows, type SoakReport } from '../../chaos/soak/run';
 
 const SECONDS = 25;
 const RATE = 10;

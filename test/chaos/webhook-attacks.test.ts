@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { WEBHOOK_CASES } from '../../chaos/webhook-attack-cases';
-import { runWebhookAttacks, type AttackReport } from '../../chaos/webhook-attack-run';
+import { WEBHOOK_CASES } from '../../chaos/webhook-attacks/cases';
+import { runWebhookAttacks, type AttackReport } from '../../chaos/webhook-attacks/run';
 
 describe('webhook deliveries to a live charge', { timeout: 180_000 }, () => {
   let report: AttackReport;

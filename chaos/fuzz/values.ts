@@ -1,5 +1,5 @@
 /** Random strings and JSON values for fuzzing, from a seeded Random (so a case can be replayed). */
-import type { Random } from './random';
+import type { Random } from '../common/random';
 
 const ASCII_PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
 const ID_CHARS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-'];

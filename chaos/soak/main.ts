@@ -5,13 +5,13 @@
  * any other violation, or RSS growth. test/chaos/soak.test.ts runs the same code for 25 s.
  */
 import path from 'node:path';
-import { cliFlags } from '../test/support/flags';
-import { OwnedStackParts } from '../test/support/stack';
-import { exitOnInterrupt, onInterruptCleanup, runMain } from '../test/support/cleanup';
-import { formatTable, formatViolations, RESULTS_DIR, writeResults, type Row } from './figures';
-import { randomSeed } from './random';
-import { serviceMain } from './roles';
-import { runSoak, SOAK_SHARES, soakRows, soakTrendRows } from './soak-run';
+import { exitOnInterrupt, onInterruptCleanup, runMain } from '../../test/support/cleanup';
+import { cliFlags } from '../../test/support/flags';
+import { OwnedStackParts } from '../../test/support/stack';
+import { formatTable, formatViolations, RESULTS_DIR, writeResults, type Row } from '../common/figures';
+import { randomSeed } from '../common/random';
+import { serviceMain } from '../common/roles';
+import { runSoak, SOAK_SHARES, soakRows, soakTrendRows } from './run';
 
 const flags = cliFlags(
   process.argv.slice(2),

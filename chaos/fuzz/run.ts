@@ -6,14 +6,14 @@
  * sees starts.
  */
 import { randomUUID } from 'node:crypto';
-import { CHARGE_BODY_LIMIT_BYTES } from '../src/api/charges/routes';
-import { chargeWorkflowId } from '../src/contracts/charge';
-import { AUTH_HEADER, startTestService } from '../test/support/service';
-import { waitUntil } from '../test/support/wait';
-import { stackAddresses } from '../test/support/stack';
-import { fuzzCase, type FuzzCase } from './fuzz-cases';
-import { seededRandom } from './random';
-import { connectTemporal, countByTaskQueue, listByTaskQueue } from './temporal';
+import { CHARGE_BODY_LIMIT_BYTES } from '../../src/api/charges/routes';
+import { chargeWorkflowId } from '../../src/contracts/charge';
+import { AUTH_HEADER, startTestService } from '../../test/support/service';
+import { stackAddresses } from '../../test/support/stack';
+import { waitUntil } from '../../test/support/wait';
+import { seededRandom } from '../common/random';
+import { connectTemporal, countByTaskQueue, listByTaskQueue } from '../common/temporal';
+import { fuzzCase, type FuzzCase } from './cases';
 
 export interface FuzzFailure {
   readonly index: number;

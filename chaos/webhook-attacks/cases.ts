@@ -10,7 +10,7 @@
  * active secret while a secret rolls), while v1 entries that are all forged are not.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { paymentIntentEvent } from '../scripts/stripe-events';
+import { paymentIntentEvent } from '../../scripts/stripe-events';
 
 export interface AttackTarget {
   readonly eventId: string;

@@ -4,7 +4,7 @@
  * the worker can be crashed (SIGKILL) or rolled (new one up, old one SIGTERMed) on purpose.
  */
 import path from 'node:path';
-import type { StackAddresses } from '../test/support/stack';
+import type { StackAddresses } from '../../test/support/stack';
 import { endRole, spawnRole, type RoleName, type RoleProcess } from './roles';
 
 export const CHAOS_API_TOKEN = 'chaos-api-token-0123456789abcdef';

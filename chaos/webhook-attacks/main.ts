@@ -3,11 +3,11 @@
  * receiver with live charges; prints tried/accepted per case, writes chaos/results/webhook-attacks.json,
  * exits 1 when an attack got through or a legitimate delivery did not.
  */
-import { cliFlags } from '../test/support/flags';
-import { OwnedStackParts } from '../test/support/stack';
-import { exitOnInterrupt, onInterruptCleanup, runMain } from '../test/support/cleanup';
-import { formatTable, writeResults, type Row } from './figures';
-import { runWebhookAttacks } from './webhook-attack-run';
+import { exitOnInterrupt, onInterruptCleanup, runMain } from '../../test/support/cleanup';
+import { cliFlags } from '../../test/support/flags';
+import { OwnedStackParts } from '../../test/support/stack';
+import { formatTable, writeResults, type Row } from '../common/figures';
+import { runWebhookAttacks } from './run';
 
 cliFlags(
   process.argv.slice(2),

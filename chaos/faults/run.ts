@@ -9,23 +9,26 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from '../test/support/stripe-recording-proxy';
-import { stackAddresses } from '../test/support/stack';
-import { onInterruptCleanup } from '../test/support/cleanup';
-import { auditRun } from './audit';
-import { chaosFigures, type ChaosFigures } from './chaos-figures';
-import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from './deployment';
-import { Dispatcher } from './dispatcher';
-import { FaultInjector, faultSchedule, type FaultKind, type FaultRecord } from './faults';
-import { seconds } from './figures';
-import { runCharge } from './lifecycle';
-import { newProgress, runLoad } from './load';
-import { planCharges, type LoadShares } from './plan';
-import { chargeRandom, seededRandom } from './random';
+import { onInterruptCleanup } from '../../test/support/cleanup';
+import { stackAddresses } from '../../test/support/stack';
+import {
+  startStripeRecordingProxy,
+  type StripeRecordingProxy,
+} from '../../test/support/stripe-recording-proxy';
+import { auditRun } from '../common/audit';
+import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from '../common/deployment';
+import { Dispatcher } from '../common/dispatcher';
+import { seconds } from '../common/figures';
+import { runCharge } from '../common/lifecycle';
+import { newProgress, runLoad } from '../common/load';
+import { planCharges, type LoadShares } from '../common/plan';
+import { chargeRandom, seededRandom } from '../common/random';
+import { StripeSide } from '../common/stripe-side';
+import { connectTemporal, waitForAllClosed } from '../common/temporal';
+import { Violations } from '../common/violations';
+import { FaultInjector, faultSchedule, type FaultKind } from './faults';
+import { chaosFigures, type ChaosReport } from './report';
 import { startLatencyProxy, type LatencyProxy } from './stripe-latency';
-import { StripeSide } from './stripe-side';
-import { connectTemporal, waitForAllClosed } from './temporal';
-import { Violations } from './violations';
 
 export interface ChaosOptions {
   readonly charges: number;
@@ -47,17 +50,6 @@ export interface ChaosOptions {
 }
 
 export const DEFAULT_SHARES: LoadShares = { duplicatePosts: 0.2, messyWebhooks: 0.2, failed: 0.2 };
-
-export interface ChaosReport {
-  readonly runId: string;
-  readonly taskQueue: string;
-  readonly seed: number;
-  readonly passed: boolean;
-  readonly figures: ChaosFigures;
-  readonly faults: readonly FaultRecord[];
-  readonly violations: Violations;
-  readonly logDir: string;
-}
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../test/support/repo';
+import { REPO_ROOT } from '../../test/support/repo';
 import type { Violations } from './violations';
 
 export type Row = readonly [label: string, value: string | number];

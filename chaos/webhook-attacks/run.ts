@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { chargeWorkflowId, type ChargeRecord } from '../src/contracts/charge';
-import type { ChargeWorkflow } from '../src/workflows/charge';
-import { AUTH_HEADER, startTestService, type TestService } from '../test/support/service';
-import { waitUntil } from '../test/support/wait';
-import { stackAddresses } from '../test/support/stack';
-import { connectTemporal, signalsReceived } from './temporal';
-import { WEBHOOK_CASES, type Secrets, type WebhookCase } from './webhook-attack-cases';
+import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
+import type { ChargeWorkflow } from '../../src/workflows/charge';
+import { AUTH_HEADER, startTestService, type TestService } from '../../test/support/service';
+import { stackAddresses } from '../../test/support/stack';
+import { waitUntil } from '../../test/support/wait';
+import { connectTemporal, signalsReceived } from '../common/temporal';
+import { WEBHOOK_CASES, type Secrets, type WebhookCase } from './cases';
 
 export const ATTACK_SECRETS: Secrets = {
   current: 'whsec_attack_suite_current',

@@ -1,13 +1,16 @@
-/** The figures of a chaos run: computed from what the run's parts tallied, and as table rows. */
-import type { AuditFigures } from './audit';
-import type { ChaosReport } from './chaos-run';
-import type { Deployment } from './deployment';
-import type { Dispatcher } from './dispatcher';
+/**
+ * What a chaos run reports: its figures, computed from what the run's parts tallied, and those
+ * figures as table rows. faults/run.ts produces the report; main.ts and the chaos test print it.
+ */
+import type { AuditFigures } from '../common/audit';
+import type { Deployment } from '../common/deployment';
+import type { Dispatcher } from '../common/dispatcher';
+import type { Row } from '../common/figures';
+import type { ChargeResult } from '../common/lifecycle';
+import { duplicatePostsOf } from '../common/plan';
+import type { StripeSide } from '../common/stripe-side';
+import type { Violations } from '../common/violations';
 import type { FaultKind, FaultRecord } from './faults';
-import type { Row } from './figures';
-import type { ChargeResult } from './lifecycle';
-import { duplicatePostsOf } from './plan';
-import type { StripeSide } from './stripe-side';
 
 export interface ChaosFigures extends AuditFigures {
   readonly charges: number;
@@ -32,6 +35,17 @@ export interface ChaosFigures extends AuditFigures {
   readonly loadSeconds: number;
   readonly drainSeconds: number;
   readonly wallSeconds: number;
+}
+
+export interface ChaosReport {
+  readonly runId: string;
+  readonly taskQueue: string;
+  readonly seed: number;
+  readonly passed: boolean;
+  readonly figures: ChaosFigures;
+  readonly faults: readonly FaultRecord[];
+  readonly violations: Violations;
+  readonly logDir: string;
 }
 
 export function chaosFigures(input: {

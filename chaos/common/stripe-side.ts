@@ -3,8 +3,8 @@
  * backoff on any non-2xx or connection error until a 2xx, bounded by the run's deadline. A 4xx for
  * an event Stripe signed is a finding (Stripe would keep retrying it for days).
  */
-import { paymentIntentEvent, signatureFor } from '../scripts/stripe-events';
-import { sleep } from '../test/support/wait';
+import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
+import { sleep } from '../../test/support/wait';
 import { backoffMs, HttpTally } from './http-tally';
 import type { Violations } from './violations';
 

@@ -4,10 +4,10 @@
  * server stopped and started (its SQLite file kept). Each fires when a share of the charges has been
  * released; a part a fault stopped is started again even if the run is interrupted.
  */
-import { startStackParts, stopStackParts, type StackPart } from '../test/support/stack';
-import { sleep } from '../test/support/wait';
-import type { Deployment } from './deployment';
-import { whenReleased, type LoadProgress } from './load';
+import { startStackParts, stopStackParts, type StackPart } from '../../test/support/stack';
+import { sleep } from '../../test/support/wait';
+import type { Deployment } from '../common/deployment';
+import { whenReleased, type LoadProgress } from '../common/load';
 
 export type FaultKind = 'worker-kill' | 'kafka-restart' | 'temporal-restart';
 

@@ -6,10 +6,10 @@
  * failed: a retried publish may write twice and consumers drop by message_id.
  */
 import type { Client } from '@temporalio/client';
-import { paymentIntentIdempotencyKey } from '../src/contracts/charge';
-import { ChargeStatusSearchAttribute } from '../src/workflows/messages';
-import { readRecordsFor } from '../test/support/kafka-reader';
-import type { RecordedStripeRequest } from '../test/support/stripe-recording-proxy';
+import { paymentIntentIdempotencyKey } from '../../src/contracts/charge';
+import { ChargeStatusSearchAttribute } from '../../src/workflows/messages';
+import { readRecordsFor } from '../../test/support/kafka-reader';
+import type { RecordedStripeRequest } from '../../test/support/stripe-recording-proxy';
 import type { UnexpectedExit } from './deployment';
 import type { ChargeResult } from './lifecycle';
 import type { FinalOutcome } from './stripe-side';

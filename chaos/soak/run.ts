@@ -9,22 +9,25 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from '../test/support/stripe-recording-proxy';
-import { stackAddresses } from '../test/support/stack';
-import { sleep } from '../test/support/wait';
-import { onInterruptCleanup } from '../test/support/cleanup';
-import { auditRun, type AuditFigures } from './audit';
-import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from './deployment';
-import { Dispatcher } from './dispatcher';
-import { runCharge } from './lifecycle';
-import { newProgress, runLoad, type LoadProgress } from './load';
-import { planCharges, type LoadShares } from './plan';
-import { chargeRandom, seededRandom } from './random';
+import { onInterruptCleanup } from '../../test/support/cleanup';
+import { stackAddresses } from '../../test/support/stack';
+import {
+  startStripeRecordingProxy,
+  type StripeRecordingProxy,
+} from '../../test/support/stripe-recording-proxy';
+import { sleep } from '../../test/support/wait';
+import { auditRun, type AuditFigures } from '../common/audit';
+import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from '../common/deployment';
+import { Dispatcher } from '../common/dispatcher';
+import type { Row } from '../common/figures';
+import { runCharge } from '../common/lifecycle';
+import { newProgress, runLoad, type LoadProgress } from '../common/load';
+import { planCharges, type LoadShares } from '../common/plan';
+import { chargeRandom, seededRandom } from '../common/random';
+import { StripeSide } from '../common/stripe-side';
+import { connectTemporal, waitForAllClosed } from '../common/temporal';
+import { Violations } from '../common/violations';
 import { rssMb, rssTrends, type RssSample, type RssTrend } from './rss';
-import { StripeSide } from './stripe-side';
-import type { Row } from './figures';
-import { connectTemporal, waitForAllClosed } from './temporal';
-import { Violations } from './violations';
 
 /** The soak's mix: mostly plain charges, a few duplicates and messy webhooks, a fifth declined. */
 export const SOAK_SHARES: LoadShares = { duplicatePosts: 0.05, messyWebhooks: 0.05, failed: 0.2 };

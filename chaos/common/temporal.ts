@@ -3,8 +3,8 @@
  * history (signals that reached it).
  */
 import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
-import type { StackAddresses } from '../test/support/stack';
-import { sleep } from '../test/support/wait';
+import type { StackAddresses } from '../../test/support/stack';
+import { sleep } from '../../test/support/wait';
 
 export async function connectTemporal(stack: StackAddresses): Promise<Client> {
   const connection = await Connection.connect({ address: stack.temporalAddress });

@@ -3,12 +3,12 @@
  * gateway on the local stack (no worker). Prints the figures, writes chaos/results/fuzz-charge.json,
  * exits 1 on any answer but 400, any answer without field-level errors, or any workflow started.
  */
-import { cliFlags } from '../test/support/flags';
-import { OwnedStackParts } from '../test/support/stack';
-import { exitOnInterrupt, onInterruptCleanup, runMain } from '../test/support/cleanup';
-import { formatTable, writeResults, type Row } from './figures';
-import { runChargeFuzz } from './fuzz-run';
-import { randomSeed } from './random';
+import { exitOnInterrupt, onInterruptCleanup, runMain } from '../../test/support/cleanup';
+import { cliFlags } from '../../test/support/flags';
+import { OwnedStackParts } from '../../test/support/stack';
+import { formatTable, writeResults, type Row } from '../common/figures';
+import { randomSeed } from '../common/random';
+import { runChargeFuzz } from './run';
 
 const flags = cliFlags(process.argv.slice(2), 'npm run chaos:fuzz -- [flags]: fuzz POST /charge', {
   cases: { default: 10_000, description: 'invalid bodies to send' },

@@ -2,7 +2,7 @@
  * Open-loop load: one charge every 1/rate seconds (never more than `maxInFlight` at once), whatever
  * the service is going through, as a dispatcher with a queue of orders would.
  */
-import { sleep } from '../test/support/wait';
+import { sleep } from '../../test/support/wait';
 
 export interface LoadProgress {
   readonly total: number;

@@ -3,8 +3,8 @@
  * retry on 503 and connection errors (and any other 5xx, which is also recorded as a finding) with
  * backoff until a 2xx; never retry a 4xx. Bounded by the run's deadline.
  */
-import type { ChargeRecord } from '../src/contracts/charge';
-import { sleep } from '../test/support/wait';
+import type { ChargeRecord } from '../../src/contracts/charge';
+import { sleep } from '../../test/support/wait';
 import { backoffMs, HttpTally } from './http-tally';
 import type { Violations } from './violations';
 

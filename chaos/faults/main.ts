@@ -4,14 +4,14 @@
  * chaos/results/latest.json, exits 1 on any violation.
  */
 import path from 'node:path';
-import { cliFlags } from '../test/support/flags';
-import { OwnedStackParts } from '../test/support/stack';
-import { exitOnInterrupt, onInterruptCleanup, runMain } from '../test/support/cleanup';
-import { chaosRows } from './chaos-figures';
-import { DEFAULT_SHARES, runChaos } from './chaos-run';
-import { formatTable, formatViolations, RESULTS_DIR, writeResults } from './figures';
-import { randomSeed } from './random';
-import { serviceMain } from './roles';
+import { exitOnInterrupt, onInterruptCleanup, runMain } from '../../test/support/cleanup';
+import { cliFlags } from '../../test/support/flags';
+import { OwnedStackParts } from '../../test/support/stack';
+import { formatTable, formatViolations, RESULTS_DIR, writeResults } from '../common/figures';
+import { randomSeed } from '../common/random';
+import { serviceMain } from '../common/roles';
+import { chaosRows } from './report';
+import { DEFAULT_SHARES, runChaos } from './run';
 
 const flags = cliFlags(
   process.argv.slice(2),

@@ -4,8 +4,8 @@
  * unknown field, broken metadata), a JSON value that is not an object, or bytes that are not JSON.
  * The contract is in README.md ("POST /charge") and src/api/charges/schemas.ts.
  */
-import type { Random } from './random';
-import { alnumString, codePoints, idString, jsonValue, randomString, valueNotOfType } from './fuzz-values';
+import type { Random } from '../common/random';
+import { alnumString, codePoints, idString, jsonValue, randomString, valueNotOfType } from './values';
 
 export interface FuzzCase {
   readonly category: string;

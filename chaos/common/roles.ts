@@ -5,10 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../test/support/ports';
-import { REPO_ROOT, SERVICE_MAIN } from '../test/support/repo';
-import { waitUntil } from '../test/support/wait';
-import { trackChild } from '../test/support/children';
+import { trackChild } from '../../test/support/children';
+import { freePort } from '../../test/support/ports';
+import { REPO_ROOT, SERVICE_MAIN } from '../../test/support/repo';
+import { waitUntil } from '../../test/support/wait';
 
 export type RoleName = 'gateway' | 'webhook-receiver' | 'worker' | 'all';
 
