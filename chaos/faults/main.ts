@@ -4,9 +4,9 @@
  * chaos/results/latest.json, exits 1 on any violation.
  */
 import path from 'node:path';
-import { exitOnInterrupt, onInterruptCleanup, runMain } from '../../test/support/cleanup';
+import { exitOnInterrupt, runMain } from '../../test/support/cleanup';
 import { cliFlags } from '../../test/support/flags';
-import { OwnedStackParts } from '../../test/support/stack';
+import { withOwnedStackParts } from '../../test/support/stack';
 import { formatTable, formatViolations, RESULTS_DIR, writeResults } from '../common/figures';
 import { randomSeed } from '../common/random';
 import { serviceMain } from '../common/roles';
@@ -40,55 +40,48 @@ const flags = cliFlags(
 );
 
 async function main(): Promise<number> {
-  const stackParts = new OwnedStackParts();
-  onInterruptCleanup(() => stackParts.down());
-  exitOnInterrupt();
-  await stackParts.up();
-  try {
-    const seed = flags.seed || randomSeed();
-    const report = await runChaos({
-      charges: flags.charges,
-      rate: flags.rate,
-      maxInFlight: flags['max-in-flight'],
-      seed,
-      faults: {
-        'worker-kill': flags['worker-kills'],
-        'kafka-restart': flags['kafka-restarts'],
-        'temporal-restart': flags['temporal-restarts'],
-      },
-      shares: {
-        duplicatePosts: flags['duplicate-posts'],
-        messyWebhooks: flags['messy-webhooks'],
-        failed: flags.failed,
-      },
-      stripeLatencyMs: flags['stripe-latency-ms'],
-      outageSeconds: flags['outage-seconds'],
-      drainSeconds: flags['drain-seconds'],
-      logDir: path.join(RESULTS_DIR, 'logs', new Date().toISOString().replace(/[:.]/g, '-')),
-      log: (line) => process.stdout.write(`[chaos] ${line}\n`),
-    });
-    process.stdout.write(formatTable(`Chaos run ${report.runId} (seed ${report.seed})`, chaosRows(report)));
-    process.stdout.write(formatViolations(report.violations));
-    const file = writeResults('latest.json', {
-      run_id: report.runId,
-      task_queue: report.taskQueue,
-      seed: report.seed,
-      passed: report.passed,
-      figures: report.figures,
-      faults: report.faults,
-      violations: {
-        total: report.violations.total,
-        by_kind: report.violations.byKind(),
-        examples: report.violations.examples(),
-      },
-      logs: report.logDir,
-      service_main: serviceMain(),
-    });
-    process.stdout.write(`\n${report.passed ? 'PASSED' : 'FAILED'}; figures in ${file}\n`);
-    return report.passed ? 0 : 1;
-  } finally {
-    await stackParts.down();
-  }
+  const seed = flags.seed || randomSeed();
+  const report = await runChaos({
+    charges: flags.charges,
+    rate: flags.rate,
+    maxInFlight: flags['max-in-flight'],
+    seed,
+    faults: {
+      'worker-kill': flags['worker-kills'],
+      'kafka-restart': flags['kafka-restarts'],
+      'temporal-restart': flags['temporal-restarts'],
+    },
+    shares: {
+      duplicatePosts: flags['duplicate-posts'],
+      messyWebhooks: flags['messy-webhooks'],
+      failed: flags.failed,
+    },
+    stripeLatencyMs: flags['stripe-latency-ms'],
+    outageSeconds: flags['outage-seconds'],
+    drainSeconds: flags['drain-seconds'],
+    logDir: path.join(RESULTS_DIR, 'logs', new Date().toISOString().replace(/[:.]/g, '-')),
+    log: (line) => process.stdout.write(`[chaos] ${line}\n`),
+  });
+  process.stdout.write(formatTable(`Chaos run ${report.runId} (seed ${report.seed})`, chaosRows(report)));
+  process.stdout.write(formatViolations(report.violations));
+  const file = writeResults('latest.json', {
+    run_id: report.runId,
+    task_queue: report.taskQueue,
+    seed: report.seed,
+    passed: report.passed,
+    figures: report.figures,
+    faults: report.faults,
+    violations: {
+      total: report.violations.total,
+      by_kind: report.violations.byKind(),
+      examples: report.violations.examples(),
+    },
+    logs: report.logDir,
+    service_main: serviceMain(),
+  });
+  process.stdout.write(`\n${report.passed ? 'PASSED' : 'FAILED'}; figures in ${file}\n`);
+  return report.passed ? 0 : 1;
 }
 
-runMain('chaos run', main);
+exitOnInterrupt();
+runMain('chaos run', () => withOwnedStackParts(main));

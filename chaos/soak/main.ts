@@ -5,9 +5,9 @@
  * any other violation, or RSS growth. test/chaos/soak.test.ts runs the same code for 25 s.
  */
 import path from 'node:path';
-import { exitOnInterrupt, onInterruptCleanup, runMain } from '../../test/support/cleanup';
+import { exitOnInterrupt, runMain } from '../../test/support/cleanup';
 import { cliFlags } from '../../test/support/flags';
-import { OwnedStackParts } from '../../test/support/stack';
+import { withOwnedStackParts } from '../../test/support/stack';
 import { formatTable, formatViolations, RESULTS_DIR, writeResults, type Row } from '../common/figures';
 import { randomSeed } from '../common/random';
 import { serviceMain } from '../common/roles';
@@ -32,54 +32,47 @@ const flags = cliFlags(
 );
 
 async function main(): Promise<number> {
-  const stackParts = new OwnedStackParts();
-  onInterruptCleanup(() => stackParts.down());
-  exitOnInterrupt();
-  await stackParts.up();
-  try {
-    const report = await runSoak({
-      minutes: flags.minutes,
-      rate: flags.rate,
-      workerRestartMinutes: flags['worker-restart-minutes'],
-      sampleSeconds: flags['sample-seconds'],
-      warmupMinutes: flags['warmup-minutes'],
-      tolerance: flags.tolerance,
-      seed: flags.seed || randomSeed(),
-      shares: SOAK_SHARES,
-      drainSeconds: flags['drain-seconds'],
-      logDir: path.join(RESULTS_DIR, 'logs', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}`),
-      log: (line) => process.stdout.write(`[soak] ${line}\n`),
-    });
-    const sampleRows: Row[] = [...new Set(report.samples.map((s) => s.t))].map((t) => [
-      `t = ${(t / 60).toFixed(1)} min`,
-      report.samples
-        .filter((s) => s.t === t)
-        .map((s) => `${s.role} ${s.mb} MB`)
-        .join(' · '),
-    ]);
-    process.stdout.write(formatTable('RSS samples', sampleRows));
-    process.stdout.write(
-      formatTable(
-        `RSS after warm-up (flat = growth ≤ ${Math.round(flags.tolerance * 100)} %)`,
-        soakTrendRows(report),
-      ),
-    );
-    process.stdout.write(formatTable(`Soak ${report.runId} (seed ${report.seed})`, soakRows(report)));
-    process.stdout.write(formatViolations(report.violations));
-    const file = writeResults('soak-latest.json', {
-      ...report,
-      service_main: serviceMain(),
-      violations: {
-        total: report.violations.total,
-        by_kind: report.violations.byKind(),
-        examples: report.violations.examples(),
-      },
-    });
-    process.stdout.write(`\n${report.passed ? 'PASSED' : 'FAILED'}; results in ${file}\n`);
-    return report.passed ? 0 : 1;
-  } finally {
-    await stackParts.down();
-  }
+  const report = await runSoak({
+    minutes: flags.minutes,
+    rate: flags.rate,
+    workerRestartMinutes: flags['worker-restart-minutes'],
+    sampleSeconds: flags['sample-seconds'],
+    warmupMinutes: flags['warmup-minutes'],
+    tolerance: flags.tolerance,
+    seed: flags.seed || randomSeed(),
+    shares: SOAK_SHARES,
+    drainSeconds: flags['drain-seconds'],
+    logDir: path.join(RESULTS_DIR, 'logs', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+    log: (line) => process.stdout.write(`[soak] ${line}\n`),
+  });
+  const sampleRows: Row[] = [...new Set(report.samples.map((s) => s.t))].map((t) => [
+    `t = ${(t / 60).toFixed(1)} min`,
+    report.samples
+      .filter((s) => s.t === t)
+      .map((s) => `${s.role} ${s.mb} MB`)
+      .join(' · '),
+  ]);
+  process.stdout.write(formatTable('RSS samples', sampleRows));
+  process.stdout.write(
+    formatTable(
+      `RSS after warm-up (flat = growth ≤ ${Math.round(flags.tolerance * 100)} %)`,
+      soakTrendRows(report),
+    ),
+  );
+  process.stdout.write(formatTable(`Soak ${report.runId} (seed ${report.seed})`, soakRows(report)));
+  process.stdout.write(formatViolations(report.violations));
+  const file = writeResults('soak-latest.json', {
+    ...report,
+    service_main: serviceMain(),
+    violations: {
+      total: report.violations.total,
+      by_kind: report.violations.byKind(),
+      examples: report.violations.examples(),
+    },
+  });
+  process.stdout.write(`\n${report.passed ? 'PASSED' : 'FAILED'}; results in ${file}\n`);
+  return report.passed ? 0 : 1;
 }
 
-runMain('soak', main);
+exitOnInterrupt();
+runMain('soak', () => withOwnedStackParts(main));

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readEnvFile } from '../../scripts/env-file';
+import { onInterruptCleanup } from './cleanup';
 import { REPO_ROOT } from './repo';
 
 export const STACK_PARTS = ['temporal', 'kafka', 'stripe-mock'] as const;
@@ -236,5 +237,22 @@ export class OwnedStackParts {
     const parts = this.owned;
     this.owned = [];
     await stopStackParts(parts, this.options);
+  }
+}
+
+/**
+ * For a script that brings the stack up itself: starts the parts that are not running, runs `body`,
+ * and stops those parts again when it ends or fails, and on SIGINT/SIGTERM (after the clean-ups the
+ * run registered itself) when the script exits on them (exitOnInterrupt).
+ */
+export async function withOwnedStackParts<T>(body: () => Promise<T>): Promise<T> {
+  const parts = new OwnedStackParts();
+  const unregister = onInterruptCleanup(() => parts.down());
+  try {
+    await parts.up();
+    return await body();
+  } finally {
+    unregister();
+    await parts.down();
   }
 }
