@@ -2,13 +2,11 @@
  * The service's roles as separate processes of the compiled binary (`npm run build`), as they are
  * deployed: spawned with only their environment, logs to a file, killed or restarted on demand.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { trackChild } from '../../test/support/children';
-import { freePort } from '../../test/support/ports';
-import { REPO_ROOT, SERVICE_MAIN } from '../../test/support/repo';
-import { waitUntil } from '../../test/support/wait';
+import { SERVICE_MAIN } from '../../test/support/repo';
+import { startBinary } from '../../test/support/spawned-service';
 
 export type RoleName = 'gateway' | 'webhook-receiver' | 'worker' | 'all';
 
@@ -32,42 +30,21 @@ export async function spawnRole(
   env: Record<string, string>,
   logFile: string,
 ): Promise<RoleProcess> {
-  const port = await freePort();
   const main = serviceMain();
   if (!fs.existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [main], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOST: '127.0.0.1',
-      ...env,
-      PAYMENTS_MODE: role,
-      PORT: String(port),
+  const { url, child, exited } = await startBinary({
+    env: { ...env, PAYMENTS_MODE: role },
+    main,
+    output: (proc) => {
+      proc.stdout.pipe(log, { end: false });
+      proc.stderr.pipe(log, { end: false });
+      proc.once('exit', () => log.end());
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 60_000,
+    what: `the ${role} binary (log: ${logFile})`,
   });
-  trackChild(child);
-  child.stdout.pipe(log, { end: false });
-  child.stderr.pipe(log, { end: false });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      log.end();
-      resolve(code);
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntil(
-      async () => child.exitCode === null && (await fetch(`${url}/healthz`)).ok,
-      `the ${role} binary to answer /healthz (log: ${logFile})`,
-      60_000,
-    );
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
   return {
     role,
     url,

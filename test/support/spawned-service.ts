@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { trackChild } from './children';
 import { freePort } from './ports';
-import { SERVICE_MAIN } from './repo';
+import { REPO_ROOT, SERVICE_MAIN } from './repo';
 import { noteSecrets, teeChildOutput } from './test-logs';
 import { waitUntil } from './wait';
 
@@ -13,34 +14,73 @@ export interface SpawnedService {
   stop(): Promise<number | null>;
 }
 
+export interface BinaryProcess {
+  readonly url: string;
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly exited: Promise<number | null>;
+}
+
 /**
- * Runs the compiled binary (`npm run build` output) as an operator would, with only `env` set. Its
- * output is also kept in a file of test-results/logs/ for the secret scan.
+ * Starts the compiled binary as an operator would: only `env` set (plus PATH, HOST=127.0.0.1 and a
+ * free PORT), its stdout and stderr piped to `output`, tracked so that it never outlives this process.
+ * Returns once it answers /healthz; SIGKILLs it when it does not within `timeoutMs`. The tests' and
+ * the chaos roles' way to run it.
  */
-export async function spawnService(env: Record<string, string>): Promise<SpawnedService> {
+export async function startBinary(options: {
+  readonly env: Record<string, string>;
+  /** dist/src/main.js unless another build is named. */
+  readonly main?: string;
+  readonly output: (child: ChildProcessByStdio<null, Readable, Readable>) => void;
+  readonly timeoutMs: number;
+  /** What it is, for the timeout's message. */
+  readonly what: string;
+}): Promise<BinaryProcess> {
   const port = await freePort();
-  let output = '';
-  noteSecrets(env);
-  const child = spawn(process.execPath, [SERVICE_MAIN], {
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+  const child = spawn(process.execPath, [options.main ?? SERVICE_MAIN], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   trackChild(child);
-  teeChildOutput(child, `binary-${env['PAYMENTS_MODE'] ?? 'no-mode'}`);
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  options.output(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(
       async () => child.exitCode === null && (await fetch(`${url}/healthz`)).ok,
-      `the ${env['PAYMENTS_MODE']} binary to answer /healthz`,
-      30_000,
+      `${options.what} to answer /healthz`,
+      options.timeoutMs,
     );
   } catch (err) {
     child.kill('SIGKILL');
+    throw err;
+  }
+  return { url, child, exited };
+}
+
+/**
+ * Runs the compiled binary (`npm run build` output) as an operator would, with only `env` set. Its
+ * output is also kept in a file of test-results/logs/ for the secret scan.
+ */
+export async function spawnService(env: Record<string, string>): Promise<SpawnedService> {
+  let output = '';
+  noteSecrets(env);
+  let started: BinaryProcess;
+  try {
+    started = await startBinary({
+      env,
+      output: (child) => {
+        teeChildOutput(child, `binary-${env['PAYMENTS_MODE'] ?? 'no-mode'}`);
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      },
+      timeoutMs: 30_000,
+      what: `the ${env['PAYMENTS_MODE']} binary`,
+    });
+  } catch (err) {
     throw new Error(`${(err as Error).message}\n--- output ---\n${output}`, { cause: err });
   }
+  const { url, child, exited } = started;
   return {
     url,
     child,
