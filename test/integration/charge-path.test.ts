@@ -5,14 +5,19 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { chargeWorkflowId, paymentIntentIdempotencyKey, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor } from '../support/kafka-reader';
-import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
-import { stack } from '../support/stack';
+import {
+  AUTH_HEADER,
+  startServiceBehindStripeProxy,
+  type ProxiedService,
+  TEST_WEBHOOK_SECRET,
+  type TestService,
+} from '../support/service';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import type { StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 
 const TOPICS = ['payments.completed', 'payments.failed'];
@@ -21,17 +26,12 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
   let proxy: StripeRecordingProxy;
   let service: TestService;
   let temporal: Client;
-
+  let running: ProxiedService | undefined;
   before(async () => {
-    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
-    service = await startTestService({ STRIPE_API_BASE: proxy.url });
-    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+    running = await startServiceBehindStripeProxy();
+    ({ proxy, service, temporal } = running);
   });
-  after(async () => {
-    await service?.stop();
-    await temporal?.connection.close();
-    await proxy?.close();
-  });
+  after(() => running?.stop());
 
   function newCharge() {
     const id = randomUUID();

@@ -7,31 +7,32 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { cancelIdempotencyKey, chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import { refundIdempotencyKey, refundsWorkflowId } from '../../src/contracts/refund';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor, type ReadRecord } from '../support/kafka-reader';
-import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
-import { stack } from '../support/stack';
+import {
+  AUTH_HEADER,
+  startServiceBehindStripeProxy,
+  type ProxiedService,
+  TEST_WEBHOOK_SECRET,
+  type TestService,
+} from '../support/service';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import type { StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 
 describe('refunds and cancellation against the real stack', { timeout: 180_000 }, () => {
   let proxy: StripeRecordingProxy;
   let service: TestService;
   let temporal: Client;
+  let running: ProxiedService | undefined;
   before(async () => {
-    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
-    service = await startTestService({ STRIPE_API_BASE: proxy.url });
-    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+    running = await startServiceBehindStripeProxy();
+    ({ proxy, service, temporal } = running);
   });
-  after(async () => {
-    await service?.stop();
-    await temporal?.connection.close();
-    await proxy?.close();
-  });
+  after(() => running?.stop());
 
   const post = async (path: string, body?: object) => {
     const res = await fetch(`${service.url}${path}`, {

@@ -7,14 +7,19 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor } from '../support/kafka-reader';
-import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
-import { stack } from '../support/stack';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import {
+  AUTH_HEADER,
+  startServiceBehindStripeProxy,
+  type ProxiedService,
+  TEST_WEBHOOK_SECRET,
+  type TestService,
+} from '../support/service';
+import type { StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 
 // stripe-mock answers every retrieve with its fixture PaymentIntent (1099 usd): charges of exactly
@@ -26,16 +31,12 @@ describe('webhooks are checked against the charge before they change it', { time
   let proxy: StripeRecordingProxy;
   let service: TestService;
   let temporal: Client;
+  let running: ProxiedService | undefined;
   before(async () => {
-    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
-    service = await startTestService({ STRIPE_API_BASE: proxy.url });
-    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+    running = await startServiceBehindStripeProxy();
+    ({ proxy, service, temporal } = running);
   });
-  after(async () => {
-    await service?.stop();
-    await temporal?.connection.close();
-    await proxy?.close();
-  });
+  after(() => running?.stop());
 
   const get = async (eventId: string) =>
     (await (

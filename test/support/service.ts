@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config';
@@ -6,6 +7,7 @@ import { createLogger } from '../../src/observability/logger';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { startService, type RunningService } from '../../src/service';
 import { stack } from './stack';
+import { startStripeRecordingProxy, type StripeRecordingProxy } from './stripe-recording-proxy';
 import { noteSecrets, testLogFile } from './test-logs';
 
 export const TEST_STRIPE_KEY = 'sk_test_integrationsuite';
@@ -55,4 +57,30 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   const metrics = createMetrics();
   const service = await startService(config, createLogger(config, sink), metrics);
   return Object.assign(service, { config, metrics, logs });
+}
+
+/** A service whose Stripe calls go through a recording proxy, and a Temporal client to await charges. */
+export interface ProxiedService {
+  readonly proxy: StripeRecordingProxy;
+  readonly service: TestService;
+  readonly temporal: Client;
+  stop(): Promise<void>;
+}
+
+export async function startServiceBehindStripeProxy(
+  env: Record<string, string> = {},
+): Promise<ProxiedService> {
+  const proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+  const service = await startTestService({ STRIPE_API_BASE: proxy.url, ...env });
+  const temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+  return {
+    proxy,
+    service,
+    temporal,
+    async stop() {
+      await service.stop();
+      await temporal.connection.close();
+      await proxy.close();
+    },
+  };
 }
