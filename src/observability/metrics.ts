@@ -66,6 +66,8 @@ export function createMetrics() {
     labelNames: ['source'] as const,
     registers: [registry],
   });
+  // Both series exist from the start (at 0), so a dashboard's rate and ratio are defined at once.
+  for (const source of ['cache', 'stripe'] as const) customerViewReads.inc({ source }, 0);
 
   return {
     registry,
