@@ -1,4 +1,4 @@
-/** Command-line flags of `npm run bench` and their defaults (full run, or the ~10 s `--smoke`). */
+/** Command-line flags of `npm run bench` and their defaults (full run, or the ~13 s `--smoke`). */
 
 export type PiLookup = 'proxy' | 'poll';
 
@@ -22,6 +22,11 @@ export interface BenchOptions {
   /** New charges/s driven while the repeats are sent (the targets are "at 25 charges/s"); 0 = alone. */
   readonly dupLoadRate: number;
   readonly piLookup: PiLookup;
+  /**
+   * With N > 0, each step is followed by one at the same rate whose POSTs carry `Prefer: wait=N`
+   * (the early answer, 201 with the client_secret), reported beside it; 0 = off.
+   */
+  readonly preferWait: number;
   readonly build: boolean;
   /** Run the higher steps even after one failed. */
   readonly keepGoing: boolean;
@@ -44,13 +49,14 @@ const FULL: BenchOptions = {
   dupSeconds: 10,
   dupLoadRate: 25,
   piLookup: 'proxy',
+  preferWait: 0,
   build: true,
   keepGoing: false,
   logLevel: 'info',
   out: 'bench/results/latest.json',
 };
 
-/** About ten seconds of measurement: enough to prove every part still works end to end. */
+/** About 13 seconds of measurement (a 3 s step, plain and with Prefer): enough to prove every part still works end to end. */
 const SMOKE: Partial<BenchOptions> = {
   smoke: true,
   rates: [5],
@@ -64,11 +70,13 @@ const SMOKE: Partial<BenchOptions> = {
   dupRate: 5,
   dupSeconds: 1,
   dupLoadRate: 5,
+  // The smoke run covers the early answer too, so neither path can rot.
+  preferWait: 5,
 };
 
 export const USAGE = `usage: npm run bench -- [flags]
 
-  --smoke                  ~10 s of measurement; exit 1 if a charge does not complete or any error occurs
+  --smoke                  ~13 s of measurement; exit 1 if a charge does not complete or any error occurs
   --rates 10,25,50         offered charges/s of the full path, one step each (default ${FULL.rates.join(',')})
   --step-seconds N         seconds per step (default ${FULL.stepSeconds})
   --warmup-seconds N       unmeasured load at the first rate before the steps (default ${FULL.warmupSeconds})
@@ -84,6 +92,9 @@ export const USAGE = `usage: npm run bench -- [flags]
   --pi-lookup proxy|poll   how the bench learns the PaymentIntent id before sending the webhook:
                            proxy = a recording proxy in front of stripe-mock (default),
                            poll = GET /charges/:event_id until payment_intent_id is set
+  --prefer-wait N          after each step, the same rate with \`Prefer: wait=N\` on every POST (the early
+                           answer: 201 with the client_secret), reported beside it; 0 = off
+                           (default ${FULL.preferWait}; --smoke: ${SMOKE.preferWait ?? 0})
   --no-build               skip \`npm run build\` (dist/ must be current)
   --keep-going             run the higher steps after one fails
   --log-level L            LOG_LEVEL of the service processes (default ${FULL.logLevel})
@@ -161,6 +172,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
         const value = next();
         if (value !== 'proxy' && value !== 'poll') throw new UsageError('--pi-lookup is proxy or poll');
         options.piLookup = value;
+        break;
+      }
+      case '--prefer-wait': {
+        const value = Number(next());
+        if (!Number.isInteger(value) || value < 0 || value > 10)
+          throw new UsageError('--prefer-wait needs whole seconds from 0 (off) to 10');
+        options.preferWait = value;
         break;
       }
       case '--no-build':
