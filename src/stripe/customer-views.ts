@@ -40,7 +40,7 @@ export function customerViewOf(
   pi: Pick<Stripe.PaymentIntent, 'id' | 'client_secret' | 'next_action'>,
 ): CustomerView {
   if (typeof pi.client_secret !== 'string' || pi.client_secret === '') {
-    // Only a key without read access to the secret (a restricted key) gets none: our mistake.
+    // Stripe returns it with every PaymentIntent read by a secret key; without it the customer cannot pay.
     throw new ProviderUnavailableError(`Stripe returned PaymentIntent ${pi.id} without a client_secret`);
   }
   return {

@@ -8,7 +8,8 @@
  *     charge, and the customer-window timeout still cancels one left unfinished;
  *   - with no worker polling, a POST with Prefer waits, then answers the plain 202 (one 202 among
  *     concurrent identical POSTs);
- *   - the secret stays between Stripe, the gateway's caller and the customer: none in the charge's
+ *   - the secret stays between Stripe, the gateway's caller and the customer (the webhooks delivered
+ *     here carry it in their PaymentIntent, as Stripe's do): none in the charge's
  *     whole Temporal history (as `temporal workflow show --output json` prints it), its description
  *     (memo, search attributes, summaries), its current details, the Kafka records, the service's
  *     log lines or its metrics.
@@ -98,15 +99,14 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
     assert.equal(res.status, 200);
     return (await res.json()) as Json;
   };
+  /** Stripe's signed event; its PaymentIntent carries the client_secret, as Stripe's events do. */
   const deliver = async (type: string, eventId: string, pi: string, status: string) => {
-    const payload = paymentIntentEvent({
-      type,
-      eventId,
-      paymentIntentId: pi,
-      status,
-      amount: 1999,
-      currency: 'usd',
-    });
+    const event = JSON.parse(
+      paymentIntentEvent({ type, eventId, paymentIntentId: pi, status, amount: 1999, currency: 'usd' }),
+    ) as { data: { object: Json } };
+    event.data.object['client_secret'] = clientSecretOf(pi);
+    event.data.object['next_action'] = null;
+    const payload = JSON.stringify(event);
     const res = await fetch(`${service.url}/stripe/webhook`, {
       method: 'POST',
       headers: {
