@@ -102,77 +102,73 @@ export function fieldErrorsOf(validation: readonly AjvError[], context: string |
   });
 }
 
+type HandledError = FastifyError | HttpError | TemporalUnavailableError | ProviderUnavailableError;
+
 /**
  * The one error handler: 4xx answers say what was wrong and where; 5xx answers say nothing but a
  * request id, so no stack, SDK message or secret ever reaches a caller.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler(
-    (
-      error: FastifyError | HttpError | TemporalUnavailableError | ProviderUnavailableError,
-      request,
-      reply,
-    ) => {
-      if (error instanceof HttpError) {
-        return reply
-          .code(error.statusCode)
-          .headers(error.headers)
-          .send({ error: error.code, message: error.message, errors: error.errors, ...error.extra });
-      }
-      if (error instanceof TemporalUnavailableError) {
-        request.log.warn({ err: error.cause }, 'Temporal unavailable');
-        return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({
-          error: 'unavailable',
-          message: 'the payments backend is unavailable; retry later',
+  app.setErrorHandler((error: HandledError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply
+        .code(error.statusCode)
+        .headers(error.headers)
+        .send({ error: error.code, message: error.message, errors: error.errors, ...error.extra });
+    }
+    if (error instanceof TemporalUnavailableError) {
+      request.log.warn({ err: error.cause }, 'Temporal unavailable');
+      return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({
+        error: 'unavailable',
+        message: 'the payments backend is unavailable; retry later',
+        errors: [],
+      });
+    }
+    if (error instanceof ProviderUnavailableError) {
+      // The message names the PaymentIntent and the SDK's reason, never the answer it may carry.
+      request.log.warn({ reason: error.message }, 'payment provider unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(error.retryAfterSeconds ?? RETRY_AFTER_SECONDS))
+        .send({
+          error: 'payment_provider_unavailable',
+          message: 'the payment provider cannot be asked for this charge now; retry later',
           errors: [],
         });
-      }
-      if (error instanceof ProviderUnavailableError) {
-        // The message names the PaymentIntent and the SDK's reason, never the answer it may carry.
-        request.log.warn({ reason: error.message }, 'payment provider unavailable');
-        return reply
-          .code(503)
-          .header('retry-after', String(error.retryAfterSeconds ?? RETRY_AFTER_SECONDS))
-          .send({
-            error: 'payment_provider_unavailable',
-            message: 'the payment provider cannot be asked for this charge now; retry later',
-            errors: [],
-          });
-      }
-      if (error.validation) {
-        const errors = fieldErrorsOf(error.validation, error.validationContext);
-        return reply.code(400).send({
-          error: 'invalid_request',
-          message: errors.map((e) => `${e.field} ${e.reason}`).join('; '),
-          errors,
-        });
-      }
-      const status = error.statusCode ?? 500;
-      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        return reply.code(413).send({ error: 'payload_too_large', message: error.message, errors: [] });
-      }
-      if (
-        error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-        error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
-        error instanceof SyntaxError
-      ) {
-        return reply.code(400).send({
-          error: 'invalid_json',
-          message: 'the body is not valid JSON',
-          errors: [{ field: '(body)', reason: 'is not valid JSON' }],
-        });
-      }
-      if (status >= 400 && status < 500) {
-        return reply
-          .code(status)
-          .send({ error: error.code ?? 'bad_request', message: error.message, errors: [] });
-      }
-      request.log.error({ err: error }, 'request failed');
+    }
+    if (error.validation) {
+      const errors = fieldErrorsOf(error.validation, error.validationContext);
+      return reply.code(400).send({
+        error: 'invalid_request',
+        message: errors.map((e) => `${e.field} ${e.reason}`).join('; '),
+        errors,
+      });
+    }
+    const status = error.statusCode ?? 500;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: 'payload_too_large', message: error.message, errors: [] });
+    }
+    if (
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      error instanceof SyntaxError
+    ) {
+      return reply.code(400).send({
+        error: 'invalid_json',
+        message: 'the body is not valid JSON',
+        errors: [{ field: '(body)', reason: 'is not valid JSON' }],
+      });
+    }
+    if (status >= 400 && status < 500) {
       return reply
-        .code(500)
-        .send({ error: 'internal_error', message: `internal error (request ${request.id})`, errors: [] });
-    },
-  );
+        .code(status)
+        .send({ error: error.code ?? 'bad_request', message: error.message, errors: [] });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply
+      .code(500)
+      .send({ error: 'internal_error', message: `internal error (request ${request.id})`, errors: [] });
+  });
 
   app.setNotFoundHandler((request, reply) =>
     reply
