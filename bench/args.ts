@@ -1,4 +1,4 @@
-/** Command-line flags of `npm run bench` and their defaults (full run, or the ~10 s `--smoke`). */
+/** Command-line flags of `npm run bench` and their defaults (full run, or the ~13 s `--smoke`). */
 import {
   flagParsers,
   parseFlags,
@@ -30,6 +30,8 @@ export interface BenchOptions {
   /** New charges/s driven while the repeats are sent (the targets are "at 25 charges/s"); 0 = alone. */
   readonly dupLoadRate: number;
   readonly piLookup: PiLookup;
+  /** Wait of the early-answer step after each rate (`Prefer: wait=N`); 0 = no such step. */
+  readonly preferWait: number;
   readonly build: boolean;
   /** Run the higher steps even after one failed. */
   readonly keepGoing: boolean;
@@ -52,6 +54,7 @@ const FULL: BenchOptions = {
   dupSeconds: 10,
   dupLoadRate: 25,
   piLookup: 'proxy',
+  preferWait: 0,
   build: true,
   keepGoing: false,
   logLevel: 'info',
@@ -72,6 +75,8 @@ const SMOKE: Partial<BenchOptions> = {
   dupRate: 5,
   dupSeconds: 1,
   dupLoadRate: 5,
+  // The smoke run covers the early answer too, so neither path can rot.
+  preferWait: 5,
 };
 
 /** The flags by their names on the command line; BenchOptions is what the run reads. */
@@ -90,6 +95,7 @@ interface BenchFlags extends Record<string, FlagValue> {
   'dup-seconds': number;
   'dup-load-rate': number;
   'pi-lookup': PiLookup;
+  'prefer-wait': number;
   'no-build': boolean;
   'keep-going': boolean;
   'log-level': string;
@@ -102,7 +108,7 @@ function flagSpec(d: BenchOptions): FlagSpec<BenchFlags> {
   return {
     smoke: {
       default: false,
-      description: '~10 s of measurement; exit 1 if a charge does not complete or any error occurs',
+      description: '~13 s of measurement; exit 1 if a charge does not complete or any error occurs',
     },
     rates: {
       default: d.rates,
@@ -162,6 +168,18 @@ function flagSpec(d: BenchOptions): FlagSpec<BenchFlags> {
         'poll = GET /charges/:event_id until payment_intent_id is set',
       parse: oneOf<PiLookup>('proxy', 'poll'),
     },
+    'prefer-wait': {
+      default: d.preferWait,
+      value: 'N',
+      description:
+        'after each step, the same rate with `Prefer: wait=N` on every POST (the early answer: 201 with\n' +
+        'the client_secret), reported beside it; 0 = off',
+      parse: (raw, flag) => {
+        const value = Math.round(atLeastZero(raw, flag));
+        if (value > 10) throw new UsageError(`${flag} needs whole seconds from 0 (off) to 10`);
+        return value;
+      },
+    },
     'no-build': { default: !d.build, description: 'skip `npm run build` (dist/ must be current)' },
     'keep-going': { default: d.keepGoing, description: 'run the higher steps after one fails' },
     'log-level': { default: d.logLevel, value: 'L', description: 'LOG_LEVEL of the service processes' },
@@ -195,6 +213,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
     dupSeconds: flags['dup-seconds'],
     dupLoadRate: flags['dup-load-rate'],
     piLookup: flags['pi-lookup'],
+    preferWait: flags['prefer-wait'],
     build: !flags['no-build'],
     keepGoing: flags['keep-going'],
     logLevel: flags['log-level'],

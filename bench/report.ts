@@ -86,6 +86,20 @@ export function formatTable(r: BenchResults): string {
   rows.push('rule');
   for (const step of r.steps) rows.push(...stepRows(step, r.slo_ms));
   rows.push('rule');
+  for (const early of r.early_answer_steps) {
+    const plain = r.steps.find((s) => s.offered_per_s === early.offered_per_s);
+    rows.push([
+      `POST /charge p50 / p99 (ms) at ${early.offered_per_s}/s: plain | Prefer: wait=${n(early.prefer_wait_s)}`,
+      `${pp(plain?.latency_ms.post_charge)} | ${pp(early.latency_ms.post_charge)}  (${n(early.early_answers)}/${early.sent} answered early, 201)`,
+    ]);
+    rows.push(
+      ...stepRows(early, r.slo_ms).map(([k, v]): [string, string] => [
+        k.startsWith('step ') ? `${k} with Prefer: wait=${n(early.prefer_wait_s)}` : k,
+        v,
+      ]),
+    );
+  }
+  if (r.early_answer_steps.length > 0) rows.push('rule');
   const d = r.duplicates;
   rows.push([
     `duplicate POST /charge p50 / p99 (ms)`,

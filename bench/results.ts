@@ -63,6 +63,8 @@ export interface BenchResults {
   /** CPU milliseconds per completed charge at the sustained step, per process. */
   readonly cpu_ms_per_charge: Record<string, number>;
   readonly steps: readonly StepFigures[];
+  /** The same rates with `Prefer: wait=N` on every POST (`--prefer-wait`); empty when off. */
+  readonly early_answer_steps: readonly StepFigures[];
   readonly warmup: StepFigures | null;
   readonly ceilings: Record<CeilingName, CeilingFigures>;
   readonly ceiling_method: string;
@@ -91,6 +93,8 @@ export function summarise(args: {
   problems: readonly string[];
   warmup: StepResult | null;
   steps: readonly StepResult[];
+  /** Steps whose POSTs asked for the early answer; not part of the sustained rate. */
+  earlyAnswerSteps?: readonly StepResult[];
   ceilings: Record<CeilingName, readonly CeilingSample[]>;
   duplicates: DuplicateResult | null;
   machine: MachineInfo | null;
@@ -100,6 +104,7 @@ export function summarise(args: {
   wholeRun: PhaseUsage;
 }): BenchResults {
   const { options, steps } = args;
+  const earlyAnswerSteps = args.earlyAnswerSteps ?? [];
   const passed = steps.filter((s) => s.passed);
   const best = passed.reduce<StepResult | undefined>(
     (top, s) => (top === undefined || s.offered_per_s > top.offered_per_s ? s : top),
@@ -119,7 +124,9 @@ export function summarise(args: {
   }
   const harnessOk =
     args.problems.length === 0 &&
-    [...(args.warmup ? [args.warmup] : []), ...steps].every((s) => s.errors === 0 && s.incomplete === 0) &&
+    [...(args.warmup ? [args.warmup] : []), ...steps, ...earlyAnswerSteps].every(
+      (s) => s.errors === 0 && s.incomplete === 0,
+    ) &&
     (args.duplicates?.errors ?? 0) === 0 &&
     (args.duplicates?.alongside?.errors ?? 0) === 0 &&
     (args.duplicates?.alongside?.incomplete ?? 0) === 0 &&
@@ -128,7 +135,11 @@ export function summarise(args: {
     run_id: args.runId,
     mode: options.smoke ? 'smoke' : 'full',
     ok: options.smoke
-      ? harnessOk && steps.length > 0 && steps.every((s) => s.completed === s.sent)
+      ? harnessOk &&
+        steps.length > 0 &&
+        [...steps, ...earlyAnswerSteps].every((s) => s.completed === s.sent) &&
+        // The smoke's early-answer step must really answer early (201), not only fall back to 202.
+        earlyAnswerSteps.every((s) => (s.early_answers ?? 0) > 0)
       : harnessOk,
     problems: args.problems,
     started_at: args.startedAt.toISOString(),
@@ -168,6 +179,7 @@ export function summarise(args: {
     cpu_s: Object.fromEntries(Object.entries(args.wholeRun).map(([n, u]) => [n, u.cpu_s])),
     cpu_ms_per_charge: cpuPerCharge,
     steps: steps.map(withoutBodies),
+    early_answer_steps: earlyAnswerSteps.map(withoutBodies),
     warmup: args.warmup ? withoutBodies(args.warmup) : null,
     ceilings,
     ceiling_method: `closed loop: ${options.ceilingConcurrency} concurrent callers, ${options.ceilingWarmupSeconds} s unmeasured then ${options.ceilingSeconds} s measured per sample; per_s is the median of the interleaved samples`,

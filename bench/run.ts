@@ -153,9 +153,10 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
       return null; // the step's figures do not depend on it
     }
   };
-  const step = async (label: string, rate: number, seconds: number): Promise<StepResult> => {
+  const step = async (label: string, rate: number, seconds: number, preferWait = 0): Promise<StepResult> => {
     const before = await workerHistograms();
     const result = await runStep({
+      preferWait,
       driver,
       sampler,
       label,
@@ -203,6 +204,8 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
 
   // Interleaved: each step is followed by the next ceiling in turn.
   const steps: StepResult[] = [];
+  // The same rates with `Prefer: wait=N` on every POST, each right after its plain step.
+  const earlyAnswerSteps: StepResult[] = [];
   let next = 0;
   for (const rate of options.rates) {
     log(`step ${rate}/s for ${options.stepSeconds} s`);
@@ -214,6 +217,17 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
         `${result.errors} errors, ${result.incomplete} incomplete, e2e p50 ${l.end_to_end.p50} p99 ${l.end_to_end.p99} max ${l.end_to_end.max} ms`,
     );
     children.assertHealthy();
+    if (options.preferWait > 0) {
+      log(`step ${rate}/s for ${options.stepSeconds} s with Prefer: wait=${options.preferWait}`);
+      const early = await step(`p${rate}`, rate, options.stepSeconds, options.preferWait);
+      earlyAnswerSteps.push(early);
+      const p = early.latency_ms.post_charge;
+      log(
+        `step ${rate}/s with Prefer: ${early.passed ? 'pass' : 'FAIL'}, ${early.early_answers ?? 0}/${early.sent} answered early, ` +
+          `${early.errors} errors, POST p50 ${p.p50} p99 ${p.p99} ms (plain: ${l.post_charge.p50} / ${l.post_charge.p99} ms)`,
+      );
+      children.assertHealthy();
+    }
     await ceiling(CEILINGS[next++ % CEILINGS.length] ?? 'http_noop');
     if (!result.passed && !options.keepGoing) {
       log('step failed: stopping the steps here (--keep-going runs the rest)');
@@ -245,7 +259,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   children.assertHealthy();
   const wholeUsage = sampler.endPhase(wholeRun);
   sampler.stop();
-  const leftovers = [warmup, ...steps, loadStep].flatMap((s) => s?.unfinished ?? []);
+  const leftovers = [warmup, ...steps, ...earlyAnswerSteps, loadStep].flatMap((s) => s?.unfinished ?? []);
   if (leftovers.length > 0) {
     try {
       const n = await terminateLeftovers(targets.temporal, leftovers);
@@ -263,6 +277,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
     problems,
     warmup,
     steps,
+    earlyAnswerSteps,
     ceilings: ceilingSamples,
     duplicates,
     machine,

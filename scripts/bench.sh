@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench [-- flags]: throughput and latency of the charge path against its ceilings.
 #   npm run bench                   # full run (~6 min): stepped rates, ceilings, duplicates, resources
-#   npm run bench -- --smoke        # ~10 s of measurement; non-zero exit if a charge is lost or fails
+#   npm run bench -- --smoke        # ~13 s of measurement; non-zero exit if a charge is lost or fails
 #   npm run bench -- --help         # every flag
 # Honours STACK_DIR and the STACK_*_PORT variables of scripts/stack/. Starts the stack parts that
 # are not running and stops exactly those at the end. Results: bench/results/latest.json.

@@ -21,11 +21,15 @@ cat <<INFO
   Payments service (PAYMENTS_MODE=all)
     API            http://127.0.0.1:${PORT}   (OpenAPI: /openapi.json, docs: /docs)
     Temporal UI    ${TEMPORAL_UI_URL}
-    Try it:
+    Try it, as the storefront's backend would (Prefer: wait=5 answers once the PaymentIntent exists):
       curl -s -XPOST http://127.0.0.1:${PORT}/charge -H 'authorization: Bearer ${CHARGE_API_TOKEN}' \\
-        -H 'content-type: application/json' \\
+        -H 'content-type: application/json' -H 'prefer: wait=5' \\
         -d '{"event_id":"evt-demo-1","order_id":"order-1","amount":1999,"currency":"usd"}'
+      # → 201 {"status":"pending","payment_intent_id":"pi_…","client_secret":"pi_…_secret_…","next_action":null,…}
+      # The customer's browser pays with that client_secret (Stripe.js, README "Quick start"):
+      #   stripe.elements({ clientSecret }) → Payment Element → stripe.confirmPayment({ elements, … })
       curl -s http://127.0.0.1:${PORT}/charges/evt-demo-1 -H 'authorization: Bearer ${CHARGE_API_TOKEN}'
+      # stripe-mock has no browser and sends no webhooks: play Stripe's part, then read the outcome
       npm run webhook -- evt-demo-1 succeeded
       npm run consume
 

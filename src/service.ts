@@ -8,7 +8,8 @@ import { modeRoles, type Config } from './config';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import { createStripeActivities } from './stripe/activities';
-import { createStripeClient } from './stripe/client';
+import { createStripeClient, STRIPE_GATEWAY_TIMEOUT_MS } from './stripe/client';
+import { createStripeCustomerViews } from './stripe/customer-views';
 import { createStripeWebhooks, isLiveKey } from './stripe/webhooks';
 
 export interface RunningService {
@@ -84,6 +85,11 @@ export async function startService(
         ? {
             gateway: {
               charges,
+              // Its own client: a read for a caller who is waiting gives up sooner than an activity.
+              customerViews: createStripeCustomerViews({
+                stripe: createStripeClient(config, { timeoutMs: STRIPE_GATEWAY_TIMEOUT_MS }),
+                metrics,
+              }),
               dedupe,
               apiTokens: config.api.chargeApiTokens,
               timing: config.chargeTiming,

@@ -15,8 +15,10 @@ import { sleep } from '../../test/support/wait';
 export interface ChargeTimings {
   /** POST /charge response time, from the intended send time. */
   readonly postMs: number;
-  /** From the POST's answer until the bench knew the PaymentIntent id. */
+  /** From the POST's answer until the bench knew the PaymentIntent id (0 when the answer had it). */
   readonly piWaitMs: number;
+  /** The POST's answer was the early one (201 with the PaymentIntent and its client_secret). */
+  readonly early: boolean;
   /** POST /stripe/webhook response time, from its actual send. */
   readonly webhookMs: number;
   /** Intended send time to the bench reading the payments.completed record. */
@@ -74,20 +76,35 @@ export class ChargeDriver {
     return this.deps.completions.completions.count(prefix);
   }
 
-  async drive(eventId: string, prefix: string, intendedMs: number): Promise<ChargeOutcome> {
+  /**
+   * One charge. With `preferWait` > 0 its POST asks for the early answer (`Prefer: wait=N`), as a
+   * storefront's backend would: a 201 carries the PaymentIntent and its client_secret, so no lookup
+   * follows; a 202 (not in time) is still a started charge, looked up as usual.
+   */
+  async drive(eventId: string, prefix: string, intendedMs: number, preferWait = 0): Promise<ChargeOutcome> {
     const { http, gatewayUrl, webhookUrl } = this.deps;
     const body = chargeBody(eventId);
+    const headers = preferWait > 0 ? { ...JSON_AUTH, prefer: `wait=${preferWait}` } : JSON_AUTH;
     let postMs: number;
+    let answeredWith: string | undefined;
     try {
-      const res = await http.request('POST', `${gatewayUrl}/charge`, { headers: JSON_AUTH, body });
+      const res = await http.request('POST', `${gatewayUrl}/charge`, { headers, body });
       postMs = now() - intendedMs;
-      if (res.status !== 202) return { ok: false, eventId, error: `post_${res.status}`, postMs };
+      const early = preferWait > 0 && res.status === 201;
+      if (res.status !== 202 && !early) return { ok: false, eventId, error: `post_${res.status}`, postMs };
+      if (early) {
+        const answer = jsonBody(res);
+        const id = answer?.['payment_intent_id'];
+        if (typeof id !== 'string' || typeof answer?.['client_secret'] !== 'string')
+          return { ok: false, eventId, error: 'early_answer_without_client_secret', postMs };
+        answeredWith = id;
+      }
     } catch (err) {
       return { ok: false, eventId, error: errorKind('post', err) };
     }
     const answered = now();
 
-    const paymentIntentId = await this.paymentIntentOf(eventId, prefix);
+    const paymentIntentId = answeredWith ?? (await this.paymentIntentOf(eventId, prefix));
     if (paymentIntentId === undefined)
       return { ok: false, eventId, error: 'incomplete_no_payment_intent', postMs };
     const piWaitMs = now() - answered;
@@ -123,6 +140,7 @@ export class ChargeDriver {
       timings: {
         postMs,
         piWaitMs,
+        early: answeredWith !== undefined,
         webhookMs,
         e2eMs: completion.receivedMs - intendedEpoch,
         e2eRecordMs: completion.recordTimestampMs - intendedEpoch,

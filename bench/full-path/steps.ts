@@ -42,6 +42,10 @@ export interface StepResult {
   readonly unfinished: readonly string[];
   /** The worker's own task latencies over the step (from its /metrics), when they could be read. */
   readonly worker_sdk_ms?: Record<SdkHistogramName, BucketQuantiles> | null;
+  /** The step's POSTs carried `Prefer: wait=N` (the early answer). */
+  readonly prefer_wait_s?: number;
+  /** Of those, how many were answered early (201); the rest were the plain 202. */
+  readonly early_answers?: number;
 }
 
 export async function runStep(args: {
@@ -53,12 +57,15 @@ export async function runStep(args: {
   seconds: number;
   drainSeconds: number;
   sloMs: number;
+  /** `Prefer: wait=N` on every POST; 0 or absent: none. */
+  preferWait?: number;
 }): Promise<StepResult> {
   const { driver, sampler, label, prefix, rate, seconds, sloMs } = args;
+  const preferWait = args.preferWait ?? 0;
   const outcomes: Array<Promise<ChargeOutcome>> = [];
   const phase = sampler.beginPhase();
   const generated = await openLoop(rate, seconds, (i, intended) => {
-    outcomes.push(driver.drive(`${prefix}${i}`, prefix, intended));
+    outcomes.push(driver.drive(`${prefix}${i}`, prefix, intended, preferWait));
   });
   const lastSend = now();
   const all = Promise.all(outcomes);
@@ -84,6 +91,7 @@ export async function runStep(args: {
   const unfinished: string[] = [];
   let accepted = 0;
   let withinSlo = 0;
+  let early = 0;
   for (const outcome of results) {
     if (outcome.ok) {
       const t = outcome.timings;
@@ -94,6 +102,7 @@ export async function runStep(args: {
       e2e.add(t.e2eMs);
       e2eRecord.add(t.e2eRecordMs);
       if (t.e2eMs <= sloMs) withinSlo++;
+      if (t.early) early++;
       completedBodies.push(outcome.body);
     } else {
       errors.add(outcome.error);
@@ -134,6 +143,7 @@ export async function runStep(args: {
     resources,
     completedBodies,
     unfinished,
+    ...(preferWait > 0 ? { prefer_wait_s: preferWait, early_answers: early } : {}),
   };
 }
 

@@ -34,6 +34,7 @@ const KNOWN_FIELDS = new Set([
   'currency',
   'customer_id',
   'payment_method',
+  'return_url',
   'description',
   'metadata',
 ]);

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ChargeTiming } from '../contracts/charge';
-import type { ProviderWebhooks } from '../contracts/payment-provider';
+import type { PaymentIntentViews, ProviderWebhooks } from '../contracts/payment-provider';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { chargeActionRoutes } from './charges/action-routes';
@@ -24,6 +24,8 @@ export interface AppDeps {
   /** Present when this process serves the gateway role. */
   readonly gateway?: {
     readonly charges: ChargeWorkflows;
+    /** Reads a waiting charge's client_secret and next_action from the provider (never from Temporal). */
+    readonly customerViews: PaymentIntentViews;
     readonly dedupe: Pick<DedupeWindow, 'windowSeconds' | 'problem'>;
     readonly apiTokens: readonly string[];
     readonly timing: ChargeTiming;

@@ -6,6 +6,7 @@ import {
   REFUND_ID_CONFLICT,
   REFUND_WINDOW_CLOSED,
 } from '../contracts/refund';
+import { ProviderUnavailableError } from '../contracts/payment-provider';
 import { TemporalUnavailableError } from './temporal/charge-workflows';
 
 export interface FieldError {
@@ -101,12 +102,14 @@ export function fieldErrorsOf(validation: readonly AjvError[], context: string |
   });
 }
 
+type HandledError = FastifyError | HttpError | TemporalUnavailableError | ProviderUnavailableError;
+
 /**
  * The one error handler: 4xx answers say what was wrong and where; 5xx answers say nothing but a
  * request id, so no stack, SDK message or secret ever reaches a caller.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | HttpError | TemporalUnavailableError, request, reply) => {
+  app.setErrorHandler((error: HandledError, request, reply) => {
     if (error instanceof HttpError) {
       return reply
         .code(error.statusCode)
@@ -120,6 +123,18 @@ export function registerErrorHandler(app: FastifyInstance): void {
         message: 'the payments backend is unavailable; retry later',
         errors: [],
       });
+    }
+    if (error instanceof ProviderUnavailableError) {
+      // The message names the PaymentIntent and the SDK's reason, never the answer it may carry.
+      request.log.warn({ reason: error.message }, 'payment provider unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(error.retryAfterSeconds ?? RETRY_AFTER_SECONDS))
+        .send({
+          error: 'payment_provider_unavailable',
+          message: 'the payment provider cannot be asked for this charge now; retry later',
+          errors: [],
+        });
     }
     if (error.validation) {
       const errors = fieldErrorsOf(error.validation, error.validationContext);

@@ -16,6 +16,16 @@ export function isTerminal(status: ChargeStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/**
+ * The statuses in which the charge waits for the customer's browser (Stripe.js confirms the
+ * PaymentIntent, or acts on its next_action): only then does the gateway hand out the client_secret.
+ */
+export const CUSTOMER_STATUSES: readonly ChargeStatus[] = ['pending', 'requires_action'];
+
+export function awaitsCustomer(status: ChargeStatus): boolean {
+  return CUSTOMER_STATUSES.includes(status);
+}
+
 /** The validated body of POST /charge, with `currency` already lowercased. */
 export interface ChargeRequest {
   readonly event_id: string;
@@ -24,6 +34,11 @@ export interface ChargeRequest {
   readonly currency: string;
   readonly customer_id?: string;
   readonly payment_method?: string;
+  /**
+   * Where the customer's bank sends the browser back after a redirect-based authentication; passed to
+   * Stripe with the confirmation, so only with `payment_method` (https).
+   */
+  readonly return_url?: string;
   readonly description?: string;
   readonly metadata?: Readonly<Record<string, string>>;
 }

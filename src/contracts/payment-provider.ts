@@ -149,3 +149,37 @@ export interface ProviderWebhooks {
   /** The event, verified against the raw bytes and the signature header; undefined when forged. */
   verify(rawBody: Buffer, signature: string | undefined): VerifiedProviderEvent | undefined;
 }
+
+/**
+ * What the customer's browser needs to finish a PaymentIntent: its `client_secret` (Stripe.js
+ * `confirmPayment`, the Payment Element) and its `next_action` (3-D Secure: `redirect_to_url` or
+ * `use_stripe_sdk`), as the provider returns them. Never stored in workflow history, Kafka records,
+ * logs or metrics: the gateway reads it from the provider when it answers its caller.
+ */
+export interface CustomerView {
+  readonly client_secret: string;
+  /** The provider's object as it is (opaque to us), or null when the customer has nothing to act on. */
+  readonly next_action: Readonly<Record<string, unknown>> | null;
+}
+
+/** The gateway's read of a PaymentIntent for the customer (cached briefly by the implementation). */
+export interface PaymentIntentViews {
+  /**
+   * The PaymentIntent's view for the customer. `chargeStatus` is the charge's status as the workflow
+   * knows it: a view read under another status is not reused (a webhook may just have moved it).
+   * Rejects with `ProviderUnavailableError` when the provider cannot answer now.
+   */
+  customerView(paymentIntentId: string, chargeStatus: string): Promise<CustomerView>;
+}
+
+/** The provider could not be asked (network, 5xx, 429, timeout): the caller should retry later. */
+export class ProviderUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** Seconds the provider asked us to wait (Retry-After), when it said. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderUnavailableError';
+  }
+}

@@ -28,6 +28,11 @@ export const REDACTED_PATHS = [
   '*.card',
   '*.authorization',
   '*.secret',
+  // What the customer's browser needs to pay (a PaymentIntent's): for the gateway's caller only.
+  'client_secret',
+  '*.client_secret',
+  'next_action',
+  '*.next_action',
 ];
 
 /** `destination` lets tests capture every line (e.g. to scan them for secrets). */

@@ -55,10 +55,19 @@ export function createMetrics() {
   });
   const stripeRequests = new Counter({
     name: 'payments_stripe_requests_total',
-    help: 'Stripe API calls made by activities, by operation and result (ok, retryable, fatal)',
+    help: 'Stripe API calls (activities, and the gateway reading a PaymentIntent for the customer), by operation and result (ok, retryable, fatal)',
     labelNames: ['operation', 'result'] as const,
     registers: [registry],
   });
+
+  const customerViewReads = new Counter({
+    name: 'payments_customer_view_reads_total',
+    help: "The gateway's reads of a waiting charge's client_secret and next_action, by source (cache, stripe)",
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  // Both series exist from the start (at 0), so a dashboard's rate and ratio are defined at once.
+  for (const source of ['cache', 'stripe'] as const) customerViewReads.inc({ source }, 0);
 
   return {
     registry,
@@ -70,6 +79,7 @@ export function createMetrics() {
     kafkaPublishDuration,
     kafkaPublishRetries,
     stripeRequests,
+    customerViewReads,
   };
 }
 

@@ -44,8 +44,16 @@ export function createStripeActivities(deps: {
         metadata: { ...request.metadata, event_id: request.event_id, order_id: request.order_id },
         ...(request.customer_id ? { customer: request.customer_id } : {}),
         ...(request.description ? { description: request.description } : {}),
+        // With a payment method the PaymentIntent is confirmed here, off-session, as before; a
+        // return_url (accepted only with one) is where a redirect-based authentication comes back.
+        // Without one, the customer's browser confirms it with the client_secret (Stripe.js).
         ...(request.payment_method
-          ? { payment_method: request.payment_method, confirm: true, off_session: true }
+          ? {
+              payment_method: request.payment_method,
+              confirm: true,
+              off_session: true,
+              ...(request.return_url ? { return_url: request.return_url } : {}),
+            }
           : {}),
       };
       const idempotencyKey = paymentIntentIdempotencyKey(request.event_id, keyGeneration);

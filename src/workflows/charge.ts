@@ -13,6 +13,7 @@ import {
   log,
   metricMeter,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -31,6 +32,7 @@ import {
 import { formatAmount } from '../contracts/currency';
 import type { PaymentEventV1 } from '../contracts/payment-event';
 import { PUBLISH_RETRY, STRIPE_RETRY, stripeActivityQueue, stripeFailureOf } from './stripe-activity-policy';
+import { chargeDetails, type ChargeActivity } from './charge-details';
 import {
   applyPaymentIntent,
   applyStripeEvent,
@@ -44,6 +46,7 @@ import {
 import {
   ChargeStatusSearchAttribute,
   PaymentIntentIdSearchAttribute,
+  awaitPaymentIntentUpdate,
   cancelChargeUpdate,
   chargeStateQuery,
   stripeEventSignal,
@@ -115,6 +118,18 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   // Events that arrive before the PaymentIntent id is known cannot be checked against it yet.
   const earlyEvents: PaymentEventPayload[] = [];
 
+  /** What the Web UI shows as the running charge's current details (no command: replay-safe). */
+  const show = (activity: ChargeActivity): void =>
+    setCurrentDetails(
+      chargeDetails({
+        status: state.status,
+        paymentIntentId: state.paymentIntentId,
+        confirmedHere: request.payment_method !== undefined,
+        activity,
+      }),
+    );
+  show({ kind: 'creating' });
+
   const setState = (next: ChargeState): void => {
     const changed = next.status !== state.status || next.paymentIntentId !== state.paymentIntentId;
     state = next;
@@ -166,6 +181,12 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   };
 
   setHandler(chargeStateQuery, () => toChargeRecord(state));
+  // The gateway's early answer: the record once the PaymentIntent exists, or once the charge ended
+  // without one. Set before the first await, so the update sent with the start finds it.
+  setHandler(awaitPaymentIntentUpdate, async () => {
+    await condition(() => state.paymentIntentId !== null || isTerminal(state.status));
+    return toChargeRecord(state);
+  });
   setHandler(stripeEventSignal, (event) => {
     if (state.paymentIntentId === null && !isTerminal(state.status)) earlyEvents.push(event);
     else applyEvent(event);
@@ -202,8 +223,9 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   };
 
   /** Asks Stripe directly: the webhook may be lost or late. */
-  const reconcile = async (): Promise<void> => {
+  const reconcile = async (why: 'no_webhook' | 'other_money' = 'no_webhook'): Promise<void> => {
     if (state.paymentIntentId === null) return;
+    show({ kind: 'reconciling', why });
     const pi = await retrievePaymentIntent.executeWithOptions(
       { summary: 'Reconcile: retrieve the PaymentIntent from Stripe' },
       [{ ...ref, payment_intent_id: state.paymentIntentId }],
@@ -220,6 +242,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     reason: 'abandoned' | 'requested_by_customer',
   ): Promise<void> => {
     if (state.paymentIntentId === null) return setState(cancelCharge(state, failure, nowIso()));
+    show({ kind: 'canceling', code: failure.code });
     try {
       const pi = await cancelPaymentIntent.executeWithOptions(
         { summary: `Cancel the PaymentIntent (${failure.code})` },
@@ -259,13 +282,19 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
       const wakeAt = cancelRefused
         ? nowMs() + interval
         : Math.min(nowMs() + interval, deadline, actionDeadline);
+      show({
+        kind: 'waiting',
+        checkAt: nowMs() + interval,
+        cancelAt: cancelRefused ? undefined : Math.min(deadline, actionDeadline),
+        cancelRefused,
+      });
       const moved = await condition(
         () => state.status !== status || reconcileRequested,
         Math.max(wakeAt - nowMs(), 1),
       );
       if (reconcileRequested) {
         reconcileRequested = false;
-        await reconcile();
+        await reconcile('other_money');
         continue;
       }
       if (moved) continue;
@@ -342,7 +371,9 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   };
   // The summary names the default topic: a workflow cannot read config (the Web UI text only).
   const topic = TOPICS[outcomeTopic('charge', event.status)].default;
+  show({ kind: 'publishing', topic });
   await publishPaymentEvent.executeWithOptions({ summary: `Publish ${record.status} to ${topic}` }, [event]);
+  show({ kind: 'ended', topic });
   // A cancel request still answering must see its reply delivered before the workflow closes.
   await condition(allHandlersFinished);
   return record;

@@ -12,6 +12,14 @@ import type { RefundAnswer, RefundRecord, RefundRequest } from '../contracts/ref
 export const stripeEventSignal = defineSignal<[PaymentEventPayload]>('stripeEvent');
 export const chargeStateQuery = defineQuery<ChargeRecord>('chargeState');
 
+/**
+ * Answers once the charge's PaymentIntent exists (or the charge has ended without one) with the
+ * charge's record: the gateway's early answer to POST /charge with `Prefer: wait=N`, sent with the
+ * start (update-with-start) or to a running charge. It changes nothing; the record it returns, kept
+ * in history, holds no client_secret (the gateway reads that from Stripe).
+ */
+export const awaitPaymentIntentUpdate = defineUpdate<ChargeRecord, []>('awaitPaymentIntent');
+
 /** Cancels a charge that has not succeeded; rejected (validator) once it has: refund instead. */
 export const cancelChargeUpdate = defineUpdate<ChargeRecord, []>('cancelCharge');
 

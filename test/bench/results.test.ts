@@ -96,3 +96,54 @@ describe('bench results: memory at the highest sustained rate', () => {
     assert.match(table, /^ {2}worker\s+10 \| 8\.33 \| 282 \| 301 \(-\)$/m);
   });
 });
+
+describe('bench: POST /charge with Prefer: wait=N beside the plain POST (--prefer-wait)', () => {
+  it('is off in a full run by default, on in the smoke run, and takes 0 … 10 s', () => {
+    const parse = (argv: string[]) => {
+      const parsed = parseArgs(argv);
+      if (parsed === 'help') throw new Error('not a request for help');
+      return parsed.preferWait;
+    };
+    assert.equal(parse([]), 0);
+    assert.equal(parse(['--smoke']), 5);
+    assert.equal(parse(['--rates', '25', '--prefer-wait', '5']), 5);
+    assert.equal(parse(['--smoke', '--prefer-wait', '0']), 0);
+    assert.throws(() => parse(['--prefer-wait', '11']), /0 \(off\) to 10/);
+    assert.throws(() => parse(['--prefer-wait', '2.5']), /0 \(off\) to 10/);
+  });
+
+  it('reports the early-answer step apart from the sustained rate, its POST latency next to the plain one', () => {
+    const plain = step(25, true, usage(280, 100));
+    const early: StepResult = {
+      ...step(25, true, usage(281, 101)),
+      label: 'p25',
+      prefer_wait_s: 5,
+      early_answers: 750,
+      latency_ms: { ...plain.latency_ms, post_charge: { ...LATENCY, p50: 9, p99: 31 } },
+    };
+    const results = summarise({
+      runId: 'test-run',
+      options: options(),
+      startedAt: new Date(),
+      problems: [],
+      warmup: null,
+      steps: [plain],
+      earlyAnswerSteps: [early],
+      ceilings: { http_noop: [], direct_charge: [], bare_workflow: [], noop_workflow: [] },
+      duplicates: null,
+      machine: null,
+      workerOptions: {},
+      sampler: new ProcSampler(),
+      wholeRun: usage(301, 104),
+    });
+    assert.equal(results.sustained?.step, 's25', 'the sustained rate is the plain steps’');
+    assert.deepEqual(
+      results.early_answer_steps.map((s) => [s.label, s.early_answers]),
+      [['p25', 750]],
+    );
+    assert.match(
+      formatTable(results),
+      /^POST \/charge p50 \/ p99 \(ms\) at 25\/s: plain \| Prefer: wait=5\s+1 \/ 1 \| 9 \/ 31 {2}\(750\/750 answered early, 201\)$/m,
+    );
+  });
+});

@@ -95,6 +95,38 @@ describe('search attributes and topics', () => {
     );
   });
 
+  it('every Temporal we set up takes update-with-start (POST /charge with Prefer: wait=N) and updates', () => {
+    // Server 1.32 (all three) serves both with its defaults; they are pinned on anyway, as older
+    // servers (from 1.24, where update-with-start arrived) had them off by default.
+    const switches = [
+      'frontend.enableExecuteMultiOperation',
+      'frontend.enableUpdateWorkflowExecution',
+    ] as const;
+    const kindArgs = kindWorkload('temporal').spec.template.spec.containers[0]?.args ?? [];
+    const kind = kindArgs.filter((_, i) => kindArgs[i - 1] === '--dynamic-config-value');
+    const compose = read('docker-compose.yml');
+    const composeFile = /DYNAMIC_CONFIG_FILE_PATH: config\/dynamicconfig\/(\S+)/.exec(compose)?.[1];
+    assert.match(
+      compose,
+      new RegExp(`deploy/temporal/dynamicconfig.yaml:/etc/temporal/config/dynamicconfig/${composeFile}:ro`),
+    );
+    const dynamicConfig = read('deploy/temporal/dynamicconfig.yaml');
+    const localStack = read('scripts/stack/up.sh');
+    for (const name of switches) {
+      assert.ok(kind.includes(`${name}=true`), `kind: ${name}`);
+      assert.match(
+        dynamicConfig,
+        new RegExp(`^${name.replace(/\./g, '\\.')}:\n  - value: true$`, 'm'),
+        `compose: ${name}`,
+      );
+      assert.match(
+        localStack,
+        new RegExp(`^\\s+${name.replace(/\./g, '\\.')}=true \\\\$`, 'm'),
+        `local stack: ${name}`,
+      );
+    }
+  });
+
   it('every Temporal we set up keeps closed workflows at least the default dedupe window', () => {
     const windowSeconds = loadConfig({
       PAYMENTS_MODE: 'worker',

@@ -39,6 +39,7 @@ import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
 import { testKafka } from '../support/kafka-reader';
 import { startTestService, type TestService } from '../support/service';
 import { stack } from '../support/stack';
+import { requiresAction } from '../support/stripe-checkout';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 import { createTimeSkippingEnv } from '../support/workflow-env';
@@ -81,6 +82,11 @@ interface Scenario {
   readonly events?: (pi: string) => PaymentEventPayload[];
   /** Cancel the charge through its update once the PaymentIntent exists. */
   readonly cancel?: boolean;
+  /**
+   * Start it as POST /charge with `Prefer: wait=N` does: update-with-start, the update answering once
+   * the PaymentIntent exists.
+   */
+  readonly earlyAnswer?: boolean;
   /** How the run must end for its history to be the path it is named for. */
   readonly expect: { readonly status: ChargeStatus; readonly failureCode?: string };
 }
@@ -101,6 +107,20 @@ const PAYMENT_INTENT_SEARCH = { method: 'GET', path: /^\/v1\/payment_intents\/se
 const REFUND_CREATE = { method: 'POST', path: /^\/v1\/refunds$/ };
 
 const SCENARIOS: Scenario[] = [
+  {
+    // The storefront's path: POST /charge with Prefer: wait=5 starts the charge with its early answer
+    // (update-with-start); Stripe answers the confirmation with requires_action (3-D Secure, a
+    // redirect back to return_url); the customer authenticates; Stripe's webhook says succeeded.
+    name: 'early-answer-requires-action',
+    earlyAnswer: true,
+    request: { payment_method: 'pm_1ThreeDSecure', return_url: 'https://shop.example/checkout/complete' },
+    before: (proxy) =>
+      proxy.rewriteNext(PAYMENT_INTENT_CREATE, 1, (pi, request) =>
+        requiresAction(pi, request.params['return_url'] ?? null),
+      ),
+    events: (pi) => [at('payment_intent.succeeded', 100, pi)],
+    expect: { status: 'succeeded' },
+  },
   { name: 'canceled-by-caller', cancel: true, expect: { status: 'canceled', failureCode: 'canceled' } },
   {
     name: 'webhook-success',
@@ -207,11 +227,18 @@ async function recordScenario({ client, service, proxy }: Recorder, scenario: Sc
   };
   scenario.before?.(proxy);
   try {
-    await createChargeWorkflows(client, service.config.temporal.taskQueue).start({
+    const ports = createChargeWorkflows(client, service.config.temporal.taskQueue);
+    const input = {
       request,
       payload_hash: 'recorded',
       timing: { ...DEFAULT_CHARGE_TIMING, ...scenario.timing },
-    });
+    };
+    if (scenario.earlyAnswer) {
+      const started = await ports.startWithEarlyAnswer(input, 5_000);
+      assert.ok(started.kind === 'started' && started.early.kind === 'ready', JSON.stringify(started));
+    } else {
+      await ports.start(input);
+    }
     const handle = client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
     if (scenario.events || scenario.cancel) {
       const pi = await paymentIntentOf(handle);

@@ -209,6 +209,30 @@ const PATHS: Record<string, { readonly path: string; readonly shows: (run: Recor
       endedAs(run, 'canceled', 'charge_expired');
     },
   },
+  'early-answer-requires-action': {
+    path: "started with its early answer (update-with-start); Stripe asks for 3-D Secure; the customer's success ends it",
+    shows: (run) => {
+      const started = run.events[0]?.workflowExecutionStartedEventAttributes;
+      const input = defaultPayloadConverter.fromPayload<{ request: { return_url?: string } }>(
+        started?.input?.payloads?.[0] ?? {},
+      );
+      assert.equal(input.request.return_url, 'https://shop.example/checkout/complete');
+      const accepted = run.events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+      assert.deepEqual(
+        accepted.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name),
+        ['awaitPaymentIntent'],
+      );
+      const completed = run.events.find((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+      const answer = defaultPayloadConverter.fromPayload<ChargeRecord>(
+        completed?.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success?.payloads?.[0] ?? {},
+      );
+      assert.equal(answer.status, 'requires_action');
+      assert.equal(answer.payment_intent_id, run.charge.payment_intent_id);
+      assert.equal((run.only('createPaymentIntent').result as { status: string }).status, 'requires_action');
+      assert.equal(run.signals('stripeEvent'), 1);
+      endedAs(run, 'succeeded');
+    },
+  },
   'canceled-by-caller': {
     path: "the caller's cancel update cancels the PaymentIntent",
     shows: (run) => {

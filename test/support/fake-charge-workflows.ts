@@ -1,6 +1,8 @@
 import {
   TemporalUnavailableError,
   type ChargeWorkflows,
+  type EarlyAnswer,
+  type EarlyStartResult,
   type ExistingCharge,
   type StartResult,
   type UpdateOutcome,
@@ -28,11 +30,22 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
   readonly finished = new Set<string>();
   /** Status the fake reports per event_id (pending unless a test sets it). */
   readonly statuses = new Map<string, ChargeStatus>();
+  /** The PaymentIntent the fake reports per event_id (none unless a test sets it). */
+  readonly paymentIntents = new Map<string, string>();
+  /**
+   * How a wait for the PaymentIntent ends: `ready` answers at once with the record getState reports,
+   * `late` as if the wait ran out first (`not_ready`, timeout).
+   */
+  earlyAnswer: 'ready' | 'late' = 'ready';
+  /** The waits (ms) the gateway asked for, in order. */
+  readonly waits: number[] = [];
   readonly refunds = new Map<string, Array<{ request: RefundRequest; amount: number }>>();
   readonly refundSignals: RefundEventPayload[] = [];
   unavailable = false;
   /** Every call, refused or not: what the gateway asked Temporal. */
   readonly calls = { start: 0, describe: 0 };
+  /** The calls that wait for the PaymentIntent (`Prefer: wait=N`). */
+  readonly earlyCalls = { startWithEarlyAnswer: 0, awaitPaymentIntent: 0 };
 
   private check(): void {
     if (this.unavailable) throw new TemporalUnavailableError(new Error('14 UNAVAILABLE: connection refused'));
@@ -55,6 +68,34 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
     if (this.find(input.request.event_id)) return { kind: 'exists', workflowId };
     this.started.push(input);
     return { kind: 'started', workflowId, runId: `run-${this.started.length}` };
+  }
+
+  async startWithEarlyAnswer(input: ChargeWorkflowInput, waitMs: number): Promise<EarlyStartResult> {
+    this.earlyCalls.startWithEarlyAnswer++;
+    this.waits.push(waitMs);
+    this.check();
+    const workflowId = chargeWorkflowId(input.request.event_id);
+    if (this.find(input.request.event_id)) return { kind: 'exists', workflowId };
+    this.started.push(input);
+    return {
+      kind: 'started',
+      workflowId,
+      runId: `run-${this.started.length}`,
+      early: await this.early(input.request.event_id),
+    };
+  }
+
+  async awaitPaymentIntent(eventId: string, waitMs: number): Promise<EarlyAnswer> {
+    this.earlyCalls.awaitPaymentIntent++;
+    this.waits.push(waitMs);
+    this.check();
+    return this.early(eventId);
+  }
+
+  private async early(eventId: string): Promise<EarlyAnswer> {
+    const record = await this.getState(eventId);
+    if (this.earlyAnswer === 'late' || record === undefined) return { kind: 'not_ready', reason: 'timeout' };
+    return { kind: 'ready', record };
   }
 
   async describe(eventId: string): Promise<ExistingCharge | undefined> {
@@ -81,7 +122,7 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
       status: this.statuses.get(eventId) ?? 'pending',
       amount: request.amount,
       currency: request.currency,
-      payment_intent_id: null,
+      payment_intent_id: this.paymentIntents.get(eventId) ?? null,
       failure: null,
       updated_at: '2026-01-01T00:00:00.000Z',
     };

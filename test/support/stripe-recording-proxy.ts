@@ -7,14 +7,23 @@ export interface RecordedStripeRequest {
   readonly idempotencyKey: string | undefined;
   /** metadata[event_id] from the form-encoded body, when present. */
   readonly eventId: string | undefined;
+  /** The form-encoded body's parameters (Stripe's bracket names, e.g. `metadata[order_id]`). */
+  readonly params: Readonly<Record<string, string>>;
   readonly status: number;
 }
 
 /** Which requests a fault or a rewrite applies to: a path prefix, or a method and a path pattern. */
 export type RequestMatch = string | { readonly method?: string; readonly path: RegExp };
 
-/** Turns stripe-mock's JSON answer into the one the scenario needs. */
-export type StripeAnswerRewrite = (body: Record<string, unknown>) => Record<string, unknown>;
+/** Turns stripe-mock's JSON answer into the one the scenario needs (knowing the request it answers). */
+export type StripeAnswerRewrite = (
+  body: Record<string, unknown>,
+  request: {
+    readonly method: string;
+    readonly path: string;
+    readonly params: Readonly<Record<string, string>>;
+  },
+) => Record<string, unknown>;
 
 export interface StripeRecordingProxy {
   readonly url: string;
@@ -58,6 +67,7 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const form = new URLSearchParams(body.toString('utf8'));
+      const params = Object.fromEntries(form);
       const method = req.method ?? '';
       const url = req.url ?? '';
       const record = (status: number) =>
@@ -66,6 +76,7 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
           path: url,
           idempotencyKey: header(req.headers['idempotency-key']),
           eventId: form.get('metadata[event_id]') ?? undefined,
+          params,
           status,
         });
       const fault = faults.find((f) => f.remaining > 0 && matches(f.match, method, url));
@@ -98,7 +109,9 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
           upstreamRes.on('data', (chunk: Buffer) => answer.push(chunk));
           upstreamRes.on('end', () => {
             const original = JSON.parse(Buffer.concat(answer).toString('utf8')) as Record<string, unknown>;
-            const text = JSON.stringify(rewrite.rewrite(original));
+            const text = JSON.stringify(
+              rewrite.rewrite(original, { method, path: url.split('?')[0] ?? '', params }),
+            );
             const {
               'content-length': _length,
               'transfer-encoding': _encoding,

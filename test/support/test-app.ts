@@ -8,6 +8,7 @@ import { DEFAULT_CHARGE_TIMING } from '../../src/contracts/charge';
 import { DEFAULT_REFUND_WINDOW_SECONDS } from '../../src/contracts/refund';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { FakeChargeWorkflows } from './fake-charge-workflows';
+import { FakeCustomerViews } from './fake-customer-views';
 
 export const TEST_API_TOKEN = 'test-api-token-0123456789';
 export const TEST_WEBHOOK_SECRETS = ['whsec_test_current', 'whsec_test_previous'] as const;
@@ -25,6 +26,7 @@ export class FakeDedupeWindow {
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly charges: FakeChargeWorkflows;
+  readonly customerViews: FakeCustomerViews;
   readonly dedupe: FakeDedupeWindow;
   readonly metrics: Metrics;
 }
@@ -32,6 +34,7 @@ export interface TestApp {
 /** The real app (gateway + webhook roles) over a fake Temporal, for `app.inject` tests. */
 export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<TestApp> {
   const charges = new FakeChargeWorkflows();
+  const customerViews = new FakeCustomerViews();
   const dedupe = new FakeDedupeWindow();
   const metrics = createMetrics();
   const stripe = createStripeClient({
@@ -43,6 +46,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
     readiness,
     gateway: {
       charges,
+      customerViews,
       dedupe,
       apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'],
       timing: DEFAULT_CHARGE_TIMING,
@@ -57,5 +61,5 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
       }),
     },
   });
-  return { app, charges, dedupe, metrics };
+  return { app, charges, customerViews, dedupe, metrics };
 }

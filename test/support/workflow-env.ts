@@ -75,7 +75,7 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 /** The workflows' worker and the Stripe activities' worker of one test, run and stopped together. */
 export interface TestWorkers {
   run(): Promise<void>;
-  runUntil<R>(fn: () => Promise<R>): Promise<R>;
+  runUntil<R>(fn: Promise<R> | (() => Promise<R>)): Promise<R>;
   shutdown(): void;
 }
 

@@ -2,7 +2,9 @@
  * What an operator sees: after a charge ends on the real stack, the Temporal Web UI (headless Debian
  * Chromium through playwright-core) finds it by `OrderId="…"`, lists exactly one ChargeWorkflow with
  * its ChargeStatus, and its detail page shows the summary, the search attributes, and in the event
- * history each activity's summary. Screenshots go to test-results/temporal-ui-<outcome>-<page>.png.
+ * history each activity's summary. A charge still waiting shows its state in the workflow's current
+ * details (status, PaymentIntent, what it waits for). Screenshots go to
+ * test-results/temporal-ui-<outcome>-<page>.png.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -183,6 +185,74 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
     assert.ok(index >= 0, `a "${name}" column among ${JSON.stringify(headers)}`);
     return (await row.getByRole('cell').nth(index).innerText()).trim();
   }
+
+  it("shows a waiting charge's current details: its status, its PaymentIntent and what it waits for", async (t) => {
+    const id = randomUUID();
+    const charge = { event_id: `evt-ui-${id}`, order_id: `order-ui-${id}`, amount: 1500, currency: 'usd' };
+    const res = await fetch(`${service.url}/charge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', prefer: 'wait=5', ...AUTH_HEADER },
+      body: JSON.stringify(charge),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const paymentIntentId = String(((await res.json()) as ChargeRecord).payment_intent_id);
+    const workflowId = chargeWorkflowId(charge.event_id);
+    const { page } = browser;
+    const currentDetails = page.locator('iframe#user-metadata-current-details').contentFrame();
+    try {
+      await page.goto(`${stack.temporalUiUrl}/namespaces/${NAMESPACE}/workflows/${workflowId}`);
+      await page.getByRole('heading', { name: workflowId }).waitFor();
+      await page.getByRole('tab', { name: 'User Metadata' }).click();
+      await page.getByRole('heading', { name: 'Current Details', exact: true }).waitFor();
+      for (const line of [
+        'Status: pending',
+        `PaymentIntent: ${paymentIntentId}`,
+        /^Waiting for: the customer to pay in the storefront/,
+        /^Next: asks Stripe at \d{4}-\d\d-\d\dT/,
+      ]) {
+        await currentDetails.getByRole('listitem').filter({ hasText: line }).waitFor();
+      }
+      t.diagnostic(`screenshot ${await browser.screenshot('temporal-ui-waiting-current-details')}`);
+
+      // The bank asks the customer to authenticate: the details say so after a reload.
+      const event = paymentIntentEvent({
+        type: 'payment_intent.requires_action',
+        eventId: charge.event_id,
+        orderId: charge.order_id,
+        paymentIntentId,
+        status: 'requires_action',
+      });
+      const hook = await fetch(`${service.url}/stripe/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signatureFor(event, TEST_WEBHOOK_SECRET),
+        },
+        body: event,
+      });
+      assert.equal(hook.status, 200);
+      await waitUntil(async () => {
+        await page.reload();
+        await page.getByRole('tab', { name: 'User Metadata' }).click();
+        const status = currentDetails.getByRole('listitem').filter({ hasText: 'Status: requires_action' });
+        return status.waitFor({ timeout: LOOK_TIMEOUT_MS }).then(
+          () => true,
+          () => false,
+        );
+      }, 'the current details to show requires_action');
+      await currentDetails
+        .getByRole('listitem')
+        .filter({ hasText: /^Waiting for: the customer to complete the authentication/ })
+        .waitFor();
+      await currentDetails
+        .getByRole('listitem')
+        .filter({ hasText: /^Next: .*canceled at / })
+        .waitFor();
+      t.diagnostic(`screenshot ${await browser.screenshot('temporal-ui-requires-action-current-details')}`);
+    } finally {
+      await temporal.workflow.getHandle(workflowId).terminate('test over');
+    }
+  });
 
   for (const outcome of OUTCOMES) {
     it(`finds a ${outcome.name} charge by OrderId: one ChargeWorkflow, ChargeStatus ${outcome.name}, its summary, its activities' summaries`, async (t) => {

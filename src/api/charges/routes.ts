@@ -1,17 +1,23 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ChargeWorkflows } from '../temporal/charge-workflows';
-import type { ChargeRequest, ChargeStatus, ChargeTiming } from '../../contracts/charge';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import type { ChargeWorkflows, EarlyAnswer } from '../temporal/charge-workflows';
+import type { ChargeRecord, ChargeRequest, ChargeStatus, ChargeTiming } from '../../contracts/charge';
 import { amountProblem, currencyProblem } from '../../contracts/currency';
+import { ProviderUnavailableError, type PaymentIntentViews } from '../../contracts/payment-provider';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError, RETRY_AFTER_SECONDS } from '../errors';
 import type { DedupeWindow } from '../temporal/dedupe-window';
 import { bearerAuth } from './bearer-auth';
+import { chargeView, type ChargeView } from './charge-view';
 import { KNOWN_CHARGES_CAPACITY, KnownCharges } from './known-charges';
+import { preferredWaitSeconds, waitApplied } from './prefer';
 import { startOrFind } from './start-or-find';
 import { payloadHash } from './payload-hash';
 import {
   chargeAcceptedSchema,
+  chargeEarlyAnswerSchema,
   chargeRecordSchema,
+  chargeRepeatSchema,
+  chargeRequestHeadersSchema,
   chargeRequestSchema,
   errorResponseSchema,
   eventIdParamsSchema,
@@ -21,6 +27,13 @@ export const CHARGE_BODY_LIMIT_BYTES = 64 * 1024;
 
 const LOCATION_HEADER = {
   location: { type: 'string', description: 'The status URL (GET /charges/{event_id})' },
+} as const;
+
+const PREFERENCE_APPLIED_HEADER = {
+  'preference-applied': {
+    type: 'string',
+    description: '`wait=N` when the answer is the early one (the charge as GET shows it)',
+  },
 } as const;
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
@@ -42,7 +55,26 @@ function normalise({ occurred_at: _occurredAt, ...body }: ChargeBody): ChargeReq
   if (currencyRefused !== undefined) throw invalid('currency', currencyRefused);
   const amountRefused = amountProblem(body.amount, currency);
   if (amountRefused !== undefined) throw invalid('amount', amountRefused);
+  if (body.return_url !== undefined) {
+    // Stripe takes a return_url only with a confirmation, which this service makes only for a given
+    // payment method; the storefront hands its own to stripe.confirmPayment.
+    if (body.payment_method === undefined)
+      throw invalid(
+        'return_url',
+        'is used only with payment_method (the storefront passes its own to Stripe.js)',
+      );
+    if (!isHttpsUrl(body.return_url)) throw invalid('return_url', 'must be an https URL');
+  }
   return { ...body, currency };
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -91,17 +123,62 @@ function sendAccepted(
     });
 }
 
+/**
+ * The early answer (`Prefer: wait=N` honoured): the charge as GET shows it, with what the plain
+ * answer carries, and `Preference-Applied`.
+ */
+function sendEarly(
+  reply: FastifyReply,
+  code: 200 | 201,
+  view: ChargeView,
+  charge: { workflowId: string; runId: string; duplicate: boolean },
+  waitSeconds: number,
+): FastifyReply {
+  return reply
+    .code(code)
+    .header('location', statusUrl(view.event_id))
+    .header('preference-applied', waitApplied(waitSeconds))
+    .send({
+      ...view,
+      workflow_id: charge.workflowId,
+      run_id: charge.runId,
+      status_url: statusUrl(view.event_id),
+      duplicate: charge.duplicate,
+    });
+}
+
 export async function chargeRoutes(
   app: FastifyInstance,
   opts: {
     charges: ChargeWorkflows;
+    customerViews: PaymentIntentViews;
     dedupe: Pick<DedupeWindow, 'windowSeconds' | 'problem'>;
     metrics: Metrics;
     apiTokens: readonly string[];
     timing: ChargeTiming;
   },
 ): Promise<void> {
-  const { charges, dedupe, metrics } = opts;
+  const { charges, customerViews, dedupe, metrics } = opts;
+  const view = (record: ChargeRecord) => chargeView(record, { charges, customerViews });
+
+  /**
+   * The early answer's body, or undefined when it cannot be given: the PaymentIntent did not come in
+   * time, or the provider could not be asked for the client_secret (the caller then gets the plain
+   * answer, and reads the charge with GET later). Never logs the view.
+   */
+  const earlyView = async (early: EarlyAnswer, log: FastifyBaseLogger): Promise<ChargeView | undefined> => {
+    if (early.kind === 'not_ready') {
+      log.info({ reason: early.reason }, 'no early answer: the PaymentIntent did not come within the wait');
+      return undefined;
+    }
+    try {
+      return await view(early.record);
+    } catch (err) {
+      if (!(err instanceof ProviderUnavailableError)) throw err;
+      log.warn({ reason: err.message }, 'no early answer: the payment provider could not be asked');
+      return undefined;
+    }
+  };
   const known = new KnownCharges(KNOWN_CHARGES_CAPACITY);
   // Every route of this plugin (and only these: health and metrics stay open) needs a caller token.
   app.addHook('onRequest', bearerAuth(opts.apiTokens));
@@ -115,15 +192,22 @@ export async function chargeRoutes(
         security: [{ bearerAuth: [] }],
         summary: 'Charge an order once per event_id',
         description:
-          '202 starts a new charge; 200 with duplicate=true answers a repeat of the same request; 409 means the event_id was used with another payload.',
+          '202 starts a new charge; 200 with duplicate=true answers a repeat of the same request; 409 means the event_id was used with another payload. With `Prefer: wait=N` the answer waits up to N seconds for the PaymentIntent: 201 (or 200 for a repeat) with the charge as GET shows it, its client_secret included, and `Preference-Applied: wait=N`; if it is not there in time, the plain 202 (or 200).',
         body: chargeRequestSchema,
+        headers: chargeRequestHeadersSchema,
         operationId: 'createCharge',
         response: {
           200: {
-            ...chargeAcceptedSchema,
+            ...chargeRepeatSchema,
             description:
-              'A repeat of the same request: the existing charge, its current status, duplicate=true',
-            headers: LOCATION_HEADER,
+              'A repeat of the same request: the existing charge, its current status, duplicate=true; with `Prefer: wait=N` and the PaymentIntent in time, the charge as GET shows it and `Preference-Applied`',
+            headers: { ...LOCATION_HEADER, ...PREFERENCE_APPLIED_HEADER },
+          },
+          201: {
+            ...chargeEarlyAnswerSchema,
+            description:
+              'With `Prefer: wait=N`: a new charge whose PaymentIntent exists: the charge as GET shows it (client_secret, next_action), duplicate=false',
+            headers: { ...LOCATION_HEADER, ...PREFERENCE_APPLIED_HEADER },
           },
           202: {
             ...chargeAcceptedSchema,
@@ -167,15 +251,22 @@ export async function chargeRoutes(
       }
       const hash = payloadHash(charge);
       request.log = request.log.child({ event_id: charge.event_id, order_id: charge.order_id });
+      const waitSeconds = preferredWaitSeconds(request.headers.prefer);
+      const waitUntil = waitSeconds === undefined ? undefined : Date.now() + waitSeconds * 1000;
 
-      const found = await startOrFind(charges, known, {
-        request: charge,
-        payload_hash: hash,
-        timing: opts.timing,
-      });
+      const found = await startOrFind(
+        charges,
+        known,
+        { request: charge, payload_hash: hash, timing: opts.timing },
+        waitSeconds === undefined ? undefined : waitSeconds * 1000,
+      );
       if (found.kind === 'started') {
         metrics.charges.inc({ outcome: 'started' });
         request.log.info({ workflow_id: found.workflowId }, 'charge accepted');
+        const early = found.early && (await earlyView(found.early, request.log));
+        if (early !== undefined && waitSeconds !== undefined) {
+          return sendEarly(reply, 201, early, { ...found, duplicate: false }, waitSeconds);
+        }
         return sendAccepted(reply, 202, charge.event_id, { ...found, status: 'pending', duplicate: false });
       }
       const existing = found.charge;
@@ -190,6 +281,13 @@ export async function chargeRoutes(
         );
       }
       metrics.charges.inc({ outcome: 'duplicate' });
+      const left = waitUntil === undefined ? 0 : waitUntil - Date.now();
+      if (waitSeconds !== undefined && left > 0) {
+        const early = await earlyView(await charges.awaitPaymentIntent(charge.event_id, left), request.log);
+        if (early !== undefined) {
+          return sendEarly(reply, 200, early, { ...existing, duplicate: true }, waitSeconds);
+        }
+      }
       return sendAccepted(reply, 200, charge.event_id, { ...existing, duplicate: true });
     },
   );
@@ -206,12 +304,18 @@ export async function chargeRoutes(
         response: {
           200: {
             ...chargeRecordSchema,
-            description: "The charge's current state (with refunds once it succeeded)",
+            description:
+              "The charge's current state: with client_secret and next_action while it waits for the customer (pending, requires_action), with refunds once it succeeded",
           },
           400: { ...errorResponseSchema, description: 'Malformed event_id' },
           401: { ...errorResponseSchema, description: 'No or wrong bearer token' },
           404: { ...errorResponseSchema, description: 'No charge with that event_id' },
-          503: { ...errorResponseSchema, description: 'Temporal cannot be reached; retry later' },
+          503: {
+            ...errorResponseSchema,
+            description:
+              'Temporal cannot be reached, or Stripe cannot be asked for a waiting charge’s client_secret; retry after Retry-After seconds',
+            headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait before retrying' } },
+          },
         },
       },
     },
@@ -219,9 +323,7 @@ export async function chargeRoutes(
       request.log = request.log.child({ event_id: request.params.event_id });
       const record = await charges.getState(request.params.event_id);
       if (record === undefined) throw new HttpError(404, 'not_found', 'no charge with that event_id');
-      if (record.status !== 'succeeded') return record;
-      const refunds = await charges.getRefunds(request.params.event_id);
-      return { ...record, refunds: refunds?.refunds ?? [], refunded_amount: refunds?.refunded_amount ?? 0 };
+      return view(record);
     },
   );
 }

@@ -38,7 +38,16 @@ export const chargeRequestSchema = {
       minLength: 1,
       maxLength: 255,
       pattern: '^(pm|card|src)_[A-Za-z0-9]+$',
-      description: 'When given, the PaymentIntent is confirmed off-session at once',
+      description:
+        'When given, the PaymentIntent is confirmed off-session at once. Without one, the customer confirms it in the storefront with the client_secret (Stripe.js).',
+    },
+    return_url: {
+      type: 'string',
+      minLength: 9,
+      maxLength: 2048,
+      pattern: '^https://[^\\s]+$',
+      description:
+        "Only with payment_method: where a redirect-based authentication (e.g. 3-D Secure) sends the customer's browser back; passed to Stripe with the confirmation. Without payment_method, the storefront passes its return_url to stripe.confirmPayment.",
     },
     description: { type: 'string', minLength: 1, maxLength: 1000 },
     occurred_at: {
@@ -111,8 +120,51 @@ export const chargeRecordSchema = {
     payment_intent_id: { type: ['string', 'null'] },
     failure: failureSchema,
     updated_at: { type: 'string', format: 'date-time' },
+    client_secret: {
+      type: ['string', 'null'],
+      description:
+        "Present while the charge waits for the customer (pending, requires_action); null until the PaymentIntent exists. Hand it to the customer's browser only (Stripe.js confirmPayment, the Payment Element); read from Stripe at each answer, never stored or logged here.",
+    },
+    next_action: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      description:
+        "Present while the charge waits for the customer: the PaymentIntent's next_action as Stripe returns it (redirect_to_url or use_stripe_sdk), or null. Stripe.js acts on it (stripe.handleNextAction).",
+    },
     refunds: { type: 'array', items: refundSchema },
     refunded_amount: { type: 'integer' },
+  },
+} as const;
+
+/**
+ * POST /charge's early answer (`Prefer: wait=N`): the charge as GET shows it, plus what the plain
+ * answer carries. 201 for a new charge.
+ */
+export const chargeEarlyAnswerSchema = {
+  type: 'object',
+  required: [...chargeRecordSchema.required, 'workflow_id', 'run_id', 'status_url', 'duplicate'],
+  properties: { ...chargeRecordSchema.properties, ...chargeAcceptedSchema.properties },
+} as const;
+
+/**
+ * A repeat's answer (200): the plain one, or with `Prefer: wait=N` the early answer when the
+ * PaymentIntent came in time (then `Preference-Applied` says so).
+ */
+export const chargeRepeatSchema = {
+  type: 'object',
+  required: chargeAcceptedSchema.required,
+  properties: { ...chargeRecordSchema.properties, ...chargeAcceptedSchema.properties },
+} as const;
+
+export const chargeRequestHeadersSchema = {
+  type: 'object',
+  properties: {
+    prefer: {
+      type: 'string',
+      description:
+        'RFC 7240. `wait=N` (N ≤ 10 seconds; more is cut to 10): wait up to N seconds for the PaymentIntent and answer with the charge as GET shows it (201, or 200 for a repeat) with `Preference-Applied: wait=N`; if it is not there in time, the plain answer. Other preferences are ignored.',
+      examples: ['wait=5'],
+    },
   },
 } as const;
 

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
   isGrpcServiceError,
   WithStartWorkflowOperation,
   WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
   type Client,
+  type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import {
   ApplicationFailure,
@@ -15,6 +18,7 @@ import {
 } from '@temporalio/common';
 import {
   chargeWorkflowId,
+  isTerminal,
   type ChargeRecord,
   type ChargeStatus,
   type ChargeWorkflowInput,
@@ -33,6 +37,7 @@ import {
   EventIdSearchAttribute,
   OrderIdSearchAttribute,
   RefundedMinorSearchAttribute,
+  awaitPaymentIntentUpdate,
   cancelChargeUpdate,
   chargeStateQuery,
   refundEventSignal,
@@ -63,11 +68,40 @@ export interface ExistingCharge {
   readonly runId: string;
   readonly payloadHash: string | undefined;
   readonly status: ChargeStatus;
+  /** The start attempt that created it (memo), when it was started with an early answer. */
+  readonly startAttempt?: string | undefined;
 }
+
+/**
+ * Whether the charge's record came within the caller's wait: `ready` once its PaymentIntent exists
+ * (or it ended without one); otherwise why not, for the log (the caller then gets the plain answer).
+ */
+export type EarlyAnswer =
+  | { readonly kind: 'ready'; readonly record: ChargeRecord }
+  | {
+      readonly kind: 'not_ready';
+      readonly reason: 'timeout' | 'unavailable' | 'no_worker' | 'busy' | 'update_refused' | 'closed';
+    };
+
+export type EarlyStartResult =
+  | {
+      readonly kind: 'started';
+      readonly workflowId: string;
+      readonly runId: string;
+      readonly early: EarlyAnswer;
+    }
+  | { readonly kind: 'exists'; readonly workflowId: string };
 
 /** The API's whole view of Temporal; API tests hand in a typed fake of this interface. */
 export interface ChargeWorkflows {
   start(input: ChargeWorkflowInput): Promise<StartResult>;
+  /**
+   * Starts the charge and waits up to `waitMs` for its PaymentIntent, in one call (update-with-start).
+   * A start refused because the event_id exists is `exists`, as for `start`.
+   */
+  startWithEarlyAnswer(input: ChargeWorkflowInput, waitMs: number): Promise<EarlyStartResult>;
+  /** Waits up to `waitMs` for an existing charge's PaymentIntent (a repeated POST with a wait). */
+  awaitPaymentIntent(eventId: string, waitMs: number): Promise<EarlyAnswer>;
   describe(eventId: string): Promise<ExistingCharge | undefined>;
   getState(eventId: string): Promise<ChargeRecord | undefined>;
   /** 'not_running' when no open charge has that id (finished, or never ours). */
@@ -162,6 +196,53 @@ async function queryPatiently<T>(query: () => Promise<T>, deadline: number): Pro
  */
 export const TEMPORAL_CALL_DEADLINE_MS = 5_000;
 
+/**
+ * How a charge is started, whichever call starts it. One workflow per event_id, ever:
+ * REJECT_DUPLICATE refuses a new run after any closed one (even a failed charge must not silently
+ * charge again), and FAIL refuses a second concurrent run. Both surface as
+ * WorkflowExecutionAlreadyStartedError, which the API turns into "duplicate" or "conflict" by
+ * comparing payload hashes.
+ */
+function chargeStartOptions(
+  input: ChargeWorkflowInput,
+  taskQueue: string,
+  memo: Record<string, string> = {},
+) {
+  const { request } = input;
+  return {
+    workflowId: chargeWorkflowId(request.event_id),
+    taskQueue,
+    args: [input] as [ChargeWorkflowInput],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    memo: { payload_hash: input.payload_hash, ...memo },
+    typedSearchAttributes: [
+      { key: OrderIdSearchAttribute, value: request.order_id },
+      { key: EventIdSearchAttribute, value: request.event_id },
+      { key: ChargeStatusSearchAttribute, value: 'pending' },
+      { key: AmountMinorSearchAttribute, value: request.amount },
+      { key: CurrencySearchAttribute, value: request.currency },
+    ],
+    staticSummary: `Charge ${formatAmount(request.amount, request.currency)} for order ${request.order_id}`,
+  };
+}
+
+/**
+ * Why a wait for the PaymentIntent ended without it: the wait ran out (the deadline cut the call:
+ * DEADLINE_EXCEEDED or CANCELLED), the connection failed, no worker answered a query, the workflow's
+ * update buffer was full, or the worker refused the update (an older worker without the handler,
+ * mid-rollout). The wait is a preference: none of these fails the caller's request by itself.
+ */
+function notReadyReason(err: unknown): Extract<EarlyAnswer, { kind: 'not_ready' }>['reason'] | undefined {
+  if (err instanceof WorkflowUpdateFailedError) return 'update_refused';
+  const code = grpcCodeOf(err);
+  if (code === GrpcStatus.DEADLINE_EXCEEDED || code === GrpcStatus.CANCELLED) return 'timeout';
+  if (code === GrpcStatus.UNAVAILABLE) return 'unavailable';
+  if (code === GrpcStatus.FAILED_PRECONDITION) return 'no_worker';
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED) return 'busy';
+  return undefined;
+}
+
 export function createChargeWorkflows(client: Client, taskQueue: string): ChargeWorkflows {
   const guard = async <T>(call: (deadline: number) => Promise<T>): Promise<T> => {
     const deadline = Date.now() + TEMPORAL_CALL_DEADLINE_MS;
@@ -183,34 +264,34 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
       throw err;
     }
   };
+  const describeCharge = async (eventId: string): Promise<ExistingCharge | undefined> => {
+    const workflowId = chargeWorkflowId(eventId);
+    try {
+      const description = await client.workflow.getHandle(workflowId).describe();
+      const hash = description.memo?.['payload_hash'];
+      const attempt = description.memo?.['start_attempt'];
+      return {
+        workflowId,
+        runId: description.runId,
+        payloadHash: typeof hash === 'string' ? hash : undefined,
+        status: (description.typedSearchAttributes.get(ChargeStatusSearchAttribute) ??
+          'pending') as ChargeStatus,
+        ...(typeof attempt === 'string' ? { startAttempt: attempt } : {}),
+      };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  };
   const chargeReads = createSharedReads<ChargeRecord | undefined>();
   const refundReads = createSharedReads<RefundsState | undefined>();
   return {
     start: (input) =>
       guard(async () => {
-        const { request } = input;
-        const workflowId = chargeWorkflowId(request.event_id);
+        const options = chargeStartOptions(input, taskQueue);
+        const { workflowId } = options;
         try {
-          const handle = await client.workflow.start(ChargeWorkflow, {
-            workflowId,
-            taskQueue,
-            args: [input],
-            // One workflow per event_id, ever: REJECT_DUPLICATE refuses a new run after any closed
-            // one (even a failed charge must not silently charge again), and FAIL refuses a second
-            // concurrent run. Both surface as WorkflowExecutionAlreadyStartedError, which the API
-            // turns into "duplicate" or "conflict" by comparing payload hashes.
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-            memo: { payload_hash: input.payload_hash },
-            typedSearchAttributes: [
-              { key: OrderIdSearchAttribute, value: request.order_id },
-              { key: EventIdSearchAttribute, value: request.event_id },
-              { key: ChargeStatusSearchAttribute, value: 'pending' },
-              { key: AmountMinorSearchAttribute, value: request.amount },
-              { key: CurrencySearchAttribute, value: request.currency },
-            ],
-            staticSummary: `Charge ${formatAmount(request.amount, request.currency)} for order ${request.order_id}`,
-          });
+          const handle = await client.workflow.start(ChargeWorkflow, options);
           return { kind: 'started', workflowId, runId: handle.firstExecutionRunId };
         } catch (err) {
           if (err instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'exists', workflowId };
@@ -218,24 +299,75 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
         }
       }),
 
-    describe: (eventId) =>
-      guard(async () => {
-        const workflowId = chargeWorkflowId(eventId);
-        try {
-          const description = await client.workflow.getHandle(workflowId).describe();
-          const hash = description.memo?.['payload_hash'];
-          return {
-            workflowId,
-            runId: description.runId,
-            payloadHash: typeof hash === 'string' ? hash : undefined,
-            status: (description.typedSearchAttributes.get(ChargeStatusSearchAttribute) ??
-              'pending') as ChargeStatus,
-          };
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) return undefined;
-          throw err;
+    startWithEarlyAnswer: async (input, waitMs) => {
+      const deadline = Date.now() + waitMs;
+      // Names this attempt in the memo: if the wait runs out before the server has answered the
+      // start, a describe tells whether this call or another one started the charge.
+      const attempt = randomUUID();
+      const options = chargeStartOptions(input, taskQueue, { start_attempt: attempt });
+      const { workflowId } = options;
+      const startWorkflowOperation = new WithStartWorkflowOperation(ChargeWorkflow, options);
+      let update: WorkflowUpdateHandle<ChargeRecord>;
+      try {
+        // One call starts the charge and delivers the update that answers once the PaymentIntent
+        // exists; it returns when the worker has accepted the update (its first workflow task).
+        update = await client.connection.withDeadline(deadline, () =>
+          client.workflow.startUpdateWithStart(awaitPaymentIntentUpdate, {
+            waitForStage: WorkflowUpdateStage.ACCEPTED,
+            startWorkflowOperation,
+          }),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'exists', workflowId };
+        const reason = notReadyReason(err);
+        if (reason === undefined) throw err;
+        // The wait ran out before the update was accepted (e.g. no worker took the first workflow
+        // task: the server holds its answer until one does). Was the charge started, and by us?
+        const found = await guard(() => describeCharge(input.request.event_id));
+        if (found === undefined) throw new TemporalUnavailableError(err);
+        if (found.startAttempt !== attempt) return { kind: 'exists', workflowId };
+        return { kind: 'started', workflowId, runId: found.runId, early: { kind: 'not_ready', reason } };
+      }
+      const runId =
+        update.workflowRunId ?? (await guard(() => describeCharge(input.request.event_id)))?.runId ?? '';
+      try {
+        const record = await client.connection.withDeadline(deadline, () => update.result());
+        return { kind: 'started', workflowId, runId, early: { kind: 'ready', record } };
+      } catch (err) {
+        // Started, whatever the wait says: the caller gets the plain 202.
+        const reason = notReadyReason(err);
+        if (reason === undefined) throw err;
+        return { kind: 'started', workflowId, runId, early: { kind: 'not_ready', reason } };
+      }
+    },
+
+    awaitPaymentIntent: async (eventId, waitMs): Promise<EarlyAnswer> => {
+      const handle = client.workflow.getHandle(chargeWorkflowId(eventId));
+      try {
+        return await client.connection.withDeadline(Date.now() + waitMs, async () => {
+          // A query first: a repeat mostly finds the PaymentIntent there, and a query adds nothing to
+          // the charge's history (each update does; Temporal also caps updates per workflow).
+          const record = await handle.query(chargeStateQuery);
+          if (record.payment_intent_id !== null || isTerminal(record.status))
+            return { kind: 'ready', record };
+          return { kind: 'ready', record: await handle.executeUpdate(awaitPaymentIntentUpdate) };
+        });
+      } catch (err) {
+        // Closed between the query and the update: its record is final, and a query reads it.
+        if (isClosedWorkflow(err)) {
+          return guard(async (): Promise<EarlyAnswer> => ({
+            kind: 'ready',
+            record: await handle.query(chargeStateQuery),
+          })).catch((): EarlyAnswer => ({ kind: 'not_ready', reason: 'closed' }));
         }
-      }),
+        const reason = notReadyReason(err);
+        if (reason !== undefined) return { kind: 'not_ready', reason };
+        if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
+        throw err;
+      }
+    },
+
+    describe: (eventId) => guard(() => describeCharge(eventId)),
 
     getState: (eventId) =>
       chargeReads(eventId, () =>

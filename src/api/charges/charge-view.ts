@@ -1,0 +1,35 @@
+/**
+ * A charge as the API shows it: the workflow's record, plus what its status calls for. While the charge
+ * waits for the customer (pending, requires_action) that is the PaymentIntent's `client_secret` and
+ * `next_action`, read from the provider at this moment (never from Temporal, which never holds them);
+ * once it succeeded, its refunds. A final charge carries neither secret nor action.
+ */
+import { awaitsCustomer, type ChargeRecord } from '../../contracts/charge';
+import type { PaymentIntentViews } from '../../contracts/payment-provider';
+import type { RefundRecord } from '../../contracts/refund';
+import type { ChargeWorkflows } from '../temporal/charge-workflows';
+
+export type ChargeView = ChargeRecord & {
+  /** Present while the charge waits for the customer; null until its PaymentIntent exists. */
+  readonly client_secret?: string | null;
+  readonly next_action?: Readonly<Record<string, unknown>> | null;
+  readonly refunds?: readonly RefundRecord[];
+  readonly refunded_amount?: number;
+};
+
+export async function chargeView(
+  record: ChargeRecord,
+  deps: {
+    readonly charges: Pick<ChargeWorkflows, 'getRefunds'>;
+    readonly customerViews: PaymentIntentViews;
+  },
+): Promise<ChargeView> {
+  if (record.status === 'succeeded') {
+    const refunds = await deps.charges.getRefunds(record.event_id);
+    return { ...record, refunds: refunds?.refunds ?? [], refunded_amount: refunds?.refunded_amount ?? 0 };
+  }
+  if (!awaitsCustomer(record.status)) return record;
+  if (record.payment_intent_id === null) return { ...record, client_secret: null, next_action: null };
+  const view = await deps.customerViews.customerView(record.payment_intent_id, record.status);
+  return { ...record, client_secret: view.client_secret, next_action: view.next_action };
+}
