@@ -175,8 +175,10 @@ function flagSpec(d: BenchOptions): FlagSpec<BenchFlags> {
         'after each step, the same rate with `Prefer: wait=N` on every POST (the early answer: 201 with\n' +
         'the client_secret), reported beside it; 0 = off',
       parse: (raw, flag) => {
-        const value = Math.round(atLeastZero(raw, flag));
-        if (value > 10) throw new UsageError(`${flag} needs whole seconds from 0 (off) to 10`);
+        const value = atLeastZero(raw, flag);
+        if (!Number.isInteger(value) || value > 10) {
+          throw new UsageError(`${flag} needs whole seconds from 0 (off) to 10`);
+        }
         return value;
       },
     },
