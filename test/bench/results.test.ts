@@ -66,6 +66,14 @@ function summariseSteps(steps: readonly StepResult[]) {
     workerOptions: {},
     sampler: new ProcSampler(),
     wholeRun: usage(301, 104),
+    ratePlacement: {
+      basis: 'explicit',
+      ceiling_sample_per_s: null,
+      fractions: [],
+      placed_rates: [40, 50],
+      search_rates: [],
+    },
+    chart: null,
   });
 }
 
