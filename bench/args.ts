@@ -1,4 +1,7 @@
-/** Command-line flags of `npm run bench` and their defaults (full run, or the ~13 s `--smoke`). */
+/**
+ * Command-line flags of `npm run bench` and their defaults (full run, or the short `--smoke`, which
+ * also runs a tiny flash sale; `--flash-sale` runs only the flash sale).
+ */
 import {
   flagParsers,
   parseFlags,
@@ -10,10 +13,34 @@ import {
 
 export type PiLookup = 'proxy' | 'poll';
 
+/** A flash sale: more charges a second than Stripe takes, through the durable and the direct path. */
+export interface FlashSaleOptions {
+  readonly charges: number;
+  /** Arrivals per second (open model). */
+  readonly ratePerS: number;
+  /** Stripe's limit, emulated by the bench's proxy: requests per any 1 s window. */
+  readonly stripeLimitPerS: number;
+  /** STRIPE_MAX_REQUESTS_PER_SECOND of the sale's worker; null: not set (the service's default). */
+  readonly workerStripeRatePerS: number | null;
+  /** How long after the last arrival the sale may take to finish before the rest count as lost. */
+  readonly drainSeconds: number;
+  readonly out: string;
+}
+
 export interface BenchOptions {
   readonly smoke: boolean;
-  /** Offered arrival rates of the full charge path, charges/s, in order. */
+  /** The stepped run (full path steps, ceilings, duplicates); false with --flash-sale. */
+  readonly steps: boolean;
+  /** The flash sale, when this run has one (--flash-sale, or its short form in --smoke). */
+  readonly flashSale: FlashSaleOptions | null;
+  /**
+   * Offered arrival rates of the full charge path, charges/s, in order; empty: placed at
+   * `rateFractions` of the no-op-workflow ceiling measured first.
+   */
   readonly rates: readonly number[];
+  readonly rateFractions: readonly number[];
+  /** Steps added after the placed ones, bisecting between the highest pass and the lowest failure. */
+  readonly searchSteps: number;
   readonly stepSeconds: number;
   readonly warmupSeconds: number;
   /** How long a step may take, after its last send, for every charge to finish. */
@@ -37,11 +64,19 @@ export interface BenchOptions {
   readonly keepGoing: boolean;
   readonly logLevel: string;
   readonly out: string;
+  /** The latency-vs-arrival-rate chart (SVG) of the stepped run. */
+  readonly chart: string;
 }
 
-const FULL: BenchOptions = {
+interface Defaults extends Omit<BenchOptions, 'steps' | 'flashSale'> {
+  readonly flash: FlashSaleOptions;
+}
+
+const FULL: Defaults = {
   smoke: false,
-  rates: [10, 25, 50, 75, 100, 150],
+  rates: [],
+  rateFractions: [0.3, 0.45, 0.6, 0.75, 0.9],
+  searchSteps: 2,
   stepSeconds: 30,
   warmupSeconds: 5,
   drainSeconds: 15,
@@ -59,12 +94,22 @@ const FULL: BenchOptions = {
   keepGoing: false,
   logLevel: 'info',
   out: 'bench/results/latest.json',
+  chart: 'bench/results/latency-vs-rate.svg',
+  flash: {
+    charges: 3000,
+    ratePerS: 40,
+    stripeLimitPerS: 25,
+    workerStripeRatePerS: null,
+    drainSeconds: 600,
+    out: 'bench/results/flash-sale.json',
+  },
 };
 
 /** About ten seconds of measurement: enough to prove every part still works end to end. */
-const SMOKE: Partial<BenchOptions> = {
+const SMOKE: Partial<Defaults> = {
   smoke: true,
-  rates: [5],
+  rateFractions: [0.1],
+  searchSteps: 0,
   stepSeconds: 3,
   warmupSeconds: 1,
   drainSeconds: 10,
@@ -77,12 +122,25 @@ const SMOKE: Partial<BenchOptions> = {
   dupLoadRate: 5,
   // The smoke run covers the early answer too, so neither path can rot.
   preferWait: 5,
+  chart: 'bench/results/smoke-latency-vs-rate.svg',
+  // 4/5 of the limit, as the service's default is 20 against Stripe's 25.
+  flash: {
+    charges: 20,
+    ratePerS: 20,
+    stripeLimitPerS: 10,
+    workerStripeRatePerS: 8,
+    drainSeconds: 20,
+    out: 'bench/results/smoke-flash-sale.json',
+  },
 };
 
 /** The flags by their names on the command line; BenchOptions is what the run reads. */
 interface BenchFlags extends Record<string, FlagValue> {
   smoke: boolean;
+  'flash-sale': boolean;
   rates: readonly number[];
+  'rate-fractions': readonly number[];
+  'search-steps': number;
   'step-seconds': number;
   'warmup-seconds': number;
   'drain-seconds': number;
@@ -100,21 +158,56 @@ interface BenchFlags extends Record<string, FlagValue> {
   'keep-going': boolean;
   'log-level': string;
   out: string;
+  chart: string;
+  'flash-charges': number;
+  'flash-rate': number;
+  'stripe-limit': number;
+  'flash-stripe-rate': number;
+  'flash-drain-seconds': number;
+  'flash-out': string;
 }
 
 const { positive, atLeastZero, positiveList, oneOf } = flagParsers;
 
-function flagSpec(d: BenchOptions): FlagSpec<BenchFlags> {
+const wholeNumber = (raw: string, flag: string): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} needs a whole number >= 0`);
+  return n;
+};
+
+function flagSpec(d: Defaults): FlagSpec<BenchFlags> {
   return {
     smoke: {
       default: false,
-      description: '~13 s of measurement; exit 1 if a charge does not complete or any error occurs',
+      description:
+        '~13 s of measurement and a tiny flash sale; exit 1 if a charge does not complete or any error occurs',
+    },
+    'flash-sale': {
+      default: false,
+      description:
+        'run only the flash sale (durable and direct path against an emulated Stripe limit);\n' +
+        'with --smoke, only its short form',
     },
     rates: {
       default: d.rates,
       value: '10,25,50',
-      description: 'offered charges/s of the full path, one step each',
+      description:
+        'offered charges/s of the full path, one step each, in this order;\n' +
+        'none: placed at --rate-fractions of the no-op-workflow ceiling measured first',
       parse: positiveList,
+    },
+    'rate-fractions': {
+      default: d.rateFractions,
+      value: '0.3,0.6',
+      description: 'where the steps go without --rates: fractions of the no-op-workflow ceiling',
+      parse: positiveList,
+    },
+    'search-steps': {
+      default: d.searchSteps,
+      description:
+        'steps added after the others, each halfway between the highest rate that passed and\n' +
+        'the lowest that failed (0 with --rates unless given)',
+      parse: wholeNumber,
     },
     'step-seconds': { default: d.stepSeconds, description: 'seconds per step', parse: positive },
     'warmup-seconds': {
@@ -186,6 +279,43 @@ function flagSpec(d: BenchOptions): FlagSpec<BenchFlags> {
     'keep-going': { default: d.keepGoing, description: 'run the higher steps after one fails' },
     'log-level': { default: d.logLevel, value: 'L', description: 'LOG_LEVEL of the service processes' },
     out: { default: d.out, value: 'FILE', description: 'results JSON' },
+    chart: {
+      default: d.chart,
+      value: 'FILE',
+      description: 'latency-vs-arrival-rate chart (SVG) of the steps',
+    },
+    'flash-charges': {
+      default: d.flash.charges,
+      description: 'flash sale: charges per path',
+      parse: (raw, flag) => Math.round(positive(raw, flag)),
+    },
+    'flash-rate': {
+      default: d.flash.ratePerS,
+      description: 'flash sale: arrivals per second',
+      parse: positive,
+    },
+    'stripe-limit': {
+      default: d.flash.stripeLimitPerS,
+      description: "flash sale: Stripe's limit the proxy emulates, requests in any 1 s window",
+      parse: (raw, flag) => Math.round(positive(raw, flag)),
+    },
+    'flash-stripe-rate': {
+      default: d.flash.workerStripeRatePerS ?? 0,
+      description:
+        "flash sale: the worker's STRIPE_MAX_REQUESTS_PER_SECOND; 0 = not set, the service's\n" +
+        'default (20 with the test key the bench uses)',
+      parse: wholeNumber,
+    },
+    'flash-drain-seconds': {
+      default: d.flash.drainSeconds,
+      description: 'flash sale: time after the last arrival to finish; unfinished charges then count as lost',
+      parse: positive,
+    },
+    'flash-out': {
+      default: d.flash.out,
+      value: 'FILE',
+      description: 'flash sale results JSON; its chart goes next to it (.svg)',
+    },
   };
 }
 
@@ -197,12 +327,27 @@ export { UsageError };
 export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
   // --smoke changes the defaults of the other flags, wherever it stands.
   const smoke = argv.some((arg) => arg === '--smoke' || arg === '--smoke=true');
+  const given = (name: string) => argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
   const defaults = smoke ? { ...FULL, ...SMOKE } : FULL;
   const flags = parseFlags(argv, flagSpec(defaults));
   if (flags === 'help') return 'help';
+  const flashOnly = flags['flash-sale'];
+  const flash: FlashSaleOptions = {
+    charges: flags['flash-charges'],
+    ratePerS: flags['flash-rate'],
+    stripeLimitPerS: flags['stripe-limit'],
+    workerStripeRatePerS: flags['flash-stripe-rate'] === 0 ? null : flags['flash-stripe-rate'],
+    drainSeconds: flags['flash-drain-seconds'],
+    out: flags['flash-out'],
+  };
   return {
     smoke,
+    steps: !flashOnly,
+    flashSale: smoke || flashOnly ? flash : null,
     rates: flags.rates,
+    rateFractions: flags['rate-fractions'],
+    // Explicit rates run as given (as before the steps were placed), unless a search is asked for.
+    searchSteps: flags.rates.length > 0 && !given('search-steps') ? 0 : flags['search-steps'],
     stepSeconds: flags['step-seconds'],
     warmupSeconds: flags['warmup-seconds'],
     drainSeconds: flags['drain-seconds'],
@@ -220,5 +365,6 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
     keepGoing: flags['keep-going'],
     logLevel: flags['log-level'],
     out: flags.out,
+    chart: flags.chart,
   };
 }

@@ -9,3 +9,8 @@ export function now(): number {
 export function epochOf(monotonicMs: number): number {
   return performance.timeOrigin + monotonicMs;
 }
+
+/** The monotonic instant of an epoch time (e.g. a Kafka record read), inverse of epochOf. */
+export function monotonicOf(epochMs: number): number {
+  return epochMs - performance.timeOrigin;
+}

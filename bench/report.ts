@@ -83,6 +83,14 @@ export function formatTable(r: BenchResults): string {
   rows.push(['ratio: sustained / no-op workflow ceiling', n(r.ratio_to_noop_ceiling)]);
   rows.push(['ratio: sustained / bare workflow ceiling', n(r.ratio_to_bare_ceiling)]);
   rows.push(['ratio: sustained / direct non-durable path', n(r.ratio_to_direct_path)]);
+  const placement = r.rate_placement;
+  rows.push([
+    'step rates (charges/s)',
+    (placement.basis === 'explicit'
+      ? `${placement.placed_rates.join(', ')} (as given)`
+      : `${placement.placed_rates.join(', ')} (${placement.fractions.join(', ')} of the no-op-workflow ceiling's first sample, ${n(placement.ceiling_sample_per_s)}/s)`) +
+      (placement.search_rates.length > 0 ? `; searching the edge: ${placement.search_rates.join(', ')}` : ''),
+  ]);
   rows.push('rule');
   for (const step of r.steps) rows.push(...stepRows(step, r.slo_ms));
   rows.push('rule');
@@ -142,6 +150,7 @@ export function formatTable(r: BenchResults): string {
     `ceilings: ${r.ceiling_method}`,
     `full path: open model, fixed arrival rate; POST and end-to-end latency measured from the intended send time`,
     `worker options: ${JSON.stringify(r.worker_options)}`,
+    ...(r.chart ? [`latency-vs-rate chart: ${r.chart}`] : []),
     ...(r.problems.length > 0 ? [`PROBLEMS: ${r.problems.join('; ')}`] : []),
     `${r.ok ? 'OK' : 'NOT OK'}: results in ${r.options.out} (${r.duration_s} s)`,
   ];

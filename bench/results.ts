@@ -14,6 +14,17 @@ export interface CeilingFigures {
   readonly samples: readonly CeilingSample[];
 }
 
+/** Where the steps' rates came from. */
+export interface RatePlacement {
+  /** explicit: --rates; noop_workflow_ceiling: fractions of its first sample, measured before the steps. */
+  readonly basis: 'explicit' | 'noop_workflow_ceiling';
+  readonly ceiling_sample_per_s: number | null;
+  readonly fractions: readonly number[];
+  readonly placed_rates: readonly number[];
+  /** Steps run after the placed ones, halfway between the highest pass and the lowest failure. */
+  readonly search_rates: readonly number[];
+}
+
 export interface BenchResults {
   readonly run_id: string;
   readonly mode: 'smoke' | 'full';
@@ -71,6 +82,9 @@ export interface BenchResults {
   readonly duplicates: DuplicateResult | null;
   readonly machine: MachineInfo | null;
   readonly worker_options: Record<string, unknown>;
+  readonly rate_placement: RatePlacement;
+  /** The latency-vs-arrival-rate chart (SVG), null when it could not be drawn. */
+  readonly chart: string | null;
   readonly options: BenchOptions;
 }
 
@@ -102,6 +116,8 @@ export function summarise(args: {
   sampler: ProcSampler;
   /** Usage over the measured part of the run (after start-up, before shutdown). */
   wholeRun: PhaseUsage;
+  ratePlacement: RatePlacement;
+  chart: string | null;
 }): BenchResults {
   const { options, steps } = args;
   const earlyAnswerSteps = args.earlyAnswerSteps ?? [];
@@ -186,6 +202,8 @@ export function summarise(args: {
     duplicates: args.duplicates,
     machine: args.machine,
     worker_options: args.workerOptions,
+    rate_placement: args.ratePlacement,
+    chart: args.chart,
     options,
   };
 }

@@ -64,13 +64,23 @@ export interface ServiceProcesses {
   readonly worker: { readonly url: string; readonly child: Child };
 }
 
+/**
+ * Stripe calls per second the stepped run's worker may make (STRIPE_MAX_REQUESTS_PER_SECOND, at the
+ * config's maximum): stripe-mock has no rate limit, and the steps measure the charge path, not
+ * Stripe's limit, which the flash sale measures. At the service's default (20 with the bench's test
+ * key) every step above 20 charges/s would queue behind the Stripe task queue's limit.
+ */
+export const STEPS_STRIPE_REQUESTS_PER_SECOND = '10000';
+
+/** Starts the three roles; `name` prefixes their process names and log files (e.g. `flash-`). */
 export async function startServiceProcesses(
   children: Children,
   env: (role: string, port: number) => NodeJS.ProcessEnv,
+  name = '',
 ): Promise<ServiceProcesses> {
   const start = async (role: 'gateway' | 'webhook-receiver' | 'worker') => {
     const port = await freePort();
-    const child = children.spawn(role, process.execPath, [SERVICE_MAIN], {
+    const child = children.spawn(`${name}${role}`, process.execPath, [SERVICE_MAIN], {
       cwd: REPO_ROOT,
       env: env(role, port),
     });

@@ -35,7 +35,11 @@ export interface CeilingTargets {
 
 const TSX = ['--import', 'tsx'];
 
-/** Starts the bench's HTTP server and Temporal worker (child processes) and a Temporal client. */
+/**
+ * Starts the bench's HTTP server (the no-op route and the direct charge) and, unless `worker` is
+ * false (a flash sale needs only the direct route), its Temporal worker (child processes), and a
+ * Temporal client.
+ */
 export async function startCeilingTargets(args: {
   children: Children;
   sampler: ProcSampler;
@@ -43,6 +47,7 @@ export async function startCeilingTargets(args: {
   temporalAddress: string;
   namespace: string;
   taskQueue: string;
+  worker?: boolean;
 }): Promise<CeilingTargets> {
   const { children } = args;
   const port = await freePort();
@@ -56,22 +61,25 @@ export async function startCeilingTargets(args: {
       ipc: true,
     },
   );
-  const worker = children.spawn(
-    'bench-worker',
-    process.execPath,
-    [...TSX, path.join(REPO_ROOT, 'bench/ceilings/worker.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: args.env(0),
-      ipc: true,
-    },
-  );
+  const worker =
+    args.worker === false
+      ? null
+      : children.spawn(
+          'bench-worker',
+          process.execPath,
+          [...TSX, path.join(REPO_ROOT, 'bench/ceilings/worker.ts')],
+          {
+            cwd: REPO_ROOT,
+            env: args.env(0),
+            ipc: true,
+          },
+        );
   const [, workerOptions] = await Promise.all([
     waitForIpcReady<unknown>(server, 90_000),
-    waitForIpcReady<Record<string, unknown>>(worker, 120_000),
+    worker ? waitForIpcReady<Record<string, unknown>>(worker, 120_000) : Promise.resolve({}),
   ]);
   args.sampler.track('bench-http-server', server.pid);
-  args.sampler.track('bench-worker', worker.pid);
+  if (worker) args.sampler.track('bench-worker', worker.pid);
   const connection = await Connection.connect({ address: args.temporalAddress });
   return {
     httpUrl: `http://127.0.0.1:${port}`,

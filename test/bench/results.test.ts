@@ -66,6 +66,14 @@ function summariseSteps(steps: readonly StepResult[]) {
     workerOptions: {},
     sampler: new ProcSampler(),
     wholeRun: usage(301, 104),
+    ratePlacement: {
+      basis: 'explicit',
+      ceiling_sample_per_s: null,
+      fractions: [],
+      placed_rates: [40, 50],
+      search_rates: [],
+    },
+    chart: null,
   });
 }
 
@@ -135,6 +143,14 @@ describe('bench: POST /charge with Prefer: wait=N beside the plain POST (--prefe
       workerOptions: {},
       sampler: new ProcSampler(),
       wholeRun: usage(301, 104),
+      ratePlacement: {
+        basis: 'explicit',
+        ceiling_sample_per_s: null,
+        fractions: [],
+        placed_rates: [25],
+        search_rates: [],
+      },
+      chart: null,
     });
     assert.equal(results.sustained?.step, 's25', 'the sustained rate is the plain steps’');
     assert.deepEqual(

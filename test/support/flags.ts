@@ -70,7 +70,7 @@ export const flagParsers = {
 function shownDefault(def: FlagValue): string {
   if (typeof def === 'string') return def === '' ? 'none' : def;
   if (typeof def === 'number' || typeof def === 'boolean') return String(def);
-  return def.join(',');
+  return def.length === 0 ? 'none' : def.join(',');
 }
 
 export function usageOf<T extends Record<string, FlagValue>>(title: string, spec: FlagSpec<T>): string {

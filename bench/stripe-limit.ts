@@ -1,0 +1,69 @@
+/**
+ * Stripe's rate limit, played by the bench: stripe-mock has none, so the bench's proxy in front of it
+ * (stripe-proxy.ts) refuses what Stripe would refuse during a flash sale. Above the limit it answers
+ * 429 with Stripe's error body and no Retry-After, as Stripe does; below it, it forwards. What the
+ * proxy saw is kept as timestamps, from which the sale's per-second figures are drawn.
+ */
+
+/**
+ * At most `perSecond` accepted requests in any window of `windowMs` (a sliding window over the
+ * requests it accepted; refused ones do not count), so no 1 s window, wherever it starts, holds more.
+ */
+export class SlidingWindowLimit {
+  private readonly accepted: number[] = [];
+  private head = 0;
+
+  constructor(
+    readonly perSecond: number,
+    readonly windowMs = 1000,
+  ) {}
+
+  /** True (and counted) when a request at `atMs` is within the limit; false: answer 429. */
+  admit(atMs: number): boolean {
+    while (this.head < this.accepted.length && (this.accepted[this.head] ?? atMs) <= atMs - this.windowMs) {
+      this.head++;
+    }
+    if (this.accepted.length - this.head >= this.perSecond) return false;
+    this.accepted.push(atMs);
+    if (this.head > 4096) {
+      this.accepted.splice(0, this.head);
+      this.head = 0;
+    }
+    return true;
+  }
+}
+
+/** What Stripe answers above its rate limit: HTTP 429, this body, no Retry-After header. */
+export function rateLimitErrorBody(perSecond: number): string {
+  return JSON.stringify({
+    error: {
+      type: 'invalid_request_error',
+      code: 'rate_limit',
+      message: `Too many requests hit the API too quickly (the bench emulates Stripe's limit of ${perSecond} requests per second).`,
+    },
+  });
+}
+
+/** The requests the emulator saw during a sale, as monotonic timestamps (ms), in arrival order. */
+export interface StripeTraffic {
+  /** Null: every request forwarded (no limit emulated). */
+  readonly limitPerSecond: number | null;
+  /** Every request that reached the emulator. */
+  readonly arrivals: number[];
+  /** Forwarded to stripe-mock (within the limit). */
+  readonly accepted: number[];
+  /** Answered 429. */
+  readonly refused: number[];
+}
+
+/** The most timestamps in any window [t, t + windowMs); `times` ascending. */
+export function maxInWindow(times: readonly number[], windowMs = 1000): number {
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    const t = times[end] ?? 0;
+    while ((times[start] ?? t) <= t - windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}

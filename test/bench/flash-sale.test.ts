@@ -1,0 +1,181 @@
+/** The flash sale's arithmetic: the emulated Stripe limit, the 1 s windows, the per-second timeline, the bar. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { durableChecks, pathFigures, perSecond, type OrderRecord } from '../../bench/flash-sale/figures';
+import { durableRecord } from '../../bench/flash-sale/sale';
+import {
+  SlidingWindowLimit,
+  maxInWindow,
+  rateLimitErrorBody,
+  type StripeTraffic,
+} from '../../bench/stripe-limit';
+
+function traffic(arrivals: number[], refusedAt: number[] = []): StripeTraffic {
+  const refused = new Set(refusedAt);
+  return {
+    limitPerSecond: 25,
+    arrivals,
+    accepted: arrivals.filter((t) => !refused.has(t)),
+    refused: arrivals.filter((t) => refused.has(t)),
+  };
+}
+
+const completed = (intendedMs: number, finishedMs: number): OrderRecord => ({
+  intendedMs,
+  status: 'completed',
+  kind: null,
+  postMs: 5,
+  finishedMs,
+  endToEndMs: finishedMs - intendedMs,
+});
+
+describe("the bench's Stripe limit", () => {
+  it('accepts at most the limit in any 1 s window, wherever the window starts, and refused requests do not count', () => {
+    const limit = new SlidingWindowLimit(3);
+    const at = [0, 100, 200, 300, 999, 1000, 1050, 1100, 1150, 1999, 2000];
+    const verdicts = at.map((t) => limit.admit(t));
+    // 1000: 0 has left the window; 1050: 100, 200 and 1000 fill it; 1100: 100 has left; 1999: 200 has.
+    assert.deepEqual(verdicts, [true, true, true, false, false, true, false, true, false, true, true]);
+    const accepted = at.filter((_, i) => verdicts[i]);
+    assert.equal(maxInWindow(accepted), 3);
+  });
+
+  it("answers with Stripe's rate-limit error body", () => {
+    assert.deepEqual(JSON.parse(rateLimitErrorBody(25)), {
+      error: {
+        type: 'invalid_request_error',
+        code: 'rate_limit',
+        message:
+          "Too many requests hit the API too quickly (the bench emulates Stripe's limit of 25 requests per second).",
+      },
+    });
+  });
+
+  it('finds the most timestamps in any window [t, t + 1 s)', () => {
+    assert.equal(maxInWindow([]), 0);
+    assert.equal(maxInWindow([0, 999]), 2);
+    assert.equal(maxInWindow([0, 1000]), 1);
+    assert.equal(maxInWindow([0, 500, 1200, 1300, 1400, 2100]), 4);
+  });
+});
+
+describe('flash sale figures', () => {
+  it('counts per second from the first send, with the backlog of orders not yet finished', () => {
+    const orders = [completed(0, 1500), completed(500, 1600), completed(1000, 2100)];
+    const seconds = perSecond(orders, traffic([100, 200, 1100], [200]), 0);
+    assert.deepEqual(
+      seconds.map((s) => [
+        s.arrivals,
+        s.stripe_requests,
+        s.stripe_accepted,
+        s.stripe_429,
+        s.completions,
+        s.backlog,
+      ]),
+      [
+        [2, 2, 1, 1, 0, 2],
+        [1, 1, 1, 0, 2, 1],
+        [0, 0, 0, 0, 1, 0],
+      ],
+    );
+  });
+
+  it('tells accepted, completed, refused and lost apart, and times the drain from the last arrival', () => {
+    const orders: OrderRecord[] = [
+      completed(0, 800),
+      {
+        intendedMs: 100,
+        status: 'refused',
+        kind: 'stripe_429',
+        postMs: 3,
+        finishedMs: 103,
+        endToEndMs: null,
+      },
+      {
+        intendedMs: 200,
+        status: 'lost',
+        kind: 'incomplete_no_kafka_record',
+        postMs: 4,
+        finishedMs: null,
+        endToEndMs: null,
+      },
+      completed(300, 2300),
+    ];
+    const f = pathFigures({
+      path: 'direct',
+      route: 'test',
+      orders,
+      traffic: traffic([10, 110, 210, 310], [110]),
+      startMs: 0,
+      drained: true,
+      drainLimitS: 60,
+      resources: {},
+    });
+    assert.deepEqual(
+      [f.sent, f.accepted, f.completed, f.failed, f.refused, f.lost_accepted, f.lost],
+      [4, 3, 2, 1, 1, 1, 2],
+    );
+    assert.deepEqual(f.failure_kinds, { stripe_429: 1, incomplete_no_kafka_record: 1 });
+    assert.deepEqual(f.stripe, {
+      requests: 4,
+      accepted: 3,
+      rate_limited_429: 1,
+      rate_limited_share: 0.25,
+      max_accepted_in_any_1s: 3,
+      max_arrivals_in_any_1s: 4,
+    });
+    assert.equal(f.arrivals_s, 0.3);
+    assert.equal(f.time_to_drain_s, 2);
+    assert.equal(pathFigures({ ...argsOf(orders), drained: false }).time_to_drain_s, 60);
+  });
+
+  it("reads the issue's bar for the durable path from the figures", () => {
+    const orders = Array.from({ length: 200 }, (_, i) => completed(i * 25, i * 25 + 80));
+    const arrivals = Array.from({ length: 202 }, (_, i) => i * 50);
+    const f = pathFigures({ ...argsOf(orders), traffic: traffic(arrivals, [50, 100]) });
+    const checks = durableChecks(f, 25);
+    assert.deepEqual(
+      checks.map((c) => [c.check, c.value, c.met]),
+      [
+        ['accepted', 200, true],
+        ['completed', 200, true],
+        ['lost', 0, true],
+        ['429s / Stripe requests (%)', 0.99, true],
+        ['Stripe requests accepted in any 1 s window (max)', 20, true],
+        ['POST /charge p99 (ms)', 5, true],
+      ],
+    );
+    const more429 = pathFigures({ ...argsOf(orders), traffic: traffic(arrivals, [50, 100, 150]) });
+    assert.equal(durableChecks(more429, 25)[3]?.met, false);
+  });
+
+  it("classifies the durable driver's outcomes: refused POSTs, payments.failed, never finished", () => {
+    assert.equal(
+      durableRecord({ ok: false, eventId: 'e', error: 'post_503', postMs: 7 }, 0).status,
+      'refused',
+    );
+    assert.equal(durableRecord({ ok: false, eventId: 'e', error: 'post_timeout' }, 0).status, 'refused');
+    assert.equal(
+      durableRecord({ ok: false, eventId: 'e', error: 'wrong_topic_payments.failed', postMs: 7 }, 0).status,
+      'failed',
+    );
+    const lost = durableRecord(
+      { ok: false, eventId: 'e', error: 'incomplete_no_kafka_record', postMs: 7 },
+      0,
+    );
+    assert.deepEqual([lost.status, lost.kind, lost.finishedMs], ['lost', 'incomplete_no_kafka_record', null]);
+  });
+});
+
+function argsOf(orders: OrderRecord[]) {
+  return {
+    path: 'durable' as const,
+    route: 'test',
+    orders,
+    traffic: traffic([]),
+    startMs: 0,
+    drained: true,
+    drainLimitS: 60,
+    resources: {},
+  };
+}
