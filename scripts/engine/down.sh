@@ -41,5 +41,12 @@ if pid_alive "$pid"; then
     kill -TERM "$cpid" 2>/dev/null || true
   fi
 fi
+# dockerd leaves its default network namespace bind-mounted in the runtime dir (and a killed one,
+# overlay mounts in the data root): unmount what is under our folders, so `rm -rf .stack` works.
+while read -r _ mountpoint _; do
+  case "$mountpoint" in
+    "$ENGINE_RUN_DIR"/* | "$ENGINE_DATA_ROOT"/*) umount "$mountpoint" 2>/dev/null || umount -l "$mountpoint" || true ;;
+  esac
+done < <(sort -r -k2 /proc/mounts)
 rm -f "$(pid_file dockerd)" "$ENGINE_ENV_FILE"
 say "dockerd: stopped"
