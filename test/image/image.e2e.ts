@@ -23,12 +23,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CONFIG_VARIABLES } from '../../src/config';
-import type { ChargeRecord } from '../../src/contracts/charge';
-import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
-import { readRecordsFor } from '../support/kafka-reader';
 import { freePort } from '../support/spawned-service';
 import { REPO_ROOT, stack } from '../support/stack-env';
 import { waitUntil } from '../support/wait';
+import { assertLogsNameCharge, chargeThrough } from './charge';
 import {
   BASE_IMAGE,
   IMAGE,
@@ -212,101 +210,24 @@ describe(`the image ${IMAGE} on a real Docker Engine`, { timeout: 600_000 }, () 
   it('takes a charge end to end through the three containers: POST → gateway, signed webhook → receiver, record on Kafka from the worker', async (t) => {
     const gateway = get('gateway');
     const receiver = get('webhook-receiver');
-    const id = randomUUID();
-    const charge = {
-      event_id: `evt-image-${id}`,
-      order_id: `order-image-${id}`,
-      amount: 1999,
-      currency: 'EUR',
-    };
-    const auth = { authorization: `Bearer ${SECRETS.CHARGE_API_TOKEN}` };
-    const started = Date.now();
-
-    const res = await fetch(`${gateway.url}/charge`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify(charge),
+    const charge = await chargeThrough({
+      gatewayUrl: gateway.url,
+      receiverUrl: receiver.url,
+      chargeApiToken: SECRETS.CHARGE_API_TOKEN,
+      webhookSecret: SECRETS.STRIPE_WEBHOOK_SECRET,
+      prefix: 'image',
     });
-    assert.equal(res.status, 202, await res.clone().text());
-
-    const read = async () => {
-      const r = await fetch(`${gateway.url}/charges/${charge.event_id}`, { headers: auth });
-      return r.status === 200 ? ((await r.json()) as ChargeRecord) : undefined;
-    };
-    const created = await waitUntil(
-      async () => ((await read())?.payment_intent_id ? await read() : undefined),
-      'the worker container to create the PaymentIntent on stripe-mock',
-      60_000,
-    );
-    const paymentIntentId = created.payment_intent_id ?? '';
-    assert.match(paymentIntentId, /^pi_/);
-
-    const payload = paymentIntentEvent({
-      type: 'payment_intent.succeeded',
-      eventId: charge.event_id,
-      orderId: charge.order_id,
-      paymentIntentId,
-      status: 'succeeded',
-    });
-    const hook = await fetch(`${receiver.url}/stripe/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': signatureFor(payload, SECRETS.STRIPE_WEBHOOK_SECRET),
-      },
-      body: payload,
-    });
-    assert.equal(hook.status, 200, await hook.clone().text());
-    // A forged one is refused by the same container.
-    const forged = await fetch(`${receiver.url}/stripe/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': signatureFor(payload, 'whsec_wrong'),
-      },
-      body: payload,
-    });
-    assert.equal(forged.status, 400);
-
-    const done = await waitUntil(
-      async () => ((await read())?.status === 'succeeded' ? await read() : undefined),
-      'the charge to succeed',
-      60_000,
-    );
-    assert.equal(done.status, 'succeeded');
-    const records = await waitUntil(
-      async () => {
-        const found = await readRecordsFor(
-          ['payments.completed', 'payments.failed'],
-          new Set([charge.event_id]),
-        );
-        return found.length > 0 ? found : undefined;
-      },
-      `the payments.completed record of ${charge.event_id}`,
-      60_000,
-      500,
-    );
-    assert.equal(records.length, 1, 'exactly one record');
-    assert.equal(records[0]?.topic, 'payments.completed');
-    assert.equal(records[0]?.key, charge.order_id);
-    const elapsed = Date.now() - started;
-
-    // What ran where: each container's own log names this charge.
+    // What ran where: each container's own log names this charge (the task queue is this run's
+    // own, so no other worker could have taken it).
     const logs = Object.fromEntries(ROLES.map((role) => [role, logsOf(get(role).name)]));
-    assert.match(
-      logs['gateway'] ?? '',
-      new RegExp(`${charge.event_id}[\\s\\S]*charge accepted|charge accepted[\\s\\S]*${charge.event_id}`),
-    );
-    assert.match(logs['webhook-receiver'] ?? '', new RegExp(charge.event_id));
-    assert.match(logs['worker'] ?? '', /event published/);
-    assert.match(logs['worker'] ?? '', new RegExp(charge.event_id));
+    assertLogsNameCharge(logs, charge.eventId);
     for (const role of ROLES) {
       for (const value of Object.values(SECRETS)) {
         assert.ok(!(logs[role] ?? '').includes(value), `${role}'s log holds a secret`);
       }
     }
     t.diagnostic(
-      `${charge.event_id}: POST → ${gateway.name}:${gateway.port} (202), webhook → ${receiver.name}:${receiver.port} (200), PaymentIntent ${paymentIntentId} and payments.completed record from ${get('worker').name}; ${elapsed} ms end to end`,
+      `${charge.eventId}: POST → ${gateway.name} :${gateway.port} (202); PaymentIntent ${charge.paymentIntentId} by ${get('worker').name}; signed webhook → ${receiver.name} :${receiver.port} (200, a forged one 400); one payments.completed record published by ${get('worker').name}; ${charge.ms} ms POST to record`,
     );
   });
 
