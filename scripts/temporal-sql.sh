@@ -400,6 +400,18 @@ cleanup() {
   exit "$rc"
 }
 
+# cpu_s PID... -> CPU seconds (user + system, the process and its reaped children) of the PIDs
+# and of their live children (PostgreSQL's backends are the postmaster's).
+cpu_s() {
+  local pid ticks=0 hz
+  hz="$(getconf CLK_TCK)"
+  for pid in "$@" $(for p in "$@"; do pgrep -P "$p"; done); do
+    [[ -r "/proc/$pid/stat" ]] || continue
+    ticks=$((ticks + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13 + $14 + $15}')))
+  done
+  awk -v t="$ticks" -v hz="$hz" 'BEGIN { printf "%.1f", t / hz }'
+}
+
 run_test() {
   local T0=$SECONDS
   bash scripts/setup.sh node_modules stack
@@ -433,14 +445,30 @@ run_test() {
   for part in venv kafka bin; do ln -sfn "$STACK_DIR/$part" "$bench_stack/$part"; done
   flags=(--no-build --rates "${TSQL_BENCH_RATES:-10}" --step-seconds 15 --warmup-seconds 3 --dup-seconds 3
     --ceiling-samples 3 --ceiling-seconds 15)
+  # The two servers do not run the same settings: the dev server as `npm run stack:up` tunes it
+  # (scripts/stack/up.sh: GOGC=400, transfer queue polled at 100/s, search attributes cached), this
+  # one with the compose file's dynamic config (search attributes re-read on every use) and Go's
+  # defaults, as compose and production would run it.
   echo "== temporal-sql test: npm run bench -- ${flags[*]}, dev server (SQLite), then Temporal on PostgreSQL"
+  local load_before load_between dev_pid sql_pid pg_pid c0 dev_cpu sql_cpu pg_cpu
+  dev_pid="$(recorded_pid temporal)"
+  sql_pid="$(recorded_pid temporal-sql-server)"
+  pg_pid="$(recorded_pid temporal-sql-postgres)"
+  load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+  c0="$(cpu_s "$dev_pid")"
   bash scripts/bench.sh "${flags[@]}" --out "$TSQL_DIR/bench-dev-server.json"
+  dev_cpu="$(awk -v a="$c0" -v b="$(cpu_s "$dev_pid")" 'BEGIN { printf "%.1f", b - a }')"
+  load_between="$(cut -d' ' -f1-3 /proc/loadavg)"
+  c0="$(cpu_s "$sql_pid") $(cpu_s "$pg_pid")"
   STACK_DIR="$bench_stack" STACK_TEMPORAL_PORT="$TSQL_PORT" \
     STACK_TEMPORAL_UI_PORT="$(sed -n 's#^TEMPORAL_UI_URL=http://127.0.0.1:##p' "$STACK_ENV_FILE")" \
     bash scripts/bench.sh "${flags[@]}" --out "$TSQL_DIR/bench-postgresql.json"
+  sql_cpu="$(awk -v a="${c0% *}" -v b="$(cpu_s "$sql_pid")" 'BEGIN { printf "%.1f", b - a }')"
+  pg_cpu="$(awk -v a="${c0#* }" -v b="$(cpu_s "$pg_pid")" 'BEGIN { printf "%.1f", b - a }')"
   echo "== temporal-sql test: ceilings (per s, median of 3 (range)), same box, same run"
-  echo "dev server (SQLite):      $(ceilings_of "$TSQL_DIR/bench-dev-server.json")"
-  echo "server 1.32 on PostgreSQL: $(ceilings_of "$TSQL_DIR/bench-postgresql.json")"
+  echo "dev server (SQLite):      $(ceilings_of "$TSQL_DIR/bench-dev-server.json"); dev server CPU over its run ${dev_cpu} s"
+  echo "server 1.32 on PostgreSQL: $(ceilings_of "$TSQL_DIR/bench-postgresql.json"); CPU over its run: temporal-server ${sql_cpu} s, PostgreSQL ${pg_cpu} s"
+  echo "load average (1, 5, 15 min) before the dev server's run: $load_before; before PostgreSQL's: $load_between; after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "== temporal-sql test: done in $((SECONDS - T0))s"
 }
 
