@@ -5,7 +5,7 @@
 #   2. this checkout's Docker Engine (installs Debian's docker.io when missing)
 #   3. the local stack (Temporal dev server, Kafka, stripe-mock)
 #   4. npm run image:build: the base stand-in when missing, then payments-service:dev
-#   5. test/image/*.e2e.ts
+#   5. test/image/image.e2e.ts (compose.e2e.ts is npm run test:compose)
 #
 # Idempotent, never prompts; stops at the end exactly what it started (the engine, stack parts).
 set -euo pipefail
@@ -47,5 +47,5 @@ stage "image:build"
 bash scripts/image-build.sh
 
 stage "test/image"
-node --import tsx --test --test-concurrency=1 --test-reporter=spec test/image/*.e2e.ts
+node --import tsx --test --test-concurrency=1 --test-reporter=spec test/image/image.e2e.ts
 stage "done"
