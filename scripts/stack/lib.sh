@@ -80,6 +80,7 @@ STACK_TEMPORAL_SEARCH_ATTRIBUTES=(
   AmountMinor=Int
   Currency=Keyword
   RefundedMinor=Int
+  ChargeFailureCode=Keyword
 )
 
 # Topics the service produces to; created (if missing) every time Kafka is up.

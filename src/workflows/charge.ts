@@ -12,6 +12,7 @@ import {
   condition,
   log,
   metricMeter,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -44,6 +45,7 @@ import {
   type ChargeState,
 } from './charge-state';
 import {
+  ChargeFailureCodeSearchAttribute,
   ChargeStatusSearchAttribute,
   PaymentIntentIdSearchAttribute,
   awaitPaymentIntentUpdate,
@@ -140,6 +142,11 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
         ? [{ key: PaymentIntentIdSearchAttribute, value: state.paymentIntentId }]
         : []),
     ]);
+    // Searchable why (ChargeFailureCode="amount_mismatch" lists what operators must settle); charges
+    // that ended before this attribute existed recorded no marker and replay without it.
+    if (isTerminal(state.status) && state.failure !== null && patched('charge-failure-code-attribute')) {
+      upsertSearchAttributes([{ key: ChargeFailureCodeSearchAttribute, value: state.failure.code }]);
+    }
     log.info('charge status changed', {
       status: state.status,
       payment_intent_id: state.paymentIntentId,

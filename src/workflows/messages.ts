@@ -43,6 +43,11 @@ export const PaymentIntentIdSearchAttribute = defineSearchAttributeKey(
 );
 export const AmountMinorSearchAttribute = defineSearchAttributeKey('AmountMinor', SearchAttributeType.INT);
 export const CurrencySearchAttribute = defineSearchAttributeKey('Currency', SearchAttributeType.KEYWORD);
+/** Why a charge ended failed or canceled (e.g. amount_mismatch, which an operator must settle at Stripe). */
+export const ChargeFailureCodeSearchAttribute = defineSearchAttributeKey(
+  'ChargeFailureCode',
+  SearchAttributeType.KEYWORD,
+);
 export const RefundedMinorSearchAttribute = defineSearchAttributeKey(
   'RefundedMinor',
   SearchAttributeType.INT,
@@ -57,4 +62,5 @@ export const CHARGE_SEARCH_ATTRIBUTES = [
   AmountMinorSearchAttribute,
   CurrencySearchAttribute,
   RefundedMinorSearchAttribute,
+  ChargeFailureCodeSearchAttribute,
 ] as const;

@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
+import { ChargeFailureCodeSearchAttribute } from '../../src/workflows/messages';
 import { readRecordsFor } from '../support/kafka-reader';
 import {
   AUTH_HEADER,
@@ -157,5 +158,10 @@ describe('webhooks are checked against the charge before they change it', { time
       records.map((r) => r.topic),
       ['payments.failed'],
     );
+    // What an operator finds it by: a search attribute, and the worker's metric.
+    const description = await temporal.workflow.getHandle(chargeWorkflowId(eventId)).describe();
+    assert.equal(description.typedSearchAttributes.get(ChargeFailureCodeSearchAttribute), 'amount_mismatch');
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    assert.match(metrics, /payments_money_mismatches[^\n]*source="payment_intent"[^\n]* [1-9]/);
   });
 });
