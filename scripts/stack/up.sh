@@ -182,13 +182,31 @@ ready_temporal() {
   port_open "$STACK_TEMPORAL_PORT" || return 1
   temporal_cli operator cluster health 2>/dev/null | grep -q SERVING || return 1
   curl -fsS -o /dev/null --max-time 3 "http://$STACK_HOST:$STACK_TEMPORAL_UI_PORT/" 2>/dev/null || return 1
-  # Search attributes are registered right after the frontend starts serving;
-  # workflows that set them must not race that.
-  local list sa
-  list="$(temporal_cli operator search-attribute list --namespace "$STACK_TEMPORAL_NAMESPACE" 2>/dev/null)" || return 1
-  for sa in "${STACK_TEMPORAL_SEARCH_ATTRIBUTES[@]}"; do
-    grep -qw -- "${sa%%=*}" <<<"$list" || return 1
+}
+
+# The dev server registers --search-attribute only in a new database: one made by an older version
+# of this script lacks attributes added since, and a workflow that sets one would fail its tasks.
+# Creates the missing ones, waits until all are listed (workflows must not race that), and sets the
+# namespace's retention. Idempotent and quick when all is in place.
+ensure_temporal_namespace() {
+  local list sa deadline=$((SECONDS + STACK_UP_TIMEOUT))
+  while :; do
+    list="$(temporal_cli operator search-attribute list --namespace "$STACK_TEMPORAL_NAMESPACE" 2>/dev/null)" || list=""
+    local missing=()
+    for sa in "${STACK_TEMPORAL_SEARCH_ATTRIBUTES[@]}"; do
+      grep -qw -- "${sa%%=*}" <<<"$list" || missing+=("$sa")
+    done
+    ((${#missing[@]} == 0)) && break
+    ((SECONDS < deadline)) || die "temporal: search attributes not registered: ${missing[*]}"
+    for sa in "${missing[@]}"; do
+      temporal_cli operator search-attribute create --namespace "$STACK_TEMPORAL_NAMESPACE" \
+        --name "${sa%%=*}" --type "${sa#*=}" >/dev/null 2>&1 || true
+    done
+    sleep 1
   done
+  temporal_cli operator namespace update --namespace "$STACK_TEMPORAL_NAMESPACE" \
+    --retention "$STACK_TEMPORAL_RETENTION" >/dev/null \
+    || die "temporal: could not set the retention of namespace $STACK_TEMPORAL_NAMESPACE"
 }
 
 ready_kafka() {
@@ -299,10 +317,7 @@ for part in "${PARTS[@]}"; do
     ensure_kafka_topics
   fi
   if [[ "$part" == temporal ]]; then
-    # Idempotent; also mends a namespace created by an older version of this script.
-    temporal_cli operator namespace update --namespace "$STACK_TEMPORAL_NAMESPACE" \
-      --retention "$STACK_TEMPORAL_RETENTION" >/dev/null \
-      || die "temporal: could not set the retention of namespace $STACK_TEMPORAL_NAMESPACE"
+    ensure_temporal_namespace
   fi
 done
 
