@@ -9,7 +9,10 @@ bash scripts/setup.sh
 
 echo "== type check" && npx tsc --noEmit -p .
 echo "== lint" && npx eslint .
-echo "== format" && npx prettier --check . >/dev/null && echo "formatted"
+# Each check on its own line: under `set -e` a failure inside an `a && b` list would not stop the run.
+echo "== format"
+npx prettier --check . >/dev/null
+echo "formatted"
 echo "== build" && npm run build --silent
 
 started=()
