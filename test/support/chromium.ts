@@ -1,7 +1,7 @@
 /**
  * Debian's Chromium driven by playwright-core, for tests that look at a page as a person would.
- * Playwright's own browser download is never used: `npm run setup` installs the Debian package
- * (scripts/ensure-chromium.sh), and every run gets a fresh, throw-away profile.
+ * Playwright's own browser download is never used: `npm run setup` installs the Debian package before
+ * any test runs, and every run gets a fresh, throw-away profile.
  */
 import fs from 'node:fs';
 import os from 'node:os';
