@@ -20,34 +20,12 @@ bash scripts/setup.sh node_modules stack
 stage "compose v2"
 bash scripts/compose.sh install
 
-engine_started=0
-bash scripts/engine/status.sh >/dev/null 2>&1 || engine_started=1
-started=()
-for part in temporal kafka stripe-mock; do
-  bash scripts/stack/status.sh "$part" >/dev/null 2>&1 || started+=("$part")
-done
+# shellcheck source=scripts/engine/image-env.sh
+source scripts/engine/image-env.sh
 compose_up=0
-stop_started() {
-  local rc=$?
-  if ((compose_up)); then bash scripts/compose.sh down || true; fi
-  if ((${#started[@]})); then bash scripts/stack/down.sh "${started[@]}" || true; fi
-  if ((engine_started)); then bash scripts/engine/down.sh || true; fi
-  exit "$rc"
-}
-trap stop_started EXIT
-
-stage "engine"
-bash scripts/engine/up.sh
-stage "stack"
-bash scripts/stack/up.sh
-set -a
-# shellcheck source=/dev/null
-source .stack/stack.env
-# shellcheck source=/dev/null
-source .stack/engine.env
-set +a
-stage "image:build"
-bash scripts/image-build.sh
+stop_compose() { if ((compose_up)); then bash scripts/compose.sh down; fi; }
+before_stop=stop_compose
+bring_up_image_env
 
 stage "compose up"
 compose_up=1

@@ -17,34 +17,9 @@ stage() { printf '== image test: %s (%ds)\n' "$*" $((SECONDS - T0)); }
 stage "setup"
 bash scripts/setup.sh node_modules stack
 
-engine_started=0
-bash scripts/engine/status.sh >/dev/null 2>&1 || engine_started=1
-started=()
-for part in temporal kafka stripe-mock; do
-  bash scripts/stack/status.sh "$part" >/dev/null 2>&1 || started+=("$part")
-done
-stop_started() {
-  local rc=$?
-  if ((${#started[@]})); then bash scripts/stack/down.sh "${started[@]}" || true; fi
-  if ((engine_started)); then bash scripts/engine/down.sh || true; fi
-  exit "$rc"
-}
-trap stop_started EXIT
-
-stage "engine"
-bash scripts/engine/up.sh
-stage "stack"
-bash scripts/stack/up.sh
-
-set -a
-# shellcheck source=/dev/null
-source .stack/stack.env
-# shellcheck source=/dev/null
-source .stack/engine.env
-set +a
-
-stage "image:build"
-bash scripts/image-build.sh
+# shellcheck source=scripts/engine/image-env.sh
+source scripts/engine/image-env.sh
+bring_up_image_env
 
 stage "test/image"
 node --import tsx --test --test-concurrency=1 --test-reporter=spec test/image/image.e2e.ts

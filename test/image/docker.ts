@@ -65,7 +65,8 @@ export function dockerOk(args: readonly string[], env: Record<string, string> = 
 /** `docker ARGS` without blocking the event loop (for things that take seconds, such as `stop`). */
 export function dockerAsync(args: readonly string[]): Promise<DockerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(DOCKER_BIN, args, { env: clientEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+    const child = spawn(DOCKER_BIN, args, { env: clientEnv(), stdio });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
