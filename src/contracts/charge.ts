@@ -4,6 +4,11 @@ export const CHARGE_STATUSES = [
   'pending',
   'processing',
   'requires_action',
+  /**
+   * A browser-confirmed charge whose last attempt was declined: the customer may try another payment
+   * method (the record's `failure` is the decline) until the charge's deadline.
+   */
+  'requires_payment_method',
   'succeeded',
   'failed',
   'canceled',
@@ -20,7 +25,11 @@ export function isTerminal(status: ChargeStatus): boolean {
  * The statuses in which the charge waits for the customer's browser (Stripe.js confirms the
  * PaymentIntent, or acts on its next_action): only then does the gateway hand out the client_secret.
  */
-export const CUSTOMER_STATUSES: readonly ChargeStatus[] = ['pending', 'requires_action'];
+export const CUSTOMER_STATUSES: readonly ChargeStatus[] = [
+  'pending',
+  'requires_action',
+  'requires_payment_method',
+];
 
 export function awaitsCustomer(status: ChargeStatus): boolean {
   return CUSTOMER_STATUSES.includes(status);

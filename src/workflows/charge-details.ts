@@ -38,6 +38,8 @@ function waitingFor(input: ChargeDetailsInput): string {
       return "the customer to complete the authentication their bank asked for (the PaymentIntent's next_action, e.g. 3-D Secure), then Stripe's webhook";
     case 'processing':
       return "Stripe's webhook with the outcome (the payment is processing)";
+    case 'requires_payment_method':
+      return "the customer to try another payment method in the storefront (the last one was declined), then Stripe's webhook";
     case 'pending':
       return input.confirmedHere
         ? "Stripe's webhook with the outcome"

@@ -1,6 +1,16 @@
 /**
- * The charge's state machine, free of Temporal so it can be unit-tested alone. The workflow owns one
- * `ChargeState` and feeds it the PaymentIntent it created and the Stripe events it is signalled.
+ * The whole truth of one charge, free of Temporal so it can be tested alone (and driven by generated
+ * Stripe histories: test/workflows/charge-lifecycle.property.test.ts). ChargeWorkflow owns one
+ * `ChargeState`, feeds it what Stripe said (activity results, webhook events, a caller's cancel, the
+ * clock) through the functions here, and performs whatever `nextStep` (charge-steps.ts) decides.
+ *
+ * The rules that keep what the platform hears equal to what Stripe did with the money:
+ * - a charge is announced final only when Stripe's PaymentIntent is final: succeeded, or canceled
+ *   (a decline or a deadline first cancels the PaymentIntent at Stripe, so no later confirmation can
+ *   take money for an order announced failed);
+ * - a browser-confirmed charge whose card is declined stays open (`requires_payment_method`): the
+ *   customer may try another card until the charge's deadline;
+ * - Stripe failing to answer only delays a step; it never ends a charge.
  */
 import {
   isTerminal,
@@ -8,101 +18,102 @@ import {
   type ChargeRecord,
   type ChargeRequest,
   type ChargeStatus,
+  type ChargeTiming,
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
-import type { MoneyOf, PaymentEventPayload } from '../contracts/payment-provider';
+import type { MoneyOf, PaymentEventPayload, PaymentIntentOutcome } from '../contracts/payment-provider';
+
+/** A cancel the charge has decided on: why, and how the charge ends once Stripe has canceled. */
+export interface CancelIntent {
+  readonly failure: ChargeFailure;
+  readonly reason: 'abandoned' | 'requested_by_customer';
+  /** `failed` for a decline being closed at Stripe; `canceled` for a deadline or a caller's cancel. */
+  readonly endsAs: 'failed' | 'canceled';
+}
 
 export interface ChargeState {
   readonly request: ChargeRequest;
+  readonly timing: ChargeTiming;
   readonly status: ChargeStatus;
   readonly paymentIntentId: string | null;
+  /** Why a charge ended failed or canceled; while `requires_payment_method`, the last decline. */
   readonly failure: ChargeFailure | null;
   readonly updatedAt: string;
   /** Stripe event ids already applied or rejected: Stripe delivers at least once. */
   readonly seenEventIds: readonly string[];
   /** `created` of the newest event applied, to recognise a late, older event. */
   readonly lastEventCreated: number;
+  /** Events that came before the PaymentIntent id was known: applied once it is. */
+  readonly earlyEvents: readonly PaymentEventPayload[];
+  /** The create's idempotency-key generation (a new one only after a lookup found nothing). */
+  readonly keyGeneration: number;
+  /** The create's retries outlived their window: look the PaymentIntent up before a new key. */
+  readonly lookupNeeded: boolean;
+  /** A webhook spoke of other money, or a cancel was refused: ask Stripe before anything else. */
+  readonly reconcileNeeded: 'other_money' | 'cancel_refused' | null;
+  /** A cancel decided on and not yet done at Stripe. */
+  readonly cancel: CancelIntent | null;
+  /** Stripe refused to cancel a PaymentIntent that is still moving: only its outcome ends the charge. */
+  readonly cancelRefused: boolean;
+  /** Workflow time (ms) of the deadlines and of the next look at Stripe; null before the PaymentIntent. */
+  readonly deadlineAt: number | null;
+  readonly actionSince: number | null;
+  readonly nextCheckAt: number | null;
+  readonly checkIntervalMs: number;
+  /** Workflow time (ms) of the last look at Stripe (a deadline asks Stripe once before it cancels). */
+  readonly lastCheckedAt: number | null;
+  /** Looks at Stripe that failed in a row (a metric and a warning while it lasts). */
+  readonly stripeFailuresInRow: number;
+  readonly published: boolean;
+  /** Stripe events that contradicted the final outcome while this workflow still ran. */
+  readonly contradictions: readonly string[];
 }
 
-export function initialChargeState(request: ChargeRequest, now: string): ChargeState {
+export function initialChargeState(request: ChargeRequest, timing: ChargeTiming, now: string): ChargeState {
   return {
     request,
+    timing,
     status: 'pending',
     paymentIntentId: null,
     failure: null,
     updatedAt: now,
     seenEventIds: [],
     lastEventCreated: 0,
+    earlyEvents: [],
+    keyGeneration: 1,
+    lookupNeeded: false,
+    reconcileNeeded: null,
+    cancel: null,
+    cancelRefused: false,
+    deadlineAt: null,
+    actionSince: null,
+    nextCheckAt: null,
+    checkIntervalMs: timing.reconcile_after_seconds * 1000,
+    lastCheckedAt: null,
+    stripeFailuresInRow: 0,
+    published: false,
+    contradictions: [],
   };
+}
+
+/** The caller gave a payment method: the PaymentIntent was confirmed here, off-session. */
+export function confirmedHere(state: ChargeState): boolean {
+  return state.request.payment_method !== undefined;
 }
 
 /**
  * Within one `created` second the order of Stripe's events is unknown; a later stage of the
- * lifecycle wins then, so an equal-time `processing` never overwrites `requires_action`'s successor.
+ * lifecycle wins then, so an equal-time `processing` never overwrites its successor.
  */
 const STAGE: Record<ChargeStatus, number> = {
   pending: 0,
+  requires_payment_method: 1,
   requires_action: 1,
   processing: 2,
   succeeded: 3,
   failed: 3,
   canceled: 3,
 };
-
-/**
- * Maps a PaymentIntent status (from a create or a retrieve) to ours. `attempted` says whether a
- * confirmation was tried (we sent a payment method): only then does requires_payment_method mean
- * the payment was declined rather than that the customer has yet to pay.
- */
-export function statusFromPaymentIntent(
-  piStatus: string,
-  failure: ChargeFailure | null,
-  attempted: boolean,
-): ChargeStatus {
-  switch (piStatus) {
-    case 'succeeded':
-      return 'succeeded';
-    case 'canceled':
-      return 'canceled';
-    case 'processing':
-      return 'processing';
-    case 'requires_action':
-      return 'requires_action';
-    case 'requires_payment_method':
-      return attempted && failure !== null ? 'failed' : 'pending';
-    default:
-      return 'pending';
-  }
-}
-
-/** Maps a `payment_intent.*` event type to ours; undefined for events that do not move a charge. */
-export function statusFromEventType(type: string): ChargeStatus | undefined {
-  switch (type) {
-    case 'payment_intent.succeeded':
-      return 'succeeded';
-    case 'payment_intent.payment_failed':
-      return 'failed';
-    case 'payment_intent.canceled':
-      return 'canceled';
-    case 'payment_intent.processing':
-      return 'processing';
-    case 'payment_intent.requires_action':
-      return 'requires_action';
-    default:
-      return undefined;
-  }
-}
-
-function withStatus(
-  state: ChargeState,
-  status: ChargeStatus,
-  failure: ChargeFailure | null,
-  now: string,
-): ChargeState {
-  // A failure explains a failed or canceled charge; on any other status it is stale noise.
-  const keepsFailure = status === 'failed' || status === 'canceled';
-  return { ...state, status, failure: keepsFailure ? failure : null, updatedAt: now };
-}
 
 /** The failure code of a charge whose PaymentIntent Stripe reports with other money than asked. */
 export const AMOUNT_MISMATCH = 'amount_mismatch';
@@ -119,46 +130,221 @@ export function moneyMismatch(request: ChargeRequest, money: MoneyOf): string | 
   return `Stripe reports ${reported}; the charge asked ${formatAmount(request.amount, request.currency)}`;
 }
 
-export function applyPaymentIntent(
-  state: ChargeState,
-  pi: { readonly id: string; readonly status: string; readonly failure: ChargeFailure | null } & MoneyOf,
-  now: string,
-  attempted: boolean,
-): ChargeState {
-  const withId = { ...state, paymentIntentId: pi.id };
-  if (isTerminal(state.status)) return withId;
-  // Never succeeded for other money: the order must not ship as paid; operators settle it at Stripe.
-  const mismatch = moneyMismatch(state.request, pi);
-  if (mismatch !== undefined) {
-    return {
-      ...withId,
-      status: 'failed',
-      failure: { code: AMOUNT_MISMATCH, message: mismatch },
-      updatedAt: now,
-    };
+/** What Stripe's PaymentIntent status means for the charge (a decline is not yet an ending). */
+type StripeWord =
+  | { readonly kind: 'status'; readonly status: ChargeStatus }
+  | { readonly kind: 'declined'; readonly failure: ChargeFailure }
+  | { readonly kind: 'none' };
+
+function wordOfPaymentIntent(piStatus: string, failure: ChargeFailure | null): StripeWord {
+  switch (piStatus) {
+    case 'succeeded':
+    case 'canceled':
+    case 'processing':
+    case 'requires_action':
+      return { kind: 'status', status: piStatus };
+    case 'requires_payment_method':
+      return failure !== null ? { kind: 'declined', failure } : { kind: 'status', status: 'pending' };
+    default:
+      return { kind: 'status', status: 'pending' };
   }
-  return withStatus(withId, statusFromPaymentIntent(pi.status, pi.failure, attempted), pi.failure, now);
 }
 
-export function failCharge(
+function wordOfEvent(event: PaymentEventPayload): StripeWord {
+  switch (event.type) {
+    case 'payment_intent.succeeded':
+      return { kind: 'status', status: 'succeeded' };
+    case 'payment_intent.canceled':
+      return { kind: 'status', status: 'canceled' };
+    case 'payment_intent.processing':
+      return { kind: 'status', status: 'processing' };
+    case 'payment_intent.requires_action':
+      return { kind: 'status', status: 'requires_action' };
+    case 'payment_intent.payment_failed':
+      return {
+        kind: 'declined',
+        failure: event.failure ?? { code: 'payment_failed', message: 'the payment was declined' },
+      };
+    default:
+      return { kind: 'none' };
+  }
+}
+
+function moved(
+  state: ChargeState,
+  status: ChargeStatus,
+  failure: ChargeFailure | null,
+  now: string,
+): ChargeState {
+  return { ...state, status, failure, updatedAt: now };
+}
+
+/** Applies what Stripe says the PaymentIntent is now (a create, a retrieve, a lookup, or an event). */
+function applyWord(state: ChargeState, word: StripeWord, now: string, nowMs: number): ChargeState {
+  if (word.kind === 'none') return state;
+  if (word.kind === 'declined') {
+    // Server-confirmed: the decline is final for us, but the PaymentIntent stays open at Stripe until
+    // it is canceled; cancel it first, so no later confirmation can take money for an order
+    // announced failed. Browser-confirmed: Stripe's Payment Element lets the customer try again.
+    if (confirmedHere(state)) {
+      if (state.cancel !== null) return state;
+      return {
+        ...state,
+        failure: word.failure,
+        updatedAt: now,
+        cancel: { failure: word.failure, reason: 'abandoned', endsAs: 'failed' },
+      };
+    }
+    return { ...moved(state, 'requires_payment_method', word.failure, now), actionSince: null };
+  }
+  const { status } = word;
+  if (status === 'canceled') {
+    // Canceled at Stripe: by our cancel (its reason), by Stripe itself, or in the dashboard.
+    const failure = state.cancel?.failure ?? {
+      code: 'canceled_at_stripe',
+      message: 'the PaymentIntent was canceled at Stripe',
+    };
+    return { ...moved(state, state.cancel?.endsAs ?? 'canceled', failure, now), cancel: null };
+  }
+  if (status === 'succeeded') return { ...moved(state, 'succeeded', null, now), cancel: null };
+  const actionSince = status === 'requires_action' ? (state.actionSince ?? nowMs) : null;
+  // A decline being closed stays reported as that decline until Stripe confirms the cancel.
+  if (state.cancel !== null) return { ...state, actionSince };
+  return { ...moved(state, status, null, now), actionSince };
+}
+
+/** Starts the clocks that only run once a PaymentIntent exists. */
+function startClocks(state: ChargeState, nowMs: number): ChargeState {
+  if (state.deadlineAt !== null) return state;
+  return {
+    ...state,
+    deadlineAt: nowMs + state.timing.reconcile_deadline_seconds * 1000,
+    nextCheckAt: nowMs + state.checkIntervalMs,
+  };
+}
+
+/** Stripe's PaymentIntent, from a create, retrieve or lookup. Early events are applied after it. */
+export function onPaymentIntent(
+  state: ChargeState,
+  pi: PaymentIntentOutcome,
+  now: string,
+  nowMs: number,
+): ChargeState {
+  let next: ChargeState = startClocks({ ...state, paymentIntentId: pi.id, lookupNeeded: false }, nowMs);
+  next = { ...next, stripeFailuresInRow: 0 };
+  if (!isTerminal(next.status)) {
+    const mismatch = moneyMismatch(state.request, pi);
+    // Never succeeded for other money: the order must not ship as paid; operators settle it at Stripe.
+    next =
+      mismatch !== undefined
+        ? { ...moved(next, 'failed', { code: AMOUNT_MISMATCH, message: mismatch }, now), cancel: null }
+        : applyWord(next, wordOfPaymentIntent(pi.status, pi.failure), now, nowMs);
+  }
+  const early = next.earlyEvents;
+  next = { ...next, earlyEvents: [] };
+  for (const event of early) next = onStripeEvent(next, event, now, nowMs).state;
+  return next;
+}
+
+/** The create was refused for good (a decline or an invalid request): Stripe's details decide. */
+export function onCreateRefused(
   state: ChargeState,
   failure: ChargeFailure,
   paymentIntentId: string | null,
   now: string,
+  nowMs: number,
 ): ChargeState {
+  // A declined confirmation leaves its PaymentIntent open at Stripe: close it before announcing.
+  if (paymentIntentId !== null) {
+    const withPi = startClocks({ ...state, paymentIntentId }, nowMs);
+    return confirmedHere(state)
+      ? { ...withPi, failure, updatedAt: now, cancel: { failure, reason: 'abandoned', endsAs: 'failed' } }
+      : { ...moved(withPi, 'requires_payment_method', failure, now) };
+  }
+  return moved(state, 'failed', failure, now);
+}
+
+/** The create's retries ran past Stripe's key retention: look up before using a new key. */
+export function onCreateWindowExhausted(state: ChargeState): ChargeState {
+  return { ...state, lookupNeeded: true };
+}
+
+/** The lookup found nothing: the next create uses a new idempotency key. */
+export function onLookupFoundNothing(state: ChargeState): ChargeState {
+  return { ...state, lookupNeeded: false, keyGeneration: state.keyGeneration + 1 };
+}
+
+/** A look at Stripe failed for good this time (e.g. refused): try again after the backoff. */
+export function onStripeUnanswered(state: ChargeState, nowMs: number): ChargeState {
+  const interval = Math.min(state.checkIntervalMs * 2, state.timing.reconcile_max_interval_seconds * 1000);
   return {
     ...state,
-    status: 'failed',
-    failure,
-    paymentIntentId: paymentIntentId ?? state.paymentIntentId,
-    updatedAt: now,
+    stripeFailuresInRow: state.stripeFailuresInRow + 1,
+    reconcileNeeded: null,
+    lastCheckedAt: nowMs,
+    nextCheckAt: nowMs + state.checkIntervalMs,
+    checkIntervalMs: interval,
   };
 }
 
-/** Ends a charge that can no longer succeed by our decision (deadline, or a caller's cancel). */
-export function cancelCharge(state: ChargeState, reason: ChargeFailure, now: string): ChargeState {
-  if (isTerminal(state.status)) return state;
-  return { ...state, status: 'canceled', failure: reason, updatedAt: now };
+/** A reconciliation answered: the next look backs off (doubling up to the maximum). */
+export function onReconciled(
+  state: ChargeState,
+  pi: PaymentIntentOutcome,
+  now: string,
+  nowMs: number,
+): ChargeState {
+  const after = onPaymentIntent({ ...state, reconcileNeeded: null }, pi, now, nowMs);
+  const refusedCancel = state.reconcileNeeded === 'cancel_refused' && !isTerminal(after.status);
+  return {
+    ...after,
+    cancelRefused: after.cancelRefused || refusedCancel,
+    cancel: refusedCancel ? null : after.cancel,
+    lastCheckedAt: nowMs,
+    nextCheckAt: nowMs + state.checkIntervalMs,
+    checkIntervalMs: Math.min(state.checkIntervalMs * 2, state.timing.reconcile_max_interval_seconds * 1000),
+  };
+}
+
+/** Stripe accepted the cancel: the charge ends as the cancel intended. */
+export function onCanceled(state: ChargeState, pi: PaymentIntentOutcome, now: string): ChargeState {
+  const intent = state.cancel;
+  if (intent === null) return state;
+  return { ...moved(state, intent.endsAs, intent.failure, now), paymentIntentId: pi.id, cancel: null };
+}
+
+/** Stripe refused the cancel (it may have succeeded at the last moment): ask it what happened. */
+export function onCancelRefused(state: ChargeState): ChargeState {
+  return { ...state, reconcileNeeded: 'cancel_refused' };
+}
+
+/** The caller asked to cancel (the validator has refused it for a succeeded or failed charge). */
+export function onCancelRequested(state: ChargeState): ChargeState {
+  if (isTerminal(state.status) || state.cancel !== null || state.cancelRefused) return state;
+  const failure = { code: 'canceled', message: "canceled at the caller's request" };
+  // Asked while the PaymentIntent is being created: nextStep creates first, then cancels.
+  return { ...state, cancel: { failure, reason: 'requested_by_customer', endsAs: 'canceled' } };
+}
+
+/** The clock reached a deadline with the charge still open: cancel the PaymentIntent. */
+export function onDeadline(state: ChargeState, kind: 'charge' | 'requires_action'): ChargeState {
+  if (isTerminal(state.status) || state.cancel !== null || state.cancelRefused) return state;
+  const failure: ChargeFailure =
+    kind === 'requires_action'
+      ? {
+          code: 'requires_action_expired',
+          message: 'the customer did not complete the required action in time',
+        }
+      : state.status === 'requires_payment_method' && state.failure !== null
+        ? state.failure
+        : { code: 'charge_expired', message: 'no final outcome from Stripe before the charge deadline' };
+  // A browser charge whose card was declined and never paid ends failed with that decline.
+  const endsAs = kind === 'charge' && state.status === 'requires_payment_method' ? 'failed' : 'canceled';
+  return { ...state, cancel: { failure, reason: 'abandoned', endsAs } };
+}
+
+export function onPublished(state: ChargeState): ChargeState {
+  return { ...state, published: true };
 }
 
 export type EventVerdict =
@@ -168,38 +354,64 @@ export type EventVerdict =
       readonly state: ChargeState;
       readonly reason:
         | 'duplicate'
+        | 'early'
         | 'other_payment_intent'
         | 'amount_mismatch'
         | 'not_a_status_change'
         | 'already_final'
+        | 'contradicts_final'
         | 'stale';
     };
 
 /** Applies one Stripe event at most once and never moves a charge backwards. */
-export function applyStripeEvent(state: ChargeState, event: PaymentEventPayload, now: string): EventVerdict {
+export function onStripeEvent(
+  state: ChargeState,
+  event: PaymentEventPayload,
+  now: string,
+  nowMs: number,
+): EventVerdict {
   if (state.seenEventIds.includes(event.stripe_event_id))
     return { applied: false, state, reason: 'duplicate' };
+  if (state.paymentIntentId === null && !isTerminal(state.status)) {
+    // Not yet checkable against our PaymentIntent: kept until the create answers.
+    if (state.earlyEvents.some((e) => e.stripe_event_id === event.stripe_event_id)) {
+      return { applied: false, state, reason: 'duplicate' };
+    }
+    return {
+      applied: false,
+      state: { ...state, earlyEvents: [...state.earlyEvents, event] },
+      reason: 'early',
+    };
+  }
   const seen = { ...state, seenEventIds: [...state.seenEventIds, event.stripe_event_id] };
   // A valid signature proves the event is from Stripe, not that it is about *our* PaymentIntent.
   if (state.paymentIntentId !== null && event.payment_intent_id !== state.paymentIntentId) {
     return { applied: false, state: seen, reason: 'other_payment_intent' };
   }
+  const word = wordOfEvent(event);
+  if (word.kind === 'none') return { applied: false, state: seen, reason: 'not_a_status_change' };
+  if (isTerminal(state.status)) {
+    // Money taken after the charge was decided failed or canceled: Stripe's truth contradicts ours.
+    const contradicts = word.kind === 'status' && word.status === 'succeeded' && state.status !== 'succeeded';
+    if (!contradicts) return { applied: false, state: seen, reason: 'already_final' };
+    return {
+      applied: false,
+      state: { ...seen, contradictions: [...seen.contradictions, event.stripe_event_id] },
+      reason: 'contradicts_final',
+    };
+  }
   // Nor that it is about the money this charge asked for (a PaymentIntent edited in the dashboard).
   if (moneyMismatch(state.request, event) !== undefined) {
-    return { applied: false, state: seen, reason: 'amount_mismatch' };
+    return { applied: false, state: { ...seen, reconcileNeeded: 'other_money' }, reason: 'amount_mismatch' };
   }
-  const next = statusFromEventType(event.type);
-  if (next === undefined) return { applied: false, state: seen, reason: 'not_a_status_change' };
-  if (isTerminal(state.status)) return { applied: false, state: seen, reason: 'already_final' };
+  const status =
+    word.kind === 'status' ? word.status : confirmedHere(state) ? 'failed' : 'requires_payment_method';
   const older =
     event.created < state.lastEventCreated ||
-    (event.created === state.lastEventCreated && STAGE[next] < STAGE[state.status]);
+    (event.created === state.lastEventCreated && STAGE[status] < STAGE[state.status]);
   if (older) return { applied: false, state: seen, reason: 'stale' };
-  const moved = withStatus(seen, next, event.failure, now);
-  return {
-    applied: true,
-    state: { ...moved, paymentIntentId: event.payment_intent_id, lastEventCreated: event.created },
-  };
+  const next = applyWord(seen, word, now, nowMs);
+  return { applied: true, state: { ...next, lastEventCreated: event.created } };
 }
 
 export function toChargeRecord(state: ChargeState): ChargeRecord {

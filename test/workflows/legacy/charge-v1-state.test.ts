@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ChargeRequest } from '../../src/contracts/charge';
+import type { ChargeRequest } from '../../../src/contracts/charge';
 import {
   cancelCharge,
   applyPaymentIntent,
@@ -8,8 +8,8 @@ import {
   initialChargeState,
   statusFromPaymentIntent,
   type ChargeState,
-} from '../../src/workflows/charge-state';
-import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
+} from '../../../src/workflows/legacy/charge-v1-state';
+import type { PaymentEventPayload } from '../../../src/contracts/payment-provider';
 
 const request: ChargeRequest = { event_id: 'evt-1', order_id: 'order-1', amount: 1999, currency: 'usd' };
 const T0 = '2026-01-01T00:00:00.000Z';
