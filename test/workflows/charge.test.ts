@@ -102,10 +102,11 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
     activities: Partial<ChargeActivities>,
     drive: (request: ChargeRequest) => Promise<void> = async () => undefined,
     timing?: ChargeTiming,
+    requestOverrides: Partial<ChargeRequest> = {},
   ): Promise<ChargeRecord> {
     const taskQueue = uniqueTaskQueue('charge-wf');
     const worker = await createTestWorker(env, taskQueue, activities);
-    const request = chargeRequest();
+    const request = { ...chargeRequest(), ...requestOverrides };
     return worker.runUntil(async () => {
       const started = await createChargeWorkflows(env.client, taskQueue).start({
         request,
@@ -153,8 +154,8 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
     );
   });
 
-  it('ends failed on a card decline, with Stripe code and message, and publishes payments.failed', async () => {
-    const { activities, published } = mockActivities(async () => {
+  it('ends failed on a server-confirmed decline only after canceling its PaymentIntent at Stripe, then publishes payments.failed', async () => {
+    const { activities, published, calls } = mockActivities(async () => {
       throw ApplicationFailure.create({
         type: 'StripeCardError',
         message: 'Your card was declined.',
@@ -167,12 +168,95 @@ describe('ChargeWorkflow', { timeout: 120_000 }, () => {
         ],
       });
     });
-    const record = await run(activities);
+    const record = await run(activities, undefined, undefined, { payment_method: 'pm_card_chargeDeclined' });
     assert.equal(record.status, 'failed');
     assert.deepEqual(record.failure, { code: 'card_declined', message: 'Your card was declined.' });
     assert.equal(record.payment_intent_id, 'pi_d');
+    assert.deepEqual(
+      calls,
+      ['create:g1', 'cancel'],
+      'the open PaymentIntent is closed before the announcement',
+    );
+    assert.equal(published.length, 1);
     assert.equal(published[0]?.status, 'failed');
     assert.deepEqual(published[0]?.failure, record.failure);
+  });
+
+  it('keeps a browser charge open after a decline, shows it, and succeeds when the customer retries with another card', async () => {
+    const { activities, published, calls } = mockActivities(waiting);
+    const decline = {
+      code: 'card_declined',
+      message: 'Your card was declined.',
+      decline_code: 'generic_decline',
+    };
+    const record = await run(activities, async (request) => {
+      const handle = env.client.workflow.getHandle(chargeWorkflowId(request.event_id));
+      await waitFor(async () => (await handle.query(chargeStateQuery)).payment_intent_id === 'pi_wf');
+      await handle.signal(stripeEventSignal, {
+        ...stripeEvent('payment_intent.payment_failed', 100),
+        failure: decline,
+      });
+      await waitFor(async () => (await handle.query(chargeStateQuery)).status === 'requires_payment_method');
+      assert.deepEqual((await handle.query(chargeStateQuery)).failure, decline, 'the storefront sees why');
+      assert.equal(published.length, 0, 'nothing is announced while the customer may still pay');
+      await handle.signal(stripeEventSignal, stripeEvent('payment_intent.succeeded', 200));
+    });
+    assert.equal(record.status, 'succeeded');
+    assert.equal(record.failure, null);
+    assert.deepEqual(
+      published.map((e) => e.status),
+      ['succeeded'],
+    );
+    assert.ok(!calls.includes('cancel'));
+  });
+
+  it('ends a declined browser charge failed at its deadline, after canceling the PaymentIntent at Stripe', async () => {
+    const decline = { code: 'card_declined', message: 'Your card was declined.' };
+    const { activities, published, calls } = mockActivities(waiting, {
+      retrievePaymentIntent: async ({ payment_intent_id: id }) => {
+        calls.push('retrieve');
+        return { id, status: 'requires_payment_method', failure: decline };
+      },
+    });
+    const record = await run(
+      activities,
+      async (request) => {
+        const handle = env.client.workflow.getHandle(chargeWorkflowId(request.event_id));
+        await waitFor(async () => (await handle.query(chargeStateQuery)).payment_intent_id === 'pi_wf');
+        await handle.signal(stripeEventSignal, {
+          ...stripeEvent('payment_intent.payment_failed', 100),
+          failure: decline,
+        });
+      },
+      { ...DEFAULT_CHARGE_TIMING, reconcile_deadline_seconds: 3600 },
+    );
+    assert.equal(record.status, 'failed');
+    assert.deepEqual(record.failure, decline);
+    assert.equal(calls.at(-1), 'cancel', 'canceled at Stripe before the announcement');
+    assert.deepEqual(
+      published.map((e) => e.status),
+      ['failed'],
+    );
+  });
+
+  it('keeps waiting through a Stripe outage of hours and publishes the outcome when Stripe answers again', async () => {
+    let attempts = 0;
+    const { activities, published } = mockActivities(waiting, {
+      retrievePaymentIntent: async ({ payment_intent_id: id }) => {
+        attempts += 1;
+        if (attempts <= 25) {
+          throw ApplicationFailure.create({ type: 'StripeTransientError', message: 'Stripe is down' });
+        }
+        return { id, status: 'succeeded', failure: null, amount: 1999, currency: 'usd' };
+      },
+    });
+    const record = await run(activities);
+    assert.ok(attempts > 25, `the retrieve was retried through the outage (${attempts} attempts)`);
+    assert.equal(record.status, 'succeeded');
+    assert.deepEqual(
+      published.map((e) => e.status),
+      ['succeeded'],
+    );
   });
 
   it('ignores duplicate, stale and foreign events, and never moves backwards', async () => {
