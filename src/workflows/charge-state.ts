@@ -195,7 +195,12 @@ function applyWord(state: ChargeState, word: StripeWord, now: string, nowMs: num
         cancel: { failure: word.failure, reason: 'abandoned', endsAs: 'failed' },
       };
     }
-    return { ...moved(state, 'requires_payment_method', word.failure, now), actionSince: null };
+    // A refused cancel no longer holds once the payment stopped moving: the deadline may cancel again.
+    return {
+      ...moved(state, 'requires_payment_method', word.failure, now),
+      actionSince: null,
+      cancelRefused: false,
+    };
   }
   const { status } = word;
   if (status === 'canceled') {
@@ -208,9 +213,10 @@ function applyWord(state: ChargeState, word: StripeWord, now: string, nowMs: num
   }
   if (status === 'succeeded') return { ...moved(state, 'succeeded', null, now), cancel: null };
   const actionSince = status === 'requires_action' ? (state.actionSince ?? nowMs) : null;
+  const cancelRefused = status === 'processing' && state.cancelRefused;
   // A decline being closed stays reported as that decline until Stripe confirms the cancel.
-  if (state.cancel !== null) return { ...state, actionSince };
-  return { ...moved(state, status, null, now), actionSince };
+  if (state.cancel !== null) return { ...state, actionSince, cancelRefused };
+  return { ...moved(state, status, null, now), actionSince, cancelRefused };
 }
 
 /** Starts the clocks that only run once a PaymentIntent exists. */
