@@ -5,6 +5,11 @@
 
 import { DEFAULT_CHARGE_TIMING, type ChargeTiming } from './contracts/charge';
 import { DEFAULT_REFUND_WINDOW_SECONDS } from './contracts/refund';
+import {
+  DEFAULT_LATE_SUCCESS_POLICY,
+  LATE_SUCCESS_POLICIES,
+  type LateSuccessPolicy,
+} from './contracts/late-outcome';
 import { TOPIC_KEYS, TOPICS, type TopicKey, type TopicNames } from './contracts/topics';
 
 export const PAYMENTS_MODES = ['gateway', 'webhook-receiver', 'worker', 'all'] as const;
@@ -59,6 +64,8 @@ export interface Config {
   /** Handed to every charge at start (the workflow cannot read config); see ChargeTiming. */
   readonly chargeTiming: ChargeTiming;
   readonly refundWindowSeconds: number;
+  /** What the webhook receiver's late-outcome handling does with money taken after a charge ended. */
+  readonly lateSuccessPolicy: LateSuccessPolicy;
   /** How long a repeated event_id is refused as a duplicate: the namespace must retain charges this long. */
   readonly dedupeWindowSeconds: number;
   readonly worker: {
@@ -210,6 +217,11 @@ export const CONFIG_VARIABLES = [
     name: 'CHARGE_DEDUPE_WINDOW',
     default: '8d',
     meaning: 'How long a repeated event_id is recognised (8d, 192h…); namespace retention must be ≥',
+  },
+  {
+    name: 'LATE_SUCCESS_POLICY',
+    default: DEFAULT_LATE_SUCCESS_POLICY,
+    meaning: `Money Stripe takes after a charge was announced failed/canceled: ${LATE_SUCCESS_POLICIES.join(' | ')}`,
   },
   {
     name: 'REFUND_WINDOW_SECONDS',
@@ -517,6 +529,7 @@ export function loadConfig(env: Env = process.env): Config {
       requires_action_window_seconds: reader.integer('CHARGE_REQUIRES_ACTION_WINDOW_SECONDS', 60, 7 * 86_400),
     },
     refundWindowSeconds: reader.integer('REFUND_WINDOW_SECONDS', 60, 400 * 86_400),
+    lateSuccessPolicy: reader.oneOf('LATE_SUCCESS_POLICY', LATE_SUCCESS_POLICIES),
     dedupeWindowSeconds: reader.duration('CHARGE_DEDUPE_WINDOW', 3600, 400 * 86_400),
     worker: {
       maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10000),

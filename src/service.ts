@@ -106,6 +106,7 @@ export async function startService(
                 toleranceSeconds: config.stripe.webhookToleranceSeconds,
                 livemode: isLiveKey(config.stripe.key),
               }),
+              lateSuccessPolicy: config.lateSuccessPolicy,
             },
           }
         : {}),

@@ -1,3 +1,4 @@
+import type { LateSuccessPolicy } from '../contracts/late-outcome';
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -35,6 +36,7 @@ export interface AppDeps {
   readonly webhook?: {
     readonly charges: ChargeWorkflows;
     readonly webhooks: ProviderWebhooks;
+    readonly lateSuccessPolicy: LateSuccessPolicy;
   };
 }
 

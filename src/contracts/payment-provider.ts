@@ -94,6 +94,8 @@ export interface PaymentProviderActivities {
       reason: RefundReason | null;
     },
   ): Promise<RefundOutcome>;
+  /** A refund as the provider has it now (a refund that was pending when created). */
+  retrieveRefund(input: ChargeRef & { stripe_refund_id: string }): Promise<RefundOutcome>;
 }
 
 /** The part of a verified payment event the charge workflow needs (its signal's payload). */

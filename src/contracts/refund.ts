@@ -70,6 +70,8 @@ export interface RefundEventV1 {
   readonly amount: number;
   readonly currency: string;
   readonly reason: RefundReason | null;
+  /** Set when the service refunded on its own, e.g. `money_taken_after_charge_ended` (late outcome). */
+  readonly cause?: string;
   readonly status: 'succeeded' | 'failed' | 'canceled';
   readonly failure?: ChargeFailure;
   readonly occurred_at: string;

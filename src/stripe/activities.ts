@@ -109,6 +109,13 @@ export function createStripeActivities(deps: {
       return refundOutcomeOf(refund);
     },
 
+    /** A refund as Stripe has it now (one that was pending when it was created). */
+    async retrieveRefund(input) {
+      return refundOutcomeOf(
+        await callStripe('refunds.retrieve', () => stripe.refunds.retrieve(input.stripe_refund_id)),
+      );
+    },
+
     /** Cancels the PaymentIntent (idempotently: the key is derived from event_id). */
     async cancelPaymentIntent(input) {
       const pi = await callStripe('payment_intents.cancel', () =>

@@ -1,3 +1,4 @@
 // What the worker bundles: workflow functions only.
 export { ChargeWorkflow } from './charge';
 export { RefundsWorkflow } from './refunds';
+export { LateOutcomeWorkflow } from './late-outcome';

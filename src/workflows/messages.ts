@@ -11,6 +11,8 @@ import type { RefundAnswer, RefundRecord, RefundRequest } from '../contracts/ref
 
 export const stripeEventSignal = defineSignal<[PaymentEventPayload]>('stripeEvent');
 export const chargeStateQuery = defineQuery<ChargeRecord>('chargeState');
+/** A verified Stripe event about a closed charge that contradicts its announcement (LateOutcomeWorkflow). */
+export const lateStripeEventSignal = defineSignal<[PaymentEventPayload]>('lateStripeEvent');
 
 /**
  * Answers once the charge's PaymentIntent exists (or the charge has ended without one) with the

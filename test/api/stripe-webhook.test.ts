@@ -152,13 +152,55 @@ describe('POST /stripe/webhook', () => {
     assert.deepEqual(res.json(), { received: true, ignored: 'not_ours' });
   });
 
-  it('answers 200 with a reason for a charge that no longer runs', async () => {
+  it('answers 200 with a reason for a charge that no longer runs and whose announcement agrees', async () => {
     const id = await startCharge();
     t.charges.finished.add(id);
-    const body = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId: id });
+    t.charges.lateAnswer = 'agrees';
+    try {
+      const body = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId: id });
+      const res = await deliver(body, signatureFor(body, CURRENT ?? ''));
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json(), { received: true, ignored: 'charge_not_running' });
+    } finally {
+      t.charges.lateAnswer = 'started';
+    }
+  });
+
+  it('hands money taken after a charge closed to the late-outcome handling, with the configured policy, before its 200', async () => {
+    const id = await startCharge();
+    t.charges.finished.add(id);
+    const body = paymentIntentEvent({
+      type: 'payment_intent.succeeded',
+      eventId: id,
+      paymentIntentId: 'pi_late',
+    });
     const res = await deliver(body, signatureFor(body, CURRENT ?? ''));
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json(), { received: true, ignored: 'charge_not_running' });
+    assert.deepEqual(res.json(), { received: true });
+    const late = t.charges.lateEvents.at(-1);
+    assert.equal(late?.eventId, id);
+    assert.equal(late?.payload.payment_intent_id, 'pi_late');
+    assert.equal(late?.policy, 'refund');
+  });
+
+  it('never hands a decline about a closed charge to the late-outcome handling (no money moved)', async () => {
+    const id = await startCharge();
+    t.charges.finished.add(id);
+    const before = t.charges.lateEvents.length;
+    const body = paymentIntentEvent({ type: 'payment_intent.payment_failed', eventId: id });
+    const res = await deliver(body, signatureFor(body, CURRENT ?? ''));
+    assert.equal(res.statusCode, 200);
+    assert.equal(t.charges.lateEvents.length, before);
+  });
+
+  it('asks Stripe to redeliver (503 + Retry-After) money taken for a running charge that decided it failed', async () => {
+    const id = await startCharge();
+    t.charges.statuses.set(id, 'failed');
+    const body = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId: id });
+    const res = await deliver(body, signatureFor(body, CURRENT ?? ''));
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.headers['retry-after'], '60');
+    assert.equal(res.json().error, 'charge_closing');
   });
 
   it('answers 503 while Temporal is unreachable, so Stripe retries', async () => {

@@ -1,3 +1,4 @@
+import type { LateSuccessPolicy } from '../../src/contracts/late-outcome';
 import {
   TemporalUnavailableError,
   type ChargeWorkflows,
@@ -27,6 +28,10 @@ import { chargeWorkflowId, type ChargeRecord, type ChargeWorkflowInput } from '.
 export class FakeChargeWorkflows implements ChargeWorkflows {
   readonly started: ChargeWorkflowInput[] = [];
   readonly signals: Array<{ eventId: string; payload: PaymentEventPayload }> = [];
+  /** Events handed to the late-outcome handling, and what the fake answers for them. */
+  readonly lateEvents: Array<{ eventId: string; payload: PaymentEventPayload; policy: LateSuccessPolicy }> =
+    [];
+  lateAnswer: 'started' | 'agrees' = 'started';
   readonly finished = new Set<string>();
   /** Status the fake reports per event_id (pending unless a test sets it). */
   readonly statuses = new Map<string, ChargeStatus>();
@@ -126,6 +131,17 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
       failure: null,
       updated_at: '2026-01-01T00:00:00.000Z',
     };
+  }
+
+  async handOverLateEvent(
+    eventId: string,
+    _orderId: string | undefined,
+    payload: PaymentEventPayload,
+    policy: LateSuccessPolicy,
+  ): Promise<'started' | 'agrees'> {
+    this.check();
+    this.lateEvents.push({ eventId, payload, policy });
+    return this.lateAnswer;
   }
 
   async signalStripeEvent(

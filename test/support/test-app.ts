@@ -59,6 +59,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
         toleranceSeconds: 300,
         livemode: false,
       }),
+      lateSuccessPolicy: 'refund',
     },
   });
   return { app, charges, customerViews, dedupe, metrics };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ProviderWebhooks, RefundEventPayload } from '../../contracts/payment-provider';
+import { saysMoneyTaken, type LateSuccessPolicy } from '../../contracts/late-outcome';
 import type { Metrics } from '../../observability/metrics';
 import { errorResponseSchema } from '../errors';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
@@ -28,9 +29,10 @@ export async function stripeWebhookRoutes(
     charges: ChargeWorkflows;
     webhooks: ProviderWebhooks;
     metrics: Metrics;
+    lateSuccessPolicy: LateSuccessPolicy;
   },
 ): Promise<void> {
-  const { charges, webhooks, metrics } = opts;
+  const { charges, webhooks, metrics, lateSuccessPolicy } = opts;
 
   // The signature covers the exact bytes Stripe sent: keep them raw, whatever the content type.
   app.removeAllContentTypeParsers();
@@ -94,10 +96,48 @@ export async function stripeWebhookRoutes(
         routed.kind === 'charge'
           ? await charges.signalStripeEvent(routed.eventId, routed.payload)
           : await signalRefunds(charges, routed.eventId, routed.payloads);
+      if (outcome === 'not_running' && routed.kind === 'charge' && saysMoneyTaken(routed.payload)) {
+        // Stripe's word after the close is never dropped: money taken for a charge announced failed
+        // or canceled is settled durably (refunded by default) before Stripe hears 2xx.
+        const late = await charges.handOverLateEvent(
+          routed.eventId,
+          routed.orderId,
+          routed.payload,
+          lateSuccessPolicy,
+        );
+        if (late === 'started') {
+          metrics.webhookEvents.inc({ result: 'verified', reason: 'late_outcome' });
+          log.error(
+            { policy: lateSuccessPolicy },
+            'money taken after the charge ended; late-outcome handling started',
+          );
+          return { received: true };
+        }
+      }
       if (outcome === 'not_running') {
         metrics.webhookEvents.inc({ result: 'ignored', reason: 'charge_not_running' });
         log.info('webhook for a charge that is not running');
         return { received: true, ignored: 'charge_not_running' };
+      }
+      if (routed.kind === 'charge' && saysMoneyTaken(routed.payload)) {
+        // A running charge that already decided it ended without money is only publishing: Stripe is
+        // asked to redeliver once it has closed, when the late-outcome handling takes the event.
+        const record = await charges.getState(routed.eventId);
+        if (record !== undefined && (record.status === 'failed' || record.status === 'canceled')) {
+          metrics.webhookEvents.inc({ result: 'retry_later', reason: 'charge_closing' });
+          log.warn(
+            { status: record.status },
+            'money taken for a charge that is closing without it; Stripe will redeliver',
+          );
+          return reply
+            .code(503)
+            .header('retry-after', '60')
+            .send({
+              error: 'charge_closing',
+              message: 'the charge is closing; deliver again later',
+              errors: [],
+            });
+        }
       }
       metrics.webhookEvents.inc({ result: 'verified', reason: 'signalled' });
       log.info('webhook signalled to charge');

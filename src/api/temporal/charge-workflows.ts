@@ -44,10 +44,17 @@ import {
   refundsQuery,
   refundUpdate,
   stripeEventSignal,
+  lateStripeEventSignal,
   type RefundsState,
 } from '../../workflows/messages';
 import type { RefundEventPayload, PaymentEventPayload } from '../../contracts/payment-provider';
 import { ChargeWorkflow } from '../../workflows/charge';
+import { LateOutcomeWorkflow } from '../../workflows/late-outcome';
+import {
+  lateOutcomeWorkflowId,
+  type LateOutcomeWorkflowInput,
+  type LateSuccessPolicy,
+} from '../../contracts/late-outcome';
 import { RefundsWorkflow } from '../../workflows/refunds';
 import { createSharedReads } from './shared-reads';
 
@@ -115,6 +122,17 @@ export interface ChargeWorkflows {
   ): Promise<UpdateOutcome<RefundAnswer> | { readonly kind: 'window_closed' }>;
   getRefunds(eventId: string): Promise<RefundsState | undefined>;
   signalRefundEvent(eventId: string, payload: RefundEventPayload): Promise<'signalled' | 'not_running'>;
+  /**
+   * Hands a verified event about a closed charge to its late-outcome handling when it contradicts
+   * what the platform was told (money taken after failed/canceled). `started` once the handling is
+   * durably started or signalled; `agrees` when the announcement already says what Stripe says.
+   */
+  handOverLateEvent(
+    eventId: string,
+    orderId: string | undefined,
+    payload: PaymentEventPayload,
+    policy: LateSuccessPolicy,
+  ): Promise<'started' | 'agrees'>;
 }
 
 /** An update's answer, or its validator's typed refusal (the gateway maps the type to a status). */
@@ -243,7 +261,27 @@ function notReadyReason(err: unknown): Extract<EarlyAnswer, { kind: 'not_ready' 
   return undefined;
 }
 
+/** What a closed charge told the platform: its record, nothing (it failed or was terminated), or unknown. */
+type Announcement =
+  | { readonly kind: 'record'; readonly record: ChargeRecord }
+  | { readonly kind: 'nothing' }
+  | { readonly kind: 'unknown' };
+
 export function createChargeWorkflows(client: Client, taskQueue: string): ChargeWorkflows {
+  const announcementOf = async (workflowId: string): Promise<Announcement> => {
+    const handle = client.workflow.getHandle<typeof ChargeWorkflow>(workflowId);
+    try {
+      const { status } = await handle.describe();
+      if (status.name === 'COMPLETED') return { kind: 'record', record: await handle.result() };
+      // Failed, terminated or timed out: the workflow published nothing (a v1 charge whose Stripe
+      // calls outlived their window ended so).
+      return status.name === 'RUNNING' ? { kind: 'unknown' } : { kind: 'nothing' };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { kind: 'unknown' };
+      throw err;
+    }
+  };
+
   const guard = async <T>(call: (deadline: number) => Promise<T>): Promise<T> => {
     const deadline = Date.now() + TEMPORAL_CALL_DEADLINE_MS;
     try {
@@ -437,6 +475,40 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
           if (err instanceof WorkflowNotFoundError) return 'not_running';
           throw err;
         }
+      }),
+
+    handOverLateEvent: (eventId, orderId, payload, policy) =>
+      guard(async () => {
+        const announcement = await announcementOf(chargeWorkflowId(eventId));
+        if (announcement.kind === 'record' && announcement.record.status === 'succeeded') return 'agrees';
+        const input: LateOutcomeWorkflowInput = {
+          event_id: eventId,
+          order_id: announcement.kind === 'record' ? announcement.record.order_id : (orderId ?? ''),
+          announced: announcement.kind === 'record' ? announcement.record : null,
+          nothing_announced: announcement.kind === 'nothing',
+          policy,
+        };
+        // Signal-with-start: the one late-outcome workflow of this charge is started by the first
+        // such event and hears the later ones (it applies each Stripe event once).
+        try {
+          await client.workflow.signalWithStart(LateOutcomeWorkflow, {
+            workflowId: lateOutcomeWorkflowId(eventId),
+            taskQueue,
+            args: [input],
+            signal: lateStripeEventSignal,
+            signalArgs: [payload],
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            typedSearchAttributes: [
+              { key: EventIdSearchAttribute, value: eventId },
+              ...(input.order_id ? [{ key: OrderIdSearchAttribute, value: input.order_id }] : []),
+            ],
+            staticSummary: `Money taken after charge ${eventId} ended: ${policy}`,
+          });
+        } catch (err) {
+          // Its late outcome was already settled and closed: this event is the same money again.
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+        return 'started';
       }),
 
     signalStripeEvent: (eventId, payload) =>
