@@ -200,7 +200,7 @@ describe('POST /stripe/webhook', () => {
     const res = await deliver(body, signatureFor(body, CURRENT ?? ''));
     assert.equal(res.statusCode, 503);
     assert.equal(res.headers['retry-after'], '60');
-    assert.equal(res.json().error, 'charge_closing');
+    assert.equal(res.json<{ error: string }>().error, 'charge_closing');
   });
 
   it('answers 503 while Temporal is unreachable, so Stripe retries', async () => {
