@@ -94,6 +94,13 @@ export interface PaymentProviderActivities {
       reason: RefundReason | null;
     },
   ): Promise<RefundOutcome>;
+  /**
+   * The refund made for `refund_id` on this PaymentIntent, found by our metadata, or null: asked when
+   * the create's retries outlived the idempotency window, before the refund is called failed.
+   */
+  findRefund(
+    input: ChargeRef & { payment_intent_id: string; refund_id: string },
+  ): Promise<RefundOutcome | null>;
   /** A refund as the provider has it now (a refund that was pending when created). */
   retrieveRefund(input: ChargeRef & { stripe_refund_id: string }): Promise<RefundOutcome>;
 }

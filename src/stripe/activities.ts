@@ -109,6 +109,15 @@ export function createStripeActivities(deps: {
       return refundOutcomeOf(refund);
     },
 
+    /** The refund made under our refund_id on this PaymentIntent (its metadata), or null. */
+    async findRefund(input) {
+      const list = await callStripe('refunds.list', () =>
+        stripe.refunds.list({ payment_intent: input.payment_intent_id, limit: 100 }),
+      );
+      const ours = list.data.find((r) => r.metadata?.['refund_id'] === input.refund_id);
+      return ours ? refundOutcomeOf(ours) : null;
+    },
+
     /** A refund as Stripe has it now (one that was pending when it was created). */
     async retrieveRefund(input) {
       return refundOutcomeOf(

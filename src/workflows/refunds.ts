@@ -11,6 +11,7 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -38,14 +39,22 @@ import {
 } from './refund-ledger';
 import { RefundedMinorSearchAttribute, refundEventSignal, refundsQuery, refundUpdate } from './messages';
 
-function refundActivity(queue: { taskQueue?: string }) {
-  return proxyActivities<ChargeActivities>({
+function refundActivities(queue: { taskQueue?: string }) {
+  const { createRefund } = proxyActivities<ChargeActivities>({
     ...queue,
     startToCloseTimeout: '30 seconds',
     // Within Stripe's 24 h idempotency-key retention, as for the charge's create.
     scheduleToCloseTimeout: '23 hours',
     retry: STRIPE_RETRY,
-  }).createRefund;
+  });
+  // No schedule-to-close: after the create's window, Stripe is asked (for as long as it takes)
+  // whether the refund exists before it is called failed.
+  const { findRefund } = proxyActivities<ChargeActivities>({
+    ...queue,
+    startToCloseTimeout: '30 seconds',
+    retry: STRIPE_RETRY,
+  });
+  return { createRefund, findRefund };
 }
 
 const { publishRefundEvent } = proxyActivities<ChargeActivities>({
@@ -60,12 +69,16 @@ function nowIso(): string {
 
 export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void> {
   const { charge } = input;
-  const createRefund = refundActivity(stripeActivityQueue());
+  const { createRefund, findRefund } = refundActivities(stripeActivityQueue());
   const ref = { event_id: charge.event_id, order_id: charge.order_id };
   let ledger: RefundLedger = { chargeAmount: charge.amount, refunds: [] };
   const toPublish: string[] = [];
+  // The window runs from the charge's success (its record's time), not from the first refund.
   // Computed in the first activation, before any await: the same workflow time wherever it stands.
-  const closesAt = Date.now() + input.window_seconds * 1000;
+  // Refunds workflows started before this rule recorded no marker and keep the window they began with.
+  const succeededAt = Date.parse(charge.updated_at);
+  const fromSuccess = patched('refund-window-from-success') && Number.isFinite(succeededAt);
+  const closesAt = (fromSuccess ? succeededAt : Date.now()) + input.window_seconds * 1000;
 
   const finalise = (refundId: string, change: Parameters<typeof updateRefund>[2]): void => {
     const next = updateRefund(ledger, refundId, change, nowIso());
@@ -115,8 +128,32 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
         });
       } catch (err) {
         const failure = stripeFailureOf(err);
-        if (failure === undefined) throw err;
-        finalise(request.refund_id, { status: 'failed', stripe_refund_id: '', failure: failure.failure });
+        if (failure !== undefined) {
+          finalise(request.refund_id, { status: 'failed', stripe_refund_id: '', failure: failure.failure });
+        } else {
+          // The create's retries outlived the idempotency window: an attempt may still have made the
+          // refund, so Stripe's list decides; never left pending with its amount locked.
+          log.warn('refund create retried past its window; asking Stripe whether it exists', {
+            refund_id: request.refund_id,
+          });
+          const found = await findRefund.executeWithOptions(
+            { summary: `Find refund ${request.refund_id} at Stripe` },
+            [{ ...ref, payment_intent_id: charge.payment_intent_id ?? '', refund_id: request.refund_id }],
+          );
+          finalise(
+            request.refund_id,
+            found !== null
+              ? { status: found.status, stripe_refund_id: found.stripe_refund_id, failure: found.failure }
+              : {
+                  status: 'failed',
+                  stripe_refund_id: null,
+                  failure: {
+                    code: 'refund_not_made',
+                    message: 'Stripe could not be reached within the idempotency window; no refund was made',
+                  },
+                },
+          );
+        }
       }
       const refund = ledger.refunds.find((r) => r.refund_id === request.refund_id);
       if (refund === undefined) throw ApplicationFailure.nonRetryable('refund vanished from the ledger');

@@ -72,7 +72,12 @@ function mockActivities(
       status: 'succeeded',
       failure: null,
     }),
-    retrieveRefund: async (input) => ({ stripe_refund_id: input.stripe_refund_id, status: 'succeeded', failure: null }),
+    findRefund: async () => null,
+    retrieveRefund: async (input) => ({
+      stripe_refund_id: input.stripe_refund_id,
+      status: 'succeeded',
+      failure: null,
+    }),
     publishRefundEvent: async (event) => ({ topic: 'payments.refunded', message_id: event.refund_id }),
     publishPaymentEvent: async (event) => {
       published.push(event);

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -28,7 +29,7 @@ function succeededCharge(overrides: Partial<ChargeRecord> = {}): ChargeRecord {
     currency: 'eur',
     payment_intent_id: 'pi_refund',
     failure: null,
-    updated_at: '2026-01-01T00:00:00.000Z',
+    updated_at: new Date().toISOString(), // the refund window runs from the charge's success
     ...overrides,
   };
 }
@@ -47,8 +48,12 @@ describe('RefundsWorkflow', { timeout: 120_000 }, () => {
     const activities: Partial<ChargeActivities> = {
       createRefund: async (input) => {
         creates.push({ refund_id: input.refund_id, amount: input.amount });
+        if (input.refund_id.startsWith('unreachable-')) {
+          throw ApplicationFailure.create({ type: 'StripeTransientError', message: 'Stripe is down' });
+        }
         return { stripe_refund_id: `re_${input.refund_id}`, status: 'succeeded', failure: null };
       },
+      findRefund: async () => null,
       publishRefundEvent: async (event) => {
         published.push(event);
         return { topic: 'payments.refunded', message_id: event.refund_id };
@@ -77,6 +82,27 @@ describe('RefundsWorkflow', { timeout: 120_000 }, () => {
     assert.equal(outcome.kind === 'ok' && outcome.value.refund.amount, 10_000);
     assert.equal(outcome.kind === 'ok' && outcome.value.refund.status, 'succeeded');
     assert.equal((await charges.getRefunds(charge.event_id))?.refunded_amount, 10_000);
+  });
+
+  it("counts the refund window from the charge's success, not from the first refund", async () => {
+    const charge = succeededCharge({ updated_at: new Date(Date.now() - 2 * 3600_000).toISOString() });
+    const late = await refund(charge, { refund_id: `late-${randomUUID()}` }, 3600);
+    assert.equal(late.kind === 'rejected' && late.type, 'RefundWindowClosed');
+  });
+
+  it('never leaves a refund pending: one Stripe never confirmed within its window ends failed and is published', async () => {
+    const charge = succeededCharge();
+    const refundId = `unreachable-${randomUUID()}`;
+    // The caller's wait (5 s) ends long before Stripe's window; the refund goes on without it.
+    await refund(charge, { refund_id: refundId, amount: 700 }).catch(() => undefined);
+    await env.sleep('24 hours');
+    const state = await charges.getRefunds(charge.event_id);
+    assert.equal(state?.refunds[0]?.status, 'failed', 'its amount is free again');
+    assert.equal(state?.refunds[0]?.failure?.code, 'refund_not_made');
+    assert.ok(
+      published.some((e) => e.refund_id === refundId && e.status === 'failed'),
+      'and the platform hears it',
+    );
   });
 
   it('adds up two partial refunds, and rejects a third over the remainder', async () => {
@@ -117,7 +143,8 @@ describe('RefundsWorkflow', { timeout: 120_000 }, () => {
   });
 
   it('publishes payments.refunded once per succeeded refund, counted when the refund window has closed', async () => {
-    const charge = succeededCharge();
+    // Succeeded now on the server's clock (an earlier test skipped it a day ahead).
+    const charge = succeededCharge({ updated_at: new Date(await env.currentTimeMs()).toISOString() });
     const refundId = `pub-${randomUUID()}`;
     const windowSeconds = 60;
     assert.equal((await refund(charge, { refund_id: refundId, amount: 100 }, windowSeconds)).kind, 'ok');
