@@ -251,6 +251,25 @@ describe('POST /charge', () => {
     }
   });
 
+  it('answers 503 saying why, and starts nothing, while the namespace retention has not been read (fails closed)', async () => {
+    const before = t.charges.started.length;
+    t.dedupe.unread = 'the retention of namespace default could not be read; it is read again within 2s';
+    try {
+      const res = await post(validCharge());
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.headers['retry-after'], '5');
+      const json = res.json<{ error: string; message: string }>();
+      assert.equal(json.error, 'dedupe_window_unconfirmed');
+      assert.match(
+        json.message,
+        /^no charge is taken while the retention of namespace default could not be read/,
+      );
+      assert.equal(t.charges.started.length, before);
+    } finally {
+      t.dedupe.unread = undefined;
+    }
+  });
+
   it('rejects a body that is not JSON with 400', async () => {
     const res = await t.app.inject({
       method: 'POST',
