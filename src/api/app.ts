@@ -27,7 +27,7 @@ export interface AppDeps {
     readonly charges: ChargeWorkflows;
     /** Reads a waiting charge's client_secret and next_action from the provider (never from Temporal). */
     readonly customerViews: PaymentIntentViews;
-    readonly dedupe: Pick<DedupeWindow, 'windowSeconds' | 'problem'>;
+    readonly dedupe: Pick<DedupeWindow, 'windowSeconds' | 'refusal'>;
     readonly apiTokens: readonly string[];
     readonly timing: ChargeTiming;
     readonly refundWindowSeconds: number;

@@ -1,4 +1,5 @@
 /** The charge as callers, the workflow and the Kafka record all name it. Pure types: safe in workflows. */
+import type { CancellationReason } from './payment-provider';
 
 export const CHARGE_STATUSES = [
   'pending',
@@ -91,8 +92,13 @@ export function paymentIntentIdempotencyKey(eventId: string, generation = 1): st
   return generation === 1 ? base : `${base}:g${generation}`;
 }
 
-export function cancelIdempotencyKey(eventId: string): string {
-  return `payments:cancel-payment-intent:${eventId}`;
+/**
+ * One key per charge and cancellation reason: Stripe answers a key reused with other parameters
+ * with the first request's answer (or refuses it), so a second cancel with another reason must not
+ * share the first one's key. Retries of one cancel keep theirs.
+ */
+export function cancelIdempotencyKey(eventId: string, reason: CancellationReason): string {
+  return `payments:cancel-payment-intent:${eventId}:${reason}`;
 }
 
 /** How long a charge waits for Stripe before asking it, and how long it may stay open at all. */

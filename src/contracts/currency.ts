@@ -1,12 +1,14 @@
 /**
  * What Stripe says about currencies, in one table. Source: Stripe's "Supported currencies" guide
  * (docs.stripe.com/currencies): zero-decimal and three-decimal currencies, the rule that a
- * three-decimal amount must end in 0, and the minimum charge amounts. Stripe states its minimums in
- * the settlement currency; this table holds them for an account that settles in the charge's
- * currency (the bookstore's case), and Stripe still refuses at create what converts to less.
+ * three-decimal amount must end in 0, the special cases, and the minimum charge amounts. Stripe
+ * states its minimums in the settlement currency; this table holds them for an account that settles
+ * in the charge's currency (the bookstore's case), and Stripe still refuses at create what converts
+ * to less.
  * Pure and deterministic: workflows use it to write amounts for people.
  */
 
+/** Stripe's zero-decimal currencies: `amount` counts whole units (500 JPY is 500). */
 const ZERO_DECIMAL = new Set([
   'bif',
   'clp',
@@ -18,13 +20,26 @@ const ZERO_DECIMAL = new Set([
   'mga',
   'pyg',
   'rwf',
-  'ugx',
   'vnd',
   'vuv',
   'xaf',
   'xof',
   'xpf',
 ]);
+
+/**
+ * Stripe's special cases where a currency is zero-decimal for people but two-decimal in the API:
+ * ISK (card networks take whole krónur only, since April 2023) and UGX (zero-decimal in ISO 4217,
+ * two-decimal at Stripe for backwards compatibility). `amount` is in hundredths (5 ISK is 500) and
+ * must be whole units, divisible by 100: Stripe refuses anything else with
+ * `invalid_charge_amount_no_decimal_compatible`, at create and at refund alike.
+ */
+const WHOLE_UNITS_IN_HUNDREDTHS = new Set(['isk', 'ugx']);
+
+// Stripe's other special cases, HUF and TWD, are zero-decimal for payouts only: charges and refunds
+// take two-decimal amounts (payouts are the settlement's business, not this service's), so they
+// need no rule here beyond the HUF minimum below.
+
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
 /** Stripe's minimum charge per currency, in that currency's minor unit. */
@@ -84,6 +99,7 @@ const NOT_PRESENTABLE = new Set([
   'xxx',
 ]);
 
+/** The digits after the decimal point of a Stripe `amount` in this currency (ISK, UGX: 2). */
 export function minorUnitDigits(currency: string): number {
   const c = currency.toLowerCase();
   if (ZERO_DECIMAL.has(c)) return 0;
@@ -91,27 +107,46 @@ export function minorUnitDigits(currency: string): number {
   return 2;
 }
 
-/** 1999 usd → "19.99 USD", 1999 jpy → "1999 JPY", 1990 kwd → "1.990 KWD"; integer arithmetic only. */
+/**
+ * 1999 usd → "19.99 USD", 1999 jpy → "1999 JPY", 1990 kwd → "1.990 KWD", 50000 isk → "500 ISK"
+ * (whole krónur, as people write them; a stray fraction shows: 50050 isk → "500.50 ISK"). Integer
+ * arithmetic only.
+ */
 export function formatAmount(amountMinor: number, currency: string): string {
   const digits = minorUnitDigits(currency);
   const code = currency.toUpperCase();
   if (digits === 0) return `${amountMinor} ${code}`;
   const scale = 10 ** digits;
   const major = Math.floor(amountMinor / scale);
+  if (WHOLE_UNITS_IN_HUNDREDTHS.has(currency.toLowerCase()) && amountMinor % scale === 0) {
+    return `${major} ${code}`;
+  }
   const minor = String(amountMinor % scale).padStart(digits, '0');
   return `${major}.${minor} ${code}`;
 }
 
-/** Why Stripe would refuse this amount in this (lowercase) currency, or undefined if it would not. */
+/**
+ * Why Stripe would refuse this many minor units of this (lowercase) currency in any amount it takes
+ * (a charge, a refund), or undefined: the granularity rules, without the minimum charge.
+ */
+export function amountGranularityProblem(amountMinor: number, currency: string): string | undefined {
+  if (THREE_DECIMAL.has(currency) && amountMinor % 10 !== 0) {
+    return `must end in 0 for ${currency.toUpperCase()}: Stripe takes three-decimal amounts rounded to the nearest ten`;
+  }
+  if (WHOLE_UNITS_IN_HUNDREDTHS.has(currency) && amountMinor % 100 !== 0) {
+    const code = currency.toUpperCase();
+    return `must be divisible by 100 for ${code}: Stripe takes ${code} amounts in hundredths, of whole units only (500 is 5 ${code})`;
+  }
+  return undefined;
+}
+
+/** Why Stripe would refuse this charge amount in this (lowercase) currency, or undefined if it would not. */
 export function amountProblem(amountMinor: number, currency: string): string | undefined {
   const minimum = MINIMUM_CHARGE_MINOR[currency];
   if (minimum !== undefined && amountMinor < minimum) {
     return `is below Stripe's minimum charge of ${formatAmount(minimum, currency)} (${minimum} in minor units)`;
   }
-  if (THREE_DECIMAL.has(currency) && amountMinor % 10 !== 0) {
-    return `must end in 0 for ${currency.toUpperCase()}: Stripe takes three-decimal amounts rounded to the nearest ten`;
-  }
-  return undefined;
+  return amountGranularityProblem(amountMinor, currency);
 }
 
 /** Why a (lowercase) ISO 4217 currency cannot be charged, or undefined when Stripe presents it. */

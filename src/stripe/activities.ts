@@ -131,7 +131,7 @@ export function createStripeActivities(deps: {
         stripe.paymentIntents.cancel(
           input.payment_intent_id,
           { cancellation_reason: input.reason },
-          { idempotencyKey: cancelIdempotencyKey(input.event_id) },
+          { idempotencyKey: cancelIdempotencyKey(input.event_id, input.reason) },
         ),
       );
       return paymentIntentOutcomeOf(pi);

@@ -12,13 +12,16 @@ describe('POST /charges/:event_id/refund and /cancel', () => {
   });
   after(() => t.app.close());
 
-  async function charge(status?: 'succeeded' | 'failed'): Promise<string> {
+  async function charge(
+    status?: 'succeeded' | 'failed',
+    money: { amount: number; currency: string } = { amount: 1000, currency: 'usd' },
+  ): Promise<string> {
     const eventId = `evt-${randomUUID()}`;
     const res = await t.app.inject({
       method: 'POST',
       url: '/charge',
       headers: auth,
-      payload: { event_id: eventId, order_id: `o-${eventId}`, amount: 1000, currency: 'usd' },
+      payload: { event_id: eventId, order_id: `o-${eventId}`, ...money },
     });
     assert.equal(res.statusCode, 202);
     if (status) t.charges.statuses.set(eventId, status);
@@ -47,6 +50,24 @@ describe('POST /charges/:event_id/refund and /cancel', () => {
     assert.equal(over.json<{ errors: Array<{ field: string }> }>().errors[0]?.field, 'amount');
     assert.equal((await refund(eventId, { refund_id: 'a', amount: 800 })).statusCode, 409);
   });
+
+  for (const [currency, amount, refused, taken, reason] of [
+    ['isk', 50_000, 150, 100, 'must be divisible by 100 for ISK'],
+    ['ugx', 50_000, 12_345, 12_300, 'must be divisible by 100 for UGX'],
+    ['kwd', 5_000, 1_995, 1_990, 'must end in 0 for KWD'],
+  ] as const) {
+    it(`refuses a ${currency.toUpperCase()} refund of ${refused} with 400 naming amount (Stripe takes no such amount), and takes ${taken}`, async () => {
+      const eventId = await charge('succeeded', { amount, currency });
+      const res = await refund(eventId, { refund_id: `r-${randomUUID()}`, amount: refused });
+      assert.equal(res.statusCode, 400, res.body);
+      const json = res.json<{ errors: Array<{ field: string; reason: string }> }>();
+      assert.equal(json.errors[0]?.field, 'amount');
+      assert.ok(json.errors[0]?.reason.includes(reason), res.body);
+      assert.equal(t.charges.refunds.get(eventId), undefined, 'nothing reached the refunds workflow');
+      const whole = await refund(eventId, { refund_id: `r-${randomUUID()}`, amount: taken });
+      assert.equal(whole.statusCode, 201, whole.body);
+    });
+  }
 
   it('answers 404 for an unknown charge and 409 for one that has not succeeded', async () => {
     assert.equal((await refund('never-seen', { refund_id: 'x' })).statusCode, 404);

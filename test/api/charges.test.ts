@@ -170,6 +170,30 @@ describe('POST /charge', () => {
       'amount',
       'must end in 0 for KWD',
     ],
+    [
+      'an ISK amount of fractional krónur (Stripe: two-decimal, whole units only)',
+      { amount: 50_050, currency: 'isk' },
+      'amount',
+      'must be divisible by 100 for ISK',
+    ],
+    [
+      'an ISK amount meant as whole krónur (5 ISK is 500)',
+      { amount: 5, currency: 'isk' },
+      'amount',
+      'must be divisible by 100 for ISK',
+    ],
+    [
+      'a UGX amount sent zero-decimal (Stripe takes UGX as two-decimal, whole units only)',
+      { amount: 3_745, currency: 'ugx' },
+      'amount',
+      'must be divisible by 100 for UGX',
+    ],
+    [
+      'HUF below the Stripe minimum of 175.00',
+      { amount: 17_499, currency: 'huf' },
+      'amount',
+      'minimum charge of 175.00 HUF',
+    ],
     ['an unknown field', { tip: 100 }, 'tip', 'is not a known field'],
     ['metadata with a non-string value', { metadata: { gift: true } }, 'metadata.gift', 'must be string'],
     [
@@ -200,7 +224,11 @@ describe('POST /charge', () => {
     [50, 'jpy'],
     [1999, 'jpy'],
     [1990, 'kwd'],
-    [1, 'isk'],
+    [500, 'isk'],
+    [374_500, 'ugx'],
+    // HUF and TWD are zero-decimal at Stripe for payouts only: charges take two decimals.
+    [17_550, 'huf'],
+    [1_050, 'twd'],
   ] as const) {
     it(`accepts ${amount} ${currency}: at or above Stripe's minimum, in the currency's own minor unit`, async () => {
       const res = await post(validCharge({ amount, currency }));
@@ -248,6 +276,25 @@ describe('POST /charge', () => {
       assert.equal(t.charges.started.length, before);
     } finally {
       t.dedupe.shortRetention = undefined;
+    }
+  });
+
+  it('answers 503 saying why, and starts nothing, while the namespace retention has not been read (fails closed)', async () => {
+    const before = t.charges.started.length;
+    t.dedupe.unread = 'the retention of namespace default could not be read; it is read again within 2s';
+    try {
+      const res = await post(validCharge());
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.headers['retry-after'], '5');
+      const json = res.json<{ error: string; message: string }>();
+      assert.equal(json.error, 'dedupe_window_unconfirmed');
+      assert.match(
+        json.message,
+        /^no charge is taken while the retention of namespace default could not be read/,
+      );
+      assert.equal(t.charges.started.length, before);
+    } finally {
+      t.dedupe.unread = undefined;
     }
   });
 

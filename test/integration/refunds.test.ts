@@ -188,7 +188,9 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
       'the canceled charge to complete',
     );
     assert.equal((await handle.result()).status, 'canceled');
-    const cancels = proxy.requests.filter((r) => r.idempotencyKey === cancelIdempotencyKey(charge.event_id));
+    const cancels = proxy.requests.filter(
+      (r) => r.idempotencyKey === cancelIdempotencyKey(charge.event_id, 'requested_by_customer'),
+    );
     assert.deepEqual(
       cancels.map((r) => `${r.method} ${r.path} ${r.status}`),
       [`POST /v1/payment_intents/${pi}/cancel 200`],

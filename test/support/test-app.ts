@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app';
 import type { ReadinessCheck } from '../../src/api/health/readiness';
+import type { DedupeRefusal } from '../../src/api/temporal/dedupe-window';
 import { createStripeClient } from '../../src/stripe/client';
 import { createStripeWebhooks } from '../../src/stripe/webhooks';
 import { DEFAULT_CHARGE_TIMING } from '../../src/contracts/charge';
@@ -18,8 +19,16 @@ export class FakeDedupeWindow {
   readonly windowSeconds = 8 * 86_400;
   /** Set to a reason to play a namespace whose retention is shorter than the window. */
   shortRetention: string | undefined;
+  /** Set to a reason to play a gateway that has not read the retention yet (Temporal was down). */
+  unread: string | undefined;
   problem(): string | undefined {
-    return this.shortRetention;
+    return this.unread ?? this.shortRetention;
+  }
+  async refusal(): Promise<DedupeRefusal | undefined> {
+    if (this.unread !== undefined) return { code: 'dedupe_window_unconfirmed', reason: this.unread };
+    if (this.shortRetention !== undefined)
+      return { code: 'dedupe_window_not_kept', reason: this.shortRetention };
+    return undefined;
   }
 }
 

@@ -7,6 +7,7 @@ import {
   REFUND_WINDOW_CLOSED,
   type RefundRequest,
 } from '../../contracts/refund';
+import { amountGranularityProblem } from '../../contracts/currency';
 import { HttpError, refusalError } from '../errors';
 import { bearerAuth } from './bearer-auth';
 import {
@@ -75,7 +76,7 @@ export async function chargeActionRoutes(
         security: [{ bearerAuth: [] }],
         summary: 'Refund a succeeded charge (all or part), once per refund_id',
         description:
-          '201 creates the refund at Stripe; 200 with duplicate=true repeats an earlier identical request; 409 for a charge that has not succeeded or a refund_id reused with another body; 422 when the amount exceeds what is left to refund.',
+          "201 creates the refund at Stripe; 200 with duplicate=true repeats an earlier identical request; 400 for an amount Stripe does not take in the charge's currency (ISK and UGX: whole units, divisible by 100; three-decimal currencies: ending in 0); 409 for a charge that has not succeeded or a refund_id reused with another body; 422 when the amount exceeds what is left to refund.",
         params: eventIdParamsSchema,
         body: refundRequestSchema,
         response: {
@@ -99,6 +100,16 @@ export async function chargeActionRoutes(
           CHARGE_NOT_REFUNDABLE,
           `the charge is ${charge.status}; only a succeeded charge can be refunded`,
         );
+      }
+      const { amount } = request.body;
+      // Stripe refuses a refund in hundredths it does not take (ISK, UGX: whole units; three-decimal: ends
+      // in 0): say so now, rather than after the refunds workflow has recorded it as pending.
+      const granularity =
+        amount === undefined ? undefined : amountGranularityProblem(amount, charge.currency);
+      if (granularity !== undefined) {
+        throw new HttpError(400, 'invalid_request', `amount ${granularity}`, [
+          { field: 'amount', reason: granularity },
+        ]);
       }
       const outcome = await charges.refund(
         { charge, window_seconds: opts.refundWindowSeconds },

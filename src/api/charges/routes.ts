@@ -152,7 +152,7 @@ export async function chargeRoutes(
   opts: {
     charges: ChargeWorkflows;
     customerViews: PaymentIntentViews;
-    dedupe: Pick<DedupeWindow, 'windowSeconds' | 'problem'>;
+    dedupe: Pick<DedupeWindow, 'windowSeconds' | 'refusal'>;
     metrics: Metrics;
     apiTokens: readonly string[];
     timing: ChargeTiming;
@@ -228,7 +228,7 @@ export async function chargeRoutes(
           503: {
             ...errorResponseSchema,
             description:
-              'Temporal cannot be reached, or its retention is shorter than the dedupe window; nothing was started; retry after Retry-After seconds',
+              'Temporal cannot be reached (`unavailable`), its namespace retention has not been read yet (`dedupe_window_unconfirmed`) or is shorter than the dedupe window (`dedupe_window_not_kept`); nothing was started; retry after Retry-After seconds',
             headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait before retrying' } },
           },
         },
@@ -237,13 +237,13 @@ export async function chargeRoutes(
     async (request, reply) => {
       const charge = normalise(request.body);
       refuseIfTooOld(request.body.occurred_at, dedupe.windowSeconds);
-      const notDeduplicated = dedupe.problem();
-      if (notDeduplicated !== undefined) {
-        request.log.error({ reason: notDeduplicated }, 'charge refused: the dedupe window is not kept');
+      const refused = await dedupe.refusal();
+      if (refused !== undefined) {
+        request.log.error({ reason: refused.reason }, 'charge refused: the dedupe window is not confirmed');
         throw new HttpError(
           503,
-          'dedupe_window_not_kept',
-          `no charge is taken while ${notDeduplicated}`,
+          refused.code,
+          `no charge is taken while ${refused.reason}`,
           [],
           {},
           { 'retry-after': String(RETRY_AFTER_SECONDS) },

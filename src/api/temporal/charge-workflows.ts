@@ -215,6 +215,14 @@ async function queryPatiently<T>(query: () => Promise<T>, deadline: number): Pro
 export const TEMPORAL_CALL_DEADLINE_MS = 5_000;
 
 /**
+ * With a wait (`Prefer: wait=N`, up to 10 s) the update-with-start may take the caller's whole wait
+ * when Temporal answers, but it is cut this long before the call deadline so that a describe can still
+ * tell, within TEMPORAL_CALL_DEADLINE_MS, whether the charge was started: a Temporal that does not
+ * answer at all gets the same prompt 503 as a plain POST.
+ */
+export const START_DESCRIBE_RESERVE_MS = 1_000;
+
+/**
  * How a charge is started, whichever call starts it. One workflow per event_id, ever:
  * REJECT_DUPLICATE refuses a new run after any closed one (even a failed charge must not silently
  * charge again), and FAIL refuses a second concurrent run. Both surface as
@@ -282,8 +290,10 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
     }
   };
 
-  const guard = async <T>(call: (deadline: number) => Promise<T>): Promise<T> => {
-    const deadline = Date.now() + TEMPORAL_CALL_DEADLINE_MS;
+  const guard = async <T>(
+    call: (deadline: number) => Promise<T>,
+    deadline = Date.now() + TEMPORAL_CALL_DEADLINE_MS,
+  ): Promise<T> => {
     try {
       return await client.connection.withDeadline(deadline, () => call(deadline));
     } catch (err) {
@@ -321,6 +331,31 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
       throw err;
     }
   };
+  const awaitPaymentIntent = async (eventId: string, waitMs: number): Promise<EarlyAnswer> => {
+    const handle = client.workflow.getHandle(chargeWorkflowId(eventId));
+    try {
+      return await client.connection.withDeadline(Date.now() + waitMs, async () => {
+        // A query first: a repeat mostly finds the PaymentIntent there, and a query adds nothing to
+        // the charge's history (each update does; Temporal also caps updates per workflow).
+        const record = await handle.query(chargeStateQuery);
+        if (record.payment_intent_id !== null || isTerminal(record.status)) return { kind: 'ready', record };
+        return { kind: 'ready', record: await handle.executeUpdate(awaitPaymentIntentUpdate) };
+      });
+    } catch (err) {
+      // Closed between the query and the update: its record is final, and a query reads it.
+      if (isClosedWorkflow(err)) {
+        return guard(async (): Promise<EarlyAnswer> => ({
+          kind: 'ready',
+          record: await handle.query(chargeStateQuery),
+        })).catch((): EarlyAnswer => ({ kind: 'not_ready', reason: 'closed' }));
+      }
+      const reason = notReadyReason(err);
+      if (reason !== undefined) return { kind: 'not_ready', reason };
+      if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
+      throw err;
+    }
+  };
+
   const chargeReads = createSharedReads<ChargeRecord | undefined>();
   const refundReads = createSharedReads<RefundsState | undefined>();
   return {
@@ -338,7 +373,11 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
       }),
 
     startWithEarlyAnswer: async (input, waitMs) => {
-      const deadline = Date.now() + waitMs;
+      const now = Date.now();
+      const waitDeadline = now + waitMs;
+      // Whether the charge started must be known by then, however long the caller is ready to wait.
+      const startDeadline = now + TEMPORAL_CALL_DEADLINE_MS;
+      const updateDeadline = Math.min(waitDeadline, startDeadline - START_DESCRIBE_RESERVE_MS);
       // Names this attempt in the memo: if the wait runs out before the server has answered the
       // start, a describe tells whether this call or another one started the charge.
       const attempt = randomUUID();
@@ -349,7 +388,7 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
       try {
         // One call starts the charge and delivers the update that answers once the PaymentIntent
         // exists; it returns when the worker has accepted the update (its first workflow task).
-        update = await client.connection.withDeadline(deadline, () =>
+        update = await client.connection.withDeadline(updateDeadline, () =>
           client.workflow.startUpdateWithStart(awaitPaymentIntentUpdate, {
             waitForStage: WorkflowUpdateStage.ACCEPTED,
             startWorkflowOperation,
@@ -360,16 +399,24 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
         const reason = notReadyReason(err);
         if (reason === undefined) throw err;
         // The wait ran out before the update was accepted (e.g. no worker took the first workflow
-        // task: the server holds its answer until one does). Was the charge started, and by us?
-        const found = await guard(() => describeCharge(input.request.event_id));
+        // task: the server holds its answer until one does), or Temporal did not answer at all. Was
+        // the charge started, and by us? Asked within the call deadline, so "no answer" is a 503.
+        const found = await guard(() => describeCharge(input.request.event_id), startDeadline);
         if (found === undefined) throw new TemporalUnavailableError(err);
         if (found.startAttempt !== attempt) return { kind: 'exists', workflowId };
-        return { kind: 'started', workflowId, runId: found.runId, early: { kind: 'not_ready', reason } };
+        // Started by this call. When the call deadline, not the caller's wait, cut the update short,
+        // the rest of the wait goes to the PaymentIntent, as for a repeat.
+        const left = waitDeadline - Date.now();
+        const early: EarlyAnswer =
+          reason === 'timeout' && left > 0
+            ? await awaitPaymentIntent(input.request.event_id, left)
+            : { kind: 'not_ready', reason };
+        return { kind: 'started', workflowId, runId: found.runId, early };
       }
       const runId =
         update.workflowRunId ?? (await guard(() => describeCharge(input.request.event_id)))?.runId ?? '';
       try {
-        const record = await client.connection.withDeadline(deadline, () => update.result());
+        const record = await client.connection.withDeadline(waitDeadline, () => update.result());
         return { kind: 'started', workflowId, runId, early: { kind: 'ready', record } };
       } catch (err) {
         // Started, whatever the wait says: the caller gets the plain 202.
@@ -379,31 +426,7 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
       }
     },
 
-    awaitPaymentIntent: async (eventId, waitMs): Promise<EarlyAnswer> => {
-      const handle = client.workflow.getHandle(chargeWorkflowId(eventId));
-      try {
-        return await client.connection.withDeadline(Date.now() + waitMs, async () => {
-          // A query first: a repeat mostly finds the PaymentIntent there, and a query adds nothing to
-          // the charge's history (each update does; Temporal also caps updates per workflow).
-          const record = await handle.query(chargeStateQuery);
-          if (record.payment_intent_id !== null || isTerminal(record.status))
-            return { kind: 'ready', record };
-          return { kind: 'ready', record: await handle.executeUpdate(awaitPaymentIntentUpdate) };
-        });
-      } catch (err) {
-        // Closed between the query and the update: its record is final, and a query reads it.
-        if (isClosedWorkflow(err)) {
-          return guard(async (): Promise<EarlyAnswer> => ({
-            kind: 'ready',
-            record: await handle.query(chargeStateQuery),
-          })).catch((): EarlyAnswer => ({ kind: 'not_ready', reason: 'closed' }));
-        }
-        const reason = notReadyReason(err);
-        if (reason !== undefined) return { kind: 'not_ready', reason };
-        if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
-        throw err;
-      }
-    },
+    awaitPaymentIntent,
 
     describe: (eventId) => guard(() => describeCharge(eventId)),
 
