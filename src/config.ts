@@ -402,8 +402,16 @@ function parseStripeKey(reader: Reader): string {
  */
 export const STRIPE_DEFAULT_REQUESTS_PER_SECOND = { test: 20, live: 80 } as const;
 
+/**
+ * Whether a key charges real money: sk_live_… and rk_live_… do. The one place that knows the
+ * pattern: the rate default and the webhook receiver (which applies only its own mode's events) ask here.
+ */
+export function isLiveKey(key: string): boolean {
+  return /^(sk|rk)_live_/.test(key);
+}
+
 function parseStripeRate(reader: Reader): number {
-  const live = /^(sk|rk)_live_/.test(reader.raw('STRIPE_KEY') ?? '');
+  const live = isLiveKey(reader.raw('STRIPE_KEY') ?? '');
   const fallback = STRIPE_DEFAULT_REQUESTS_PER_SECOND[live ? 'live' : 'test'];
   return reader.raw('STRIPE_MAX_REQUESTS_PER_SECOND') === undefined
     ? fallback

@@ -1,16 +1,17 @@
+/**
+ * The shared initialisation of the one binary: builds the parts every role shares once (config,
+ * logger and metrics come in; the Stripe client and the Temporal client connection are made here),
+ * starts the roles `config.mode` names, and serves what they serve on one HTTP port.
+ */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app';
-import type { ReadinessCheck } from './api/health/readiness';
 import { createChargeWorkflows } from './api/temporal/charge-workflows';
-import { watchDedupeWindow, type DedupeWindow } from './api/temporal/dedupe-window';
 import { createTemporalClient } from './clients/temporal';
-import { modeRoles, type Config } from './config';
+import { modeRoles, type Config, type PaymentsMode } from './config';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
-import { createStripeActivities } from './stripe/activities';
-import { createStripeClient, STRIPE_GATEWAY_TIMEOUT_MS } from './stripe/client';
-import { createStripeCustomerViews } from './stripe/customer-views';
-import { createStripeWebhooks, isLiveKey } from './stripe/webhooks';
+import type { SharedParts, SharedTemporal, StartedRole, StartRole } from './roles/shared-parts';
+import { createStripeClient } from './stripe/client';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -20,100 +21,55 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Starts the roles of `config.mode` in this process: the shared initialisation of the one binary. */
+/**
+ * Every role, by the name PAYMENTS_MODE uses. Loaded on demand: a gateway never loads the worker's
+ * module, whose SDK side (native core, bundler) would cost it memory for nothing.
+ */
+const ROLES: Record<Exclude<PaymentsMode, 'all'>, () => Promise<{ start: StartRole }>> = {
+  gateway: () => import('./roles/gateway'),
+  'webhook-receiver': () => import('./roles/webhook-receiver'),
+  worker: () => import('./roles/worker'),
+};
+
+/** Starts the roles of `config.mode` in this process. */
 export async function startService(
   config: Config,
   logger: Logger,
   metrics: Metrics,
 ): Promise<RunningService> {
-  const roles = new Set(modeRoles(config.mode));
+  const roleNames = modeRoles(config.mode);
+  // Run in reverse at shutdown: the HTTP server first, then the roles (last started, first
+  // stopped), then the shared Temporal connection, which the first role to ask for it registered.
   const closers: Array<() => Promise<void>> = [];
-  const readiness: ReadinessCheck[] = [];
-  let extraMetrics: (() => Promise<string>) | undefined;
-  const stripe =
-    roles.has('worker') || roles.has('webhook-receiver') ? createStripeClient(config) : undefined;
+  let temporal: SharedTemporal | undefined;
+  const shared: SharedParts = {
+    config,
+    logger,
+    metrics,
+    stripe: createStripeClient(config),
+    temporal: () => {
+      temporal ??= connectTemporal(config, closers);
+      return temporal;
+    },
+  };
 
   try {
-    let charges;
-    let dedupe: DedupeWindow | undefined;
-    if (roles.has('gateway') || roles.has('webhook-receiver')) {
-      const temporal = createTemporalClient(config);
-      closers.push(() => temporal.connection.close());
-      charges = createChargeWorkflows(temporal.client, config.temporal.taskQueue);
-      if (roles.has('gateway')) {
-        const window = watchDedupeWindow({
-          connection: temporal.connection,
-          namespace: config.temporal.namespace,
-          windowSeconds: config.dedupeWindowSeconds,
-          onError: (err) => logger.warn({ err }, 'could not read the namespace retention'),
-        });
-        dedupe = window;
-        closers.push(async () => window.stop());
-        readiness.push({
-          name: 'dedupe_window',
-          check: async () => {
-            const problem = window.problem();
-            if (problem !== undefined) throw new Error(problem);
-          },
-        });
-      }
-      readiness.push({
-        name: 'temporal',
-        check: () =>
-          temporal.connection.withDeadline(Date.now() + 2000, async () => {
-            await temporal.connection.workflowService.getSystemInfo({});
-          }),
-      });
+    const roles: StartedRole[] = [];
+    for (const name of roleNames) {
+      const { start } = await ROLES[name]();
+      const role = await start(shared);
+      closers.push(() => role.stop());
+      roles.push(role);
     }
-
-    if (roles.has('worker') && stripe) {
-      // Loaded here only: the SDK's worker side would cost a gateway memory for nothing.
-      const { startWorkerRole } = await import('./roles/worker-role');
-      const provider = createStripeActivities({ stripe, metrics });
-      const worker = await startWorkerRole({ config, logger, metrics, provider });
-      extraMetrics = worker.sdkMetrics;
-      readiness.push(...worker.readiness);
-      closers.push(() => worker.stop());
-    }
-
     const app = await buildApp({
       logger,
       metrics,
-      readiness,
-      ...(extraMetrics ? { extraMetrics } : {}),
-      ...(roles.has('gateway') && charges && dedupe
-        ? {
-            gateway: {
-              charges,
-              // Its own client: a read for a caller who is waiting gives up sooner than an activity.
-              customerViews: createStripeCustomerViews({
-                stripe: createStripeClient(config, { timeoutMs: STRIPE_GATEWAY_TIMEOUT_MS }),
-                metrics,
-              }),
-              dedupe,
-              apiTokens: config.api.chargeApiTokens,
-              timing: config.chargeTiming,
-              refundWindowSeconds: config.refundWindowSeconds,
-            },
-          }
-        : {}),
-      ...(roles.has('webhook-receiver') && charges && stripe
-        ? {
-            webhook: {
-              charges,
-              webhooks: createStripeWebhooks(stripe, {
-                secrets: config.stripe.webhookSecrets,
-                toleranceSeconds: config.stripe.webhookToleranceSeconds,
-                livemode: isLiveKey(config.stripe.key),
-              }),
-              lateSuccessPolicy: config.lateSuccessPolicy,
-            },
-          }
-        : {}),
+      readiness: [...new Set(roles.flatMap((role) => role.readiness))],
+      ...roles.reduce<StartedRole['http']>((served, role) => ({ ...served, ...role.http }), {}),
     });
     closers.push(() => app.close());
     const url = await app.listen({ port: config.port, host: config.host });
-    logger.info({ url, mode: config.mode, roles: [...roles] }, 'payments service started');
+    logger.info({ url, mode: config.mode, roles: roleNames }, 'payments service started');
 
     let stopping: Promise<void> | undefined;
     return {
@@ -128,6 +84,26 @@ export async function startService(
     await closeInReverse(closers, logger);
     throw err;
   }
+}
+
+/**
+ * The gateway's and the webhook receiver's client connection. Lazy, so a gateway starts (and answers
+ * /readyz with 503) while Temporal is still down.
+ */
+function connectTemporal(config: Config, closers: Array<() => Promise<void>>): SharedTemporal {
+  const { connection, client } = createTemporalClient(config);
+  closers.push(() => connection.close());
+  return {
+    connection,
+    charges: createChargeWorkflows(client, config.temporal.taskQueue),
+    readiness: {
+      name: 'temporal',
+      check: () =>
+        connection.withDeadline(Date.now() + 2000, async () => {
+          await connection.workflowService.getSystemInfo({});
+        }),
+    },
+  };
 }
 
 async function closeInReverse(closers: Array<() => Promise<void>>, logger: Logger): Promise<void> {

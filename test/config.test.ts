@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config';
+import { CONFIG_VARIABLES, ConfigError, isLiveKey, loadConfig } from '../src/config';
 
 const valid = {
   PAYMENTS_MODE: 'gateway',
@@ -30,6 +30,13 @@ describe('config', () => {
       problemsOf({ ...valid, STRIPE_MAX_REQUESTS_PER_SECOND: '0' })[0] ?? '',
       /^STRIPE_MAX_REQUESTS_PER_SECOND: must be between 1 and 10000/,
     );
+  });
+
+  it('knows a live key (real money) from a test key, secret or restricted alike', () => {
+    assert.ok(isLiveKey('sk_live_abc') && isLiveKey('rk_live_abc'));
+    for (const key of ['sk_test_abc', 'rk_test_abc', 'pk_live_abc', 'xsk_live_abc', '']) {
+      assert.equal(isLiveKey(key), false, key);
+    }
   });
 
   it('reads CHARGE_DEDUPE_WINDOW as a duration, and names the variable when it is not one', () => {

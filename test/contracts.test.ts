@@ -3,12 +3,24 @@ import { describe, it } from 'node:test';
 import { chargeWorkflowId, paymentIntentIdempotencyKey } from '../src/contracts/charge';
 import { formatAmount } from '../src/contracts/currency';
 import { paymentEventMessageId } from '../src/contracts/payment-event';
+import { eventIdOfWorkflowId, refundsWorkflowId } from '../src/contracts/workflow-ids';
 
 describe('contracts', () => {
   it('derives the workflow id and the idempotency key from event_id alone', () => {
     assert.equal(chargeWorkflowId('evt-42'), 'charge-evt-42');
     assert.equal(paymentIntentIdempotencyKey('evt-42'), 'payments:create-payment-intent:evt-42');
     assert.notEqual(paymentIntentIdempotencyKey('evt-42'), paymentIntentIdempotencyKey('evt-43'));
+  });
+
+  it('reads the event_id back from a charge or refunds workflow id, and from nothing else', () => {
+    for (const eventId of ['evt-42', 'order-7-attempt-2', 'x']) {
+      assert.equal(eventIdOfWorkflowId(chargeWorkflowId(eventId)), eventId);
+      assert.equal(eventIdOfWorkflowId(refundsWorkflowId(eventId)), eventId);
+    }
+    assert.equal(refundsWorkflowId('evt-42'), 'refunds-evt-42');
+    for (const other of ['charge-', 'dispute-dp_1', 'evt-42', 'charges-evt-42']) {
+      assert.equal(eventIdOfWorkflowId(other), undefined, other);
+    }
   });
 
   it('keeps the first key for generation 1 and marks a later generation in the key', () => {

@@ -6,7 +6,7 @@
  * failed: a retried publish may write twice and consumers drop by message_id.
  */
 import type { Client } from '@temporalio/client';
-import { paymentIntentIdempotencyKey } from '../../src/contracts/charge';
+import { chargeWorkflowId, paymentIntentIdempotencyKey } from '../../src/contracts/charge';
 import { ChargeStatusSearchAttribute } from '../../src/workflows/messages';
 import { readRecordsFor } from '../../test/support/kafka-reader';
 import type { RecordedStripeRequest } from '../../test/support/stripe-recording-proxy';
@@ -95,10 +95,10 @@ async function auditTemporal(
   const infos = await listByTaskQueue(client, taskQueue);
   const byId = new Map<string, typeof infos>();
   for (const info of infos) byId.set(info.workflowId, [...(byId.get(info.workflowId) ?? []), info]);
-  const expectedIds = new Set(expected.map((e) => `charge-${e.eventId}`));
+  const expectedIds = new Set(expected.map((e) => chargeWorkflowId(e.eventId)));
   for (const id of byId.keys()) if (!expectedIds.has(id)) violations.add('unexpected workflow', id);
   for (const { eventId, outcome } of expected) {
-    const runs = byId.get(`charge-${eventId}`) ?? [];
+    const runs = byId.get(chargeWorkflowId(eventId)) ?? [];
     if (runs.length !== 1) {
       violations.add(`${runs.length} workflows for one event id`, '', eventId);
       continue;

@@ -10,7 +10,7 @@ import type { Metrics } from '../observability/metrics';
 import { chargeActionRoutes } from './charges/action-routes';
 import { chargeRoutes } from './charges/routes';
 import { registerErrorHandler } from './errors';
-import type { ReadinessCheck } from './health/readiness';
+import type { ReadinessCheck } from '../observability/readiness';
 import { healthRoutes } from './health/routes';
 import { stripeWebhookRoutes } from './stripe-webhook/routes';
 import type { ChargeWorkflows } from './temporal/charge-workflows';

@@ -79,9 +79,8 @@ export interface ChargeWorkflowInput {
   readonly timing?: ChargeTiming;
 }
 
-export function chargeWorkflowId(eventId: string): string {
-  return `charge-${eventId}`;
-}
+// Its home is workflow-ids.ts, beside the parser; re-exported here for the many callers that build it.
+export { chargeWorkflowId } from './workflow-ids';
 
 /**
  * The same string on every attempt and every worker, so Stripe deduplicates retried creates. A new

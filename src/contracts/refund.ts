@@ -39,17 +39,8 @@ export interface RefundsWorkflowInput {
 
 export const DEFAULT_REFUND_WINDOW_SECONDS = 180 * 24 * 60 * 60;
 
-export function refundsWorkflowId(eventId: string): string {
-  return `refunds-${eventId}`;
-}
-
-/**
- * The event_id a charge's or refunds' workflow id names (`charge-<event_id>`, `refunds-<event_id>`):
- * how every log line about either workflow gets its event_id, the SDK's own lines included.
- */
-export function eventIdOfWorkflowId(workflowId: string): string | undefined {
-  return /^(?:charge|refunds)-(.+)$/.exec(workflowId)?.[1];
-}
+// Its home is workflow-ids.ts, beside the parser; re-exported here for the callers that build it.
+export { refundsWorkflowId } from './workflow-ids';
 
 /** The same key on every attempt, so a retried refunds.create never refunds twice. */
 export function refundIdempotencyKey(refundId: string): string {

@@ -1,5 +1,5 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import { eventIdOfWorkflowId } from '../contracts/refund';
+import { eventIdOfWorkflowId } from '../contracts/workflow-ids';
 import type { Logger } from './logger';
 
 const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {

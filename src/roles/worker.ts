@@ -1,14 +1,30 @@
+/**
+ * The worker role: everything it adds to a process. The SDK runtime (our logger, its metrics), the
+ * Kafka producer, and two Temporal workers over one native connection: the workflows and Kafka
+ * activities on the main task queue, the provider's (Stripe's) activities on their own, rate-limited
+ * one. service.ts loads this module only in modes with a worker, so a gateway or webhook receiver
+ * never loads the SDK's worker side (its native core and bundler), which they have no use for.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { activityLogInterceptors } from '../activities/log-interceptors';
-import type { EventProducer } from '../clients/kafka';
+import { createEventProducer, createKafka, type EventProducer } from '../clients/kafka';
 import { temporalConnectionOptions } from '../clients/tls';
 import type { Config } from '../config';
 import { providerTaskQueue, type PaymentProviderActivities } from '../contracts/payment-provider';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { kafkaBrokerCheck } from '../observability/readiness';
+import {
+  freeLoopbackPort,
+  sdkHistogramBucketOverrides,
+  sdkMetricsReader,
+} from '../observability/temporal-sdk-metrics';
+import { temporalLoggerFor } from '../observability/temporal-logger';
+import { createStripeActivities } from '../stripe/activities';
+import type { StartRole } from './shared-parts';
 
 /** Where `npm run build` writes the prebuilt workflow bundle; absent in dev, where we bundle at start. */
 export const DEFAULT_WORKFLOW_BUNDLE = path.resolve(__dirname, '../../workflow-bundle.js');
@@ -28,6 +44,65 @@ export function workerTuning(config: Config) {
 }
 
 /**
+ * Starts the producer, then the workers. On failure, whatever already started is closed before the
+ * error propagates, as the caller cannot know what that was.
+ */
+export const start: StartRole = async (shared) => {
+  const { config, logger, metrics } = shared;
+  const sdkMetrics = await installTemporalRuntime(logger);
+  const provider = createStripeActivities({ stripe: shared.stripe, metrics });
+  const producer = createEventProducer(createKafka(config, logger));
+  try {
+    const workers = await startWorkers({ config, logger, metrics, provider, producer });
+    return {
+      readiness: [
+        kafkaBrokerCheck(config.kafka.brokers),
+        {
+          name: 'worker',
+          check: async () => {
+            const state = workers.worker.getState();
+            if (state !== 'RUNNING') throw new Error(`worker is ${state}`);
+            await workers.connection.workflowService.getSystemInfo({});
+          },
+        },
+      ],
+      http: { extraMetrics: sdkMetrics },
+      // The workers drain (running activities finish), then the producer disconnects.
+      async stop() {
+        try {
+          await workers.stop();
+        } finally {
+          await producer.disconnect();
+        }
+      },
+    };
+  } catch (err) {
+    await producer.disconnect().catch(() => undefined);
+    throw err;
+  }
+};
+
+let sdkMetrics: Promise<() => Promise<string>> | undefined;
+
+/**
+ * The SDK's runtime is process-wide and can be installed once, before the first worker: our logger
+ * for its logs, and its Prometheus exporter on loopback, read back into our /metrics.
+ */
+function installTemporalRuntime(logger: Logger): Promise<() => Promise<string>> {
+  sdkMetrics ??= freeLoopbackPort().then((port) => {
+    const bindAddress = `127.0.0.1:${port}`;
+    Runtime.install({
+      logger: temporalLoggerFor(logger.child({ component: 'temporal' })),
+      telemetryOptions: {
+        metrics: { prometheus: { bindAddress, histogramBucketOverrides: sdkHistogramBucketOverrides() } },
+      },
+    });
+    return sdkMetricsReader(bindAddress);
+  });
+  return sdkMetrics;
+}
+
+/**
  * The prebuilt bundle when there is one (it carries the workflow interceptors); otherwise bundle
  * at start, naming the interceptors.
  */
@@ -44,20 +119,21 @@ function workflowCode(
   };
 }
 
-export interface RunningWorker {
+interface RunningWorkers {
+  /** The main task queue's worker (workflows, Kafka activities): the one /readyz asks about. */
   readonly worker: Worker;
   readonly connection: NativeConnection;
   /** Stops polling, lets running activities finish (up to the grace time), then closes the connection. */
   stop(): Promise<void>;
 }
 
-export async function startWorker(deps: {
+async function startWorkers(deps: {
   config: Config;
   logger: Logger;
   metrics: Metrics;
   provider: PaymentProviderActivities;
   producer: EventProducer;
-}): Promise<RunningWorker> {
+}): Promise<RunningWorkers> {
   const { config, logger } = deps;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
@@ -73,9 +149,9 @@ export async function startWorker(deps: {
     }),
     ...workerTuning(config),
   });
-  // The Stripe activities' own queue: the server hands out at most this many of its tasks a second,
-  // across every worker polling it, so Stripe never sees more than STRIPE_MAX_REQUESTS_PER_SECOND.
-  const stripeWorker = await Worker.create({
+  // The provider's activities' own queue: the server hands out at most this many of its tasks a
+  // second, across every worker polling it, so Stripe never sees more than STRIPE_MAX_REQUESTS_PER_SECOND.
+  const providerWorker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: providerTaskQueue(config.temporal.taskQueue),
@@ -85,7 +161,7 @@ export async function startWorker(deps: {
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
     interceptors: { activity: [activityLogInterceptors] },
   });
-  const running = Promise.all([worker.run(), stripeWorker.run()]);
+  const running = Promise.all([worker.run(), providerWorker.run()]);
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
   logger.info(
     {
@@ -100,7 +176,7 @@ export async function startWorker(deps: {
     worker,
     connection,
     async stop() {
-      for (const w of [worker, stripeWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of [worker, providerWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await running.catch(() => undefined);
       await connection.close();
     },

@@ -12,22 +12,23 @@ export type StripeClient = Stripe;
 /** An activity's Stripe call may take this long (its start-to-close timeout is longer). */
 export const STRIPE_TIMEOUT_MS = 20_000;
 /**
- * The gateway reads a PaymentIntent while its caller waits for the answer: it gives up sooner, and
- * the caller gets the plain answer (POST) or a 503 to retry (GET).
+ * The gateway reads a PaymentIntent while its caller waits for the answer: it gives up sooner (a
+ * per-request timeout on the same client), and the caller gets the plain answer (POST) or a 503 to
+ * retry (GET).
  */
 export const STRIPE_GATEWAY_TIMEOUT_MS = 3_000;
 
-export function createStripeClient(
-  config: { stripe: Pick<Config['stripe'], 'key' | 'apiBase'> },
-  options: { readonly timeoutMs?: number } = {},
-): StripeClient {
+/** The process's one Stripe client (service.ts builds it once and hands it to every role). */
+export function createStripeClient(config: {
+  stripe: Pick<Config['stripe'], 'key' | 'apiBase'>;
+}): StripeClient {
   const base = config.stripe.apiBase;
   return new Stripe(config.stripe.key, {
     apiVersion: STRIPE_API_VERSION,
     // Temporal owns retries (one policy, visible in the Web UI); the SDK must not add its own. The
     // gateway's reads are not retried either: its caller retries.
     maxNetworkRetries: 0,
-    timeout: options.timeoutMs ?? STRIPE_TIMEOUT_MS,
+    timeout: STRIPE_TIMEOUT_MS,
     telemetry: false,
     appInfo: { name: 'bookstore-payments-service' },
     ...(base ? { protocol: base.protocol, host: base.host, port: base.port } : {}),

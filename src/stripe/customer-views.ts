@@ -16,6 +16,7 @@ import {
   type PaymentIntentViews,
 } from '../contracts/payment-provider';
 import type { Metrics } from '../observability/metrics';
+import { STRIPE_GATEWAY_TIMEOUT_MS } from './client';
 import { classifyStripeError } from './errors';
 
 /** How long a view is reused (per PaymentIntent and charge status). */
@@ -26,7 +27,11 @@ export const CUSTOMER_VIEW_MAX_ENTRIES = 5_000;
 /** Only what this module calls: a Stripe client, or a stand-in in tests. */
 export interface PaymentIntentReader {
   readonly paymentIntents: {
-    retrieve(id: string): Promise<Pick<Stripe.PaymentIntent, 'id' | 'client_secret' | 'next_action'>>;
+    retrieve(
+      id: string,
+      params: Record<string, never>,
+      options: { readonly timeout: number },
+    ): Promise<Pick<Stripe.PaymentIntent, 'id' | 'client_secret' | 'next_action'>>;
   };
 }
 
@@ -50,13 +55,16 @@ export function customerViewOf(
 }
 
 export function createStripeCustomerViews(deps: {
+  /** The process's Stripe client: each read here sets its own, shorter timeout. */
   stripe: PaymentIntentReader;
   metrics?: Metrics | undefined;
+  timeoutMs?: number;
   ttlMs?: number;
   maxEntries?: number;
   now?: () => number;
 }): PaymentIntentViews {
   const { stripe, metrics } = deps;
+  const timeout = deps.timeoutMs ?? STRIPE_GATEWAY_TIMEOUT_MS;
   const ttlMs = deps.ttlMs ?? CUSTOMER_VIEW_TTL_MS;
   const maxEntries = deps.maxEntries ?? CUSTOMER_VIEW_MAX_ENTRIES;
   const now = deps.now ?? Date.now;
@@ -65,7 +73,7 @@ export function createStripeCustomerViews(deps: {
 
   const read = async (paymentIntentId: string): Promise<CustomerView> => {
     try {
-      const pi = await stripe.paymentIntents.retrieve(paymentIntentId);
+      const pi = await stripe.paymentIntents.retrieve(paymentIntentId, {}, { timeout });
       metrics?.stripeRequests.inc({ operation: 'payment_intents.retrieve_customer_view', result: 'ok' });
       return customerViewOf(pi);
     } catch (err) {

@@ -50,8 +50,3 @@ export function createStripeWebhooks(
     },
   };
 }
-
-/** Whether a key charges real money: sk_live_… and rk_live_… do. */
-export function isLiveKey(key: string): boolean {
-  return /^(sk|rk)_live_/.test(key);
-}

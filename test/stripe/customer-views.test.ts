@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { ProviderUnavailableError } from '../../src/contracts/payment-provider';
 import { createMetrics } from '../../src/observability/metrics';
+import { STRIPE_GATEWAY_TIMEOUT_MS, STRIPE_TIMEOUT_MS } from '../../src/stripe/client';
 import {
   CUSTOMER_VIEW_TTL_MS,
   createStripeCustomerViews,
@@ -19,15 +20,17 @@ type Answer = Awaited<ReturnType<PaymentIntentReader['paymentIntents']['retrieve
 /** A stand-in for the Stripe client: counts retrieves, answers as told (or after a gate opens). */
 function fakeStripe(answer: (id: string) => Promise<Answer> | Answer) {
   const retrieves: string[] = [];
+  const timeouts: number[] = [];
   const stripe: PaymentIntentReader = {
     paymentIntents: {
-      retrieve: async (id) => {
+      retrieve: async (id, _params, options) => {
         retrieves.push(id);
+        timeouts.push(options.timeout);
         return answer(id);
       },
     },
   };
-  return { stripe, retrieves };
+  return { stripe, retrieves, timeouts };
 }
 
 const waiting = (id: string): Answer => ({ id, client_secret: `${id}_secret_abc`, next_action: null });
@@ -41,6 +44,14 @@ describe('the customer view of a PaymentIntent (Stripe reads)', () => {
       client_secret: 'pi_1_secret_x',
       next_action: nextAction,
     });
+  });
+
+  it("gives up sooner than an activity's call: every read carries the gateway's own timeout", async () => {
+    const { stripe, timeouts } = fakeStripe(waiting);
+    await createStripeCustomerViews({ stripe }).customerView('pi_t', 'pending');
+    await createStripeCustomerViews({ stripe, timeoutMs: 1234 }).customerView('pi_t', 'pending');
+    assert.deepEqual(timeouts, [STRIPE_GATEWAY_TIMEOUT_MS, 1234]);
+    assert.ok(STRIPE_GATEWAY_TIMEOUT_MS < STRIPE_TIMEOUT_MS);
   });
 
   it('reads once per PaymentIntent and status within the TTL, and again after it', async () => {

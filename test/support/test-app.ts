@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app';
-import type { ReadinessCheck } from '../../src/api/health/readiness';
+import type { ReadinessCheck } from '../../src/observability/readiness';
 import type { DedupeRefusal } from '../../src/api/temporal/dedupe-window';
 import { createStripeClient } from '../../src/stripe/client';
 import { createStripeWebhooks } from '../../src/stripe/webhooks';

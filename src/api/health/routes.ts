@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { withTimeout, type ReadinessCheck } from './readiness';
+import type { ReadinessCheck } from '../../observability/readiness';
 
 const CHECK_TIMEOUT_MS = 2500;
 
@@ -68,4 +68,13 @@ export async function healthRoutes(
       return reply.type(opts.registry.contentType).send(extra === '' ? own : `${own}\n${extra}`);
     },
   );
+}
+
+/** A check that does not answer in time fails, so one hung dependency cannot hang /readyz. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -17,19 +17,14 @@ import {
   type QueryDefinition,
 } from '@temporalio/common';
 import {
-  chargeWorkflowId,
   isTerminal,
   type ChargeRecord,
   type ChargeStatus,
   type ChargeWorkflowInput,
 } from '../../contracts/charge';
 import { formatAmount } from '../../contracts/currency';
-import {
-  refundsWorkflowId,
-  type RefundAnswer,
-  type RefundRequest,
-  type RefundsWorkflowInput,
-} from '../../contracts/refund';
+import type { RefundAnswer, RefundRequest, RefundsWorkflowInput } from '../../contracts/refund';
+import { chargeWorkflowId, refundsWorkflowId } from '../../contracts/workflow-ids';
 import {
   AmountMinorSearchAttribute,
   ChargeStatusSearchAttribute,

@@ -1,17 +1,14 @@
+/**
+ * Readiness: what each role says it depends on, for /readyz. Its own module (not the API's) because
+ * the roles build these checks and the health routes only run them: the worker's Kafka check must
+ * not reach into the HTTP layer.
+ */
 import net from 'node:net';
 
 /** One dependency a mode needs; /readyz names the ones that fail. */
 export interface ReadinessCheck {
   readonly name: string;
   check(): Promise<void>;
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -1,0 +1,42 @@
+/**
+ * The gateway role: POST /charge and the charge actions for the order dispatcher. It refuses charges
+ * while the namespace forgets closed workflows sooner than the dedupe window (watched here), and reads
+ * a waiting charge's client_secret from Stripe when it answers (never from Temporal).
+ */
+import { watchDedupeWindow } from '../api/temporal/dedupe-window';
+import { createStripeCustomerViews } from '../stripe/customer-views';
+import type { StartRole } from './shared-parts';
+
+export const start: StartRole = async (shared) => {
+  const { config, logger, metrics } = shared;
+  const temporal = shared.temporal();
+  const dedupe = watchDedupeWindow({
+    connection: temporal.connection,
+    namespace: config.temporal.namespace,
+    windowSeconds: config.dedupeWindowSeconds,
+    onError: (err) => logger.warn({ err }, 'could not read the namespace retention'),
+  });
+  return {
+    readiness: [
+      {
+        name: 'dedupe_window',
+        check: async () => {
+          const problem = dedupe.problem();
+          if (problem !== undefined) throw new Error(problem);
+        },
+      },
+      temporal.readiness,
+    ],
+    http: {
+      gateway: {
+        charges: temporal.charges,
+        customerViews: createStripeCustomerViews({ stripe: shared.stripe, metrics }),
+        dedupe,
+        apiTokens: config.api.chargeApiTokens,
+        timing: config.chargeTiming,
+        refundWindowSeconds: config.refundWindowSeconds,
+      },
+    },
+    stop: async () => dedupe.stop(),
+  };
+};
