@@ -252,6 +252,20 @@ export function onPaymentIntent(
   return next;
 }
 
+/**
+ * The PaymentIntent the create returned. A browser charge's create confirms nothing, so nothing can
+ * have been declined yet: a `last_payment_error` on it is not this charge's (stripe-mock's fixture
+ * carries one) and is not read as a decline.
+ */
+export function onCreated(
+  state: ChargeState,
+  pi: PaymentIntentOutcome,
+  now: string,
+  nowMs: number,
+): ChargeState {
+  return onPaymentIntent(state, confirmedHere(state) ? pi : { ...pi, failure: null }, now, nowMs);
+}
+
 /** The create was refused for good (a decline or an invalid request): Stripe's details decide. */
 export function onCreateRefused(
   state: ChargeState,

@@ -43,6 +43,7 @@ import {
   onCancelRequested,
   onCanceled,
   onCreateRefused,
+  onCreated,
   onCreateWindowExhausted,
   onDeadline,
   onLookupFoundNothing,
@@ -242,7 +243,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
             { summary: `Create Stripe PaymentIntent for ${amountText}` },
             [request, step.generation],
           );
-          return setState(onPaymentIntent(state, pi, nowIso(), nowMs()));
+          return setState(onCreated(state, pi, nowIso(), nowMs()));
         } catch (err) {
           const refused = stripeFailureOf(err);
           if (refused !== undefined) {

@@ -22,6 +22,7 @@ import {
   onCancelRequested,
   onCanceled,
   onCreateRefused,
+  onCreated,
   onCreateWindowExhausted,
   onDeadline,
   onLookupFoundNothing,
@@ -236,7 +237,7 @@ class World {
               now,
               this.nowMs,
             )
-          : onPaymentIntent(this.state, this.pi.outcome(), now, this.nowMs);
+          : onCreated(this.state, this.pi.outcome(), now, this.nowMs);
         return true;
       }
       case 'lookup':
