@@ -60,6 +60,18 @@ class RecordedRun {
     return defaultPayloadConverter.fromPayload<ChargeRecord>(payload);
   }
 
+  /** The patch markers this run recorded (today's code records its newest ones). */
+  markers(): string[] {
+    return this.events
+      .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0])
+      .filter((p): p is NonNullable<typeof p> => p !== undefined && p !== null)
+      .map((p) => defaultPayloadConverter.fromPayload<{ id: string }>(p).id);
+  }
+
+  firstIndexOfActivity(type: string): number {
+    return this.events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type);
+  }
+
   activities(type: string): ActivityRun[] {
     return this.events
       .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type)
@@ -321,12 +333,77 @@ const PATHS: Record<string, { readonly path: string; readonly shows: (run: Recor
   },
 };
 
+/**
+ * The paths recorded from today's code (npm run record-histories writes them as `v2-<path>`), each
+ * with what its history must show. A history of the current generation carries the markers today's
+ * code records first: `charge-lifecycle-v2` (ChargeWorkflow) or `refund-window-from-success`
+ * (RefundsWorkflow); one without them was recorded from older code.
+ */
+const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (run: RecordedRun) => void }> = {
+  'v2-webhook-success': PATHS['webhook-success']!,
+  'v2-duplicate-and-out-of-order-events': PATHS['duplicate-and-out-of-order-events']!,
+  'v2-stripe-500-retried': PATHS['stripe-500-retried']!,
+  'v2-requires-action-expired': PATHS['requires-action-expired']!,
+  'v2-charge-expired': PATHS['charge-expired']!,
+  'v2-early-answer-requires-action': PATHS['early-answer-requires-action']!,
+  'v2-canceled-by-caller': PATHS['canceled-by-caller']!,
+  'v2-cancel-refused-by-stripe': PATHS['cancel-refused-by-stripe']!,
+  'v2-browser-decline-then-retry': {
+    path: 'a browser charge declined once stays open; the customer retries with another card and it succeeds',
+    shows: (run) => {
+      assert.equal(run.signals('stripeEvent'), 2);
+      assert.equal(run.activities('cancelPaymentIntent').length, 0);
+      endedAs(run, 'succeeded');
+    },
+  },
+  'v2-server-decline-canceled': {
+    path: 'a server-confirmed decline: the PaymentIntent is canceled at Stripe before payments.failed',
+    shows: (run) => {
+      assert.equal(run.only('createPaymentIntent').outcome, 'failed');
+      assert.equal(run.only('cancelPaymentIntent').outcome, 'completed');
+      assert.ok(
+        run.firstIndexOfActivity('cancelPaymentIntent') < run.firstIndexOfActivity('publishPaymentEvent'),
+      );
+      endedAs(run, 'failed', 'card_declined');
+    },
+  },
+  'v2-reconciled-without-webhook': {
+    path: "no webhook: a retrieve finds Stripe's status (succeeded) and ends the charge",
+    shows: (run) => {
+      assert.equal(run.signals('stripeEvent'), 0);
+      assert.equal(
+        (run.activities('retrievePaymentIntent')[0]?.result as { status: string }).status,
+        'succeeded',
+      );
+      endedAs(run, 'succeeded');
+    },
+  },
+  'v2-amount-mismatch': {
+    path: 'Stripe reports other money than the charge asked: failed with amount_mismatch',
+    shows: (run) => endedAs(run, 'failed', 'amount_mismatch'),
+  },
+};
+
+const CURRENT_MARKERS: Record<string, string> = {
+  ChargeWorkflow: 'charge-lifecycle-v2',
+  RefundsWorkflow: 'refund-window-from-success',
+};
+
 describe('replay of recorded ChargeWorkflow and RefundsWorkflow histories', { timeout: 120_000 }, () => {
   it('has a recorded history for each workflow path, and no history without its path', () => {
     assert.deepEqual(
       files.map((f) => path.basename(f, '.json')),
-      Object.keys(PATHS).sort(),
+      [...Object.keys(PATHS), ...Object.keys(CURRENT_PATHS)].sort(),
     );
+  });
+
+  it("has a history recorded from today's code for every path (its first marker is today's)", () => {
+    for (const name of Object.keys(CURRENT_PATHS)) {
+      const run = new RecordedRun(load(`${name}.json`));
+      const marker = CURRENT_MARKERS[run.workflowType];
+      assert.ok(marker, `${name}: a ${run.workflowType} history`);
+      assert.ok(run.markers().includes(marker), `${name} was recorded before ${marker}: record it again`);
+    }
   });
 
   it('replays every history without a determinism error', async () => {
@@ -348,7 +425,7 @@ describe('replay of recorded ChargeWorkflow and RefundsWorkflow histories', { ti
     assert.deepEqual(failures, []);
   });
 
-  for (const [name, { path: what, shows }] of Object.entries(PATHS)) {
+  for (const [name, { path: what, shows }] of Object.entries({ ...PATHS, ...CURRENT_PATHS })) {
     it(`${name}.json is the path where ${what}`, () => {
       shows(new RecordedRun(load(`${name}.json`)));
     });
