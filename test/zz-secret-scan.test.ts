@@ -25,8 +25,10 @@ import { REPO_ROOT } from './support/repo';
 import { stackDir } from './support/stack';
 import { notedSecrets, TEST_LOG_DIR } from './support/test-logs';
 
+const SUITES = 'the suites’ processes';
+
 const SOURCES: ReadonlyArray<{ readonly name: string; readonly dir: string }> = [
-  { name: 'the suites’ processes', dir: TEST_LOG_DIR },
+  { name: SUITES, dir: TEST_LOG_DIR },
   { name: 'the bench smoke run', dir: path.join(REPO_ROOT, 'bench/results/logs') },
   { name: 'the stack', dir: path.join(stackDir(), 'logs') },
 ];
@@ -97,15 +99,31 @@ describe('no secret in any log the suites and the stack wrote', () => {
     ]),
   ].filter((secret) => secret.length >= MIN_SECRET_LENGTH);
 
-  it('has logs to read: the stack’s at least, and those of every suite that ran before', (t) => {
+  it('has logs to read: the suites’ own processes’ (with the service’s own lines in them), the bench smoke run’s and the stack’s, and the secrets the suites handed over', (t) => {
     for (const source of bySource) {
       t.diagnostic(`${source.files.length} log files of ${source.name} (${source.dir})`);
     }
     t.diagnostic(`${secrets.length} secrets to look for`);
-    assert.ok(
-      (bySource.find((s) => s.name === 'the stack')?.files.length ?? 0) > 0,
-      'the stack’s logs (npm test starts the stack before the tests)',
-    );
+    // A scan of nothing finds nothing: each source must have been written, or this pass proves nothing
+    // (run it as the last file of `npm test`, after the suites and the bench smoke run).
+    const missing = bySource
+      .filter((source) => source.files.reduce((bytes, file) => bytes + fs.statSync(file).size, 0) === 0)
+      .map(
+        (source) =>
+          `${source.name}: no log lines under ${path.relative(REPO_ROOT, source.dir) || source.dir}`,
+      );
+    const suites = bySource.find((s) => s.name === SUITES)?.files ?? [];
+    const serviceStarts = suites.filter((file) =>
+      fs.readFileSync(file, 'utf8').includes('"msg":"payments service started"'),
+    ).length;
+    t.diagnostic(`${serviceStarts} suite log files with a service's start line`);
+    if (suites.length > 0 && serviceStarts === 0) {
+      missing.push(`${SUITES}: no service's own log line (its start) in ${suites.length} files`);
+    }
+    if (notedSecrets().length === 0) {
+      missing.push('the suites noted no secret they handed to a process (test-results/secrets)');
+    }
+    assert.deepEqual(missing, []);
   });
 
   it('finds none of the secrets handed to a process, nor anything shaped like a Stripe secret', () => {

@@ -4,6 +4,7 @@
  * unknown field, broken metadata), a JSON value that is not an object, or bytes that are not JSON.
  * The contract is in README.md ("POST /charge") and src/api/charges/schemas.ts.
  */
+import { PAYMENT_METHOD_PATTERN } from '../../src/api/charges/schemas';
 import type { Random } from '../common/random';
 import { alnumString, codePoints, idString, jsonValue, randomString, valueNotOfType } from './values';
 
@@ -142,7 +143,7 @@ function stringFieldMutation(random: Random, field: string): Mutation {
     }));
   }
   if (field === 'customer_id' || field === 'payment_method') {
-    const pattern = field === 'customer_id' ? /^cus_[A-Za-z0-9]+$/ : /^(pm|card|src)_[A-Za-z0-9]+$/;
+    const pattern = field === 'customer_id' ? /^cus_[A-Za-z0-9]+$/ : new RegExp(PAYMENT_METHOD_PATTERN);
     options.push(
       () => {
         for (;;) {

@@ -236,6 +236,54 @@ describe('POST /charge', () => {
     });
   }
 
+  // Stripe's documented test PaymentMethods, a live-style id, and the older Card and Source ids.
+  for (const paymentMethod of [
+    'pm_1NqXyZ2eZvKYlo2C0ABCdefG',
+    'pm_card_visa',
+    'pm_card_visa_debit',
+    'pm_card_mastercard',
+    'pm_card_chargeDeclined',
+    'pm_card_chargeDeclinedInsufficientFunds',
+    'pm_card_authenticationRequired',
+    'pm_card_threeDSecure2Required',
+    'pm_card_visa_chargeDeclinedInsufficientFunds',
+    'card_1NqXyZ2eZvKYlo2C',
+    'src_1NqXyZ2eZvKYlo2C',
+  ]) {
+    it(`takes payment_method ${paymentMethod} and hands it to the charge`, async () => {
+      const res = await post(validCharge({ payment_method: paymentMethod }));
+      assert.equal(res.statusCode, 202, res.body);
+      assert.equal(t.charges.started.at(-1)?.request.payment_method, paymentMethod);
+    });
+  }
+
+  for (const garbage of [
+    'pm_',
+    'pm',
+    'pm__card_visa',
+    'pm_card_visa_',
+    'pm_card visa',
+    'pm-card-visa',
+    'PM_card_visa',
+    'tok_visa',
+    'cus_123',
+    'pm_card_visa\n',
+    'pm_<script>',
+    `pm_${'a'.repeat(253)}`,
+  ]) {
+    it(`refuses payment_method ${JSON.stringify(garbage.slice(0, 30))} with 400 naming payment_method`, async () => {
+      const before = t.charges.started.length;
+      const res = await post(validCharge({ payment_method: garbage }));
+      assert.equal(res.statusCode, 400, res.body);
+      const json = res.json<{ errors: Array<{ field: string }> }>();
+      assert.deepEqual(
+        json.errors.map((e) => e.field),
+        ['payment_method'],
+      );
+      assert.equal(t.charges.started.length, before);
+    });
+  }
+
   it('refuses an order event older than the dedupe window with 422 event_too_old, and starts nothing', async () => {
     const before = t.charges.started.length;
     const nineDaysAgo = new Date(Date.now() - 9 * 86_400_000).toISOString();

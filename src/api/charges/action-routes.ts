@@ -9,6 +9,7 @@ import {
 } from '../../contracts/refund';
 import { amountGranularityProblem } from '../../contracts/currency';
 import { HttpError, refusalError } from '../errors';
+import { registerStrictJsonParser } from '../json-body';
 import { bearerAuth } from './bearer-auth';
 import {
   chargeRecordSchema,
@@ -52,15 +53,7 @@ export async function chargeActionRoutes(
   const { charges } = opts;
   app.addHook('onRequest', bearerAuth(opts.apiTokens));
   // `POST …/cancel` has no body, and clients often send `content-type: application/json` anyway.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') {
-      done(null, undefined);
-      return;
-    }
-    // The default parser is callback-style (it returns nothing to await).
-    void parseJson(request, String(body), done);
-  });
+  registerStrictJsonParser(app, { emptyBody: 'absent' });
 
   const existingCharge = async (eventId: string): Promise<ChargeRecord> => {
     const record = await charges.getState(eventId);

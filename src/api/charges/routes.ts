@@ -5,6 +5,7 @@ import { amountProblem, currencyProblem } from '../../contracts/currency';
 import { ProviderUnavailableError, type PaymentIntentViews } from '../../contracts/payment-provider';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError, RETRY_AFTER_SECONDS } from '../errors';
+import { registerStrictJsonParser } from '../json-body';
 import type { DedupeWindow } from '../temporal/dedupe-window';
 import { bearerAuth } from './bearer-auth';
 import { chargeView, type ChargeView } from './charge-view';
@@ -182,6 +183,8 @@ export async function chargeRoutes(
   const known = new KnownCharges(KNOWN_CHARGES_CAPACITY);
   // Every route of this plugin (and only these: health and metrics stay open) needs a caller token.
   app.addHook('onRequest', bearerAuth(opts.apiTokens));
+  // A key given twice is refused, not silently resolved to its last value.
+  registerStrictJsonParser(app, { emptyBody: 'refused' });
 
   app.post<{ Body: ChargeBody }>(
     '/charge',

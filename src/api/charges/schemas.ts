@@ -5,6 +5,15 @@ import { errorResponseSchema } from '../errors';
 /** `A-Za-z0-9._:-`, as the dispatcher's event ids are; it also makes a safe workflow id. */
 export const EVENT_ID_PATTERN = '^[A-Za-z0-9._:-]{1,200}$';
 
+/**
+ * What Stripe takes as a PaymentIntent's `payment_method`: a PaymentMethod (`pm_1N…`), or a Card or
+ * Source for older integrations (`card_…`, `src_…`), including Stripe's test PaymentMethods, whose ids
+ * are words joined by single underscores (`pm_card_visa`, `pm_card_chargeDeclined`,
+ * `pm_card_authenticationRequired`, `pm_card_visa_chargeDeclinedInsufficientFunds`). Anything else
+ * (a Token, a bare word, spaces, doubled or trailing underscores) is a caller's bug.
+ */
+export const PAYMENT_METHOD_PATTERN = '^(pm|card|src)(_[A-Za-z0-9]+)+$';
+
 export const chargeRequestSchema = {
   type: 'object',
   additionalProperties: false,
@@ -37,7 +46,7 @@ export const chargeRequestSchema = {
       type: 'string',
       minLength: 1,
       maxLength: 255,
-      pattern: '^(pm|card|src)_[A-Za-z0-9]+$',
+      pattern: PAYMENT_METHOD_PATTERN,
       description:
         'When given, the PaymentIntent is confirmed off-session at once. Without one, the customer confirms it in the storefront with the client_secret (Stripe.js).',
     },
