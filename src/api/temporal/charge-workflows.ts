@@ -238,9 +238,14 @@ function notReadyReason(err: unknown): Extract<EarlyAnswer, { kind: 'not_ready' 
   return undefined;
 }
 
-export function createChargeWorkflows(client: Client, taskQueue: string): ChargeWorkflows {
+export function createChargeWorkflows(
+  client: Client,
+  taskQueue: string,
+  options: { readonly callDeadlineMs?: number } = {},
+): ChargeWorkflows {
+  const callDeadlineMs = options.callDeadlineMs ?? TEMPORAL_CALL_DEADLINE_MS;
   const guard = async <T>(call: (deadline: number) => Promise<T>): Promise<T> => {
-    const deadline = Date.now() + TEMPORAL_CALL_DEADLINE_MS;
+    const deadline = Date.now() + callDeadlineMs;
     try {
       return await client.connection.withDeadline(deadline, () => call(deadline));
     } catch (err) {
