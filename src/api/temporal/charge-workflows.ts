@@ -270,7 +270,12 @@ type Announcement =
   | { readonly kind: 'nothing' }
   | { readonly kind: 'unknown' };
 
-export function createChargeWorkflows(client: Client, taskQueue: string): ChargeWorkflows {
+export function createChargeWorkflows(
+  client: Client,
+  taskQueue: string,
+  options: { readonly callDeadlineMs?: number } = {},
+): ChargeWorkflows {
+  const callDeadlineMs = options.callDeadlineMs ?? TEMPORAL_CALL_DEADLINE_MS;
   const announcementOf = async (workflowId: string): Promise<Announcement> => {
     const handle = client.workflow.getHandle<typeof ChargeWorkflow>(workflowId);
     try {
@@ -287,7 +292,7 @@ export function createChargeWorkflows(client: Client, taskQueue: string): Charge
 
   const guard = async <T>(
     call: (deadline: number) => Promise<T>,
-    deadline = Date.now() + TEMPORAL_CALL_DEADLINE_MS,
+    deadline = Date.now() + callDeadlineMs,
   ): Promise<T> => {
     try {
       return await client.connection.withDeadline(deadline, () => call(deadline));

@@ -27,6 +27,9 @@ function sdkError(cause: Error): Error {
 
 const RECORD = { event_id: 'evt-1', status: 'pending' } as unknown as ChargeRecord;
 
+/** A call deadline shorter than the service's 5 s, so a refusal that lasts is given up on quickly. */
+const CALL_DEADLINE_MS = 300;
+
 /** Just the parts of the SDK's Client that the port uses for a query. */
 function stubClient(query: () => Promise<unknown>): { client: Client; deadlines: number[] } {
   const deadlines: number[] = [];
@@ -52,7 +55,7 @@ describe('the API port to Temporal', () => {
   ] as const) {
     it(`reports ${name} as Temporal being unavailable (the gateway's 503), not as an error`, async () => {
       const { client } = stubClient(() => Promise.reject(sdkError(grpcError(code, 'refused'))));
-      const charges = createChargeWorkflows(client, 'q');
+      const charges = createChargeWorkflows(client, 'q', { callDeadlineMs: CALL_DEADLINE_MS });
       await assert.rejects(charges.getState(`evt-${name}`), TemporalUnavailableError);
     });
   }
@@ -84,9 +87,10 @@ describe('the API port to Temporal', () => {
     const { client, deadlines } = stubClient(() =>
       Promise.reject(sdkError(grpcError(GrpcStatus.RESOURCE_EXHAUSTED, 'consistent query buffer is full'))),
     );
-    await assert.rejects(createChargeWorkflows(client, 'q').getState('evt-full'), TemporalUnavailableError);
+    const charges = createChargeWorkflows(client, 'q', { callDeadlineMs: CALL_DEADLINE_MS });
+    await assert.rejects(charges.getState('evt-full'), TemporalUnavailableError);
     assert.equal(deadlines.length, 1);
-    assert.ok((deadlines[0] ?? 0) - started <= TEMPORAL_CALL_DEADLINE_MS + 50);
+    assert.ok((deadlines[0] ?? 0) - started <= CALL_DEADLINE_MS + 50);
     assert.ok(Date.now() <= (deadlines[0] ?? 0) + 50, 'no retry is started past the deadline');
   });
 

@@ -1,3 +1,4 @@
+/** src/stripe/client.ts against stripe-mock of the local stack (hence here, with the stack's tests). */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';

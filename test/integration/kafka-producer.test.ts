@@ -1,3 +1,4 @@
+/** src/clients/kafka.ts against the real broker of the local stack (hence here, with the stack's tests). */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
