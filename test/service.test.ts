@@ -47,11 +47,12 @@ describe('the service in gateway mode, Temporal unreachable', { timeout: 60_000 
     assert.equal(webhook.statusCode, 404);
   });
 
-  it('checks the dedupe window and Temporal, and names Temporal as what fails', async () => {
+  it('checks the dedupe window and Temporal, and names both as failing: the window is unconfirmed until Temporal answers', async () => {
     const { status, body } = await readyz(service);
     assert.equal(status, 503);
     assert.deepEqual(Object.keys(body.checks), ['dedupe_window', 'temporal']);
-    assert.deepEqual(body.failing, ['temporal']);
+    // The dedupe window fails closed: with Temporal unreachable its retention cannot have been read.
+    assert.deepEqual(body.failing, ['dedupe_window', 'temporal']);
   });
 });
 
