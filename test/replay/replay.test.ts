@@ -348,6 +348,11 @@ const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (ru
   'v2-early-answer-requires-action': PATHS['early-answer-requires-action']!,
   'v2-canceled-by-caller': PATHS['canceled-by-caller']!,
   'v2-cancel-refused-by-stripe': PATHS['cancel-refused-by-stripe']!,
+  'v2-adopted-after-key-expiry': PATHS['adopted-after-key-expiry']!,
+  'v2-kafka-publish-retried': PATHS['kafka-publish-retried']!,
+  'v2-refunds': PATHS['refunds']!,
+  'v2-refund-failed': PATHS['refund-failed']!,
+  'v2-refund-window-closed': PATHS['refund-window-closed']!,
   'v2-browser-decline-then-retry': {
     path: 'a browser charge declined once stays open; the customer retries with another card and it succeeds',
     shows: (run) => {

@@ -1,0 +1,107 @@
+/**
+ * Stripe's word after the close, on the real stack (Temporal dev server, Kafka, stripe-mock behind the
+ * recording proxy, the service's real roles): money Stripe reports taken for a charge that already
+ * ended canceled is refunded at Stripe once and announced on payments.refunded with its cause,
+ * however often Stripe delivers the event.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
+import { LATE_SUCCESS_CAUSE, lateOutcomeWorkflowId } from '../../src/contracts/late-outcome';
+import type { ChargeWorkflow } from '../../src/workflows/charge';
+import type { LateOutcomeWorkflow } from '../../src/workflows/late-outcome';
+import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
+import { readRecordsFor } from '../support/kafka-reader';
+import {
+  AUTH_HEADER,
+  startServiceBehindStripeProxy,
+  TEST_WEBHOOK_SECRET,
+  type ProxiedService,
+} from '../support/service';
+import { waitUntil } from '../support/wait';
+
+describe('money taken after a charge ended (real stack)', { timeout: 180_000 }, () => {
+  let running: ProxiedService | undefined;
+  let temporal: Client;
+  before(async () => {
+    running = await startServiceBehindStripeProxy();
+    ({ temporal } = running);
+  });
+  after(() => running?.stop());
+
+  const url = () => running?.service.url ?? '';
+  const call = (path: string, body?: object) =>
+    fetch(`${url()}${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { 'content-type': 'application/json', ...AUTH_HEADER },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+
+  it('refunds it at Stripe once and publishes payments.refunded with its cause, whatever Stripe redelivers', async () => {
+    const id = randomUUID();
+    const charge = {
+      event_id: `evt-late-${id}`,
+      order_id: `order-late-${id}`,
+      amount: 3100,
+      currency: 'usd',
+    };
+    assert.equal((await call('/charge', charge)).status, 202);
+    const pi = await waitUntil(async () => {
+      const record = (await (await call(`/charges/${charge.event_id}`)).json()) as ChargeRecord;
+      return record.payment_intent_id ?? undefined;
+    }, 'the PaymentIntent');
+    assert.equal((await call(`/charges/${charge.event_id}/cancel`, {})).status, 200);
+    const ended = await temporal.workflow
+      .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
+      .result();
+    assert.equal(ended.status, 'canceled');
+
+    // A customer holding the old client_secret pays anyway; Stripe says so, twice.
+    const body = paymentIntentEvent({
+      type: 'payment_intent.succeeded',
+      eventId: charge.event_id,
+      orderId: charge.order_id,
+      paymentIntentId: pi,
+      amount: charge.amount,
+      currency: charge.currency,
+    });
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${url()}/stripe/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signatureFor(body, TEST_WEBHOOK_SECRET),
+        },
+        body,
+      });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { received: true });
+    }
+
+    const verdict = await temporal.workflow
+      .getHandle<typeof LateOutcomeWorkflow>(lateOutcomeWorkflowId(charge.event_id))
+      .result();
+    assert.equal(verdict, 'settled');
+    const refunds =
+      running?.proxy.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds') ?? [];
+    const ours = refunds.filter((r) => r.params['payment_intent'] === pi);
+    assert.equal(ours.length, 1, 'one refund at Stripe');
+    assert.equal(ours[0]?.params['amount'], String(charge.amount));
+
+    const records = await waitUntil(async () => {
+      const read = await readRecordsFor(['payments.refunded', 'payments.failed'], new Set([charge.event_id]));
+      return read.some((r) => r.topic === 'payments.refunded') ? read : undefined;
+    }, 'the refund record');
+    const refunded = records.filter((r) => r.topic === 'payments.refunded');
+    assert.equal(refunded.length, 1);
+    assert.equal(refunded[0]?.value['cause'], LATE_SUCCESS_CAUSE);
+    assert.equal(refunded[0]?.value['amount'], charge.amount);
+    assert.equal(
+      records.filter((r) => r.topic === 'payments.failed').length,
+      1,
+      'the earlier announcement stands',
+    );
+  });
+});
