@@ -129,14 +129,11 @@ export async function stripeWebhookRoutes(
             { status: record.status },
             'money taken for a charge that is closing without it; Stripe will redeliver',
           );
-          return reply
-            .code(503)
-            .header('retry-after', '60')
-            .send({
-              error: 'charge_closing',
-              message: 'the charge is closing; deliver again later',
-              errors: [],
-            });
+          return reply.code(503).header('retry-after', '60').send({
+            error: 'charge_closing',
+            message: 'the charge is closing; deliver again later',
+            errors: [],
+          });
         }
       }
       metrics.webhookEvents.inc({ result: 'verified', reason: 'signalled' });
