@@ -97,7 +97,7 @@ const waiting = async (): Promise<PaymentIntentOutcome> => ({
   failure: null,
 });
 
-describe('ChargeWorkflow', { timeout: 120_000 }, () => {
+describe('ChargeWorkflow', { timeout: 600_000 }, () => {
   let env: TestWorkflowEnvironment;
   before(async () => {
     env = await createTimeSkippingEnv();
