@@ -85,7 +85,9 @@ describe('observability on the real stack', { timeout: 240_000 }, () => {
     await complete(succeeded, 'payment_intent.succeeded');
     assert.equal((await result(succeeded.event_id)).status, 'succeeded');
 
-    const failed = newCharge();
+    // Server-confirmed: a declined card ends the charge failed (a browser checkout would stay open for
+    // another card); stripe-mock's fixture answers the confirmation with a decline.
+    const failed = { ...newCharge(), payment_method: 'pm_card_chargeDeclined' };
     assert.equal((await postCharge(failed)).status, 202);
     await complete(failed, 'payment_intent.payment_failed');
     assert.equal((await result(failed.event_id)).status, 'failed');

@@ -28,6 +28,8 @@ const LOOK_TIMEOUT_MS = 3_000;
 interface Outcome {
   readonly name: 'succeeded' | 'failed';
   readonly webhookType: string;
+  /** A payment method confirms the charge server-side (a declined one then ends it failed). */
+  readonly paymentMethod?: string;
   readonly paymentIntentStatus: string;
   /** The summary each activity of this path carries (ChargeWorkflow's executeWithOptions). */
   readonly activitySummaries: Readonly<Record<string, string>>;
@@ -47,8 +49,11 @@ const OUTCOMES: readonly Outcome[] = [
     name: 'failed',
     webhookType: 'payment_intent.payment_failed',
     paymentIntentStatus: 'requires_payment_method',
+    // Server-confirmed: the decline (stripe-mock's fixture error) closes the PaymentIntent at Stripe first.
+    paymentMethod: 'pm_card_chargeDeclined',
     activitySummaries: {
       createPaymentIntent: 'Create Stripe PaymentIntent for 15.00 USD',
+      cancelPaymentIntent: 'Cancel the PaymentIntent (idempotency_error)',
       publishPaymentEvent: 'Publish failed to payments.failed',
     },
   },
@@ -80,7 +85,13 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
   /** POST /charge, wait for the PaymentIntent, send Stripe's signed verdict, await the workflow. */
   async function runCharge(outcome: Outcome): Promise<{ orderId: string; workflowId: string }> {
     const id = randomUUID();
-    const charge = { event_id: `evt-ui-${id}`, order_id: `order-ui-${id}`, amount: 1500, currency: 'usd' };
+    const charge = {
+      event_id: `evt-ui-${id}`,
+      order_id: `order-ui-${id}`,
+      amount: 1500,
+      currency: 'usd',
+      ...(outcome.paymentMethod ? { payment_method: outcome.paymentMethod } : {}),
+    };
     const res = await fetch(`${service.url}/charge`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...AUTH_HEADER },
