@@ -13,6 +13,8 @@ export interface ChargeBody {
   readonly order_id: string;
   readonly amount: number;
   readonly currency: string;
+  /** Set for charges planned to fail: a server-confirmed decline ends a charge (a browser one stays open). */
+  readonly payment_method?: string;
 }
 
 export interface ChargeAnswer {

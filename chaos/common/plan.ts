@@ -33,6 +33,7 @@ export function planCharges(count: number, runId: string, random: Random, shares
   return Array.from({ length: count }, (_, index) => {
     const duplicated = random.chance(shares.duplicatePosts);
     const concurrent = duplicated && random.chance(0.5);
+    const outcome = random.chance(shares.failed) ? 'failed' : 'succeeded';
     return {
       index,
       body: {
@@ -40,8 +41,11 @@ export function planCharges(count: number, runId: string, random: Random, shares
         order_id: `order-chaos-${runId}-${index}`,
         amount: random.int(50, 250_000),
         currency: random.pick(CURRENCIES),
+        // A browser checkout's decline leaves the charge open for another card: a charge planned to
+        // fail is confirmed server-side, whose decline ends it (after its PaymentIntent is canceled).
+        ...(outcome === 'failed' ? { payment_method: 'pm_card_chargeDeclined' } : {}),
       },
-      outcome: random.chance(shares.failed) ? 'failed' : 'succeeded',
+      outcome,
       concurrentPosts: concurrent ? random.int(2, 4) : 1,
       repeatPostLater: duplicated && !concurrent,
       messyWebhooks: random.chance(shares.messyWebhooks),
