@@ -1,9 +1,10 @@
 /**
  * The webhook receiver under attack (issue #5 "Show"): a real receiver (all roles in this process,
- * real Temporal), one live charge per delivery. An attack must be answered 4xx (or 200 "ignored" for
- * a validly signed event that is not about one of our charges), must not put a single signal into
- * the charge's history and must not reach the logs; a rotated (previous) secret and Stripe's own
- * multi-signature header must complete the charge. Signals are counted by the server, from history.
+ * real Temporal), one live charge per delivery. An attack must be answered 4xx (or 200 for a validly
+ * signed event about no charge we hold: its late-outcome handling alerts an operator and moves no
+ * money), must not put a single signal into the charge's history and must not reach the logs; a
+ * rotated (previous) secret and Stripe's own multi-signature header must complete the charge.
+ * Signals are counted by the server, from history.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -23,7 +24,9 @@ describe('webhook deliveries to a live charge', { timeout: 180_000 }, () => {
   };
 
   for (const c of WEBHOOK_CASES.filter((x) => !x.mustBeAccepted)) {
-    const unmoved = c.foreignCharge ? 'no workflow touched' : 'the charge still pending';
+    const unmoved = c.foreignCharge
+      ? 'no charge touched, an operator alerted, no money moved'
+      : 'the charge still pending';
     it(`refuses ${c.name}: ${c.expectedStatus}, no signal, ${unmoved}`, () => {
       const o = outcome(c.name);
       assert.equal(o.status, c.expectedStatus);

@@ -112,7 +112,7 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
       workflowId: chargeWorkflowId(eventId),
       runId: 'run-1',
       payloadHash: found.payload_hash,
-      status: 'pending',
+      status: this.statuses.get(eventId) ?? 'pending',
     };
   }
 

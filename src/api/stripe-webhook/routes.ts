@@ -121,12 +121,14 @@ export async function stripeWebhookRoutes(
       }
       if (routed.kind === 'charge' && saysMoneyTaken(routed.payload)) {
         // A running charge that already decided it ended without money is only publishing: Stripe is
-        // asked to redeliver once it has closed, when the late-outcome handling takes the event.
-        const record = await charges.getState(routed.eventId);
-        if (record !== undefined && (record.status === 'failed' || record.status === 'canceled')) {
+        // asked to redeliver once it has closed, when the late-outcome handling takes the event. Its
+        // status is read from the server (the search attribute), not by query: a query needs a
+        // worker, and a worker restart must not turn every success webhook into a 503.
+        const charge = await charges.describe(routed.eventId);
+        if (charge !== undefined && (charge.status === 'failed' || charge.status === 'canceled')) {
           metrics.webhookEvents.inc({ result: 'retry_later', reason: 'charge_closing' });
           log.warn(
-            { status: record.status },
+            { status: charge.status },
             'money taken for a charge that is closing without it; Stripe will redeliver',
           );
           return reply.code(503).header('retry-after', '60').send({
