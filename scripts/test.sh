@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm test: type check, lint, format check, build, then every test against the real local stack.
+# npm test: type check, lint, format check, build, OpenAPI lint, then every test against the real local
+# stack.
 # Starts the stack parts that are not running and stops exactly those at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,6 +15,8 @@ echo "== format"
 npx prettier --check . >/dev/null
 echo "formatted"
 echo "== build" && npm run build --silent
+# The served OpenAPI document against Redocly's recommended rules (errors and warnings fail).
+echo "== openapi lint" && bash scripts/openapi-lint.sh
 
 started=()
 for part in temporal kafka stripe-mock; do

@@ -217,16 +217,22 @@ function metadataMutation(random: Random): Mutation {
     () => ({
       field,
       what: 'empty key',
+      // Checked by the handler (OpenAPI 3.0 has no propertyNames), after the schema.
+      semantic: true,
       apply: set(field, Object.fromEntries([...entries(random.int(0, 3)), ['', 'x']])),
     }),
     () => ({
       field,
       what: 'key over 40 characters',
+      // Checked by the handler (OpenAPI 3.0 has no propertyNames), after the schema.
+      semantic: true,
       apply: set(field, { [tooLong(random, 40, (a, b) => randomString(random, a, b))]: 'x' }),
     }),
     () => ({
       field,
       what: 'reserved key',
+      // Checked by the handler (OpenAPI 3.0 has no propertyNames), after the schema.
+      semantic: true,
       apply: set(field, { [random.pick(['event_id', 'order_id'])]: 'x' }),
     }),
     () => ({

@@ -1,8 +1,13 @@
 import type { LateSuccessPolicy } from '../contracts/late-outcome';
 import { randomUUID } from 'node:crypto';
-import swagger from '@fastify/swagger';
+import swagger, { type SwaggerTransform } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifySchema,
+} from 'fastify';
 import type { ChargeTiming } from '../contracts/charge';
 import type { PaymentIntentViews, ProviderWebhooks } from '../contracts/payment-provider';
 import type { Logger } from '../observability/logger';
@@ -68,7 +73,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           title: 'Bookstore payments service',
           version: '1',
           description: 'Charges an order exactly once per event_id; outcomes are published to Kafka.',
+          license: { name: 'UNLICENSED (proprietary)' },
         },
+        // Relative: the document is served by the gateway it describes, wherever that runs.
+        servers: [{ url: '/', description: 'The gateway that serves this document' }],
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
         tags: [
           { name: 'charges', description: 'For the order dispatcher' },
@@ -76,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           { name: 'stripe', description: 'Signed Stripe webhooks (webhook-receiver role)' },
         ],
       },
+      transform: documentedOperation,
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -92,6 +101,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   if (deps.webhook) await app.register(stripeWebhookRoutes, { ...deps.webhook, metrics: deps.metrics });
   return app;
+}
+
+/**
+ * How a route appears in the OpenAPI document. The document has no global security requirement, so
+ * a route that names none is public and says so (`security: []`: health, metrics, the signed
+ * webhook); a route that names no operationId gets one from its method and path
+ * (`POST /stripe/webhook` → `postStripeWebhook`), so every operation has one.
+ */
+const documentedOperation: SwaggerTransform = ({ schema, url, route }) => {
+  // Fastify hands routes without a schema over as undefined, whatever the declared type says.
+  const given = schema as (FastifySchema & { hide?: boolean }) | undefined;
+  if (given === undefined || given.hide === true) return { schema, url };
+  const documented: FastifySchema & { security?: unknown; operationId?: string } = { ...given };
+  documented.security ??= [];
+  documented.operationId ??= operationIdOf(String(route.method), url);
+  return { schema: documented, url };
+};
+
+/** `POST`, `/charges/:event_id/refund` → `postChargesEventIdRefund`. */
+function operationIdOf(method: string, url: string): string {
+  const words = url
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== '')
+    .map((w) => w[0]!.toUpperCase() + w.slice(1));
+  return `${method.toLowerCase()}${words.join('')}`;
 }
 
 /** One log line and one metric sample per request, labelled by route template (bounded cardinality). */

@@ -1,3 +1,4 @@
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { CHARGE_ALREADY_FAILED, CHARGE_ALREADY_SUCCEEDED } from '../contracts/charge';
 import {
@@ -7,6 +8,7 @@ import {
   REFUND_WINDOW_CLOSED,
 } from '../contracts/refund';
 import { ProviderUnavailableError } from '../contracts/payment-provider';
+import { type Assert, type Immutable, type Same } from './schema-types';
 import { TemporalUnavailableError } from './temporal/charge-workflows';
 
 export interface FieldError {
@@ -178,21 +180,37 @@ export function registerErrorHandler(app: FastifyInstance): void {
 }
 
 /** The JSON shape of every error answer, for route schemas and the OpenAPI document. */
-export const errorResponseSchema = {
-  type: 'object',
-  required: ['error', 'message'],
-  properties: {
-    error: { type: 'string' },
-    message: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['field', 'reason'],
-        properties: { field: { type: 'string' }, reason: { type: 'string' } },
-      },
-    },
-    hint: { type: 'string' },
-    reason: { type: 'string' },
-  },
+export const errorResponseSchema = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  errors: Type.Optional(
+    Type.Array(Type.Object({ field: Type.String(), reason: Type.String() }), {
+      description: 'Each field the request got wrong, and why',
+    }),
+  ),
+  hint: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+});
+
+export type ErrorAnswer = Static<typeof errorResponseSchema>;
+
+/** FieldError is the schema's: a drift fails the type check. */
+export type FieldErrorIsTheSchema = Assert<
+  Same<Immutable<NonNullable<ErrorAnswer['errors']>[number]>, FieldError>
+>;
+
+/** The error answer as one route documents it: the shared shape, with what it means there. */
+export function errorAnswer(description: string, headers?: Record<string, unknown>) {
+  return { ...errorResponseSchema, description, ...(headers ? { headers } : {}) };
+}
+
+/** The header of every 503. */
+export const RETRY_AFTER_HEADER = {
+  'retry-after': { type: 'integer', description: 'Seconds to wait before retrying' },
+} as const;
+
+/** Answers every JSON route can give before its handler runs. */
+export const JSON_BODY_ERRORS = {
+  413: errorAnswer('payload_too_large: the body is over 64 KiB'),
+  415: errorAnswer('The body is not application/json'),
 } as const;

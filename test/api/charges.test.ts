@@ -203,6 +203,14 @@ describe('POST /charge', () => {
       'must NOT have more than 20 properties',
     ],
     ['a malformed customer id', { customer_id: 'bob' }, 'customer_id', 'must match pattern'],
+    [
+      'a metadata key over 40 characters',
+      { metadata: { ['k'.repeat(41)]: 'v' } },
+      `metadata.${'k'.repeat(41)}`,
+      'must be a key of 1 to 40 characters',
+    ],
+    ['an empty metadata key', { metadata: { '': 'v' } }, 'metadata.', 'must be a key of 1 to 40 characters'],
+    ['a reserved metadata key', { metadata: { order_id: 'x' } }, 'metadata.order_id', 'is reserved'],
   ];
   for (const [what, change, field, reason] of invalid) {
     it(`rejects ${what} with 400 naming ${field}`, async () => {
@@ -217,6 +225,17 @@ describe('POST /charge', () => {
       assert.equal(t.charges.started.length, before, 'no workflow started');
     });
   }
+
+  it('names every problem the schema cannot see at once: a reserved metadata key, a currency, a return_url', async () => {
+    const res = await post(
+      validCharge({ currency: 'xyz', metadata: { event_id: 'x' }, return_url: 'https://shop.example/done' }),
+    );
+    assert.equal(res.statusCode, 400, res.body);
+    assert.deepEqual(
+      res.json<{ errors: Array<{ field: string }> }>().errors.map((e) => e.field),
+      ['metadata.event_id', 'currency', 'return_url'],
+    );
+  });
 
   for (const [amount, currency] of [
     [50, 'usd'],

@@ -22,6 +22,7 @@ function isDocumentationRoute(url: string): boolean {
 type Json = Record<string, unknown>;
 
 interface Operation {
+  readonly operationId?: string;
   readonly summary?: string;
   readonly tags?: string[];
   readonly security?: Array<Record<string, string[]>>;
@@ -38,6 +39,7 @@ interface Operation {
 
 interface OpenApiDocument {
   readonly openapi: string;
+  readonly servers?: Array<{ url: string }>;
   readonly info: { title?: string; version?: string };
   readonly paths: Record<string, Record<string, Operation>>;
   readonly components?: { securitySchemes?: Record<string, Json> };
@@ -238,6 +240,91 @@ describe('GET /openapi.json and /docs', () => {
         await fresh.app.close();
       }
     }
+  });
+
+  it('names an operationId on every operation, a servers entry, and `security: []` on the public ones', () => {
+    assert.ok((doc.servers ?? []).length > 0, 'a servers entry');
+    const ids = operations(doc).map(({ op }) => op.operationId);
+    assert.ok(
+      ids.every((id) => typeof id === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(id)),
+      ids.join(', '),
+    );
+    assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
+    for (const { method, path, op } of operations(doc)) {
+      assert.ok(Array.isArray(op.security), `${method} ${path} states its security`);
+    }
+    for (const [path, method] of [
+      ['/healthz', 'get'],
+      ['/readyz', 'get'],
+      ['/metrics', 'get'],
+      ['/stripe/webhook', 'post'],
+    ] as const) {
+      assert.deepEqual(doc.paths[path]?.[method]?.security, [], `${path} is public`);
+    }
+  });
+
+  it('uses only what an OpenAPI 3.0 Schema Object knows (no propertyNames, patternProperties, const, type lists)', () => {
+    const found: string[] = [];
+    const visit = (value: unknown, at: string): void => {
+      if (Array.isArray(value)) return value.forEach((v, i) => visit(v, `${at}/${i}`));
+      if (value === null || typeof value !== 'object') return;
+      for (const [key, child] of Object.entries(value)) {
+        const here = `${at}/${key}`;
+        // `properties` and `examples` hold names and values, not keywords.
+        if (!at.endsWith('/properties') && !here.includes('/example')) {
+          if (['propertyNames', 'patternProperties', 'const', '$schema'].includes(key)) found.push(here);
+          if (key === 'type' && (Array.isArray(child) || child === 'null')) found.push(here);
+        }
+        visit(child, here);
+      }
+    };
+    visit(doc.paths, '#/paths');
+    assert.deepEqual(found, []);
+  });
+
+  it('documents every 4xx a route answers to bad or unauthorised requests', async () => {
+    const token = { authorization: `Bearer ${TEST_API_TOKEN}` };
+    const json = { 'content-type': 'application/json' };
+    // Over every body limit (the webhook's is 1 MiB).
+    const huge = JSON.stringify({ description: 'x'.repeat(1100 * 1024) });
+    const probes: Array<{
+      what: string;
+      headers: Record<string, string>;
+      payload?: string;
+      badParam?: true;
+    }> = [
+      { what: 'no token', headers: {} },
+      { what: 'a malformed path parameter', headers: token, badParam: true },
+      { what: 'an unknown charge', headers: { ...token, ...json }, payload: '{"refund_id":"r-1"}' },
+      { what: 'broken JSON', headers: { ...token, ...json }, payload: '{"event_id":' },
+      { what: 'an empty JSON body', headers: { ...token, ...json }, payload: '' },
+      { what: 'a key given twice', headers: { ...token, ...json }, payload: '{"a":1,"a":2}' },
+      { what: 'an empty object', headers: { ...token, ...json }, payload: '{}' },
+      { what: 'XML', headers: { ...token, 'content-type': 'application/xml' }, payload: '<a/>' },
+      { what: 'a body over the limit', headers: { ...token, ...json }, payload: huge },
+    ];
+    const undocumented: string[] = [];
+    for (const { method, path, op } of operations(doc)) {
+      const hasBody = method !== 'GET' && method !== 'HEAD';
+      for (const probe of probes) {
+        if (probe.payload !== undefined && !hasBody) continue;
+        if (probe.badParam && !path.includes('{')) continue;
+        const url = probe.badParam ? path.replace(/\{[^}]+\}/g, 'bad%20id') : concreteUrl(path, op);
+        const res = await t.app.inject({
+          method: method as 'GET',
+          url,
+          headers: probe.headers,
+          ...(probe.payload !== undefined ? { payload: probe.payload } : {}),
+        });
+        const status = String(res.statusCode);
+        if (res.statusCode >= 400 && res.statusCode < 500 && op.responses?.[status] === undefined) {
+          undocumented.push(
+            `${method} ${path} answers ${status} to ${probe.what}: ${res.body.slice(0, 120)}`,
+          );
+        }
+      }
+    }
+    assert.deepEqual(undocumented, []);
   });
 
   it('serves the interactive documentation page at /docs', async () => {

@@ -1,49 +1,13 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
 import { CHARGE_ALREADY_FAILED, CHARGE_ALREADY_SUCCEEDED, type ChargeRecord } from '../../contracts/charge';
-import {
-  CHARGE_NOT_REFUNDABLE,
-  REFUND_REASONS,
-  REFUND_WINDOW_CLOSED,
-  type RefundRequest,
-} from '../../contracts/refund';
+import { CHARGE_NOT_REFUNDABLE, REFUND_WINDOW_CLOSED } from '../../contracts/refund';
 import { amountGranularityProblem } from '../../contracts/currency';
-import { HttpError, refusalError } from '../errors';
+import { errorAnswer, HttpError, JSON_BODY_ERRORS, refusalError, RETRY_AFTER_HEADER } from '../errors';
 import { registerStrictJsonParser } from '../json-body';
 import { bearerAuth } from './bearer-auth';
-import {
-  chargeRecordSchema,
-  errorResponseSchema,
-  EVENT_ID_PATTERN,
-  eventIdParamsSchema,
-  refundSchema,
-} from './schemas';
-
-const refundRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['refund_id'],
-  properties: {
-    refund_id: {
-      type: 'string',
-      pattern: EVENT_ID_PATTERN,
-      description: "The caller's idempotency key for this refund",
-    },
-    amount: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 99_999_999,
-      description: 'Minor units; defaults to the amount not yet refunded',
-    },
-    reason: { type: 'string', enum: [...REFUND_REASONS] },
-  },
-} as const;
-
-const refundAnswerSchema = {
-  type: 'object',
-  required: ['event_id', 'refund', 'duplicate'],
-  properties: { event_id: { type: 'string' }, refund: refundSchema, duplicate: { type: 'boolean' } },
-} as const;
+import { chargeRecordSchema, eventIdParamsSchema, refundAnswerSchema, refundRequestSchema } from './schemas';
 
 /** Refund and cancel: the rest of a charge's life, each exactly once however often it is asked. */
 export async function chargeActionRoutes(
@@ -61,7 +25,7 @@ export async function chargeActionRoutes(
     return record;
   };
 
-  app.post<{ Params: { event_id: string }; Body: RefundRequest }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/charges/:event_id/refund',
     {
       schema: {
@@ -72,15 +36,27 @@ export async function chargeActionRoutes(
           "201 creates the refund at Stripe; 200 with duplicate=true repeats an earlier identical request; 400 for an amount Stripe does not take in the charge's currency (ISK and UGX: whole units, divisible by 100; three-decimal currencies: ending in 0); 409 for a charge that has not succeeded or a refund_id reused with another body; 422 when the amount exceeds what is left to refund.",
         params: eventIdParamsSchema,
         body: refundRequestSchema,
+        operationId: 'refundCharge',
         response: {
-          200: refundAnswerSchema,
-          201: refundAnswerSchema,
-          400: errorResponseSchema,
-          401: errorResponseSchema,
-          404: errorResponseSchema,
-          409: errorResponseSchema,
-          422: errorResponseSchema,
-          503: errorResponseSchema,
+          200: {
+            ...refundAnswerSchema,
+            description: 'A repeat of an earlier identical request: duplicate=true',
+          },
+          201: {
+            ...refundAnswerSchema,
+            description: 'The refund was created at Stripe (its status as Stripe says)',
+          },
+          400: errorAnswer(
+            "Invalid event_id or body (a key given twice, or an amount Stripe does not take in the charge's currency); `errors` names each field",
+          ),
+          401: errorAnswer('No or wrong bearer token'),
+          404: errorAnswer('No charge with that event_id'),
+          409: errorAnswer(
+            'charge_not_refundable (the charge has not succeeded), refund_window_closed, or refund_id_conflict (the refund_id was used with another body)',
+          ),
+          ...JSON_BODY_ERRORS,
+          422: errorAnswer('refund_exceeds_remainder: the amount exceeds what is left to refund'),
+          503: errorAnswer('Temporal cannot be reached; retry after Retry-After seconds', RETRY_AFTER_HEADER),
         },
       },
     },
@@ -117,7 +93,7 @@ export async function chargeActionRoutes(
     },
   );
 
-  app.post<{ Params: { event_id: string } }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/charges/:event_id/cancel',
     {
       schema: {
@@ -127,12 +103,17 @@ export async function chargeActionRoutes(
         description:
           '200 with the canceled charge (also for a repeat); 409 for a succeeded charge (refund it instead) or a failed one.',
         params: eventIdParamsSchema,
+        operationId: 'cancelCharge',
         response: {
-          200: chargeRecordSchema,
-          401: errorResponseSchema,
-          404: errorResponseSchema,
-          409: errorResponseSchema,
-          503: errorResponseSchema,
+          200: { ...chargeRecordSchema, description: 'The canceled charge (also for a repeat)' },
+          400: errorAnswer('Malformed event_id, or a body that is not valid JSON (none is needed)'),
+          401: errorAnswer('No or wrong bearer token'),
+          404: errorAnswer('No charge with that event_id'),
+          409: errorAnswer(
+            'charge_succeeded (refund it instead: see `hint`), charge_failed, or Stripe refused to cancel',
+          ),
+          ...JSON_BODY_ERRORS,
+          503: errorAnswer('Temporal cannot be reached; retry after Retry-After seconds', RETRY_AFTER_HEADER),
         },
       },
     },

@@ -4,18 +4,14 @@
  * `next_action`, read from the provider at this moment (never from Temporal, which never holds them);
  * once it succeeded, its refunds. A final charge carries neither secret nor action.
  */
+import type { Static } from '@sinclair/typebox';
 import { awaitsCustomer, type ChargeRecord } from '../../contracts/charge';
 import type { PaymentIntentViews } from '../../contracts/payment-provider';
-import type { RefundRecord } from '../../contracts/refund';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
+import type { chargeRecordSchema } from './schemas';
 
-export type ChargeView = ChargeRecord & {
-  /** Present while the charge waits for the customer; null until its PaymentIntent exists. */
-  readonly client_secret?: string | null;
-  readonly next_action?: Readonly<Record<string, unknown>> | null;
-  readonly refunds?: readonly RefundRecord[];
-  readonly refunded_amount?: number;
-};
+/** GET /charges/:event_id's answer, as its schema says (client_secret and next_action, refunds). */
+export type ChargeView = Static<typeof chargeRecordSchema>;
 
 export async function chargeView(
   record: ChargeRecord,
@@ -26,7 +22,11 @@ export async function chargeView(
 ): Promise<ChargeView> {
   if (record.status === 'succeeded') {
     const refunds = await deps.charges.getRefunds(record.event_id);
-    return { ...record, refunds: refunds?.refunds ?? [], refunded_amount: refunds?.refunded_amount ?? 0 };
+    return {
+      ...record,
+      refunds: [...(refunds?.refunds ?? [])],
+      refunded_amount: refunds?.refunded_amount ?? 0,
+    };
   }
   if (!awaitsCustomer(record.status)) return record;
   if (record.payment_intent_id === null) return { ...record, client_secret: null, next_action: null };

@@ -1,10 +1,11 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import type { ChargeWorkflows, EarlyAnswer } from '../temporal/charge-workflows';
 import type { ChargeRecord, ChargeRequest, ChargeStatus, ChargeTiming } from '../../contracts/charge';
 import { amountProblem, currencyProblem } from '../../contracts/currency';
 import { ProviderUnavailableError, type PaymentIntentViews } from '../../contracts/payment-provider';
 import type { Metrics } from '../../observability/metrics';
-import { HttpError, RETRY_AFTER_SECONDS } from '../errors';
+import { HttpError, JSON_BODY_ERRORS, RETRY_AFTER_SECONDS, type FieldError } from '../errors';
 import { registerStrictJsonParser } from '../json-body';
 import type { DedupeWindow } from '../temporal/dedupe-window';
 import { bearerAuth } from './bearer-auth';
@@ -22,6 +23,10 @@ import {
   chargeRequestSchema,
   errorResponseSchema,
   eventIdParamsSchema,
+  METADATA_MAX_KEY_LENGTH,
+  METADATA_RESERVED_KEYS,
+  type ChargeAccepted,
+  type ChargeRequestBody,
 } from './schemas';
 
 export const CHARGE_BODY_LIMIT_BYTES = 64 * 1024;
@@ -39,8 +44,6 @@ const PREFERENCE_APPLIED_HEADER = {
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()));
 
-type ChargeBody = Omit<ChargeRequest, 'currency'> & { currency: string; occurred_at?: string };
-
 function invalid(field: string, reason: string): HttpError {
   return new HttpError(400, 'invalid_request', `${field} ${reason}`, [{ field, reason }]);
 }
@@ -49,22 +52,40 @@ function invalid(field: string, reason: string): HttpError {
  * The request as it will be charged, or a 400 naming the field: what Stripe would refuse is refused
  * here, before a 202, rather than failing at Stripe after the dispatcher was told it was accepted.
  */
-function normalise({ occurred_at: _occurredAt, ...body }: ChargeBody): ChargeRequest {
+function normalise({ occurred_at: _occurredAt, ...body }: ChargeRequestBody): ChargeRequest {
+  // Every problem at once, as the schema's own errors are: a caller fixes its request in one go.
+  const errors: FieldError[] = [];
+  const refuse = (field: string, reason: string) => errors.push({ field, reason });
+  for (const key of Object.keys(body.metadata ?? {})) {
+    if (key.length < 1 || key.length > METADATA_MAX_KEY_LENGTH) {
+      refuse(
+        `metadata.${key}`,
+        `must be a key of 1 to ${METADATA_MAX_KEY_LENGTH} characters (Stripe's limit)`,
+      );
+    } else if (METADATA_RESERVED_KEYS.includes(key)) {
+      refuse(`metadata.${key}`, 'is reserved: the service sets it');
+    }
+  }
   const currency = body.currency.toLowerCase();
-  if (!ISO_CURRENCIES.has(currency)) throw invalid('currency', 'is not an ISO 4217 currency code');
-  const currencyRefused = currencyProblem(currency);
-  if (currencyRefused !== undefined) throw invalid('currency', currencyRefused);
-  const amountRefused = amountProblem(body.amount, currency);
-  if (amountRefused !== undefined) throw invalid('amount', amountRefused);
+  const currencyRefused = ISO_CURRENCIES.has(currency)
+    ? currencyProblem(currency)
+    : 'is not an ISO 4217 currency code';
+  if (currencyRefused !== undefined) refuse('currency', currencyRefused);
+  // An amount is judged in its currency, so only once the currency is one Stripe charges in.
+  const amountRefused = currencyRefused === undefined ? amountProblem(body.amount, currency) : undefined;
+  if (amountRefused !== undefined) refuse('amount', amountRefused);
   if (body.return_url !== undefined) {
     // Stripe takes a return_url only with a confirmation, which this service makes only for a given
     // payment method; the storefront hands its own to stripe.confirmPayment.
-    if (body.payment_method === undefined)
-      throw invalid(
-        'return_url',
-        'is used only with payment_method (the storefront passes its own to Stripe.js)',
-      );
-    if (!isHttpsUrl(body.return_url)) throw invalid('return_url', 'must be an https URL');
+    if (body.payment_method === undefined) {
+      refuse('return_url', 'is used only with payment_method (the storefront passes its own to Stripe.js)');
+    } else if (!isHttpsUrl(body.return_url)) {
+      refuse('return_url', 'must be an https URL');
+    }
+  }
+  if (errors.length > 0) {
+    const message = errors.map((e) => `${e.field} ${e.reason}`).join('; ');
+    throw new HttpError(400, 'invalid_request', message, errors);
   }
   return { ...body, currency };
 }
@@ -111,17 +132,15 @@ function sendAccepted(
   eventId: string,
   charge: { workflowId: string; runId: string; status: ChargeStatus; duplicate: boolean },
 ): FastifyReply {
-  return reply
-    .code(code)
-    .header('location', statusUrl(eventId))
-    .send({
-      event_id: eventId,
-      workflow_id: charge.workflowId,
-      run_id: charge.runId,
-      status: charge.status,
-      status_url: statusUrl(eventId),
-      duplicate: charge.duplicate,
-    });
+  const body: ChargeAccepted = {
+    event_id: eventId,
+    workflow_id: charge.workflowId,
+    run_id: charge.runId,
+    status: charge.status,
+    status_url: statusUrl(eventId),
+    duplicate: charge.duplicate,
+  };
+  return reply.code(code).header('location', statusUrl(eventId)).send(body);
 }
 
 /**
@@ -186,7 +205,7 @@ export async function chargeRoutes(
   // A key given twice is refused, not silently resolved to its last value.
   registerStrictJsonParser(app, { emptyBody: 'refused' });
 
-  app.post<{ Body: ChargeBody }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/charge',
     {
       bodyLimit: CHARGE_BODY_LIMIT_BYTES,
@@ -217,13 +236,17 @@ export async function chargeRoutes(
             description: 'A new charge was durably started (its workflow exists), duplicate=false',
             headers: LOCATION_HEADER,
           },
-          400: { ...errorResponseSchema, description: 'Invalid body; `errors` names each field and reason' },
+          400: {
+            ...errorResponseSchema,
+            description:
+              'Invalid body (not JSON, a key given twice, a field wrong); `errors` names each field and reason',
+          },
           401: { ...errorResponseSchema, description: 'No or wrong bearer token' },
           409: {
             ...errorResponseSchema,
             description: 'The event_id was already used with a different payload',
           },
-          413: { ...errorResponseSchema, description: 'Body over 64 KiB' },
+          ...JSON_BODY_ERRORS,
           422: {
             ...errorResponseSchema,
             description: 'event_too_old: occurred_at is older than the dedupe window; nothing was started',
@@ -295,7 +318,7 @@ export async function chargeRoutes(
     },
   );
 
-  app.get<{ Params: { event_id: string } }>(
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/charges/:event_id',
     {
       schema: {

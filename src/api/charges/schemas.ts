@@ -1,6 +1,13 @@
-import { CHARGE_STATUSES } from '../../contracts/charge';
-import { REFUND_STATUSES } from '../../contracts/refund';
+import { Type, type Static } from '@sinclair/typebox';
+import { CHARGE_STATUSES, type ChargeRequest } from '../../contracts/charge';
+import {
+  REFUND_REASONS,
+  REFUND_STATUSES,
+  type RefundRecord,
+  type RefundRequest,
+} from '../../contracts/refund';
 import { errorResponseSchema } from '../errors';
+import { Nullable, StringEnum, StringMap, type Assert, type Immutable, type Same } from '../schema-types';
 
 /** `A-Za-z0-9._:-`, as the dispatcher's event ids are; it also makes a safe workflow id. */
 export const EVENT_ID_PATTERN = '^[A-Za-z0-9._:-]{1,200}$';
@@ -14,173 +21,202 @@ export const EVENT_ID_PATTERN = '^[A-Za-z0-9._:-]{1,200}$';
  */
 export const PAYMENT_METHOD_PATTERN = '^(pm|card|src)(_[A-Za-z0-9]+)+$';
 
-export const chargeRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  examples: [{ event_id: 'evt_order_1001_charge', order_id: 'order-1001', amount: 1999, currency: 'usd' }],
-  required: ['event_id', 'order_id', 'amount', 'currency'],
-  properties: {
-    event_id: {
-      type: 'string',
+/** Stripe's limits on metadata (keys checked by the handler: OpenAPI 3.0 has no `propertyNames`). */
+export const METADATA_MAX_KEY_LENGTH = 40;
+export const METADATA_RESERVED_KEYS: readonly string[] = ['event_id', 'order_id'];
+
+export const chargeRequestSchema = Type.Object(
+  {
+    event_id: Type.String({
       minLength: 1,
       maxLength: 200,
       pattern: EVENT_ID_PATTERN,
       examples: ['evt_order_1001_charge'],
-    },
-    order_id: { type: 'string', minLength: 1, maxLength: 200, examples: ['order-1001'] },
-    amount: {
-      type: 'integer',
+    }),
+    order_id: Type.String({ minLength: 1, maxLength: 200, examples: ['order-1001'] }),
+    amount: Type.Integer({
       minimum: 1,
       maximum: 99_999_999,
-      description: "In the currency's minor unit (cents for USD)",
+      description:
+        "In Stripe's minor unit for the currency (cents for USD; ISK and UGX in hundredths of whole units)",
       examples: [1999],
-    },
-    currency: {
-      type: 'string',
+    }),
+    currency: Type.String({
       pattern: '^[A-Za-z]{3}$',
       description: 'ISO 4217 code, case-insensitive; stored lowercase',
       examples: ['usd'],
-    },
-    customer_id: { type: 'string', minLength: 1, maxLength: 255, pattern: '^cus_[A-Za-z0-9]+$' },
-    payment_method: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 255,
-      pattern: PAYMENT_METHOD_PATTERN,
-      description:
-        'When given, the PaymentIntent is confirmed off-session at once. Without one, the customer confirms it in the storefront with the client_secret (Stripe.js).',
-    },
-    return_url: {
-      type: 'string',
-      minLength: 9,
-      maxLength: 2048,
-      pattern: '^https://[^\\s]+$',
-      description:
-        "Only with payment_method: where a redirect-based authentication (e.g. 3-D Secure) sends the customer's browser back; passed to Stripe with the confirmation. Without payment_method, the storefront passes its return_url to stripe.confirmPayment.",
-    },
-    description: { type: 'string', minLength: 1, maxLength: 1000 },
-    occurred_at: {
-      type: 'string',
-      maxLength: 64,
-      description:
-        "RFC 3339 time of the order event. An event older than the dedupe window is refused (422 event_too_old): a replay that old can no longer be told from a new order. Not part of the charge's payload.",
-      examples: ['2026-11-27T10:15:00Z'],
-    },
-    metadata: {
-      type: 'object',
-      maxProperties: 20,
-      // Stripe's own limits on metadata keys and values; event_id and order_id are added by us.
-      propertyNames: { minLength: 1, maxLength: 40, not: { enum: ['event_id', 'order_id'] } },
-      additionalProperties: { type: 'string', maxLength: 500 },
-    },
+    }),
+    customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^cus_[A-Za-z0-9]+$' })),
+    payment_method: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        pattern: PAYMENT_METHOD_PATTERN,
+        description:
+          "A PaymentMethod (pm_…, Stripe's test ones such as pm_card_visa included), or a Card or Source id. When given, the PaymentIntent is confirmed off-session at once. Without one, the customer confirms it in the storefront with the client_secret (Stripe.js).",
+      }),
+    ),
+    return_url: Type.Optional(
+      Type.String({
+        minLength: 9,
+        maxLength: 2048,
+        pattern: '^https://[^\\s]+$',
+        description:
+          "Only with payment_method: where a redirect-based authentication (e.g. 3-D Secure) sends the customer's browser back; passed to Stripe with the confirmation. Without payment_method, the storefront passes its return_url to stripe.confirmPayment.",
+      }),
+    ),
+    description: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    occurred_at: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          "RFC 3339 time of the order event. An event older than the dedupe window is refused (422 event_too_old): a replay that old can no longer be told from a new order. Not part of the charge's payload.",
+        examples: ['2026-11-27T10:15:00Z'],
+      }),
+    ),
+    metadata: Type.Optional(
+      StringMap(Type.String({ maxLength: 500 }), {
+        maxProperties: 20,
+        description: `Stripe's limits: up to 20 keys of 1–${METADATA_MAX_KEY_LENGTH} characters, values up to 500; ${METADATA_RESERVED_KEYS.join(' and ')} are reserved (the service sets them).`,
+      }),
+    ),
   },
-} as const;
-
-export const chargeAcceptedSchema = {
-  type: 'object',
-  required: ['event_id', 'workflow_id', 'run_id', 'status', 'status_url', 'duplicate'],
-  properties: {
-    event_id: { type: 'string' },
-    workflow_id: { type: 'string' },
-    run_id: { type: 'string' },
-    status: { type: 'string', enum: [...CHARGE_STATUSES] },
-    status_url: { type: 'string' },
-    duplicate: { type: 'boolean' },
+  {
+    additionalProperties: false,
+    examples: [{ event_id: 'evt_order_1001_charge', order_id: 'order-1001', amount: 1999, currency: 'usd' }],
   },
-} as const;
+);
 
-const failureSchema = {
-  type: ['object', 'null'],
-  properties: { code: { type: 'string' }, message: { type: 'string' }, decline_code: { type: 'string' } },
-} as const;
+/** POST /charge's body as validated (before `currency` is lowercased and `occurred_at` set aside). */
+export type ChargeRequestBody = Static<typeof chargeRequestSchema>;
 
-export const refundSchema = {
-  type: 'object',
-  required: ['refund_id', 'amount', 'status'],
-  properties: {
-    refund_id: { type: 'string' },
-    amount: { type: 'integer' },
-    reason: { type: ['string', 'null'] },
-    status: { type: 'string', enum: [...REFUND_STATUSES] },
-    stripe_refund_id: { type: ['string', 'null'] },
-    failure: failureSchema,
-    updated_at: { type: 'string' },
-  },
-} as const;
+/** The contract's ChargeRequest is exactly the body without occurred_at: a drift fails the type check. */
+export type ChargeRequestIsTheSchema = Assert<
+  Same<Immutable<Omit<ChargeRequestBody, 'occurred_at'>>, ChargeRequest>
+>;
 
-export const chargeRecordSchema = {
-  type: 'object',
-  required: [
-    'event_id',
-    'order_id',
-    'status',
-    'amount',
-    'currency',
-    'payment_intent_id',
-    'failure',
-    'updated_at',
-  ],
-  properties: {
-    event_id: { type: 'string' },
-    order_id: { type: 'string' },
-    status: { type: 'string', enum: [...CHARGE_STATUSES] },
-    amount: { type: 'integer' },
-    currency: { type: 'string' },
-    payment_intent_id: { type: ['string', 'null'] },
-    failure: failureSchema,
-    updated_at: { type: 'string', format: 'date-time' },
-    client_secret: {
-      type: ['string', 'null'],
+const chargeStatusSchema = StringEnum(CHARGE_STATUSES);
+
+export const chargeAcceptedSchema = Type.Object({
+  event_id: Type.String(),
+  workflow_id: Type.String(),
+  run_id: Type.String(),
+  status: chargeStatusSchema,
+  status_url: Type.String(),
+  duplicate: Type.Boolean(),
+});
+
+export type ChargeAccepted = Static<typeof chargeAcceptedSchema>;
+
+const failureSchema = Nullable(
+  Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    decline_code: Type.Optional(Type.String()),
+  }),
+);
+
+export const refundSchema = Type.Object({
+  refund_id: Type.String(),
+  amount: Type.Integer(),
+  reason: Nullable(StringEnum(REFUND_REASONS)),
+  status: StringEnum(REFUND_STATUSES),
+  stripe_refund_id: Nullable(Type.String()),
+  failure: failureSchema,
+  updated_at: Type.String(),
+});
+
+/** A refund as the API shows it; the refunds workflow's record is exactly that. */
+export type RefundRecordIsTheSchema = Assert<
+  Same<Immutable<Static<typeof refundSchema>>, Immutable<RefundRecord>>
+>;
+
+const chargeRecordProperties = {
+  event_id: Type.String(),
+  order_id: Type.String(),
+  status: chargeStatusSchema,
+  amount: Type.Integer(),
+  currency: Type.String(),
+  payment_intent_id: Nullable(Type.String()),
+  failure: failureSchema,
+  updated_at: Type.String({ format: 'date-time' }),
+  client_secret: Type.Optional(
+    Nullable(Type.String(), {
       description:
         "Present while the charge waits for the customer (pending, requires_action); null until the PaymentIntent exists. Hand it to the customer's browser only (Stripe.js confirmPayment, the Payment Element); read from Stripe at each answer, never stored or logged here.",
-    },
-    next_action: {
-      type: ['object', 'null'],
-      additionalProperties: true,
+    }),
+  ),
+  next_action: Type.Optional(
+    Nullable(Type.Object({}, { additionalProperties: true }), {
       description:
         "Present while the charge waits for the customer: the PaymentIntent's next_action as Stripe returns it (redirect_to_url or use_stripe_sdk), or null. Stripe.js acts on it (stripe.handleNextAction).",
-    },
-    refunds: { type: 'array', items: refundSchema },
-    refunded_amount: { type: 'integer' },
-  },
-} as const;
+    }),
+  ),
+  refunds: Type.Optional(Type.Array(refundSchema)),
+  refunded_amount: Type.Optional(Type.Integer()),
+};
+
+export const chargeRecordSchema = Type.Object(chargeRecordProperties);
 
 /**
  * POST /charge's early answer (`Prefer: wait=N`): the charge as GET shows it, plus what the plain
  * answer carries. 201 for a new charge.
  */
-export const chargeEarlyAnswerSchema = {
-  type: 'object',
-  required: [...chargeRecordSchema.required, 'workflow_id', 'run_id', 'status_url', 'duplicate'],
-  properties: { ...chargeRecordSchema.properties, ...chargeAcceptedSchema.properties },
-} as const;
+export const chargeEarlyAnswerSchema = Type.Object({
+  ...chargeRecordProperties,
+  ...chargeAcceptedSchema.properties,
+});
 
 /**
  * A repeat's answer (200): the plain one, or with `Prefer: wait=N` the early answer when the
  * PaymentIntent came in time (then `Preference-Applied` says so).
  */
-export const chargeRepeatSchema = {
-  type: 'object',
-  required: chargeAcceptedSchema.required,
-  properties: { ...chargeRecordSchema.properties, ...chargeAcceptedSchema.properties },
-} as const;
+export const chargeRepeatSchema = Type.Object({
+  ...Type.Partial(Type.Object(chargeRecordProperties)).properties,
+  ...chargeAcceptedSchema.properties,
+});
 
-export const chargeRequestHeadersSchema = {
-  type: 'object',
-  properties: {
-    prefer: {
-      type: 'string',
+export const chargeRequestHeadersSchema = Type.Object({
+  prefer: Type.Optional(
+    Type.String({
       description:
         'RFC 7240. `wait=N` (N ≤ 10 seconds; more is cut to 10): wait up to N seconds for the PaymentIntent and answer with the charge as GET shows it (201, or 200 for a repeat) with `Preference-Applied: wait=N`; if it is not there in time, the plain answer. Other preferences are ignored.',
       examples: ['wait=5'],
-    },
-  },
-} as const;
+    }),
+  ),
+});
 
-export const eventIdParamsSchema = {
-  type: 'object',
-  required: ['event_id'],
-  properties: { event_id: { type: 'string', pattern: EVENT_ID_PATTERN } },
-} as const;
+export const eventIdParamsSchema = Type.Object({
+  event_id: Type.String({ pattern: EVENT_ID_PATTERN }),
+});
+
+export const refundRequestSchema = Type.Object(
+  {
+    refund_id: Type.String({
+      pattern: EVENT_ID_PATTERN,
+      description: "The caller's idempotency key for this refund",
+    }),
+    amount: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 99_999_999,
+        description: 'Minor units; defaults to the amount not yet refunded',
+      }),
+    ),
+    reason: Type.Optional(StringEnum(REFUND_REASONS)),
+  },
+  { additionalProperties: false },
+);
+
+/** The contract's RefundRequest is exactly the body: a drift fails the type check. */
+export type RefundRequestIsTheSchema = Assert<
+  Same<Immutable<Static<typeof refundRequestSchema>>, RefundRequest>
+>;
+
+export const refundAnswerSchema = Type.Object({
+  event_id: Type.String(),
+  refund: refundSchema,
+  duplicate: Type.Boolean(),
+});
 
 export { errorResponseSchema };

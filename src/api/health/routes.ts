@@ -1,17 +1,18 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ReadinessCheck } from '../../observability/readiness';
+import { StringEnum, StringMap } from '../schema-types';
 
 const CHECK_TIMEOUT_MS = 2500;
 
-const readinessSchema = {
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: ['ready', 'not_ready'] },
-    failing: { type: 'array', items: { type: 'string' } },
-    checks: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-} as const;
+const readinessSchema = Type.Object({
+  status: StringEnum(['ready', 'not_ready']),
+  failing: Type.Array(Type.String(), { description: 'The checks that failed' }),
+  checks: StringMap(Type.String(), { description: "Each check's result: `ok`, or why it failed" }),
+});
+
+const livenessSchema = Type.Object({ status: Type.String() });
 
 /** /healthz, /readyz and /metrics: served by every mode on the same port, never behind auth. */
 export async function healthRoutes(
@@ -24,7 +25,9 @@ export async function healthRoutes(
       schema: {
         tags: ['operations'],
         summary: 'The process is alive',
-        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+        operationId: 'getLiveness',
+        security: [],
+        response: { 200: { ...livenessSchema, description: 'Alive' } },
       },
     },
     async () => ({ status: 'ok' }),
@@ -36,7 +39,15 @@ export async function healthRoutes(
       schema: {
         tags: ['operations'],
         summary: 'Every dependency of this mode answers; 503 names the failing ones',
-        response: { 200: readinessSchema, 503: readinessSchema },
+        operationId: 'getReadiness',
+        security: [],
+        response: {
+          200: { ...readinessSchema, description: 'Every check passed' },
+          503: {
+            ...readinessSchema,
+            description: 'Not ready: `failing` names the checks, `checks` says why',
+          },
+        },
       },
     },
     async (_request, reply) => {
@@ -62,7 +73,15 @@ export async function healthRoutes(
 
   app.get(
     '/metrics',
-    { schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics',
+        operationId: 'getMetrics',
+        security: [],
+        produces: ['text/plain'],
+      },
+    },
     async (_request, reply) => {
       const [own, extra] = await Promise.all([opts.registry.metrics(), opts.extraMetrics?.() ?? '']);
       return reply.type(opts.registry.contentType).send(extra === '' ? own : `${own}\n${extra}`);
