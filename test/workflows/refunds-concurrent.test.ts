@@ -41,7 +41,7 @@ function succeededCharge(): ChargeRecord {
     currency: 'eur',
     payment_intent_id: `pi_concurrent_${id.slice(0, 8)}`,
     failure: null,
-    updated_at: '2026-01-01T00:00:00.000Z',
+    updated_at: new Date().toISOString(), // the refund window runs from the charge's success: now
   };
 }
 
