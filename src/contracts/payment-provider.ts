@@ -3,7 +3,7 @@
  * name and the webhook receiver hears events through `ProviderWebhooks`; src/stripe/ is the one
  * implementation, and a second provider would be one new folder implementing the same two interfaces.
  */
-import type { ChargeFailure, ChargeRequest } from './charge';
+import type { CancellationReason, ChargeFailure, ChargeRequest } from './charge';
 import type { RefundReason, RefundStatus } from './refund';
 
 /**
@@ -65,14 +65,6 @@ export interface RefundOutcome {
   readonly status: RefundStatus;
   readonly failure: ChargeFailure | null;
 }
-
-export const CANCELLATION_REASONS = [
-  'abandoned',
-  'duplicate',
-  'fraudulent',
-  'requested_by_customer',
-] as const;
-export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 
 /** The provider's activities, by the names the workflows schedule (recorded in history: keep them). */
 export interface PaymentProviderActivities {
