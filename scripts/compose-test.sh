@@ -12,8 +12,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-T0=$SECONDS
-stage() { printf '== compose test: %s (%ds)\n' "$*" $((SECONDS - T0)); }
+# shellcheck source=scripts/log.sh
+source scripts/log.sh
+stages "compose test"
 
 stage "setup"
 bash scripts/setup.sh node_modules stack

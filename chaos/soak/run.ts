@@ -5,28 +5,15 @@
  * RSS stayed flat after its warm-up. Stricter than a chaos run on Kafka: with no crash, every
  * repeated record (same message_id) fails the soak, as does every lost outcome.
  */
-import { randomUUID } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { onInterruptCleanup } from '../../test/support/cleanup';
-import { stackAddresses } from '../../test/support/stack';
-import {
-  startStripeRecordingProxy,
-  type StripeRecordingProxy,
-} from '../../test/support/stripe-recording-proxy';
 import { sleep } from '../../test/support/wait';
-import { auditRun, type AuditFigures } from '../common/audit';
-import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from '../common/deployment';
-import { Dispatcher } from '../common/dispatcher';
+import type { AuditFigures } from '../common/audit';
 import type { Row } from '../common/figures';
 import { runCharge } from '../common/lifecycle';
 import { newProgress, runLoad, type LoadProgress } from '../common/load';
+import { withOutsideRun } from '../common/outside-run';
 import { planCharges, type LoadShares } from '../common/plan';
-import { chargeRandom, seededRandom } from '../common/random';
-import { StripeSide } from '../common/stripe-side';
-import { connectTemporal, waitForAllClosed } from '../common/temporal';
-import { Violations } from '../common/violations';
+import { chargeRandom } from '../common/random';
+import type { Violations } from '../common/violations';
 import { rssMb, rssTrends, type RssSample, type RssTrend } from './rss';
 
 /** The soak's mix: mostly plain charges, a few duplicates and messy webhooks, a fifth declined. */
@@ -81,140 +68,108 @@ export interface SoakReport {
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const log = options.log ?? (() => undefined);
-  const began = Date.now();
-  const runId = randomUUID().slice(0, 8);
-  const taskQueue = `soak-${runId}`;
-  const logDir = options.logDir ?? path.join(os.tmpdir(), `soak-${runId}`);
-  const stack = stackAddresses();
-  const violations = new Violations();
-  const random = seededRandom(options.seed);
   const charges = Math.round(options.minutes * 60 * options.rate);
-  const deadline = began + (options.minutes * 60 + 300 + options.drainSeconds) * 1000;
-
-  let proxy: StripeRecordingProxy | undefined;
-  let deployment: Deployment | undefined;
-  let temporal: Client | undefined;
-  let loadRunning = true;
-  const cleanup = async (): Promise<void> => {
-    loadRunning = false;
-    await temporal?.connection.close().catch(() => undefined);
-    await deployment?.stop();
-    await proxy?.close();
-  };
-  const unregister = onInterruptCleanup(cleanup);
-  try {
-    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
-    const roles = new Deployment({ stack, stripeApiBase: proxy.url, taskQueue, logDir });
-    deployment = roles;
-    await roles.start();
-    log(`soak ${runId}: ${charges} charges at ${options.rate}/s for ${options.minutes} min (logs ${logDir})`);
-
-    const samples: RssSample[] = [];
-    const sampler = (async () => {
-      for (let k = 1; ; k++) {
-        const due = began + k * options.sampleSeconds * 1000;
-        while (loadRunning && Date.now() < due) await sleep(250);
-        if (!loadRunning) return;
-        const t = Math.round((Date.now() - began) / 1000);
-        for (const [role, pid] of Object.entries(roles.pids())) {
-          const mb = rssMb(pid);
-          const age = Math.round((Date.now() - (roles.startedAt.get(pid) ?? began)) / 1000);
-          if (mb !== undefined) samples.push({ t, age, role, pid, mb });
-        }
-        log(
-          `t=${Math.round(t / 60)} min: ${samples
-            .filter((s) => s.t === t)
-            .map((s) => `${s.role} ${s.mb} MB`)
-            .join(', ')}`,
-        );
-      }
-    })();
-    const plans = planCharges(charges, runId, random, options.shares);
-    const progress: LoadProgress = newProgress(plans.length);
-    const workerRolls: WorkerRoll[] = [];
-    const restarter = (async () => {
-      for (;;) {
-        const until = Date.now() + options.workerRestartMinutes * 60_000;
-        while (loadRunning && Date.now() < until) await sleep(500);
-        if (!loadRunning) return;
-        const at = Date.now();
-        const { released, finished } = progress;
-        await roles.rollWorker();
-        workerRolls.push({
-          atSeconds: Math.round((at - began) / 1000),
-          seconds: Math.round((Date.now() - at) / 100) / 10,
-          chargesInFlight: released - finished,
-          chargesReleasedDuring: progress.released - released,
-        });
-        log(`worker rolled (restart ${roles.workerRestarts})`);
-      }
-    })();
-
-    const dispatcher = new Dispatcher(() => roles.gatewayUrl, CHAOS_API_TOKEN, deadline, violations);
-    const stripe = new StripeSide(() => roles.webhookUrl, CHAOS_WEBHOOK_SECRET, deadline, violations);
-    const loadStarted = Date.now();
-    const results = await runLoad(
-      plans,
-      (plan) =>
-        runCharge(plan, { dispatcher, stripe, random: chargeRandom(options.seed, plan.index), violations }),
-      { rate: options.rate, maxInFlight: 500 },
-      progress,
-    );
-    const loadSeconds = (Date.now() - loadStarted) / 1000;
-    loadRunning = false;
-    await Promise.all([sampler, restarter]);
-
-    temporal = await connectTemporal(stack);
-    const open = await waitForAllClosed(
-      temporal,
-      taskQueue,
-      results.filter((r) => r.accepted).length,
-      options.drainSeconds * 1000,
-    );
-    if (open > 0) violations.add('workflows not finished after the drain', String(open));
-    const audit = await auditRun({
-      results,
-      stripeRequests: proxy.requests,
-      temporal,
-      taskQueue,
-      unexpectedExits: roles.unexpectedExits,
-      violations,
-    });
-    // A soak has no crash to excuse a repeated publish: duplicates fail it, as lost outcomes do
-    // (each lost one is already a violation of its own, by event id).
-    if (audit.duplicateRecords > 0)
-      violations.add(
-        'duplicate records on Kafka (same message_id)',
-        `${audit.duplicateRecords} of ${audit.kafkaRecords}`,
+  const budgetSeconds = options.minutes * 60 + 300 + options.drainSeconds;
+  return withOutsideRun(
+    { kind: 'soak', seed: options.seed, budgetSeconds, logDir: options.logDir, log: options.log },
+    async (run) => {
+      const { began, log, violations } = run;
+      const running = await run.startRoles(run.stack.stripeApiBase);
+      const { deployment: roles, dispatcher, stripe } = running;
+      // Owned last, so done first: the sampler and the restarter stop before the roles do.
+      let loadRunning = true;
+      run.own(async () => {
+        loadRunning = false;
+      });
+      log(
+        `soak ${run.runId}: ${charges} charges at ${options.rate}/s for ${options.minutes} min (logs ${run.logDir})`,
       );
-    const warmup = (role: string) =>
-      role === 'worker' ? Math.min(60, (options.warmupMinutes * 60) / 2) : options.warmupMinutes * 60;
-    const trends = rssTrends(samples, warmup, options.tolerance);
-    const rssFlat = trends.every((t) => t.flat);
-    return {
-      runId,
-      seed: options.seed,
-      charges,
-      loadSeconds: Math.round(loadSeconds),
-      achievedRate: Math.round((charges / loadSeconds) * 10) / 10,
-      workerRestarts: roles.workerRestarts,
-      workerRolls,
-      samples,
-      trends,
-      rssFlat,
-      audit,
-      postAnswers: dispatcher.posts.byStatus(),
-      webhookAnswers: stripe.deliveries.byStatus(),
-      violations,
-      wallSeconds: Math.round((Date.now() - began) / 1000),
-      passed: violations.total === 0 && audit.lost === 0 && audit.duplicateRecords === 0 && rssFlat,
-      logDir,
-    };
-  } finally {
-    unregister();
-    await cleanup();
-  }
+      const samples: RssSample[] = [];
+      const sampler = (async () => {
+        for (let k = 1; ; k++) {
+          const due = began + k * options.sampleSeconds * 1000;
+          while (loadRunning && Date.now() < due) await sleep(250);
+          if (!loadRunning) return;
+          const t = Math.round((Date.now() - began) / 1000);
+          for (const [role, pid] of Object.entries(roles.pids())) {
+            const mb = rssMb(pid);
+            const age = Math.round((Date.now() - (roles.startedAt.get(pid) ?? began)) / 1000);
+            if (mb !== undefined) samples.push({ t, age, role, pid, mb });
+          }
+          log(
+            `t=${Math.round(t / 60)} min: ${samples
+              .filter((s) => s.t === t)
+              .map((s) => `${s.role} ${s.mb} MB`)
+              .join(', ')}`,
+          );
+        }
+      })();
+      const plans = planCharges(charges, run.runId, run.random, options.shares);
+      const progress: LoadProgress = newProgress(plans.length);
+      const workerRolls: WorkerRoll[] = [];
+      const restarter = (async () => {
+        for (;;) {
+          const until = Date.now() + options.workerRestartMinutes * 60_000;
+          while (loadRunning && Date.now() < until) await sleep(500);
+          if (!loadRunning) return;
+          const at = Date.now();
+          const { released, finished } = progress;
+          await roles.rollWorker();
+          workerRolls.push({
+            atSeconds: Math.round((at - began) / 1000),
+            seconds: Math.round((Date.now() - at) / 100) / 10,
+            chargesInFlight: released - finished,
+            chargesReleasedDuring: progress.released - released,
+          });
+          log(`worker rolled (restart ${roles.workerRestarts})`);
+        }
+      })();
+
+      const loadStarted = Date.now();
+      const results = await runLoad(
+        plans,
+        (plan) =>
+          runCharge(plan, { dispatcher, stripe, random: chargeRandom(options.seed, plan.index), violations }),
+        { rate: options.rate, maxInFlight: 500 },
+        progress,
+      );
+      const loadSeconds = (Date.now() - loadStarted) / 1000;
+      loadRunning = false;
+      await Promise.all([sampler, restarter]);
+
+      const audit = await run.drainAndAudit(running, results, options.drainSeconds);
+      // A soak has no crash to excuse a repeated publish: duplicates fail it, as lost outcomes do
+      // (each lost one is already a violation of its own, by event id).
+      if (audit.duplicateRecords > 0)
+        violations.add(
+          'duplicate records on Kafka (same message_id)',
+          `${audit.duplicateRecords} of ${audit.kafkaRecords}`,
+        );
+      const warmup = (role: string) =>
+        role === 'worker' ? Math.min(60, (options.warmupMinutes * 60) / 2) : options.warmupMinutes * 60;
+      const trends = rssTrends(samples, warmup, options.tolerance);
+      const rssFlat = trends.every((t) => t.flat);
+      return {
+        runId: run.runId,
+        seed: options.seed,
+        charges,
+        loadSeconds: Math.round(loadSeconds),
+        achievedRate: Math.round((charges / loadSeconds) * 10) / 10,
+        workerRestarts: roles.workerRestarts,
+        workerRolls,
+        samples,
+        trends,
+        rssFlat,
+        audit,
+        postAnswers: dispatcher.posts.byStatus(),
+        webhookAnswers: stripe.deliveries.byStatus(),
+        violations,
+        wallSeconds: Math.round((Date.now() - began) / 1000),
+        passed: violations.total === 0 && audit.lost === 0 && audit.duplicateRecords === 0 && rssFlat,
+        logDir: run.logDir,
+      };
+    },
+  );
 }
 
 /** Each process's RSS after its warm-up: baseline → final, and whether that is flat. */

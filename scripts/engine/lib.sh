@@ -19,12 +19,7 @@
 # shellcheck source=scripts/stack/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../stack" && pwd -P)/lib.sh"
 
-say() { printf '[engine] %s\n' "$*" >&2; }
-warn() { printf '[engine] WARNING: %s\n' "$*" >&2; }
-die() {
-  printf '[engine] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+LOG_TAG=engine # say, warn, die: scripts/log.sh, through the stack's helpers
 
 ENGINE_DIR="$STACK_DIR/engine"
 ENGINE_DATA_ROOT="${ENGINE_DATA_ROOT:-$ENGINE_DIR/data}"

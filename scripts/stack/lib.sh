@@ -95,15 +95,12 @@ TEMPORAL_TEST_SERVER_BIN="$STACK_VENV_DIR/bin/temporal-test-server"
 STRIPE_MOCK_BIN="$STACK_BIN_DIR/stripe-mock"
 
 # ---------------------------------------------------------------------------
-# Output helpers. Progress goes to stderr so stdout stays clean for callers
-# that capture it.
+# Output helpers: say, warn, die (scripts/log.sh). Progress goes to stderr so
+# stdout stays clean for callers that capture it.
 # ---------------------------------------------------------------------------
-say() { printf '[stack] %s\n' "$*" >&2; }
-warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
-die() {
-  printf '[stack] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+# shellcheck source=scripts/log.sh
+source "$REPO_ROOT/scripts/log.sh"
+LOG_TAG=stack
 
 # Print the last lines of a part's log, to explain a failure without making
 # the reader go digging.

@@ -1,5 +1,4 @@
 /** The charge as callers, the workflow and the Kafka record all name it. Pure types: safe in workflows. */
-import type { CancellationReason } from './payment-provider';
 
 export const CHARGE_STATUSES = [
   'pending',
@@ -90,6 +89,15 @@ export function paymentIntentIdempotencyKey(eventId: string, generation = 1): st
   const base = `payments:create-payment-intent:${eventId}`;
   return generation === 1 ? base : `${base}:g${generation}`;
 }
+
+/** Why a charge's PaymentIntent is canceled at Stripe (Stripe's own reasons; the cancel's idempotency key names it). */
+export const CANCELLATION_REASONS = [
+  'abandoned',
+  'duplicate',
+  'fraudulent',
+  'requested_by_customer',
+] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 
 /**
  * One key per charge and cancellation reason: Stripe answers a key reused with other parameters

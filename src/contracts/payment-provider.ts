@@ -3,12 +3,14 @@
  * name and the webhook receiver hears events through `ProviderWebhooks`; src/stripe/ is the one
  * implementation, and a second provider would be one new folder implementing the same two interfaces.
  */
-import type { ChargeFailure, ChargeRequest } from './charge';
+import type { CancellationReason, ChargeFailure, ChargeRequest } from './charge';
 import type { RefundReason, RefundStatus } from './refund';
 
 /**
  * Failure types that end an operation instead of being retried. The values are recorded in workflow
- * histories (activity failures) and read back on replay: never rename them.
+ * histories (activity failures) and read back on replay: never rename them. They are Stripe's error
+ * names because Stripe was the provider when the first histories were recorded; the identifiers name
+ * them by this layer's word, "provider", as everything behind this interface does.
  */
 export const PROVIDER_DECLINED = 'StripeCardError';
 export const PROVIDER_INVALID_REQUEST = 'StripeInvalidRequestError';
@@ -25,6 +27,7 @@ export const PROVIDER_TRANSIENT = 'StripeTransientError';
  * calls to the provider under its rate limit, while workflow tasks and Kafka publishes run unthrottled.
  */
 export function providerTaskQueue(workflowTaskQueue: string): string {
+  // The suffix is a value in recorded histories and in deployed workers' polls: it stays `-stripe`.
   return `${workflowTaskQueue}-stripe`;
 }
 
@@ -62,14 +65,6 @@ export interface RefundOutcome {
   readonly status: RefundStatus;
   readonly failure: ChargeFailure | null;
 }
-
-export const CANCELLATION_REASONS = [
-  'abandoned',
-  'duplicate',
-  'fraudulent',
-  'requested_by_customer',
-] as const;
-export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 
 /** The provider's activities, by the names the workflows schedule (recorded in history: keep them). */
 export interface PaymentProviderActivities {

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { cancelIdempotencyKey } from '../../src/contracts/charge';
-import { CANCELLATION_REASONS, type PaymentProviderActivities } from '../../src/contracts/payment-provider';
+import { CANCELLATION_REASONS, cancelIdempotencyKey } from '../../src/contracts/charge';
+import type { PaymentProviderActivities } from '../../src/contracts/payment-provider';
 import { loadConfig } from '../../src/config';
 import { createStripeActivities } from '../../src/stripe/activities';
 import { createStripeClient } from '../../src/stripe/client';

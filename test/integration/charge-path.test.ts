@@ -4,34 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { chargeWorkflowId, paymentIntentIdempotencyKey, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor } from '../support/kafka-reader';
-import {
-  AUTH_HEADER,
-  startServiceBehindStripeProxy,
-  type ProxiedService,
-  TEST_WEBHOOK_SECRET,
-  type TestService,
-} from '../support/service';
+import { AUTH_HEADER, proxiedServiceForSuite, TEST_WEBHOOK_SECRET } from '../support/service';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
-import type { StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 
 const TOPICS = ['payments.completed', 'payments.failed'];
 
 describe('charge path against the real stack', { timeout: 180_000 }, () => {
-  let proxy: StripeRecordingProxy;
-  let service: TestService;
-  let temporal: Client;
-  let running: ProxiedService | undefined;
-  before(async () => {
-    running = await startServiceBehindStripeProxy();
-    ({ proxy, service, temporal } = running);
-  });
-  after(() => running?.stop());
+  const running = proxiedServiceForSuite();
 
   function newCharge() {
     const id = randomUUID();
@@ -45,20 +29,20 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
   }
 
   const post = (body: object) =>
-    fetch(`${service.url}/charge`, {
+    fetch(`${running.service.url}/charge`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...AUTH_HEADER },
       body: JSON.stringify(body),
     });
 
   const getCharge = async (eventId: string): Promise<ChargeRecord> => {
-    const res = await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER });
+    const res = await fetch(`${running.service.url}/charges/${eventId}`, { headers: AUTH_HEADER });
     assert.equal(res.status, 200);
     return (await res.json()) as ChargeRecord;
   };
 
   const sendWebhook = (payload: string, signature: string) =>
-    fetch(`${service.url}/stripe/webhook`, {
+    fetch(`${running.service.url}/stripe/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'stripe-signature': signature },
       body: payload,
@@ -80,7 +64,7 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
     assert.equal(res.headers.get('location'), `/charges/${charge.event_id}`);
 
     const paymentIntentId = await waitForPaymentIntent(charge.event_id);
-    const creates = proxy.requests.filter(
+    const creates = running.proxy.requests.filter(
       (r) => r.method === 'POST' && r.path === '/v1/payment_intents' && r.eventId === charge.event_id,
     );
     assert.equal(creates.length, 1);
@@ -96,7 +80,7 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
     assert.equal(hook.status, 200);
     assert.deepEqual(await hook.json(), { received: true });
 
-    const final = await temporal.workflow
+    const final = await running.temporal.workflow
       .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
       .result();
     assert.equal(final.status, 'succeeded');
@@ -139,15 +123,15 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
       paymentIntentId,
     });
     assert.equal((await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET))).status, 200);
-    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
+    await running.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
 
     const runs = [];
-    for await (const run of temporal.workflow.list({
+    for await (const run of running.temporal.workflow.list({
       query: `WorkflowId = '${chargeWorkflowId(charge.event_id)}'`,
     }))
       runs.push(run);
     assert.equal(runs.length, 1, 'one workflow for the event id');
-    const creates = proxy.requests.filter(
+    const creates = running.proxy.requests.filter(
       (r) => r.path === '/v1/payment_intents' && r.eventId === charge.event_id,
     );
     assert.ok(creates.length >= 1);
@@ -168,7 +152,7 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
       paymentIntentId,
     });
     await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET));
-    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
+    await running.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
 
     const repeat = await post(charge);
     assert.equal(repeat.status, 200);
@@ -180,10 +164,10 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
 
   it('retries a Stripe 500 with the same idempotency key', async () => {
     const charge = newCharge();
-    proxy.failNext('/v1/payment_intents', 1, 500);
+    running.proxy.failNext('/v1/payment_intents', 1, 500);
     assert.equal((await post(charge)).status, 202);
     await waitForPaymentIntent(charge.event_id);
-    const creates = proxy.requests.filter(
+    const creates = running.proxy.requests.filter(
       (r) => r.path === '/v1/payment_intents' && r.eventId === charge.event_id,
     );
     assert.deepEqual(

@@ -6,32 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import { LATE_SUCCESS_CAUSE, lateOutcomeWorkflowId } from '../../src/contracts/late-outcome';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import type { LateOutcomeWorkflow } from '../../src/workflows/late-outcome';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { readRecordsFor } from '../support/kafka-reader';
-import {
-  AUTH_HEADER,
-  startServiceBehindStripeProxy,
-  TEST_WEBHOOK_SECRET,
-  type ProxiedService,
-} from '../support/service';
+import { AUTH_HEADER, proxiedServiceForSuite, TEST_WEBHOOK_SECRET } from '../support/service';
 import { waitUntil } from '../support/wait';
 
 describe('money taken after a charge ended (real stack)', { timeout: 180_000 }, () => {
-  let running: ProxiedService | undefined;
-  let temporal: Client;
-  before(async () => {
-    running = await startServiceBehindStripeProxy();
-    ({ temporal } = running);
-  });
-  after(() => running?.stop());
+  const running = proxiedServiceForSuite();
 
-  const url = () => running?.service.url ?? '';
+  const url = () => running.service.url;
   const call = (path: string, body?: object) =>
     fetch(`${url()}${path}`, {
       method: body ? 'POST' : 'GET',
@@ -53,7 +41,7 @@ describe('money taken after a charge ended (real stack)', { timeout: 180_000 }, 
       return record.payment_intent_id ?? undefined;
     }, 'the PaymentIntent');
     assert.equal((await call(`/charges/${charge.event_id}/cancel`, {})).status, 200);
-    const ended = await temporal.workflow
+    const ended = await running.temporal.workflow
       .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
       .result();
     assert.equal(ended.status, 'canceled');
@@ -80,12 +68,11 @@ describe('money taken after a charge ended (real stack)', { timeout: 180_000 }, 
       assert.deepEqual(await res.json(), { received: true });
     }
 
-    const verdict = await temporal.workflow
+    const verdict = await running.temporal.workflow
       .getHandle<typeof LateOutcomeWorkflow>(lateOutcomeWorkflowId(charge.event_id))
       .result();
     assert.equal(verdict, 'settled');
-    const refunds =
-      running?.proxy.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds') ?? [];
+    const refunds = running.proxy.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
     const ours = refunds.filter((r) => r.params['payment_intent'] === pi);
     assert.equal(ours.length, 1, 'one refund at Stripe');
     assert.equal(ours[0]?.params['amount'], String(charge.amount));

@@ -6,36 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { cancelIdempotencyKey, chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import { refundIdempotencyKey, refundsWorkflowId } from '../../src/contracts/refund';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor, type ReadRecord } from '../support/kafka-reader';
-import {
-  AUTH_HEADER,
-  startServiceBehindStripeProxy,
-  type ProxiedService,
-  TEST_WEBHOOK_SECRET,
-  type TestService,
-} from '../support/service';
+import { AUTH_HEADER, proxiedServiceForSuite, TEST_WEBHOOK_SECRET } from '../support/service';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
-import type { StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 
 describe('refunds and cancellation against the real stack', { timeout: 180_000 }, () => {
-  let proxy: StripeRecordingProxy;
-  let service: TestService;
-  let temporal: Client;
-  let running: ProxiedService | undefined;
-  before(async () => {
-    running = await startServiceBehindStripeProxy();
-    ({ proxy, service, temporal } = running);
-  });
-  after(() => running?.stop());
+  const running = proxiedServiceForSuite();
 
   const post = async (path: string, body?: object) => {
-    const res = await fetch(`${service.url}${path}`, {
+    const res = await fetch(`${running.service.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...AUTH_HEADER },
       ...(body ? { body: JSON.stringify(body) } : {}),
@@ -44,12 +28,12 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
   };
   const state = async (eventId: string) =>
     (await (
-      await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
+      await fetch(`${running.service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
     ).json()) as ChargeRecord & {
       refunded_amount?: number;
     };
   const webhook = (payload: string) =>
-    fetch(`${service.url}/stripe/webhook`, {
+    fetch(`${running.service.url}/stripe/webhook`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -65,7 +49,7 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
    * silent for ever: test/workflows/refunds.test.ts runs one past its window and counts there.)
    */
   const idle = async (workflowId: string): Promise<boolean> => {
-    const { raw } = await temporal.workflow.getHandle(workflowId).describe();
+    const { raw } = await running.temporal.workflow.getHandle(workflowId).describe();
     return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
   };
 
@@ -89,7 +73,9 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
     await webhook(
       paymentIntentEvent({ type: 'payment_intent.succeeded', eventId: charge.event_id, paymentIntentId: pi }),
     );
-    await temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id)).result();
+    await running.temporal.workflow
+      .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
+      .result();
     return charge;
   }
 
@@ -129,7 +115,9 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
     assert.equal(hook.status, 200);
     // The signal has been applied once a workflow task completed after it.
     await waitUntil(async () => {
-      const history = await temporal.workflow.getHandle(refundsWorkflowId(charge.event_id)).fetchHistory();
+      const history = await running.temporal.workflow
+        .getHandle(refundsWorkflowId(charge.event_id))
+        .fetchHistory();
       const events = history.events ?? [];
       const signalled = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
       return signalled >= 0 && events.slice(signalled).some((e) => e.workflowTaskCompletedEventAttributes);
@@ -155,7 +143,7 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
       Array.from({ length: 10 }, () => post(`/charges/${charge.event_id}/refund`, { refund_id: refundId })),
     );
     assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
-    const creates = proxy.requests.filter(
+    const creates = running.proxy.requests.filter(
       (r) => r.path === '/v1/refunds' && r.idempotencyKey?.includes(refundId),
     );
     assert.deepEqual([...new Set(creates.map((c) => c.idempotencyKey))], [refundIdempotencyKey(refundId)]);
@@ -182,13 +170,15 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
     assert.equal(again.status, 200, 'a repeated cancel answers the same');
     assert.equal(again.json['status'], 'canceled');
 
-    const handle = temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id));
+    const handle = running.temporal.workflow.getHandle<typeof ChargeWorkflow>(
+      chargeWorkflowId(charge.event_id),
+    );
     await waitUntil(
       async () => (await handle.describe()).status.name === 'COMPLETED',
       'the canceled charge to complete',
     );
     assert.equal((await handle.result()).status, 'canceled');
-    const cancels = proxy.requests.filter(
+    const cancels = running.proxy.requests.filter(
       (r) => r.idempotencyKey === cancelIdempotencyKey(charge.event_id, 'requested_by_customer'),
     );
     assert.deepEqual(

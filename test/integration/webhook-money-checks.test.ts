@@ -6,21 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { ChargeFailureCodeSearchAttribute } from '../../src/workflows/messages';
 import { readRecordsFor } from '../support/kafka-reader';
-import {
-  AUTH_HEADER,
-  startServiceBehindStripeProxy,
-  type ProxiedService,
-  TEST_WEBHOOK_SECRET,
-  type TestService,
-} from '../support/service';
-import type { StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { AUTH_HEADER, proxiedServiceForSuite, TEST_WEBHOOK_SECRET } from '../support/service';
 import { waitUntil } from '../support/wait';
 
 // stripe-mock answers every retrieve with its fixture PaymentIntent (1099 usd): charges of exactly
@@ -29,22 +21,14 @@ const AMOUNT = 1099;
 const CURRENCY = 'usd';
 
 describe('webhooks are checked against the charge before they change it', { timeout: 120_000 }, () => {
-  let proxy: StripeRecordingProxy;
-  let service: TestService;
-  let temporal: Client;
-  let running: ProxiedService | undefined;
-  before(async () => {
-    running = await startServiceBehindStripeProxy();
-    ({ proxy, service, temporal } = running);
-  });
-  after(() => running?.stop());
+  const running = proxiedServiceForSuite();
 
   const get = async (eventId: string) =>
     (await (
-      await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
+      await fetch(`${running.service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
     ).json()) as ChargeRecord;
   const deliver = async (payload: string) => {
-    const res = await fetch(`${service.url}/stripe/webhook`, {
+    const res = await fetch(`${running.service.url}/stripe/webhook`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -55,11 +39,11 @@ describe('webhooks are checked against the charge before they change it', { time
     return { status: res.status, json: (await res.json()) as { received: boolean; ignored?: string } };
   };
   const retrievesOf = (pi: string) =>
-    proxy.requests.filter((r) => r.method === 'GET' && r.path === `/v1/payment_intents/${pi}`).length;
+    running.proxy.requests.filter((r) => r.method === 'GET' && r.path === `/v1/payment_intents/${pi}`).length;
 
   async function pendingCharge(): Promise<{ eventId: string; pi: string }> {
     const eventId = `evt-money-${randomUUID()}`;
-    const res = await fetch(`${service.url}/charge`, {
+    const res = await fetch(`${running.service.url}/charge`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...AUTH_HEADER },
       body: JSON.stringify({
@@ -88,11 +72,15 @@ describe('webhooks are checked against the charge before they change it', { time
       const before = retrievesOf(pi);
       // Stripe's answer for a PaymentIntent still waiting for the customer (stripe-mock's fixture
       // carries a stale last_payment_error that real Stripe would not have here).
-      proxy.rewriteNext({ method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) }, 1, (body) => ({
-        ...body,
-        id: pi,
-        last_payment_error: null,
-      }));
+      running.proxy.rewriteNext(
+        { method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) },
+        1,
+        (body) => ({
+          ...body,
+          id: pi,
+          last_payment_error: null,
+        }),
+      );
       assert.equal((await deliver(succeeded(eventId, pi, extra))).status, 200);
       await waitUntil(async () => retrievesOf(pi) > before || undefined, 'the workflow to ask Stripe');
       assert.equal((await get(eventId)).status, 'pending');
@@ -100,7 +88,7 @@ describe('webhooks are checked against the charge before they change it', { time
       // The same event with the charge's own money completes it: once, on payments.completed.
       const right = await deliver(succeeded(eventId, pi, { amount: AMOUNT, currency: CURRENCY }));
       assert.equal(right.status, 200);
-      await temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId)).result();
+      await running.temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId)).result();
       const records = await readRecordsFor(['payments.completed', 'payments.failed'], new Set([eventId]));
       assert.deepEqual(
         records.map((r) => r.topic),
@@ -118,7 +106,7 @@ describe('webhooks are checked against the charge before they change it', { time
     assert.deepEqual(answer, { status: 200, json: { received: true, ignored: 'livemode_mismatch' } });
     assert.equal((await get(eventId)).status, 'pending');
     assert.equal(retrievesOf(pi), before);
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const metrics = await (await fetch(`${running.service.url}/metrics`)).text();
     assert.match(
       metrics,
       /payments_webhook_events_total\{[^}]*result="ignored"[^}]*reason="livemode_mismatch"[^}]*\} [1-9]/,
@@ -137,17 +125,21 @@ describe('webhooks are checked against the charge before they change it', { time
   it('ends a charge failed amount_mismatch when Stripe itself reports other money, and publishes no completion', async () => {
     const { eventId, pi } = await pendingCharge();
     // Stripe answers the reconciliation with a PaymentIntent changed in the dashboard.
-    proxy.rewriteNext({ method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) }, 1, (body) => ({
-      ...body,
-      id: pi,
-      amount: AMOUNT * 2,
-      status: 'succeeded',
-    }));
+    running.proxy.rewriteNext(
+      { method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) },
+      1,
+      (body) => ({
+        ...body,
+        id: pi,
+        amount: AMOUNT * 2,
+        status: 'succeeded',
+      }),
+    );
     assert.equal(
       (await deliver(succeeded(eventId, pi, { amount: AMOUNT * 2, currency: CURRENCY }))).status,
       200,
     );
-    const record = await temporal.workflow
+    const record = await running.temporal.workflow
       .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId))
       .result();
     assert.equal(record.status, 'failed');
@@ -159,9 +151,9 @@ describe('webhooks are checked against the charge before they change it', { time
       ['payments.failed'],
     );
     // What an operator finds it by: a search attribute, and the worker's metric.
-    const description = await temporal.workflow.getHandle(chargeWorkflowId(eventId)).describe();
+    const description = await running.temporal.workflow.getHandle(chargeWorkflowId(eventId)).describe();
     assert.equal(description.typedSearchAttributes.get(ChargeFailureCodeSearchAttribute), 'amount_mismatch');
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const metrics = await (await fetch(`${running.service.url}/metrics`)).text();
     assert.match(metrics, /payments_money_mismatches[^\n]*source="payment_intent"[^\n]* [1-9]/);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import fs from 'node:fs';
+import { after, before } from 'node:test';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
@@ -81,6 +82,37 @@ export async function startServiceBehindStripeProxy(
       await service.stop();
       await temporal.connection.close();
       await proxy.close();
+    },
+  };
+}
+
+/** The parts of a service behind a Stripe proxy that a suite's tests use. */
+export type SuiteService = Pick<ProxiedService, 'proxy' | 'service' | 'temporal'>;
+
+/**
+ * For the describe block it is called in: the service behind a Stripe recording proxy, started
+ * before the block's tests and stopped after them. Read its parts inside the tests (they exist once
+ * the block's `before` has run).
+ */
+export function proxiedServiceForSuite(env: Record<string, string> = {}): SuiteService {
+  let running: ProxiedService | undefined;
+  before(async () => {
+    running = await startServiceBehindStripeProxy(env);
+  });
+  after(() => running?.stop());
+  const started = (): ProxiedService => {
+    if (running === undefined) throw new Error("the service starts in the suite's before hook");
+    return running;
+  };
+  return {
+    get proxy() {
+      return started().proxy;
+    },
+    get service() {
+      return started().service;
+    },
+    get temporal() {
+      return started().temporal;
     },
   };
 }

@@ -1,0 +1,135 @@
+/**
+ * What a chaos run (faults/run.ts) and a soak (soak/run.ts) share around their load: the run's
+ * identity (id, task queue, log folder, the seed's random, its violations), what it owns (closed in
+ * reverse when it ends, fails or is interrupted), the three roles of the compiled binary behind a
+ * recording Stripe proxy with the dispatcher and Stripe side that load them, and the count from the
+ * outside at the end: every accepted charge's workflow closed, then Stripe, Temporal and Kafka audited.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { onInterruptCleanup } from '../../test/support/cleanup';
+import { stackAddresses, type StackAddresses } from '../../test/support/stack';
+import {
+  startStripeRecordingProxy,
+  type StripeRecordingProxy,
+} from '../../test/support/stripe-recording-proxy';
+import { auditRun, type AuditFigures } from './audit';
+import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from './deployment';
+import { Dispatcher } from './dispatcher';
+import type { ChargeResult } from './lifecycle';
+import { seededRandom, type Random } from './random';
+import { StripeSide } from './stripe-side';
+import { connectTemporal, waitForAllClosed } from './temporal';
+import { Violations } from './violations';
+
+export interface OutsideRunOptions {
+  /** Names the task queue and the default log folder: `<kind>-<run id>`. */
+  readonly kind: 'chaos' | 'soak';
+  readonly seed: number;
+  /** How long the load and the drain may take; the dispatcher and the Stripe side give up after it. */
+  readonly budgetSeconds: number;
+  readonly logDir?: string | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+export interface OutsideRun {
+  readonly runId: string;
+  readonly taskQueue: string;
+  readonly logDir: string;
+  /** When the run began, in ms since the epoch. */
+  readonly began: number;
+  readonly stack: StackAddresses;
+  readonly violations: Violations;
+  readonly random: Random;
+  readonly log: (line: string) => void;
+  /** Closes `close` when the run ends, fails or is interrupted: the last owned, the first closed. */
+  own(close: () => Promise<void>): void;
+  /** Starts the roles, their Stripe calls recorded on the way to `stripeUpstream` (stripe-mock, or a proxy before it). */
+  startRoles(stripeUpstream: string): Promise<RunningRoles>;
+  /**
+   * After the load: waits up to `drainSeconds` for every accepted charge's workflow to close (a
+   * violation for each still open), then audits the run from the outside.
+   */
+  drainAndAudit(
+    roles: RunningRoles,
+    results: readonly ChargeResult[],
+    drainSeconds: number,
+    onWaiting?: (running: number, total: number) => void,
+  ): Promise<AuditFigures>;
+}
+
+export interface RunningRoles {
+  readonly deployment: Deployment;
+  readonly proxy: StripeRecordingProxy;
+  /** POSTs charges to the gateway (and retries them, as the order dispatcher would). */
+  readonly dispatcher: Dispatcher;
+  /** Plays Stripe: signs and delivers the webhooks. */
+  readonly stripe: StripeSide;
+}
+
+export async function withOutsideRun<T>(
+  options: OutsideRunOptions,
+  body: (run: OutsideRun) => Promise<T>,
+): Promise<T> {
+  const began = Date.now();
+  const runId = randomUUID().slice(0, 8);
+  const deadline = began + options.budgetSeconds * 1000;
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
+  const violations = new Violations();
+  const stack = stackAddresses();
+  const taskQueue = `${options.kind}-${runId}`;
+  const logDir = options.logDir ?? path.join(os.tmpdir(), `${options.kind}-${runId}`);
+  const run: OutsideRun = {
+    runId,
+    taskQueue,
+    logDir,
+    began,
+    stack,
+    violations,
+    random: seededRandom(options.seed),
+    log: options.log ?? (() => undefined),
+    own: (close) => closers.push(close),
+    async startRoles(stripeUpstream) {
+      const proxy = await startStripeRecordingProxy(stripeUpstream);
+      run.own(() => proxy.close());
+      const deployment = new Deployment({ stack, stripeApiBase: proxy.url, taskQueue, logDir });
+      run.own(() => deployment.stop());
+      await deployment.start();
+      return {
+        deployment,
+        proxy,
+        dispatcher: new Dispatcher(() => deployment.gatewayUrl, CHAOS_API_TOKEN, deadline, violations),
+        stripe: new StripeSide(() => deployment.webhookUrl, CHAOS_WEBHOOK_SECRET, deadline, violations),
+      };
+    },
+    async drainAndAudit(roles, results, drainSeconds, onWaiting) {
+      const temporal = await connectTemporal(stack);
+      try {
+        const accepted = results.filter((r) => r.accepted).length;
+        const open = await waitForAllClosed(temporal, taskQueue, accepted, drainSeconds * 1000, onWaiting);
+        if (open > 0) violations.add('workflows not finished after the drain', String(open));
+        return await auditRun({
+          results,
+          stripeRequests: roles.proxy.requests,
+          temporal,
+          taskQueue,
+          unexpectedExits: roles.deployment.unexpectedExits,
+          violations,
+        });
+      } finally {
+        await temporal.connection.close().catch(() => undefined);
+      }
+    },
+  };
+  const unregister = onInterruptCleanup(closeAll);
+  try {
+    return await body(run);
+  } finally {
+    unregister();
+    await closeAll();
+  }
+}
