@@ -78,7 +78,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   const unregister = onInterruptCleanup(cleanup);
   try {
-    latency = await startLatencyProxy(stack.stripeApiBase, {
+    latency = await startLatencyProxy(stack.stripeMockUrl, {
       method: 'POST',
       path: '/v1/payment_intents',
       delayMs: options.stripeLatencyMs,

@@ -104,7 +104,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
   const unregister = onInterruptCleanup(cleanup);
   try {
-    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+    proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
     const roles = new Deployment({ stack, stripeApiBase: proxy.url, taskQueue, logDir });
     deployment = roles;
     await roles.start();
