@@ -341,8 +341,8 @@ const ROUTES: ReadonlyArray<{ method: string; path: RegExp; handler: Handler }> 
     path: /^\/_standin\/faults$/,
     handler: (deps, { body }) => {
       const mode = stringField(body, 'mode') ?? 'before';
-      if (mode !== 'before' && mode !== 'lose_response')
-        throw new ControlError(400, 'mode: must be before or lose_response');
+      if (mode !== 'before' && mode !== 'lose_response' && mode !== 'slow')
+        throw new ControlError(400, 'mode: must be before, lose_response or slow');
       const error = field(body, 'error');
       const spec: FaultSpec = {
         method: stringField(body, 'method'),

@@ -2,7 +2,8 @@
  * Faults injected on purpose (POST /_standin/faults): the next N matching API requests are answered
  * with a given status instead of running (`before`: Stripe never saw it, nothing kept under its
  * idempotency key), or run and then answered with that status (`lose_response`: the charge happened
- * but the client never heard, so a retry with the same key gets the kept answer), optionally late.
+ * but the client never heard, so a retry with the same key gets the kept answer), or run normally
+ * but late (`slow`: only delay_ms applies). Every mode waits delay_ms first.
  */
 import { StripeApiError } from './stripe-errors';
 
@@ -12,7 +13,7 @@ export interface FaultSpec {
   readonly path: string;
   readonly count: number;
   readonly status: number;
-  readonly mode: 'before' | 'lose_response';
+  readonly mode: 'before' | 'lose_response' | 'slow';
   /** Hold the answer this long first (a slow Stripe). */
   readonly delay_ms: number;
   readonly error?: { readonly type?: string; readonly code?: string; readonly message?: string } | undefined;

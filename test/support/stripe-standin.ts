@@ -1,0 +1,95 @@
+/**
+ * The Stripe test-mode stand-in (tools/stripe-standin, a test tool) as tests use it: a private
+ * instance in this process, in front of the stack's stripe-mock, so a test may change its settings
+ * (rate limit, webhook chaos) and register webhook endpoints without touching anyone else's; its
+ * log lines go to a file of test-results/logs/ for the secret scan. Plus a webhook endpoint that
+ * records what it is sent and answers as the test says.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Stripe from 'stripe';
+import { createStripeClient } from '../../src/stripe/client';
+import { StandinControl } from '../../tools/stripe-standin/control-client';
+import { startStandin, type StandinOptions } from '../../tools/stripe-standin/server';
+import { stack } from './stack';
+import { testLogFile } from './test-logs';
+
+/** A test-mode key as stripe-mock accepts them (letters and digits after sk_test_). */
+export const STANDIN_TEST_KEY = 'sk_test_standinsuite';
+
+export interface TestStandin {
+  readonly url: string;
+  readonly control: StandinControl;
+  /** The service's own Stripe client (src/stripe/client.ts), pointed at this stand-in. */
+  readonly stripe: Stripe;
+  close(): Promise<void>;
+}
+
+export async function startTestStandin(settings: StandinOptions['settings'] = {}): Promise<TestStandin> {
+  const file = testLogFile('stripe-standin');
+  const running = await startStandin({
+    upstream: stack.stripeMockUrl,
+    settings,
+    log: (line) => fs.appendFileSync(file, `${new Date().toISOString()} ${line}\n`),
+  });
+  const { hostname, port } = new URL(running.url);
+  return {
+    url: running.url,
+    control: new StandinControl(running.url),
+    stripe: createStripeClient({
+      stripe: { key: STANDIN_TEST_KEY, apiBase: { protocol: 'http', host: hostname, port: Number(port) } },
+    }),
+    close: () => running.close(),
+  };
+}
+
+export interface ReceivedWebhook {
+  readonly signature: string | undefined;
+  readonly body: string;
+  readonly event: { id: string; type: string; data: { object: Record<string, unknown> } } & Record<
+    string,
+    unknown
+  >;
+}
+
+export interface WebhookSink {
+  readonly url: string;
+  readonly received: ReceivedWebhook[];
+  /** How the next deliveries are answered (200 unless a test says otherwise). */
+  answerWith(status: (webhook: ReceivedWebhook, index: number) => number): void;
+  close(): Promise<void>;
+}
+
+/** A webhook endpoint on loopback that keeps every delivery. */
+export async function startWebhookSink(): Promise<WebhookSink> {
+  const received: ReceivedWebhook[] = [];
+  let status: (webhook: ReceivedWebhook, index: number) => number = () => 200;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const header = req.headers['stripe-signature'];
+      const webhook: ReceivedWebhook = {
+        signature: Array.isArray(header) ? header[0] : header,
+        body,
+        event: JSON.parse(body) as ReceivedWebhook['event'],
+      };
+      received.push(webhook);
+      res.writeHead(status(webhook, received.length - 1)).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/webhook`,
+    received,
+    answerWith: (next) => (status = next),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
