@@ -93,3 +93,68 @@ export async function startWebhookSink(): Promise<WebhookSink> {
       }),
   };
 }
+
+export interface WebhookRelay {
+  readonly url: string;
+  readonly received: ReceivedWebhook[];
+  /** Answers this status (without forwarding) when `refuse` returns one: an endpoint that fails. */
+  refuseWhen(refuse: (webhook: ReceivedWebhook) => number | undefined): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A webhook endpoint that forwards each delivery (body and Stripe-Signature) to `target` and answers
+ * with the target's status, except those a test tells it to refuse: the service's receiver behind
+ * a flaky hop, as Stripe would meet it.
+ */
+export async function startWebhookRelay(target: string): Promise<WebhookRelay> {
+  const sink = await startWebhookSink();
+  let refuse: (webhook: ReceivedWebhook) => number | undefined = () => undefined;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const header = req.headers['stripe-signature'];
+      const signature = Array.isArray(header) ? header[0] : header;
+      const webhook: ReceivedWebhook = {
+        signature,
+        body,
+        event: JSON.parse(body) as ReceivedWebhook['event'],
+      };
+      sink.received.push(webhook);
+      const refused = refuse(webhook);
+      if (refused !== undefined) {
+        res.writeHead(refused).end();
+        return;
+      }
+      fetch(target, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(signature ? { 'stripe-signature': signature } : {}),
+        },
+        body,
+      }).then(
+        async (answer) => {
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
+        },
+        () => res.writeHead(502).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/webhook`,
+    received: sink.received,
+    refuseWhen: (next) => (refuse = next),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await sink.close();
+    },
+  };
+}
