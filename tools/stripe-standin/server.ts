@@ -15,7 +15,7 @@ import { IdempotencyKeys } from './http/idempotency';
 import { SlidingWindowLimit } from './http/rate-limit';
 import { RequestRecorder } from './http/recorder';
 import { Upstream } from './http/upstream';
-import { cloneSettings, DEFAULT_SETTINGS, type StandinSettings } from './settings';
+import { cloneSettings, DEFAULT_SETTINGS, type StandinSettings, type WebhookSettings } from './settings';
 import { Disputes } from './state/disputes';
 import { EventLog } from './state/events';
 import { PaymentIntents } from './state/payment-intents';
@@ -42,7 +42,7 @@ export interface StandinOptions {
   readonly upstream: string;
   /** Where the state is kept across restarts; none: in memory only (tests). */
   readonly stateFile?: string | undefined;
-  readonly settings?: Partial<StandinSettings> & { webhooks?: Partial<StandinSettings['webhooks']> };
+  readonly settings?: Partial<Omit<StandinSettings, 'webhooks'>> & { webhooks?: Partial<WebhookSettings> };
   readonly log?: (line: string) => void;
 }
 
