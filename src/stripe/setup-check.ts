@@ -6,7 +6,7 @@
  * local stand-in) whether the key works and in which mode.
  */
 import Stripe from 'stripe';
-import type { Config } from '../config';
+import { isLiveKey, type Config } from '../config';
 import { STRIPE_API_VERSION } from './client';
 
 export interface SetupFinding {
@@ -29,7 +29,7 @@ export function checkStripeSetup(
 ): SetupFinding[] {
   const findings: SetupFinding[] = [];
   const realStripe = stripe.apiBase === undefined;
-  const live = /^(sk|rk)_live_/.test(stripe.key);
+  const live = isLiveKey(stripe.key);
   const restricted = stripe.key.startsWith('rk_');
 
   findings.push({
@@ -111,7 +111,7 @@ export function checkStripeSetup(
 export async function checkStripeOnline(stripe: Stripe, key: string): Promise<SetupFinding[]> {
   try {
     const balance = await stripe.balance.retrieve();
-    const live = /^(sk|rk)_live_/.test(key);
+    const live = isLiveKey(key);
     return [
       balance.livemode === live
         ? { ok: true, what: `online: the key works (${balance.livemode ? 'live' : 'test'} mode)` }
