@@ -24,6 +24,16 @@ esac
 # Yours, kept from before dev.env's local placeholders are read.
 own_key="${STRIPE_KEY:-}"
 own_secret="${STRIPE_WEBHOOK_SECRET:-}"
+# Before anything is installed or started: the real-Stripe path needs your settings.
+if ((real_stripe)) && [[ -z "$own_key" || -z "$own_secret" ]]; then
+  cat >&2 <<'EOF'
+npm run dev -- --real-stripe needs your Stripe test-mode settings in the environment:
+  export STRIPE_KEY=sk_test_…                 # Dashboard → Developers → API keys (test mode)
+  stripe listen --forward-to http://127.0.0.1:8080/stripe/webhook   # in another terminal
+  export STRIPE_WEBHOOK_SECRET=whsec_…        # the secret `stripe listen` printed
+EOF
+  exit 2
+fi
 
 bash scripts/setup.sh node_modules stack
 bash scripts/stack/up.sh
@@ -37,15 +47,6 @@ source scripts/dev.env
 set +a
 
 if ((real_stripe)); then
-  if [[ -z "$own_key" || -z "$own_secret" ]]; then
-    cat >&2 <<'EOF'
-npm run dev -- --real-stripe needs your Stripe test-mode settings in the environment:
-  export STRIPE_KEY=sk_test_…                 # Dashboard → Developers → API keys (test mode)
-  stripe listen --forward-to http://127.0.0.1:8080/stripe/webhook   # in another terminal
-  export STRIPE_WEBHOOK_SECRET=whsec_…        # the secret `stripe listen` printed
-EOF
-    exit 2
-  fi
   export STRIPE_KEY="$own_key" STRIPE_WEBHOOK_SECRET="$own_secret"
   unset STRIPE_API_BASE
   # Before anything starts: a live key, a placeholder or a malformed secret stops here.
