@@ -14,6 +14,7 @@ import { readRecordsFor } from '../support/kafka-reader';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
 import { stack } from '../support/stack';
 import {
+  STANDIN_TEST_KEY,
   startTestStandin,
   startWebhookRelay,
   type TestStandin,
@@ -28,7 +29,7 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
   let relay: WebhookRelay;
   let service: TestService;
   before(async () => {
-    standin = await startTestStandin({ webhooks: { retry_base_ms: 300 } });
+    standin = await startTestStandin({ webhooks: { retry_base_ms: 300 } }, { stripeMock: true });
     service = await startTestService({
       STRIPE_API_BASE: standin.url,
       // Reconciliation soon, so a lost webhook or a waiting customer is met within a test's patience.
@@ -85,6 +86,24 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
       ok: boolean;
     };
     assert.equal(health.ok, true);
+  });
+
+  it("refuses a request Stripe would refuse for its shape with stripe-mock's answer, and keeps nothing under its key", async () => {
+    const key = `key-${randomUUID()}`;
+    const send = (amount: string) =>
+      fetch(`${standin.url}/v1/payment_intents`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${STANDIN_TEST_KEY}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          'idempotency-key': key,
+        },
+        body: new URLSearchParams({ amount, currency: 'usd' }).toString(),
+      });
+    const malformed = await send('lots');
+    assert.equal(malformed.status, 400);
+    assert.match(((await malformed.json()) as { error: { message: string } }).error.message, /amount/);
+    assert.equal((await send('700')).status, 200, 'the key is free for the corrected request');
   });
 
   it('finishes a charge paid with pm_card_visa by itself: one PaymentIntent, its signed webhook delivered once, one record', async () => {

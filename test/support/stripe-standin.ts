@@ -1,9 +1,10 @@
 /**
  * The Stripe test-mode stand-in (tools/stripe-standin, a test tool) as tests use it: a private
- * instance in this process, in front of the stack's stripe-mock, so a test may change its settings
- * (rate limit, webhook chaos) and register webhook endpoints without touching anyone else's; its
- * log lines go to a file of test-results/logs/ for the secret scan. Plus a webhook endpoint that
- * records what it is sent and answers as the test says.
+ * instance in this process, so a test may change its settings (rate limit, webhook chaos) and
+ * register webhook endpoints without touching anyone else's; its log lines go to a file of
+ * test-results/logs/ for the secret scan. In front of the stack's stripe-mock for integration tests,
+ * or of an upstream stub that accepts every request's shape for the stand-in's own unit tests
+ * (which so run without a stack). Plus webhook endpoints that record what they are sent.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -23,13 +24,68 @@ export interface TestStandin {
   readonly control: StandinControl;
   /** The service's own Stripe client (src/stripe/client.ts), pointed at this stand-in. */
   readonly stripe: Stripe;
+  /** The stub in front of which it runs, or undefined in front of the stack's stripe-mock. */
+  readonly upstream: UpstreamStub | undefined;
   close(): Promise<void>;
 }
 
-export async function startTestStandin(settings: StandinOptions['settings'] = {}): Promise<TestStandin> {
+export interface UpstreamStub {
+  readonly url: string;
+  /** Requests it was sent, as `METHOD /path?query`. */
+  readonly seen: string[];
+  /** Answers the next request to `path` with this status and Stripe error body, as stripe-mock refuses a shape. */
+  refuseNext(path: string, status: number, message: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * What stands for stripe-mock in the stand-in's unit tests: every request's shape is accepted
+ * (`200 {}`, an answer the stand-in never uses), unless a test says it is refused. The real
+ * stripe-mock's checks are exercised in test/integration/stripe-standin.test.ts.
+ */
+export async function startUpstreamStub(): Promise<UpstreamStub> {
+  const seen: string[] = [];
+  const refusals = new Map<string, { status: number; message: string }>();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push(`${req.method} ${req.url}`);
+      const path = new URL(req.url ?? '/', 'http://stub').pathname;
+      const refusal = refusals.get(path);
+      refusals.delete(path);
+      const body = refusal
+        ? JSON.stringify({ error: { type: 'invalid_request_error', message: refusal.message } })
+        : '{}';
+      res.writeHead(refusal?.status ?? 200, { 'content-type': 'application/json' }).end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    refuseNext: (path, status, message) => refusals.set(path, { status, message }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface TestStandinOptions {
+  /** The stack's stripe-mock (integration tests); without it, an upstream stub that accepts every shape. */
+  readonly stripeMock?: boolean;
+}
+
+export async function startTestStandin(
+  settings: StandinOptions['settings'] = {},
+  options: TestStandinOptions = {},
+): Promise<TestStandin> {
   const file = testLogFile('stripe-standin');
+  const upstream = options.stripeMock ? undefined : await startUpstreamStub();
   const running = await startStandin({
-    upstream: stack.stripeMockUrl,
+    upstream: upstream?.url ?? stack.stripeMockUrl,
     settings,
     log: (line) => fs.appendFileSync(file, `${new Date().toISOString()} ${line}\n`),
   });
@@ -40,7 +96,11 @@ export async function startTestStandin(settings: StandinOptions['settings'] = {}
     stripe: createStripeClient({
       stripe: { key: STANDIN_TEST_KEY, apiBase: { protocol: 'http', host: hostname, port: Number(port) } },
     }),
-    close: () => running.close(),
+    upstream,
+    close: async () => {
+      await running.close();
+      await upstream?.close();
+    },
   };
 }
 

@@ -4,7 +4,35 @@ import { resourceMissing } from '../http/stripe-errors';
 import { renderCharge, renderDispute } from '../state/render';
 import { listOf, type ApiRoute } from './context';
 
+/**
+ * The account's balance from what the stand-in keeps: card payments land in `pending` (Stripe holds
+ * new card funds there before they become available), minus their refunds; nothing is ever paid out
+ * or becomes available.
+ */
+function balance(state: Parameters<ApiRoute['handler']>[0]) {
+  const pending = new Map<string, number>();
+  for (const charge of state.store.charges.values()) {
+    if (!charge.captured) continue;
+    const refunded = state.store
+      .refundsOf(charge.payment_intent)
+      .filter((r) => r.charge === charge.id && r.status !== 'failed' && r.status !== 'canceled')
+      .reduce((sum, r) => sum + r.amount, 0);
+    pending.set(charge.currency, (pending.get(charge.currency) ?? 0) + charge.amount_captured - refunded);
+  }
+  const currencies = pending.size > 0 ? [...pending.keys()].sort() : ['usd'];
+  return {
+    object: 'balance',
+    available: currencies.map((currency) => ({ amount: 0, currency, source_types: { card: 0 } })),
+    pending: currencies.map((currency) => {
+      const amount = pending.get(currency) ?? 0;
+      return { amount, currency, source_types: { card: amount } };
+    }),
+    livemode: false,
+  };
+}
+
 export const READ_ROUTES: readonly ApiRoute[] = [
+  { method: 'GET', path: /^\/v1\/balance$/, handler: (state) => balance(state) },
   {
     method: 'GET',
     path: /^\/v1\/charges\/(ch_[A-Za-z0-9]+)$/,

@@ -90,21 +90,31 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
     }
   });
 
-  it('passes on stripe-mock’s refusal of a malformed request, and keeps nothing under its key', async () => {
+  it('sends each request to stripe-mock first, passes on its refusal, and keeps nothing under the key', async () => {
     const key = `key-${randomUUID()}`;
+    const sentBefore = standin.upstream?.seen.length ?? 0;
+    standin.upstream?.refuseNext(
+      '/v1/payment_intents',
+      400,
+      'Request validation error: amount is not numeric',
+    );
     const bad = await post(
       '/v1/payment_intents',
-      { amount: 'lots', currency: 'usd' },
+      { amount: '700', currency: 'usd' },
       { 'idempotency-key': key },
     );
     assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /amount/);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /validation error/);
     const good = await post(
       '/v1/payment_intents',
       { amount: '700', currency: 'usd' },
       { 'idempotency-key': key },
     );
     assert.equal(good.status, 200);
+    assert.deepEqual(standin.upstream?.seen.slice(sentBefore), [
+      'POST /v1/payment_intents',
+      'POST /v1/payment_intents',
+    ]);
   });
 
   it('refuses a live-mode key: it is a test tool', async () => {
@@ -143,7 +153,7 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
     assert.equal(((await retry.json()) as { id: string }).id, created?.id);
   });
 
-  it('marks stripe-mock’s fixture as not emulated where the stand-in keeps no state', async () => {
+  it('marks the upstream’s answer as not emulated where the stand-in keeps no state', async () => {
     const answer = await fetch(`${standin.url}/v1/customers/cus_fixture`, {
       headers: { authorization: `Bearer ${STANDIN_TEST_KEY}` },
     });

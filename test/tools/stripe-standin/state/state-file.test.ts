@@ -9,22 +9,24 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createStripeClient } from '../../../../src/stripe/client';
 import { startStandin, type RunningStandin } from '../../../../tools/stripe-standin/server';
-import { stack } from '../../../support/stack';
-import { STANDIN_TEST_KEY } from '../../../support/stripe-standin';
+import { STANDIN_TEST_KEY, startUpstreamStub, type UpstreamStub } from '../../../support/stripe-standin';
 import { waitUntil } from '../../../support/wait';
 
 describe('stripe-standin: the state file', { timeout: 60_000 }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'standin-state-'));
   const file = path.join(dir, 'state.json');
   const running: RunningStandin[] = [];
+  let upstream: UpstreamStub | undefined;
   after(async () => {
     for (const standin of running) await standin.close();
+    await upstream?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const start = async () => {
+    upstream ??= await startUpstreamStub();
     const standin = await startStandin({
-      upstream: stack.stripeMockUrl,
+      upstream: upstream.url,
       stateFile: file,
       settings: { rate_limit_per_second: null, processing_ms: 300 },
       log: () => {},
