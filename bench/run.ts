@@ -78,7 +78,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   // The proxy in front of stripe-mock reports PaymentIntent ids and, during a flash sale, plays
   // Stripe's rate limit. The stepped run polls instead with --pi-lookup poll.
   const paymentIntents = new Waiters<string>();
-  const stripeMock = stackEnv['STRIPE_API_BASE'] ?? '';
+  const stripeMock = stackEnv['STRIPE_MOCK_URL'] ?? '';
   let proxy: StripeProxy | null = null;
   if (options.piLookup === 'proxy' || flash) {
     const started = await startStripeProxy(stripeMock, (eventId, id) => paymentIntents.put(eventId, id));

@@ -52,7 +52,7 @@ export function serviceEnv(
     TEMPORAL_ADDRESS: stackEnv['TEMPORAL_ADDRESS'] ?? '',
     TEMPORAL_NAMESPACE: stackEnv['TEMPORAL_NAMESPACE'] ?? 'default',
     KAFKA_BROKERS: stackEnv['KAFKA_BROKERS'] ?? '',
-    STRIPE_API_BASE: stackEnv['STRIPE_API_BASE'] ?? '',
+    STRIPE_API_BASE: stackEnv['STRIPE_MOCK_URL'] ?? '',
     WORKER_SHUTDOWN_GRACE_SECONDS: '5',
     ...overrides,
   };

@@ -6,32 +6,11 @@
  */
 
 /**
- * At most `perSecond` accepted requests in any window of `windowMs` (a sliding window over the
- * requests it accepted; refused ones do not count), so no 1 s window, wherever it starts, holds more.
+ * At most `perSecond` accepted requests in any 1 s window (refused ones do not count): the Stripe
+ * stand-in's limiter (tools/stripe-standin, a test tool), so the bench, the stand-in and its tests
+ * share one implementation of Stripe's limit.
  */
-export class SlidingWindowLimit {
-  private readonly accepted: number[] = [];
-  private head = 0;
-
-  constructor(
-    readonly perSecond: number,
-    readonly windowMs = 1000,
-  ) {}
-
-  /** True (and counted) when a request at `atMs` is within the limit; false: answer 429. */
-  admit(atMs: number): boolean {
-    while (this.head < this.accepted.length && (this.accepted[this.head] ?? atMs) <= atMs - this.windowMs) {
-      this.head++;
-    }
-    if (this.accepted.length - this.head >= this.perSecond) return false;
-    this.accepted.push(atMs);
-    if (this.head > 4096) {
-      this.accepted.splice(0, this.head);
-      this.head = 0;
-    }
-    return true;
-  }
-}
+export { SlidingWindowLimit } from '../tools/stripe-standin/http/rate-limit';
 
 /** What Stripe answers above its rate limit: HTTP 429, this body, no Retry-After header. */
 export function rateLimitErrorBody(perSecond: number): string {

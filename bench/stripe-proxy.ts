@@ -39,7 +39,7 @@ export async function startStripeProxy(
         sale.traffic.arrivals.push(at);
         if (sale.limit && !sale.limit.admit(at)) {
           sale.traffic.refused.push(at);
-          const body = rateLimitErrorBody(sale.limit.perSecond);
+          const body = rateLimitErrorBody(sale.traffic.limitPerSecond ?? 0);
           res.writeHead(429, {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),

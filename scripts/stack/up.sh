@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Start the local stack (or some parts of it) and wait until it answers.
 #
-#   bash scripts/stack/up.sh                 # temporal + kafka + stripe-mock
-#   bash scripts/stack/up.sh kafka           # one part (temporal | kafka | stripe-mock)
+#   bash scripts/stack/up.sh                 # temporal + kafka + stripe-mock + stripe-standin
+#   bash scripts/stack/up.sh kafka           # one part (temporal | kafka | stripe-mock | stripe-standin)
 #
 # Idempotent: installs what is missing (install.sh, cached), reuses parts that
 # are already running, starts the rest in the background, and returns only
@@ -18,6 +18,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 T0=$SECONDS
 parse_parts "$@"
+# The stand-in forwards every request to stripe-mock first: asking for it brings stripe-mock too.
+if [[ " ${PARTS[*]} " == *" stripe-standin "* && " ${PARTS[*]} " != *" stripe-mock "* ]]; then
+  PARTS=(stripe-mock "${PARTS[@]}")
+fi
 # One up/down at a time, so concurrent callers don't both start a part.
 acquire_lock stack
 
@@ -175,6 +179,18 @@ start_stripe_mock() {
     -https-addr "$STACK_HOST:0"
 }
 
+# The Stripe test-mode stand-in (a test tool: tools/stripe-standin/README.md). `env -C` runs it from
+# the repository, where `--import tsx` resolves; --state-file puts $STACK_DIR on its command line,
+# which is how these scripts recognise the process as theirs.
+start_stripe_standin() {
+  start_bg stripe-standin env -C "$REPO_ROOT" node --import tsx "$STRIPE_STANDIN_MAIN" \
+    --host "$STACK_HOST" \
+    --port "$STACK_STRIPE_STANDIN_PORT" \
+    --upstream "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT" \
+    --state-file "$STRIPE_STANDIN_STATE_FILE" \
+    --rate-limit "$STACK_STRIPE_STANDIN_RATE_LIMIT"
+}
+
 # ---------------------------------------------------------------------------
 # Readiness probes: "answers" means usable by the app, not just a bound port.
 # ---------------------------------------------------------------------------
@@ -219,11 +235,18 @@ ready_stripe_mock() {
     "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT/v1/payment_intents" 2>/dev/null
 }
 
+# Ready when it answers and reaches stripe-mock (its health check asks stripe-mock, uncounted by its
+# rate limit and unrecorded).
+ready_stripe_standin() {
+  curl -fsS -o /dev/null --max-time 3 "http://$STACK_HOST:$STACK_STRIPE_STANDIN_PORT/_standin/health" 2>/dev/null
+}
+
 ready() {
   case "$1" in
     temporal) ready_temporal ;;
     kafka) ready_kafka ;;
     stripe-mock) ready_stripe_mock ;;
+    stripe-standin) ready_stripe_standin ;;
   esac
 }
 
@@ -306,6 +329,7 @@ for part in "${PARTS[@]}"; do
       temporal) start_temporal ;;
       kafka) start_kafka ;;
       stripe-mock) start_stripe_mock ;;
+      stripe-standin) start_stripe_standin ;;
     esac
     ACTION[$part]=started
   fi
@@ -322,14 +346,17 @@ for part in "${PARTS[@]}"; do
 done
 
 # Sourceable by bash (`. .stack/stack.env`) and parseable as a dotenv file:
-# plain KEY=value, no quotes, no comments. Written atomically.
+# plain KEY=value, no quotes, no comments. Written atomically. STRIPE_API_BASE is the service's
+# Stripe: the stand-in (a test tool); STRIPE_MOCK_URL is stripe-mock itself, stateless, for the tests
+# that shape its fixtures with their own proxy.
 cat >"$STACK_ENV_FILE.tmp" <<EOF
 TEMPORAL_ADDRESS=$STACK_HOST:$STACK_TEMPORAL_PORT
 TEMPORAL_NAMESPACE=$STACK_TEMPORAL_NAMESPACE
 TEMPORAL_UI_URL=http://$STACK_HOST:$STACK_TEMPORAL_UI_PORT
 TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER_BIN
 KAFKA_BROKERS=$STACK_HOST:$STACK_KAFKA_PORT
-STRIPE_API_BASE=http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT
+STRIPE_API_BASE=http://$STACK_HOST:$STACK_STRIPE_STANDIN_PORT
+STRIPE_MOCK_URL=http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT
 EOF
 mv "$STACK_ENV_FILE.tmp" "$STACK_ENV_FILE"
 
@@ -340,6 +367,6 @@ for part in "${PARTS[@]}"; do
     external) what="reused (external process, not managed by these scripts)" ;;
   esac
   pid="$(running_pid "$part" || echo -)"
-  printf '[stack] %-11s %-7s pid=%-7s %s\n' "$part" "$what" "$pid" "$(part_address "$part")"
+  printf '[stack] %-14s %-7s pid=%-7s %s\n' "$part" "$what" "$pid" "$(part_address "$part")"
 done
 say "ready in $((SECONDS - T0))s; env: $STACK_ENV_FILE"

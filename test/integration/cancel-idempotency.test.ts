@@ -20,7 +20,7 @@ describe('the cancel idempotency key', () => {
   let proxy: StripeRecordingProxy;
   let provider: PaymentProviderActivities;
   before(async () => {
-    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+    proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
     const config = loadConfig({
       PAYMENTS_MODE: 'worker',
       STRIPE_KEY: 'sk_test_cancelkeys',

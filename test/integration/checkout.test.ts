@@ -59,7 +59,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
   const charges = new Map<string, { eventId: string; secret?: string }>();
 
   before(async () => {
-    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+    proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
     proxy.rewriteNext(
       PAYMENT_INTENTS,
       1_000_000,

@@ -20,7 +20,7 @@ function envFor(mode: string, taskQueue = `modes-${randomUUID()}`): Record<strin
     STRIPE_KEY: 'sk_test_modes',
     STRIPE_WEBHOOK_SECRET: 'whsec_modes',
     CHARGE_API_TOKEN: 'modes-token-0123456789',
-    STRIPE_API_BASE: stack.stripeApiBase,
+    STRIPE_API_BASE: stack.stripeMockUrl,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     KAFKA_BROKERS: stack.kafkaBrokers,
     TEMPORAL_TASK_QUEUE: taskQueue,

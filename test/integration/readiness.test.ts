@@ -11,7 +11,7 @@ describe('/readyz during a Kafka outage', { timeout: 180_000 }, () => {
     const worker = await spawnService({
       PAYMENTS_MODE: 'worker',
       STRIPE_KEY: 'sk_test_readiness',
-      STRIPE_API_BASE: stack.stripeApiBase,
+      STRIPE_API_BASE: stack.stripeMockUrl,
       TEMPORAL_ADDRESS: stack.temporalAddress,
       KAFKA_BROKERS: stack.kafkaBrokers,
       TEMPORAL_TASK_QUEUE: `readiness-${randomUUID()}`,

@@ -11,7 +11,7 @@ describe('the Stripe client', () => {
   let proxy: StripeRecordingProxy;
   let stripe: Stripe;
   before(async () => {
-    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+    proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
     // Through the config module, so STRIPE_API_BASE's scheme, host and port are what is tested.
     const config = loadConfig({
       PAYMENTS_MODE: 'worker',

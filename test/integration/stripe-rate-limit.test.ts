@@ -20,7 +20,7 @@ describe('the Stripe rate limit', { timeout: 120_000 }, () => {
   let service: TestService;
   const seenAt: number[] = [];
   before(async () => {
-    proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+    proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
     const record = proxy.requests.push.bind(proxy.requests);
     proxy.requests.push = (...requests) => {
       for (const _ of requests) seenAt.push(Date.now());

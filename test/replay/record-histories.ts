@@ -572,7 +572,7 @@ async function main(): Promise<void> {
     );
   }
   const selected = wanted.length === 0 ? RECORDINGS : RECORDINGS.filter((r) => wanted.includes(r.name));
-  const proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+  const proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
   const service = await startTestService({ STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'warn' });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection });

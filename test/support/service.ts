@@ -36,7 +36,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     STRIPE_KEY: TEST_STRIPE_KEY,
     STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     CHARGE_API_TOKEN: TEST_API_TOKEN,
-    STRIPE_API_BASE: stack.stripeApiBase,
+    STRIPE_API_BASE: stack.stripeMockUrl,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     KAFKA_BROKERS: stack.kafkaBrokers,
     TEMPORAL_TASK_QUEUE: `it-${randomUUID()}`,
@@ -71,7 +71,7 @@ export interface ProxiedService {
 export async function startServiceBehindStripeProxy(
   env: Record<string, string> = {},
 ): Promise<ProxiedService> {
-  const proxy = await startStripeRecordingProxy(stack.stripeApiBase);
+  const proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
   const service = await startTestService({ STRIPE_API_BASE: proxy.url, ...env });
   const temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
   return {

@@ -1,6 +1,6 @@
 /**
- * The local stack (scripts/stack/: Temporal dev server, Kafka, stripe-mock) as the tests, bench/ and
- * chaos/ see it:
+ * The local stack (scripts/stack/: Temporal dev server, Kafka, stripe-mock, the Stripe test-mode
+ * stand-in) as the tests, bench/ and chaos/ see it:
  *   - where it is: $STACK_DIR, else <repo>/.stack;
  *   - its addresses: the environment first (`npm test` exports stack.env), then that stack's
  *     stack.env, read at each call, so a script that starts the stack itself sees what up.sh wrote;
@@ -15,7 +15,7 @@ import { readEnvFile } from '../../scripts/env-file';
 import { onInterruptCleanup } from './cleanup';
 import { REPO_ROOT } from './repo';
 
-export const STACK_PARTS = ['temporal', 'kafka', 'stripe-mock'] as const;
+export const STACK_PARTS = ['temporal', 'kafka', 'stripe-mock', 'stripe-standin'] as const;
 export type StackPart = (typeof STACK_PARTS)[number];
 
 /** The variables up.sh writes to stack.env. */
@@ -25,7 +25,8 @@ export type StackVariable =
   | 'TEMPORAL_UI_URL'
   | 'TEMPORAL_TEST_SERVER_PATH'
   | 'KAFKA_BROKERS'
-  | 'STRIPE_API_BASE';
+  | 'STRIPE_API_BASE'
+  | 'STRIPE_MOCK_URL';
 
 export function stackDir(): string {
   return path.resolve(process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'));
@@ -68,8 +69,13 @@ export const stack = {
   get kafkaBrokers() {
     return stackValue('KAFKA_BROKERS');
   },
-  get stripeApiBase() {
+  /** The stack's Stripe stand-in (STRIPE_API_BASE: a test tool with state, in front of stripe-mock). */
+  get stripeStandinUrl() {
     return stackValue('STRIPE_API_BASE');
+  },
+  /** stripe-mock itself: stateless fixtures, for the tests that shape them with their own proxy. */
+  get stripeMockUrl() {
+    return stackValue('STRIPE_MOCK_URL');
   },
   get temporalTestServerPath() {
     return stackValue('TEMPORAL_TEST_SERVER_PATH');
@@ -80,7 +86,7 @@ export interface StackAddresses {
   readonly temporalAddress: string;
   readonly temporalNamespace: string;
   readonly kafkaBrokers: string;
-  readonly stripeApiBase: string;
+  readonly stripeMockUrl: string;
 }
 
 /** The addresses a run connects to, read once. */
@@ -89,7 +95,7 @@ export function stackAddresses(): StackAddresses {
     temporalAddress: stack.temporalAddress,
     temporalNamespace: stack.temporalNamespace,
     kafkaBrokers: stack.kafkaBrokers,
-    stripeApiBase: stack.stripeApiBase,
+    stripeMockUrl: stack.stripeMockUrl,
   };
 }
 
@@ -99,7 +105,7 @@ const portOf = (address: string | undefined): string | undefined =>
 /**
  * The environment for scripts/stack/*.sh: STACK_DIR (absolute) and the STACK_*_PORT variables of the
  * ports this stack was started on (stack.env; Kafka's controller port from its server.properties).
- * Without them the scripts would fall back to their default ports (7233, 9092, 12111, ...), i.e. to
+ * Without them the scripts would fall back to their default ports (7233, 9092, 12111, 12112, ...), i.e. to
  * another stack. A STACK_*_PORT set in the environment wins.
  */
 export function stackScriptEnv(): NodeJS.ProcessEnv {
@@ -114,7 +120,8 @@ export function stackScriptEnv(): NodeJS.ProcessEnv {
     STACK_TEMPORAL_UI_PORT: portOf(file['TEMPORAL_UI_URL']),
     STACK_KAFKA_PORT: portOf(file['KAFKA_BROKERS']),
     STACK_KAFKA_CONTROLLER_PORT: controllerPort,
-    STACK_STRIPE_MOCK_PORT: portOf(file['STRIPE_API_BASE']),
+    STACK_STRIPE_MOCK_PORT: portOf(file['STRIPE_MOCK_URL']),
+    STACK_STRIPE_STANDIN_PORT: portOf(file['STRIPE_API_BASE']),
   };
   const env: NodeJS.ProcessEnv = { ...process.env, STACK_DIR: dir };
   for (const [name, port] of Object.entries(derived)) {

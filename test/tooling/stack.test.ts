@@ -16,12 +16,14 @@ const VARIABLES = [
   'STACK_KAFKA_PORT',
   'STACK_KAFKA_CONTROLLER_PORT',
   'STACK_STRIPE_MOCK_PORT',
+  'STACK_STRIPE_STANDIN_PORT',
   'TEMPORAL_ADDRESS',
   'TEMPORAL_NAMESPACE',
   'TEMPORAL_UI_URL',
   'TEMPORAL_TEST_SERVER_PATH',
   'KAFKA_BROKERS',
   'STRIPE_API_BASE',
+  'STRIPE_MOCK_URL',
 ] as const;
 
 const STACK_ENV = [
@@ -29,7 +31,8 @@ const STACK_ENV = [
   'TEMPORAL_NAMESPACE=default',
   'TEMPORAL_UI_URL=http://127.0.0.1:41234',
   'KAFKA_BROKERS=127.0.0.1:41092',
-  'STRIPE_API_BASE=http://127.0.0.1:41111',
+  'STRIPE_API_BASE=http://127.0.0.1:41112',
+  'STRIPE_MOCK_URL=http://127.0.0.1:41111',
 ].join('\n');
 
 describe('the stack helper (test/support/stack.ts)', () => {
@@ -70,6 +73,7 @@ describe('the stack helper (test/support/stack.ts)', () => {
     assert.equal(env['STACK_KAFKA_PORT'], '41092');
     assert.equal(env['STACK_KAFKA_CONTROLLER_PORT'], '41093');
     assert.equal(env['STACK_STRIPE_MOCK_PORT'], '41111');
+    assert.equal(env['STACK_STRIPE_STANDIN_PORT'], '41112');
   });
 
   it('takes the ports from stack.env even when the environment points the service elsewhere', () => {
@@ -105,12 +109,13 @@ describe('the stack helper (test/support/stack.ts)', () => {
       temporalAddress: '127.0.0.1:41233',
       temporalNamespace: 'default',
       kafkaBrokers: '127.0.0.1:49999',
-      stripeApiBase: 'http://127.0.0.1:41111',
+      stripeMockUrl: 'http://127.0.0.1:41111',
     });
+    assert.equal(stack.stripeStandinUrl, 'http://127.0.0.1:41112');
     const file = path.join(dir, 'stack.env');
-    fs.writeFileSync(file, `${STACK_ENV.replace('41111', '41112')}\n`);
+    fs.writeFileSync(file, `${STACK_ENV.replace('41111', '41119')}\n`);
     try {
-      assert.equal(stack.stripeApiBase, 'http://127.0.0.1:41112');
+      assert.equal(stack.stripeMockUrl, 'http://127.0.0.1:41119');
     } finally {
       fs.writeFileSync(file, `${STACK_ENV}\n`);
     }
