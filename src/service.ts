@@ -29,6 +29,7 @@ const ROLES: Record<Exclude<PaymentsMode, 'all'>, () => Promise<{ start: StartRo
   gateway: () => import('./roles/gateway'),
   'webhook-receiver': () => import('./roles/webhook-receiver'),
   worker: () => import('./roles/worker'),
+  'codec-server': () => import('./roles/codec-server'),
 };
 
 /** Starts the roles of `config.mode` in this process. */
