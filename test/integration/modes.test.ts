@@ -13,6 +13,7 @@ import { chargeStateQuery, stripeEventSignal } from '../../src/workflows/message
 import { spawnService } from '../support/spawned-service';
 import { stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
+import { localDataConverter } from '../support/codec';
 
 function envFor(mode: string, taskQueue = `modes-${randomUUID()}`): Record<string, string> {
   return {
@@ -62,7 +63,7 @@ describe('PAYMENTS_MODE', { timeout: 180_000 }, () => {
     const worker = await spawnService(envFor('worker', taskQueue));
     const connection = await Connection.connect({ address: stack.temporalAddress });
     try {
-      const client = new Client({ connection });
+      const client = new Client({ connection, dataConverter: localDataConverter() });
       const id = randomUUID();
       const request = { event_id: `evt-worker-${id}`, order_id: `order-${id}`, amount: 700, currency: 'gbp' };
       await createChargeWorkflows(client, taskQueue).start({ request, payload_hash: 'h' });

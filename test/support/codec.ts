@@ -5,9 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { readEnvFile } from '../../scripts/env-file';
 import { temporalDataConverter } from '../../src/clients/data-converter';
+import { EncryptionCodec } from '../../src/clients/payload-codec';
 import { loadConfig, type CodecKeys } from '../../src/config';
 import { REPO_ROOT } from './repo';
 
@@ -42,4 +43,35 @@ export function localDataConverter(): DataConverter {
 /** `id:base64` of a fresh random 32-byte key. */
 export function newCodecKey(id: string): string {
   return `${id}:${randomBytes(32).toString('base64')}`;
+}
+
+function isPayload(node: object): node is Payload {
+  return 'metadata' in node && (node as { data?: unknown }).data instanceof Uint8Array;
+}
+
+/**
+ * Every payload inside `value` (a history, an event, a describe answer), decoded by `codec` in
+ * place: what a reader holding the keys sees. Payloads the codec did not write pass through.
+ */
+export async function decodePayloadsIn<T extends object>(value: T, codec: PayloadCodec): Promise<T> {
+  const found: Array<{ holder: Record<string, unknown>; key: string; payload: Payload }> = [];
+  const visit = (node: unknown, holder: Record<string, unknown> | undefined, key: string): void => {
+    if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) return;
+    if (holder && isPayload(node)) {
+      found.push({ holder, key, payload: node });
+      return;
+    }
+    for (const [childKey, child] of Object.entries(node)) {
+      visit(child, node as Record<string, unknown>, childKey);
+    }
+  };
+  visit(value, undefined, '');
+  const decoded = await codec.decode(found.map((f) => f.payload));
+  found.forEach((f, i) => (f.holder[f.key] = decoded[i]));
+  return value;
+}
+
+/** The codec of every local process (scripts/dev.env's keys). */
+export function localCodec(): EncryptionCodec {
+  return new EncryptionCodec(codecKeys(LOCAL_CODEC_KEYS));
 }

@@ -18,6 +18,7 @@ import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } 
 import { stack } from '../support/stack';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
+import { localDataConverter } from '../support/codec';
 
 const NAMESPACE = 'default';
 /** Visibility is eventually consistent: how long the search may take to list the charge as it ended. */
@@ -69,7 +70,7 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
     const started = await Promise.allSettled([
       startTestService().then((s) => (service = s)),
       Connection.connect({ address: stack.temporalAddress }).then(
-        (connection) => (temporal = new Client({ connection })),
+        (connection) => (temporal = new Client({ connection, dataConverter: localDataConverter() })),
       ),
       launchChromium().then((b) => (browser = b)),
     ]);

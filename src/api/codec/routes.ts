@@ -37,6 +37,12 @@ const PREFLIGHT_MAX_AGE_SECONDS = 600;
 /** Enough for a batch of payloads at Temporal's 2 MB payload limit. */
 const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
+/** A decode refusal also names the key id the payload needs (never key material). */
+const undecodableSchema = {
+  ...errorResponseSchema,
+  properties: { ...errorResponseSchema.properties, key_id: { type: 'string' } },
+} as const;
+
 const OPERATIONS = ['encode', 'decode'] as const;
 type Operation = (typeof OPERATIONS)[number];
 
@@ -117,7 +123,7 @@ export async function codecServerRoutes(app: FastifyInstance, deps: CodecServerD
           schema: {
             hide: true,
             body: payloadsSchema,
-            response: { 400: errorResponseSchema, 401: errorResponseSchema, 422: errorResponseSchema },
+            response: { 400: errorResponseSchema, 401: errorResponseSchema, 422: undecodableSchema },
           },
         },
         async (request) => convert(operation, request.body),
