@@ -11,6 +11,7 @@ import {
   KEY_ID_METADATA,
   PayloadDecryptionError,
 } from '../../src/clients/payload-codec';
+import { failureConverter } from '../../src/clients/failure-converter';
 import { codecKeys, newCodecKey } from '../support/codec';
 
 const OLD = newCodecKey('2024-q4');
@@ -93,5 +94,29 @@ describe('EncryptionCodec', () => {
       metadata: { ...written.metadata, [KEY_ID_METADATA]: Buffer.from('2025-q1') },
     };
     await assert.rejects(both.decode([relabelled]), /does not authenticate with key id "2025-q1"/);
+  });
+});
+
+describe('the failure converter', () => {
+  it("encodes a failure's message and stack trace, so the codec encrypts them", () => {
+    const failure = failureConverter.errorToFailure(
+      new Error('order-codec-7781 was declined'),
+      defaultPayloadConverter,
+    );
+    assert.equal(failure.message, 'Encoded failure');
+    assert.equal(failure.stackTrace, '');
+    const attributes = defaultPayloadConverter.fromPayload<{ message: string }>(
+      failure.encodedAttributes ?? {},
+    );
+    assert.equal(attributes.message, 'order-codec-7781 was declined');
+  });
+
+  it('keeps a payload it cannot decrypt in plain words (key ids only), for the operator who lacks that key', () => {
+    const failure = failureConverter.errorToFailure(
+      new PayloadDecryptionError('payload encrypted with key id "gone"', 'gone'),
+      defaultPayloadConverter,
+    );
+    assert.equal(failure.message, 'payload encrypted with key id "gone"');
+    assert.equal(failure.encodedAttributes, undefined);
   });
 });
