@@ -16,12 +16,14 @@ const VARIABLES = [
   'STACK_KAFKA_PORT',
   'STACK_KAFKA_CONTROLLER_PORT',
   'STACK_STRIPE_MOCK_PORT',
+  'STACK_CODEC_SERVER_PORT',
   'TEMPORAL_ADDRESS',
   'TEMPORAL_NAMESPACE',
   'TEMPORAL_UI_URL',
   'TEMPORAL_TEST_SERVER_PATH',
   'KAFKA_BROKERS',
   'STRIPE_API_BASE',
+  'CODEC_SERVER_URL',
 ] as const;
 
 const STACK_ENV = [
@@ -30,6 +32,7 @@ const STACK_ENV = [
   'TEMPORAL_UI_URL=http://127.0.0.1:41234',
   'KAFKA_BROKERS=127.0.0.1:41092',
   'STRIPE_API_BASE=http://127.0.0.1:41111',
+  'CODEC_SERVER_URL=http://127.0.0.1:41888',
 ].join('\n');
 
 describe('the stack helper (test/support/stack.ts)', () => {
@@ -70,6 +73,7 @@ describe('the stack helper (test/support/stack.ts)', () => {
     assert.equal(env['STACK_KAFKA_PORT'], '41092');
     assert.equal(env['STACK_KAFKA_CONTROLLER_PORT'], '41093');
     assert.equal(env['STACK_STRIPE_MOCK_PORT'], '41111');
+    assert.equal(env['STACK_CODEC_SERVER_PORT'], '41888');
   });
 
   it('takes the ports from stack.env even when the environment points the service elsewhere', () => {
