@@ -143,7 +143,7 @@ export const CONFIG_VARIABLES = [
   { name: 'LOG_PRETTY', default: 'false', meaning: 'Human-readable logs (development only)' },
   {
     name: 'STRIPE_KEY',
-    default: '(required, except codec-server)',
+    default: '(required for gateway, webhook-receiver, worker, all)',
     meaning: 'Stripe secret or restricted key (sk_… / rk_…); never logged',
     secret: true,
   },
