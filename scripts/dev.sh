@@ -20,7 +20,7 @@ cat <<INFO
 
   Payments service (PAYMENTS_MODE=all)
     API            http://127.0.0.1:${PORT}   (OpenAPI: /openapi.json, docs: /docs)
-    Temporal UI    ${TEMPORAL_UI_URL}
+    Temporal UI    ${TEMPORAL_UI_URL}   (payloads decrypted through the codec server ${CODEC_SERVER_URL})
     Try it, as the storefront's backend would (Prefer: wait=5 answers once the PaymentIntent exists):
       curl -s -XPOST http://127.0.0.1:${PORT}/charge -H 'authorization: Bearer ${CHARGE_API_TOKEN}' \\
         -H 'content-type: application/json' -H 'prefer: wait=5' \\
