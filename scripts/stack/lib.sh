@@ -242,7 +242,11 @@ start_bg() {
   mkdir -p "$STACK_PID_DIR" "$STACK_LOG_DIR"
   rotate_log "$log"
   rm -f "$pidf" "$pidf.tmp"
-  printf '\n===== %s starting %s: %s =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$*" >>"$log"
+  # The command line as logged: the codec server's token (in the Web UI's codec endpoint) masked.
+  local shown="$*" token
+  token="$(dev_env_value CODEC_SERVER_TOKEN)"
+  [[ -z "$token" ]] || shown="${shown//"$token"/<CODEC_SERVER_TOKEN>}"
+  printf '\n===== %s starting %s: %s =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$shown" >>"$log"
   # shellcheck disable=SC2016 # $$ and $@ are meant for the inner shell
   setsid bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidf" "$@" \
     </dev/null >>"$log" 2>&1 9>&- &
