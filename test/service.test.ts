@@ -20,7 +20,8 @@ async function startMode(mode: 'gateway' | 'webhook-receiver' | 'codec-server'):
     PAYMENTS_MODE: mode,
     PORT: '0',
     LOG_LEVEL: 'silent',
-    STRIPE_KEY: 'sk_test_service',
+    // The codec server is deployed without one.
+    ...(mode === 'codec-server' ? {} : { STRIPE_KEY: 'sk_test_service' }),
     STRIPE_WEBHOOK_SECRET: 'whsec_service',
     CHARGE_API_TOKEN: TOKEN,
     PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,

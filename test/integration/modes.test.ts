@@ -21,7 +21,8 @@ import { localDataConverter } from '../support/codec';
 function envFor(mode: string, taskQueue = `modes-${randomUUID()}`): Record<string, string> {
   return {
     PAYMENTS_MODE: mode,
-    STRIPE_KEY: 'sk_test_modes',
+    // The codec server is deployed without a Stripe key.
+    ...(mode === 'codec-server' ? {} : { STRIPE_KEY: 'sk_test_modes' }),
     STRIPE_WEBHOOK_SECRET: 'whsec_modes',
     CHARGE_API_TOKEN: 'modes-token-0123456789',
     STRIPE_API_BASE: stack.stripeApiBase,
