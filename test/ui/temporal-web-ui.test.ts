@@ -65,7 +65,8 @@ const OUTCOMES: readonly Outcome[] = [
   },
 ];
 
-describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 }, () => {
+// Each page now also waits for the codec server's answers (one request per payload shown).
+describe('Temporal Web UI shows each charge to an operator', { timeout: 240_000 }, () => {
   let service: TestService;
   let temporal: Client;
   let browser: Browser;
