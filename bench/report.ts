@@ -125,7 +125,7 @@ export function formatTable(r: BenchResults): string {
     `resources per process`,
     `CPU s (run) | CPU ms/charge @${at} | peak RSS MB @${at} | run (VmHWM)`,
   ]);
-  const order = ['gateway', 'webhook-receiver', 'worker', 'temporal', 'kafka', 'stripe-mock'];
+  const order = ['gateway', 'webhook-receiver', 'worker', 'temporal', 'kafka', 'stripe-mock', 'codec-server'];
   const names = Object.keys(r.cpu_s).sort(
     (a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99),
   );

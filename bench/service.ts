@@ -9,6 +9,7 @@ import { REPO_ROOT, SERVICE_MAIN } from '../test/support/repo';
 import type { Child, Children } from '../test/support/children';
 import { sleep } from '../test/support/wait';
 import { HttpClient } from './http-client';
+import { LOCAL_CODEC_KEYS } from '../test/support/codec';
 
 export const BENCH_STRIPE_KEY = 'sk_test_bench';
 export const BENCH_WEBHOOK_SECRET = 'whsec_bench';
@@ -49,6 +50,8 @@ export function serviceEnv(
     STRIPE_KEY: BENCH_STRIPE_KEY,
     STRIPE_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
     CHARGE_API_TOKEN: BENCH_API_TOKEN,
+    // The local key: what the bench's roles write reads in the local stack's Web UI.
+    PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
     TEMPORAL_ADDRESS: stackEnv['TEMPORAL_ADDRESS'] ?? '',
     TEMPORAL_NAMESPACE: stackEnv['TEMPORAL_NAMESPACE'] ?? 'default',
     KAFKA_BROKERS: stackEnv['KAFKA_BROKERS'] ?? '',

@@ -65,7 +65,7 @@ cat <<INFO
 
   Payments service (PAYMENTS_MODE=all)
     API            http://127.0.0.1:${PORT}   (OpenAPI: /openapi.json, docs: /docs)
-    Temporal UI    ${TEMPORAL_UI_URL}
+    Temporal UI    ${TEMPORAL_UI_URL}   (payloads decrypted through the codec server ${CODEC_SERVER_URL})
     ${stripe_line}
     Try it, as the order dispatcher would: a charge paid with a saved test card finishes by itself
       curl -s -XPOST http://127.0.0.1:${PORT}/charge -H 'authorization: Bearer ${CHARGE_API_TOKEN}' \\

@@ -414,7 +414,7 @@ run_test() {
   bash scripts/engine/status.sh >/dev/null 2>&1 || engine_started=1
   status >/dev/null 2>&1 || tsql_started=1
   local part
-  for part in temporal kafka stripe-mock; do
+  for part in temporal kafka stripe-mock codec-server; do
     bash scripts/stack/status.sh "$part" >/dev/null 2>&1 || stack_started+=("$part")
   done
   trap cleanup EXIT

@@ -19,7 +19,7 @@ echo "== build" && npm run build --silent
 echo "== openapi lint" && bash scripts/openapi-lint.sh
 
 started=()
-for part in temporal kafka stripe-mock stripe-standin; do
+for part in temporal kafka stripe-mock stripe-standin codec-server; do
   bash scripts/stack/status.sh "$part" >/dev/null 2>&1 || started+=("$part")
 done
 stop_started() {

@@ -12,7 +12,7 @@ import {
 } from './contracts/late-outcome';
 import { TOPIC_KEYS, TOPICS, type TopicKey, type TopicNames } from './contracts/topics';
 
-export const PAYMENTS_MODES = ['gateway', 'webhook-receiver', 'worker', 'all'] as const;
+export const PAYMENTS_MODES = ['gateway', 'webhook-receiver', 'worker', 'all', 'codec-server'] as const;
 export type PaymentsMode = (typeof PAYMENTS_MODES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -43,6 +43,15 @@ export interface Config {
     readonly tls: TemporalTls | undefined;
     /** Temporal Cloud style API key; implies TLS. */
     readonly apiKey: string | undefined;
+  };
+  /** The payload codec's keys: every payload this service hands Temporal is encrypted with one. */
+  readonly codec: CodecKeys;
+  /** The codec server role (Temporal's remote codec protocol, for the Web UI and the CLI). */
+  readonly codecServer: {
+    /** Bearer tokens accepted on /encode and /decode; several allow rotation without downtime. */
+    readonly tokens: readonly string[];
+    /** Browser origins (the Temporal Web UI's) allowed to call it. */
+    readonly corsOrigins: readonly string[];
   };
   readonly kafka: {
     readonly brokers: readonly string[];
@@ -78,6 +87,20 @@ export interface Config {
   };
 }
 
+export interface CodecKey {
+  /** Written into each encrypted payload's metadata, so a reader picks the right key. */
+  readonly id: string;
+  /** 32 bytes: AES-256. */
+  readonly key: Buffer;
+}
+
+export interface CodecKeys {
+  /** Every key payloads may have been written with (readers), the active one among them. */
+  readonly keys: readonly CodecKey[];
+  /** The key new payloads are encrypted with. */
+  readonly activeKeyId: string;
+}
+
 export interface TemporalTls {
   readonly clientCertPath: string | undefined;
   readonly clientKeyPath: string | undefined;
@@ -104,7 +127,7 @@ export const CONFIG_VARIABLES = [
   {
     name: 'PAYMENTS_MODE',
     default: '(required)',
-    meaning: 'Role(s) of this process: gateway, webhook-receiver, worker, or all',
+    meaning: 'Role(s) of this process: gateway, webhook-receiver, worker, all (those three), or codec-server',
   },
   {
     name: 'PORT',
@@ -120,7 +143,7 @@ export const CONFIG_VARIABLES = [
   { name: 'LOG_PRETTY', default: 'false', meaning: 'Human-readable logs (development only)' },
   {
     name: 'STRIPE_KEY',
-    default: '(required)',
+    default: '(required for gateway, webhook-receiver, worker, all)',
     meaning: 'Stripe secret or restricted key (sk_… / rk_…); never logged',
     secret: true,
   },
@@ -176,6 +199,29 @@ export const CONFIG_VARIABLES = [
     default: '(none)',
     meaning: 'API key (Temporal Cloud); sent as a bearer token over TLS',
     secret: true,
+  },
+  {
+    name: 'PAYMENTS_CODEC_KEYS',
+    default: '(required)',
+    meaning:
+      'Payload encryption keys, id:base64 of 32 bytes, comma-separated: every key a payload may use (rotation)',
+    secret: true,
+  },
+  {
+    name: 'PAYMENTS_CODEC_ACTIVE_KEY_ID',
+    default: '(the first of PAYMENTS_CODEC_KEYS)',
+    meaning: 'Id of the key new payloads are encrypted with; one of PAYMENTS_CODEC_KEYS',
+  },
+  {
+    name: 'CODEC_SERVER_TOKEN',
+    default: '(required for codec-server)',
+    meaning: 'Bearer token(s) callers of the codec server must send, comma-separated for rotation',
+    secret: true,
+  },
+  {
+    name: 'CODEC_SERVER_CORS_ORIGINS',
+    default: '(none)',
+    meaning: 'Web UI origins allowed to call the codec server, comma-separated (e.g. http://127.0.0.1:8233)',
   },
   {
     name: 'KAFKA_BROKERS',
@@ -381,10 +427,13 @@ function parseStripeApiBase(reader: Reader): Config['stripe']['apiBase'] {
   return { protocol, host: url.hostname.replace(/^\[|\]$/g, ''), port };
 }
 
-function parseStripeKey(reader: Reader): string {
+function parseStripeKey(reader: Reader, mode: PaymentsMode): string {
   const key = reader.raw('STRIPE_KEY');
   if (key === undefined) {
-    reader.problems.push('STRIPE_KEY: is required (a Stripe secret or restricted key, sk_… or rk_…)');
+    // The codec server never talks to Stripe, so it is not handed the key.
+    if (mode !== 'codec-server') {
+      reader.problems.push('STRIPE_KEY: is required (a Stripe secret or restricted key, sk_… or rk_…)');
+    }
     return '';
   }
   // Never echo the value: even a malformed key may be a real secret pasted into the wrong variable.
@@ -492,6 +541,89 @@ function parseBrokers(reader: Reader): string[] {
   return brokers;
 }
 
+const CODEC_KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** Standard or URL-safe base64 (`openssl rand -base64 32` writes the first). */
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/**
+ * PAYMENTS_CODEC_KEYS: `id:base64,id:base64…`, each key 32 bytes (AES-256). Problems name the key
+ * by its position and id, never by its value.
+ */
+function parseCodecKeys(reader: Reader): CodecKeys {
+  const entries = reader.list('PAYMENTS_CODEC_KEYS');
+  const keys: CodecKey[] = [];
+  if (entries.length === 0) {
+    reader.problems.push(
+      'PAYMENTS_CODEC_KEYS: is required (one or more id:base64 keys of 32 bytes, comma-separated; e.g. generate one with `openssl rand -base64 32`)',
+    );
+  }
+  entries.forEach((entry, index) => {
+    const colon = entry.indexOf(':');
+    const id = colon < 0 ? '' : entry.slice(0, colon).trim();
+    const material = colon < 0 ? '' : entry.slice(colon + 1).trim();
+    const where = `PAYMENTS_CODEC_KEYS: key ${index + 1}`;
+    if (!CODEC_KEY_ID.test(id)) {
+      reader.problems.push(
+        `${where}: must be id:base64, the id 1-64 characters of A-Za-z0-9._- (value not shown)`,
+      );
+      return;
+    }
+    const key = BASE64.test(material) ? Buffer.from(material, 'base64') : Buffer.alloc(0);
+    if (key.length !== 32) {
+      reader.problems.push(
+        `${where} ("${id}"): must be base64 of exactly 32 bytes (AES-256; got ${key.length === 0 ? 'no valid base64' : `${key.length} bytes`}; value not shown)`,
+      );
+      return;
+    }
+    if (keys.some((k) => k.id === id)) {
+      reader.problems.push(`${where}: the id "${id}" is used twice`);
+      return;
+    }
+    keys.push({ id, key });
+  });
+  const activeKeyId = reader.raw('PAYMENTS_CODEC_ACTIVE_KEY_ID') ?? keys[0]?.id ?? '';
+  if (keys.length > 0 && !keys.some((k) => k.id === activeKeyId)) {
+    reader.problems.push(
+      `PAYMENTS_CODEC_ACTIVE_KEY_ID: "${activeKeyId}" is not one of the ids in PAYMENTS_CODEC_KEYS (${keys.map((k) => k.id).join(', ')})`,
+    );
+  }
+  return { keys, activeKeyId };
+}
+
+function parseCodecServerTokens(reader: Reader, mode: PaymentsMode): string[] {
+  const tokens = reader.list('CODEC_SERVER_TOKEN');
+  if (mode === 'codec-server' && tokens.length === 0) {
+    reader.problems.push(
+      'CODEC_SERVER_TOKEN: is required in mode codec-server (one or more bearer tokens, comma-separated)',
+    );
+  }
+  // Also a path segment of the Web UI's codec endpoint (api/codec/routes.ts): URL-safe characters.
+  if (tokens.some((t) => t.length < 16 || !/^[A-Za-z0-9._~-]+$/.test(t))) {
+    reader.problems.push(
+      'CODEC_SERVER_TOKEN: every token must be at least 16 characters of A-Za-z0-9._~- (values not shown)',
+    );
+  }
+  return tokens;
+}
+
+function parseCorsOrigins(reader: Reader): string[] {
+  const origins = reader.list('CODEC_SERVER_CORS_ORIGINS');
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin) {
+      reader.problems.push(
+        `CODEC_SERVER_CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path or trailing slash)`,
+      );
+    }
+  }
+  return origins;
+}
+
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -505,7 +637,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: reader.oneOf('LOG_LEVEL', LOG_LEVELS),
     logPretty: reader.boolean('LOG_PRETTY'),
     stripe: {
-      key: parseStripeKey(reader),
+      key: parseStripeKey(reader, mode),
       apiBase: parseStripeApiBase(reader),
       webhookSecrets: parseWebhookSecrets(reader, mode),
       webhookToleranceSeconds: reader.integer('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 1, 3600),
@@ -517,6 +649,11 @@ export function loadConfig(env: Env = process.env): Config {
       taskQueue: reader.string('TEMPORAL_TASK_QUEUE'),
       tls: parseTemporalTls(reader, temporalApiKey),
       apiKey: temporalApiKey,
+    },
+    codec: parseCodecKeys(reader),
+    codecServer: {
+      tokens: parseCodecServerTokens(reader, mode),
+      corsOrigins: parseCorsOrigins(reader),
     },
     kafka: {
       brokers: parseBrokers(reader),
@@ -553,12 +690,18 @@ export function loadConfig(env: Env = process.env): Config {
 
 function deepFreeze<T extends object>(value: T): T {
   for (const child of Object.values(value)) {
-    if (child !== null && typeof child === 'object') deepFreeze(child as object);
+    // A typed array (a codec key's bytes) cannot be frozen; nothing hands it out but the codec.
+    if (child !== null && typeof child === 'object' && !ArrayBuffer.isView(child)) {
+      deepFreeze(child as object);
+    }
   }
   return Object.freeze(value);
 }
 
-/** The roles a mode runs in this process (`all` runs every one). */
+/**
+ * The roles a mode runs in this process (`all` runs every charge role; the codec server, which
+ * holds no charge path and is reached by operators' browsers, always runs alone).
+ */
 export function modeRoles(mode: PaymentsMode): ReadonlyArray<Exclude<PaymentsMode, 'all'>> {
   return mode === 'all' ? ['gateway', 'webhook-receiver', 'worker'] : [mode];
 }

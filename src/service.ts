@@ -11,7 +11,7 @@ import { modeRoles, type Config, type PaymentsMode } from './config';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 import type { SharedParts, SharedTemporal, StartedRole, StartRole } from './roles/shared-parts';
-import { createStripeClient } from './stripe/client';
+import { createStripeClient, type StripeClient } from './stripe/client';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -29,6 +29,7 @@ const ROLES: Record<Exclude<PaymentsMode, 'all'>, () => Promise<{ start: StartRo
   gateway: () => import('./roles/gateway'),
   'webhook-receiver': () => import('./roles/webhook-receiver'),
   worker: () => import('./roles/worker'),
+  'codec-server': () => import('./roles/codec-server'),
 };
 
 /** Starts the roles of `config.mode` in this process. */
@@ -42,11 +43,16 @@ export async function startService(
   // stopped), then the shared Temporal connection, which the first role to ask for it registered.
   const closers: Array<() => Promise<void>> = [];
   let temporal: SharedTemporal | undefined;
+  let stripe: StripeClient | undefined;
   const shared: SharedParts = {
     config,
     logger,
     metrics,
-    stripe: createStripeClient(config),
+    // Made on first use: the codec server never asks, and holds no Stripe key to make it with.
+    get stripe() {
+      stripe ??= createStripeClient(config);
+      return stripe;
+    },
     temporal: () => {
       temporal ??= connectTemporal(config, closers);
       return temporal;

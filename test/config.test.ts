@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONFIG_VARIABLES, ConfigError, isLiveKey, loadConfig } from '../src/config';
+import { CONFIG_VARIABLES, ConfigError, isLiveKey, loadConfig, modeRoles } from '../src/config';
+
+const KEY_A = Buffer.alloc(32, 1).toString('base64');
+const KEY_B = Buffer.alloc(32, 2).toString('base64');
 
 const valid = {
   PAYMENTS_MODE: 'gateway',
   STRIPE_KEY: 'sk_test_123',
   CHARGE_API_TOKEN: 'token-0123456789abcdef',
+  PAYMENTS_CODEC_KEYS: `a:${KEY_A}`,
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -87,12 +91,13 @@ describe('config', () => {
       PORT: 'eighty',
       STRIPE_API_BASE: 'not a url',
       CHARGE_API_TOKEN: 'x',
+      PAYMENTS_CODEC_KEYS: valid.PAYMENTS_CODEC_KEYS,
     });
     assert.equal(problems.length, 5);
     assert.match(problems[4] ?? '', /^CHARGE_API_TOKEN: every token must be at least 16 characters/);
     assert.match(
       problems[0] ?? '',
-      /^PAYMENTS_MODE: "cashier" is not valid; valid values: gateway, webhook-receiver, worker, all/,
+      /^PAYMENTS_MODE: "cashier" is not valid; valid values: gateway, webhook-receiver, worker, all, codec-server/,
     );
     assert.match(problems[1] ?? '', /^PORT: must be a whole number/);
     assert.match(problems[2] ?? '', /^STRIPE_KEY: is required/);
@@ -100,9 +105,13 @@ describe('config', () => {
   });
 
   it('lists the valid modes when PAYMENTS_MODE is missing', () => {
-    const problems = problemsOf({ STRIPE_KEY: 'sk_test_123', CHARGE_API_TOKEN: valid.CHARGE_API_TOKEN });
+    const problems = problemsOf({
+      STRIPE_KEY: 'sk_test_123',
+      CHARGE_API_TOKEN: valid.CHARGE_API_TOKEN,
+      PAYMENTS_CODEC_KEYS: valid.PAYMENTS_CODEC_KEYS,
+    });
     assert.deepEqual(problems, [
-      'PAYMENTS_MODE: is required; valid values: gateway, webhook-receiver, worker, all',
+      'PAYMENTS_MODE: is required; valid values: gateway, webhook-receiver, worker, all, codec-server',
     ]);
   });
 
@@ -165,6 +174,87 @@ describe('config', () => {
     assert.equal(problems.length, 2);
     assert.match(problems[0] ?? '', /TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH/);
     assert.match(problems[1] ?? '', /KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
+  });
+
+  it('reads the payload codec keys: id:base64 of 32 bytes, the first writes unless PAYMENTS_CODEC_ACTIVE_KEY_ID names another', () => {
+    const one = loadConfig(valid).codec;
+    assert.equal(one.activeKeyId, 'a');
+    assert.deepEqual(
+      one.keys.map((k) => [k.id, k.key.toString('base64')]),
+      [['a', KEY_A]],
+    );
+    const rotating = loadConfig({
+      ...valid,
+      PAYMENTS_CODEC_KEYS: ` a:${KEY_A} , 2025.b_1-x:${KEY_B} `,
+      PAYMENTS_CODEC_ACTIVE_KEY_ID: '2025.b_1-x',
+    }).codec;
+    assert.deepEqual(
+      rotating.keys.map((k) => k.id),
+      ['a', '2025.b_1-x'],
+    );
+    assert.equal(rotating.activeKeyId, '2025.b_1-x');
+    const urlSafe = Buffer.alloc(32, 0xfb).toString('base64url');
+    assert.equal(loadConfig({ ...valid, PAYMENTS_CODEC_KEYS: `u:${urlSafe}` }).codec.keys[0]?.key[0], 0xfb);
+  });
+
+  it('refuses a missing or malformed codec key, saying what is wrong and never showing the key', () => {
+    const { PAYMENTS_CODEC_KEYS: _, ...withoutKeys } = valid;
+    assert.deepEqual(problemsOf(withoutKeys), [
+      'PAYMENTS_CODEC_KEYS: is required (one or more id:base64 keys of 32 bytes, comma-separated; e.g. generate one with `openssl rand -base64 32`)',
+    ]);
+    const short = Buffer.alloc(16, 7).toString('base64');
+    const cases: Array<[string, RegExp]> = [
+      [KEY_A, /^PAYMENTS_CODEC_KEYS: key 1: must be id:base64/],
+      [`a b:${KEY_A}`, /^PAYMENTS_CODEC_KEYS: key 1: must be id:base64/],
+      [
+        `a:${short}`,
+        /^PAYMENTS_CODEC_KEYS: key 1 \("a"\): must be base64 of exactly 32 bytes \(AES-256; got 16 bytes/,
+      ],
+      [
+        `a:not base64!!`,
+        /^PAYMENTS_CODEC_KEYS: key 1 \("a"\): must be base64 of exactly 32 bytes \(AES-256; got no valid base64/,
+      ],
+      [`a:${KEY_A},a:${KEY_B}`, /^PAYMENTS_CODEC_KEYS: key 2: the id "a" is used twice/],
+    ];
+    for (const [keys, message] of cases) {
+      const problems = problemsOf({ ...valid, PAYMENTS_CODEC_KEYS: keys });
+      assert.equal(problems.length, 1, keys);
+      assert.match(problems[0] ?? '', message);
+      for (const material of [KEY_A, KEY_B, short]) assert.ok(!problems[0]?.includes(material));
+    }
+    assert.deepEqual(problemsOf({ ...valid, PAYMENTS_CODEC_ACTIVE_KEY_ID: 'b' }), [
+      'PAYMENTS_CODEC_ACTIVE_KEY_ID: "b" is not one of the ids in PAYMENTS_CODEC_KEYS (a)',
+    ]);
+  });
+
+  it('runs the codec server alone, with its token and the Web UI origins, and no Stripe key', () => {
+    const codecServer = {
+      PAYMENTS_MODE: 'codec-server',
+      PAYMENTS_CODEC_KEYS: valid.PAYMENTS_CODEC_KEYS,
+      CODEC_SERVER_TOKEN: 'codec-token-0123456789, codec-token-previous',
+      CODEC_SERVER_CORS_ORIGINS: 'http://127.0.0.1:8233, https://temporal-ui.example.com',
+    };
+    const config = loadConfig(codecServer);
+    assert.deepEqual(modeRoles(config.mode), ['codec-server']);
+    assert.deepEqual(modeRoles('all'), ['gateway', 'webhook-receiver', 'worker']);
+    assert.deepEqual(config.codecServer.tokens, ['codec-token-0123456789', 'codec-token-previous']);
+    assert.deepEqual(config.codecServer.corsOrigins, [
+      'http://127.0.0.1:8233',
+      'https://temporal-ui.example.com',
+    ]);
+    const { CODEC_SERVER_TOKEN: _, ...withoutToken } = codecServer;
+    assert.deepEqual(problemsOf(withoutToken), [
+      'CODEC_SERVER_TOKEN: is required in mode codec-server (one or more bearer tokens, comma-separated)',
+    ]);
+    assert.deepEqual(problemsOf({ ...codecServer, CODEC_SERVER_TOKEN: 'short' }), [
+      'CODEC_SERVER_TOKEN: every token must be at least 16 characters of A-Za-z0-9._~- (values not shown)',
+    ]);
+    assert.deepEqual(problemsOf({ ...codecServer, CODEC_SERVER_TOKEN: 'has/a/slash/0123456789' }), [
+      'CODEC_SERVER_TOKEN: every token must be at least 16 characters of A-Za-z0-9._~- (values not shown)',
+    ]);
+    assert.deepEqual(problemsOf({ ...codecServer, CODEC_SERVER_CORS_ORIGINS: 'http://127.0.0.1:8233/' }), [
+      'CODEC_SERVER_CORS_ORIGINS: "http://127.0.0.1:8233/" is not an origin (scheme://host[:port], no path or trailing slash)',
+    ]);
   });
 
   it('reads exactly the variables it documents', () => {

@@ -1,9 +1,14 @@
 /** The compiled binary refuses bad configuration plainly: one line per problem, no stack trace. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LOCAL_CODEC_KEYS } from './support/codec';
 import { runToExit } from './support/spawned-service';
 
-const base = { STRIPE_KEY: 'sk_test_123', CHARGE_API_TOKEN: 'token-0123456789abcdef' };
+const base = {
+  STRIPE_KEY: 'sk_test_123',
+  CHARGE_API_TOKEN: 'token-0123456789abcdef',
+  PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
+};
 
 describe('the binary with bad configuration', () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
@@ -26,6 +31,16 @@ describe('the binary with bad configuration', () => {
       'a malformed STRIPE_API_BASE',
       { ...base, PAYMENTS_MODE: 'gateway', STRIPE_API_BASE: 'localhost:12111' },
       /STRIPE_API_BASE: /,
+    ],
+    [
+      'no PAYMENTS_CODEC_KEYS',
+      { ...base, PAYMENTS_MODE: 'worker', PAYMENTS_CODEC_KEYS: '' },
+      /PAYMENTS_CODEC_KEYS: is required \(one or more id:base64 keys of 32 bytes/,
+    ],
+    [
+      'a codec server without its token',
+      { PAYMENTS_MODE: 'codec-server', PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS },
+      /CODEC_SERVER_TOKEN: is required in mode codec-server/,
     ],
     [
       'a non-numeric PORT',
@@ -51,6 +66,18 @@ describe('the binary with bad configuration', () => {
     });
     assert.doesNotMatch(stderr, /has-a-dash-and-is-secret/);
     assert.match(stderr, /STRIPE_KEY: must look like/);
+  });
+
+  it('never prints a codec key, even one of the wrong length', async () => {
+    const material = Buffer.from('sixteen-byte-key').toString('base64');
+    const { code, stderr } = await runToExit({
+      ...base,
+      PAYMENTS_MODE: 'worker',
+      PAYMENTS_CODEC_KEYS: `2025-q1:${material}`,
+    });
+    assert.equal(code, 2);
+    assert.match(stderr, /PAYMENTS_CODEC_KEYS: key 1 \("2025-q1"\): must be base64 of exactly 32 bytes/);
+    assert.ok(!stderr.includes(material), stderr);
   });
 
   it('never prints the Kafka SASL password of a half-configured SASL', async () => {

@@ -10,18 +10,22 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/observability/logger';
 import { createMetrics } from '../src/observability/metrics';
 import { startService, type RunningService } from '../src/service';
+import { LOCAL_CODEC_KEYS } from './support/codec';
 import { freePort } from './support/ports';
 
 const TOKEN = 'service-test-token-0123456789';
 
-async function startMode(mode: 'gateway' | 'webhook-receiver'): Promise<RunningService> {
+async function startMode(mode: 'gateway' | 'webhook-receiver' | 'codec-server'): Promise<RunningService> {
   const config = loadConfig({
     PAYMENTS_MODE: mode,
     PORT: '0',
     LOG_LEVEL: 'silent',
-    STRIPE_KEY: 'sk_test_service',
+    // The codec server is deployed without one.
+    ...(mode === 'codec-server' ? {} : { STRIPE_KEY: 'sk_test_service' }),
     STRIPE_WEBHOOK_SECRET: 'whsec_service',
     CHARGE_API_TOKEN: TOKEN,
+    PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
+    CODEC_SERVER_TOKEN: TOKEN,
     // Nothing listens there: the roles must start anyway (their Temporal connection is lazy).
     TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
   });
@@ -79,6 +83,35 @@ describe('the service in webhook-receiver mode, Temporal unreachable', { timeout
     const { status, body } = await readyz(service);
     assert.equal(status, 503);
     assert.deepEqual(Object.keys(body.checks), ['temporal']);
+  });
+});
+
+describe('the service in codec-server mode', { timeout: 60_000 }, () => {
+  let service: RunningService;
+  before(async () => {
+    service = await startMode('codec-server');
+  });
+  after(() => service?.stop());
+
+  it('serves the codec protocol and neither the charge API nor the webhook', async () => {
+    const decode = await service.app.inject({
+      method: 'POST',
+      url: '/decode',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { payloads: [] },
+    });
+    assert.equal(decode.statusCode, 200);
+    assert.deepEqual(decode.json(), { payloads: [] });
+    for (const url of ['/charge', '/stripe/webhook']) {
+      const res = await service.app.inject({ method: 'POST', url, payload: {} });
+      assert.equal(res.statusCode, 404, url);
+    }
+  });
+
+  it('is ready with nothing to check: it connects to nothing', async () => {
+    const { status, body } = await readyz(service);
+    assert.equal(status, 200);
+    assert.deepEqual(body.checks, {});
   });
 });
 

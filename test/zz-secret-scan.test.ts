@@ -20,6 +20,7 @@ import {
   CHAOS_STRIPE_KEY,
   CHAOS_WEBHOOK_SECRET,
 } from '../chaos/common/deployment';
+import { LOCAL_CODEC_KEYS, LOCAL_CODEC_SERVER_TOKEN } from './support/codec';
 import { TEST_API_TOKEN, TEST_STRIPE_KEY, TEST_WEBHOOK_SECRET } from './support/service';
 import { REPO_ROOT } from './support/repo';
 import { stackDir } from './support/stack';
@@ -95,6 +96,10 @@ describe('no secret in any log the suites and the stack wrote', () => {
       BENCH_STRIPE_KEY,
       BENCH_WEBHOOK_SECRET,
       BENCH_API_TOKEN,
+      // Every local process's codec key (also its material alone) and the stack's codec server token.
+      LOCAL_CODEC_KEYS,
+      ...LOCAL_CODEC_KEYS.split(',').map((entry) => entry.slice(entry.indexOf(':') + 1)),
+      LOCAL_CODEC_SERVER_TOKEN,
       ...notedSecrets(),
     ]),
   ].filter((secret) => secret.length >= MIN_SECRET_LENGTH);

@@ -14,6 +14,7 @@ import { REPO_ROOT } from '../../test/support/repo';
 import { closedLoop, type ClosedLoopResult } from '../closed-loop';
 import type { HttpClient } from '../http-client';
 import type { PhaseUsage, ProcSampler } from '../proc-sampler';
+import { localDataConverter } from '../../test/support/codec';
 
 /** In the order they are interleaved with the steps: the one the headline ratio uses first. */
 export const CEILINGS = ['noop_workflow', 'bare_workflow', 'direct_charge', 'http_noop'] as const;
@@ -83,7 +84,7 @@ export async function startCeilingTargets(args: {
   const connection = await Connection.connect({ address: args.temporalAddress });
   return {
     httpUrl: `http://127.0.0.1:${port}`,
-    temporal: new Client({ connection, namespace: args.namespace }),
+    temporal: new Client({ connection, namespace: args.namespace, dataConverter: localDataConverter() }),
     taskQueue: args.taskQueue,
     workerOptions,
     close: () => connection.close(),

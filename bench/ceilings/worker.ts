@@ -3,6 +3,7 @@
  * the same connection, runtime logger and worker options the service's worker takes from its config.
  */
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { temporalDataConverter } from '../../src/clients/data-converter';
 import { temporalConnectionOptions } from '../../src/clients/tls';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
@@ -14,7 +15,11 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config);
   Runtime.install({ logger: temporalLoggerFor(logger.child({ component: 'temporal' })) });
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const dataConverter = temporalDataConverter(config.codec);
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    failureConverterPath: dataConverter.failureConverterPath,
+  });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const activities: BenchActivities = { noopActivity: async () => undefined };
   const worker = await Worker.create({
@@ -22,6 +27,8 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: { code },
+    // Payloads encrypted, as the service's worker does them.
+    dataConverter,
     activities,
     // Exactly the options src/roles/worker.ts passes.
     ...workerTuning(config),

@@ -5,10 +5,11 @@
 import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { StackAddresses } from '../../test/support/stack';
 import { sleep } from '../../test/support/wait';
+import { localDataConverter } from '../../test/support/codec';
 
 export async function connectTemporal(stack: StackAddresses): Promise<Client> {
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  return new Client({ connection, namespace: stack.temporalNamespace });
+  return new Client({ connection, namespace: stack.temporalNamespace, dataConverter: localDataConverter() });
 }
 
 export async function listByTaskQueue(client: Client, taskQueue: string): Promise<WorkflowExecutionInfo[]> {

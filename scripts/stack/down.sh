@@ -2,7 +2,7 @@
 # Stop the local stack (or some parts of it).
 #
 #   bash scripts/stack/down.sh               # all parts
-#   bash scripts/stack/down.sh kafka         # one part (temporal | kafka | stripe-mock | stripe-standin)
+#   bash scripts/stack/down.sh kafka         # one part (temporal | kafka | stripe-mock | stripe-standin | codec-server)
 #
 # Stops exactly the processes up.sh started, by their recorded pids (SIGTERM,
 # up to $STACK_STOP_TIMEOUT s - default 20 - then SIGKILL) and removes their

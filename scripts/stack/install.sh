@@ -2,7 +2,7 @@
 # Install (but do not start) the local stack's tools into $STACK_DIR.
 #
 #   bash scripts/stack/install.sh               # all parts
-#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock | stripe-standin
+#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock | stripe-standin | codec-server
 #
 # Every install is pinned and stamped: a part whose stamp matches its pin is
 # skipped, so a second run takes well under a second. Tests may call this to
@@ -152,6 +152,13 @@ install_stripe_standin() {
   say "stripe-standin: ready (tools/stripe-standin, node $(node --version))"
 }
 
+# ---------------------------------------------------------------------------
+# codec-server: nothing of its own. It is this repository's binary run from source, with what the
+# repository's node_modules (npm run setup) hold.
+install_codec_server() {
+  [[ -d "$REPO_ROOT/node_modules/tsx" ]] || die "codec-server: $REPO_ROOT/node_modules is missing: run npm run setup"
+}
+
 # Install the parts in parallel: on a fresh machine pip and Maven mostly wait
 # on the network while `go install` compiles, so this roughly halves the cold
 # time. Each installer prefixes its own messages with the part name.
@@ -162,6 +169,7 @@ for part in "${PARTS[@]}"; do
     kafka) install_kafka & ;;
     stripe-mock) install_stripe_mock & ;;
     stripe-standin) install_stripe_standin & ;;
+    codec-server) install_codec_server & ;;
   esac
   INSTALL_PID[$part]=$!
 done
@@ -181,5 +189,6 @@ for part in "${PARTS[@]}"; do
     kafka) echo "KAFKA_LIB_DIR=$STACK_KAFKA_LIB" ;;
     stripe-mock) echo "STRIPE_MOCK_BIN=$STRIPE_MOCK_BIN" ;;
     stripe-standin) echo "STRIPE_STANDIN_MAIN=$STRIPE_STANDIN_MAIN" ;;
+    codec-server) echo "CODEC_SERVER_ENV=$STACK_CODEC_SERVER_ENV" ;;
   esac
 done

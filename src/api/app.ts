@@ -13,6 +13,7 @@ import type { PaymentIntentViews, ProviderWebhooks } from '../contracts/payment-
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { chargeActionRoutes } from './charges/action-routes';
+import { codecServerRoutes, type CodecServerDeps } from './codec/routes';
 import { chargeRoutes } from './charges/routes';
 import { registerErrorHandler } from './errors';
 import type { ReadinessCheck } from '../observability/readiness';
@@ -43,6 +44,8 @@ export interface AppDeps {
     readonly webhooks: ProviderWebhooks;
     readonly lateSuccessPolicy: LateSuccessPolicy;
   };
+  /** Present when this process serves the codec-server role. */
+  readonly codecServer?: CodecServerDeps;
 }
 
 /** Builds the HTTP app of any mode; tests call it and use `app.inject`. */
@@ -100,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(chargeActionRoutes, deps.gateway);
   }
   if (deps.webhook) await app.register(stripeWebhookRoutes, { ...deps.webhook, metrics: deps.metrics });
+  if (deps.codecServer) await app.register(codecServerRoutes, deps.codecServer);
   return app;
 }
 
@@ -140,7 +144,7 @@ function registerRequestObservation(app: FastifyInstance, metrics: Metrics): voi
       {
         method: request.method,
         route,
-        url: request.url,
+        url: request.routeOptions.config.urlHoldsSecret === true ? route : request.url,
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 10) / 10,
       },

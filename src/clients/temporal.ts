@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { temporalDataConverter } from './data-converter';
 import { temporalConnectionOptions } from './tls';
 
 export interface TemporalClients {
@@ -15,8 +16,12 @@ export interface TemporalClients {
  * retries webhooks), so each call gets one attempt under a deadline and a prompt 503. The SDK's
  * retry timers also outlived a closed connection and threw at shutdown after an outage.
  */
-export function createTemporalClient(config: Pick<Config, 'temporal'>): TemporalClients {
+export function createTemporalClient(config: Pick<Config, 'temporal' | 'codec'>): TemporalClients {
   const connection = Connection.lazy({ ...temporalConnectionOptions(config), interceptors: [] });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: temporalDataConverter(config.codec),
+  });
   return { connection, client };
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { activityLogInterceptors } from '../activities/log-interceptors';
+import { temporalDataConverter } from '../clients/data-converter';
 import { createEventProducer, createKafka, type EventProducer } from '../clients/kafka';
 import { temporalConnectionOptions } from '../clients/tls';
 import type { Config } from '../config';
@@ -136,7 +137,10 @@ async function startWorkers(deps: {
 }): Promise<RunningWorkers> {
   const { config, logger } = deps;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  // Payloads encrypted, failures encoded: the same converter as every client (and the bundle's).
+  const dataConverter = temporalDataConverter(config.codec);
   const worker = await Worker.create({
+    dataConverter,
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -152,6 +156,7 @@ async function startWorkers(deps: {
   // The provider's activities' own queue: the server hands out at most this many of its tasks a
   // second, across every worker polling it, so Stripe never sees more than STRIPE_MAX_REQUESTS_PER_SECOND.
   const providerWorker = await Worker.create({
+    dataConverter,
     connection,
     namespace: config.temporal.namespace,
     taskQueue: providerTaskQueue(config.temporal.taskQueue),

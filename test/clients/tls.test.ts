@@ -5,11 +5,13 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { kafkaSecurityOptions, temporalConnectionOptions } from '../../src/clients/tls';
 import { loadConfig } from '../../src/config';
+import { LOCAL_CODEC_KEYS } from '../support/codec';
 
 const base = {
   PAYMENTS_MODE: 'worker',
   STRIPE_KEY: 'sk_test_tls',
   TEMPORAL_ADDRESS: 'temporal.internal:7233',
+  PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
 };
 
 function pemFiles(): Record<string, string> {

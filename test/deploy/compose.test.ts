@@ -1,8 +1,8 @@
 /**
  * docker-compose.yml: valid against the Compose Specification schema, every part of the system
  * present with a pinned image (or built from ./Dockerfile) and a healthcheck unless it is a one-shot
- * job, start-up ordered by depends_on conditions, and the service's three roles configured with
- * variables src/config.ts reads and accepts.
+ * job, start-up ordered by depends_on conditions, and the service's four roles configured with
+ * variables src/config.ts reads and accepts; the Web UI decrypts through the codec server.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -43,6 +43,7 @@ const NEEDED = [
   'gateway',
   'webhook-receiver',
   'worker',
+  'codec-server',
   'prometheus',
   'grafana',
 ];
@@ -68,9 +69,14 @@ function seconds(duration: string | undefined): number {
   return Number(match[1]) * (match[2] === 'm' ? 60 : 1);
 }
 
+/** A service's environment as compose gives it when none of the `${VAR:-default}` variables is set. */
 function envOf(name: string): Record<string, string> {
+  const interpolated = (v: string) => v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
   return Object.fromEntries(
-    Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [k, v === null ? '' : String(v)]),
+    Object.entries(services[name]?.environment ?? {}).map(([k, v]) => [
+      k,
+      v === null ? '' : interpolated(String(v)),
+    ]),
   );
 }
 
@@ -114,8 +120,9 @@ describe('docker-compose.yml', () => {
       }
     }
     const waitsFor = (name: string) => dependencies(services[name] ?? {}).map(([dep]) => dep);
-    for (const role of ROLES)
+    for (const role of ROLES.filter((r) => r !== 'codec-server'))
       assert.ok(waitsFor(role).includes('temporal-setup'), `${role} waits for search attributes`);
+    assert.deepEqual(waitsFor('codec-server'), [], 'the codec server talks to nothing');
     assert.ok(waitsFor('worker').includes('kafka-init'), 'worker waits for the topics');
   });
 
@@ -147,12 +154,16 @@ describe('docker-compose.yml', () => {
         requiredVariables(role).filter((k) => env[k] === undefined),
         [],
       );
-      assert.match(
-        env['STRIPE_KEY'] ?? '',
-        /^sk_test_[A-Za-z0-9]+$/,
-        'a local-only test key stripe-mock accepts',
-      );
-      assert.equal(env['STRIPE_API_BASE'], 'http://stripe-mock:12111');
+      if (role === 'codec-server') {
+        assert.equal(env['STRIPE_KEY'], undefined, 'the codec server holds no Stripe key');
+      } else {
+        assert.match(
+          env['STRIPE_KEY'] ?? '',
+          /^sk_test_[A-Za-z0-9]+$/,
+          'a local-only test key stripe-mock accepts',
+        );
+        assert.equal(env['STRIPE_API_BASE'], 'http://stripe-mock:12111');
+      }
       try {
         loadConfig(env);
       } catch (err) {
@@ -163,6 +174,22 @@ describe('docker-compose.yml', () => {
       assert.ok(Array.isArray(check) && check[1] === 'node' && check.join(' ').includes('/readyz'), role);
     });
   }
+
+  it("points the Web UI's codec endpoint at the codec server, with its token, and lets the UI's origin call it", () => {
+    const codec = envOf('codec-server');
+    assert.equal(
+      envOf('temporal-ui')['TEMPORAL_CODEC_ENDPOINT'],
+      `http://localhost:8888/${codec['CODEC_SERVER_TOKEN']}`,
+    );
+    assert.ok(services['codec-server']?.ports?.includes('127.0.0.1:${CODEC_SERVER_PORT:-8888}:8080'));
+    assert.deepEqual(codec['CODEC_SERVER_CORS_ORIGINS']?.split(','), [
+      'http://localhost:8233',
+      'http://127.0.0.1:8233',
+    ]);
+    for (const role of ROLES) {
+      assert.equal(envOf(role)['PAYMENTS_CODEC_KEYS'], codec['PAYMENTS_CODEC_KEYS'], `${role}: the same key`);
+    }
+  });
 
   it('gives the worker longer to stop than its shutdown grace', () => {
     const drain = Number(envOf('worker')['WORKER_SHUTDOWN_GRACE_SECONDS'] ?? 30);

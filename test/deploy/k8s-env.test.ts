@@ -21,9 +21,10 @@ import {
 
 // What the brief of each mode says, checked against CONFIG_VARIABLES' own "(required …)" defaults.
 const REQUIRED: Record<Role, string[]> = {
-  gateway: ['PAYMENTS_MODE', 'STRIPE_KEY', 'CHARGE_API_TOKEN'],
-  'webhook-receiver': ['PAYMENTS_MODE', 'STRIPE_KEY', 'STRIPE_WEBHOOK_SECRET'],
-  worker: ['PAYMENTS_MODE', 'STRIPE_KEY'],
+  gateway: ['PAYMENTS_MODE', 'STRIPE_KEY', 'CHARGE_API_TOKEN', 'PAYMENTS_CODEC_KEYS'],
+  'webhook-receiver': ['PAYMENTS_MODE', 'STRIPE_KEY', 'STRIPE_WEBHOOK_SECRET', 'PAYMENTS_CODEC_KEYS'],
+  worker: ['PAYMENTS_MODE', 'STRIPE_KEY', 'PAYMENTS_CODEC_KEYS'],
+  'codec-server': ['PAYMENTS_MODE', 'PAYMENTS_CODEC_KEYS', 'CODEC_SERVER_TOKEN'],
 };
 
 describe('k8s environment of the service', () => {

@@ -1,5 +1,5 @@
 /**
- * The three roles as Kubernetes runs them: one Deployment per PAYMENTS_MODE, probes on /healthz and
+ * The four roles as Kubernetes runs them: one Deployment per PAYMENTS_MODE, probes on /healthz and
  * /readyz, graceful shutdown that fits the grace period, a PodDisruptionBudget each, Services for
  * the HTTP roles and worker metrics, and ingress limited to the callers each role expects.
  */
@@ -76,6 +76,7 @@ const EXPECTED_INGRESS: Record<Role, string[]> = {
   gateway: ['bookstore-platform-events/order-dispatcher', 'monitoring'],
   'webhook-receiver': ['ingress-nginx', 'monitoring'],
   worker: ['monitoring'],
+  'codec-server': ['ingress-nginx', 'monitoring'],
 };
 
 describe('k8s roles', () => {

@@ -50,12 +50,30 @@ function mountedFile(deployment: Workload, file: string): [string, string] | und
 }
 
 describe('k8s secrets', () => {
+  const secretRef = (deployment: Workload, name: string) =>
+    serviceContainer(deployment).env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+
   for (const target of K8S_TARGETS) {
-    it(`${target}: every role reads STRIPE_KEY from Secret stripe-api-key`, () => {
+    it(`${target}: every role but the codec server reads STRIPE_KEY from Secret stripe-api-key; the codec server has none`, () => {
       for (const { role, deployment } of serviceDeployments(renderK8s(target))) {
-        const ref = serviceContainer(deployment).env?.find((e) => e.name === 'STRIPE_KEY')?.valueFrom
-          ?.secretKeyRef;
-        assert.deepEqual(ref, { name: 'stripe-api-key', key: 'STRIPE_KEY' }, role);
+        const ref = secretRef(deployment, 'STRIPE_KEY');
+        if (role === 'codec-server') assert.equal(ref, undefined, role);
+        else assert.deepEqual(ref, { name: 'stripe-api-key', key: 'STRIPE_KEY' }, role);
+      }
+    });
+
+    it(`${target}: every role reads the payload keys from Secret payments-codec-keys, the codec server its token from codec-server-token`, () => {
+      for (const { role, deployment } of serviceDeployments(renderK8s(target))) {
+        assert.deepEqual(
+          secretRef(deployment, 'PAYMENTS_CODEC_KEYS'),
+          { name: 'payments-codec-keys', key: 'PAYMENTS_CODEC_KEYS' },
+          role,
+        );
+        assert.deepEqual(
+          secretRef(deployment, 'CODEC_SERVER_TOKEN'),
+          role === 'codec-server' ? { name: 'codec-server-token', key: 'CODEC_SERVER_TOKEN' } : undefined,
+          role,
+        );
       }
     });
   }
@@ -113,8 +131,15 @@ describe('k8s secrets', () => {
       }
     });
 
-    it('connects every role to Temporal with mTLS from files of a mounted Secret', () => {
+    it('connects every role to Temporal with mTLS from files of a mounted Secret (the codec server never connects)', () => {
       for (const { role, deployment } of serviceDeployments(objects)) {
+        if (role === 'codec-server') {
+          assert.equal(
+            deployment.spec.template.spec.volumes?.find((v) => v.name === 'temporal-tls'),
+            undefined,
+          );
+          continue;
+        }
         const { env } = serviceEnv('overlays/production', objects, deployment);
         assert.equal(env['TEMPORAL_TLS'], 'true', role);
         for (const name of ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH']) {

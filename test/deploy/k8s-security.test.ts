@@ -115,7 +115,12 @@ describe('k8s pod security, resources and images', () => {
   }
 
   it('sizes memory limits: worker 512Mi, HTTP roles 256Mi', () => {
-    const expected = { gateway: '256Mi', 'webhook-receiver': '256Mi', worker: '512Mi' };
+    const expected = {
+      gateway: '256Mi',
+      'webhook-receiver': '256Mi',
+      worker: '512Mi',
+      'codec-server': '256Mi',
+    };
     for (const { role, deployment } of serviceDeployments(renderK8s('base'))) {
       assert.equal(serviceContainer(deployment).resources?.limits?.['memory'], expected[role], role);
     }

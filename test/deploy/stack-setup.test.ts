@@ -12,6 +12,7 @@ import { TOPIC_KEYS, TOPICS as TOPIC_TABLE } from '../../src/contracts/topics';
 import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { REPO_ROOT } from '../support/repo';
 import { objectsOfKind, renderK8s, type Workload } from './support';
+import { LOCAL_CODEC_KEYS } from '../support/codec';
 
 const SEARCH_ATTRIBUTES = [
   'OrderId=Keyword',
@@ -132,6 +133,7 @@ describe('search attributes and topics', () => {
     const windowSeconds = loadConfig({
       PAYMENTS_MODE: 'worker',
       STRIPE_KEY: 'sk_test_window',
+      PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
     }).dedupeWindowSeconds;
     const hours = (text: string | undefined) => Number(/^(\d+)h$/.exec(text ?? '')?.[1] ?? NaN);
     const job = kindWorkload('temporal-namespace-retention').spec.template.spec.containers[0];

@@ -12,7 +12,7 @@ import { stackDir } from '../support/stack';
 export const NAMESPACE = 'bookstore-platform-payments';
 export const K8S_TARGETS = ['base', 'overlays/kind', 'overlays/production'] as const;
 export type K8sTarget = (typeof K8S_TARGETS)[number];
-export const ROLES = ['gateway', 'webhook-receiver', 'worker'] as const;
+export const ROLES = ['gateway', 'webhook-receiver', 'worker', 'codec-server'] as const;
 export type Role = (typeof ROLES)[number];
 /** What a Deployment or compose service may set: our variables, and Node's own NODE_OPTIONS (V8 flags). */
 export const DEPLOYABLE_VARIABLE_NAMES: ReadonlySet<string> = new Set([
@@ -266,6 +266,8 @@ export const STAND_INS: Record<string, string> = {
   STRIPE_KEY: 'sk_live_standin',
   STRIPE_WEBHOOK_SECRET: 'whsec_standin',
   CHARGE_API_TOKEN: 'stand-in-token-0123456789',
+  PAYMENTS_CODEC_KEYS: `standin:${Buffer.alloc(32).toString('base64')}`,
+  CODEC_SERVER_TOKEN: 'stand-in-codec-token-0123456789',
 };
 
 /** Value of key `key` of Secret `name` as the target provides it; undefined when nothing provides it. */

@@ -48,6 +48,7 @@ const SECRETS = {
   STRIPE_KEY: `sk_test_image${randomBytes(12).toString('hex')}`,
   STRIPE_WEBHOOK_SECRET: `whsec_image_${randomBytes(16).toString('hex')}`,
   CHARGE_API_TOKEN: `image-token-${randomBytes(16).toString('hex')}`,
+  PAYMENTS_CODEC_KEYS: `image-1:${randomBytes(32).toString('base64')}`,
 };
 const GRACE_SECONDS = 10;
 const ROLES = ['gateway', 'webhook-receiver', 'worker'] as const;

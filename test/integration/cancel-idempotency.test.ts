@@ -13,6 +13,7 @@ import type { PaymentProviderActivities } from '../../src/contracts/payment-prov
 import { loadConfig } from '../../src/config';
 import { createStripeActivities } from '../../src/stripe/activities';
 import { createStripeClient } from '../../src/stripe/client';
+import { LOCAL_CODEC_KEYS } from '../support/codec';
 import { stack } from '../support/stack';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 
@@ -24,6 +25,7 @@ describe('the cancel idempotency key', () => {
     const config = loadConfig({
       PAYMENTS_MODE: 'worker',
       STRIPE_KEY: 'sk_test_cancelkeys',
+      PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
       STRIPE_API_BASE: proxy.url,
     });
     provider = createStripeActivities({ stripe: createStripeClient(config), metrics: undefined });

@@ -35,6 +35,7 @@ import { stack } from '../support/stack';
 import { checkoutStripe, clientSecretOf, redirectNextAction } from '../support/stripe-checkout';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
+import { localDataConverter } from '../support/codec';
 
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
 const RETURN_URL = 'https://shop.example/checkout/complete';
@@ -66,7 +67,10 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
       checkoutStripe((eventId) => ({ requiresAction: requiresAction.has(eventId) })),
     );
     service = await startTestService({ STRIPE_API_BASE: proxy.url });
-    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+    temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
   });
   after(async () => {
     await service?.stop();

@@ -7,12 +7,14 @@ import { createEventProducer, createKafka } from '../../src/clients/kafka';
 import { loadConfig } from '../../src/config';
 import { readRecordsFor } from '../support/kafka-reader';
 import { stack } from '../support/stack';
+import { LOCAL_CODEC_KEYS } from '../support/codec';
 
 describe("the project's Kafka producer", () => {
   it('writes a record that a kafkajs consumer reads back from the real broker', async () => {
     const config = loadConfig({
       PAYMENTS_MODE: 'worker',
       STRIPE_KEY: 'sk_test_kafka',
+      PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
       KAFKA_BROKERS: stack.kafkaBrokers,
     });
     const producer = createEventProducer(createKafka(config, pino({ level: 'silent' })));

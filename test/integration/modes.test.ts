@@ -1,11 +1,14 @@
 /**
  * The one binary in each PAYMENTS_MODE against the real stack: every mode serves /healthz,
- * /readyz and /metrics; the worker mode runs a charge to completion; SIGTERM exits 0.
+ * /readyz and /metrics; the worker mode runs a charge to completion; the codec server decodes what
+ * the worker wrote; SIGTERM exits 0.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { fromJson, toJson, type JsonPayloads } from '../../src/api/codec/protocol';
 import { createChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
@@ -13,11 +16,13 @@ import { chargeStateQuery, stripeEventSignal } from '../../src/workflows/message
 import { spawnService } from '../support/spawned-service';
 import { stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
+import { localDataConverter } from '../support/codec';
 
 function envFor(mode: string, taskQueue = `modes-${randomUUID()}`): Record<string, string> {
   return {
     PAYMENTS_MODE: mode,
-    STRIPE_KEY: 'sk_test_modes',
+    // The codec server is deployed without a Stripe key.
+    ...(mode === 'codec-server' ? {} : { STRIPE_KEY: 'sk_test_modes' }),
     STRIPE_WEBHOOK_SECRET: 'whsec_modes',
     CHARGE_API_TOKEN: 'modes-token-0123456789',
     STRIPE_API_BASE: stack.stripeMockUrl,
@@ -25,6 +30,7 @@ function envFor(mode: string, taskQueue = `modes-${randomUUID()}`): Record<strin
     KAFKA_BROKERS: stack.kafkaBrokers,
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'warn',
+    ...(mode === 'codec-server' ? { CODEC_SERVER_TOKEN: 'modes-codec-token-0123456789' } : {}),
   };
 }
 
@@ -33,10 +39,12 @@ const EXPECTED_CHECKS: Record<string, string[]> = {
   'webhook-receiver': ['temporal'],
   worker: ['kafka', 'worker'],
   all: ['dedupe_window', 'kafka', 'temporal', 'worker'],
+  // Keys are checked at start; it calls nothing.
+  'codec-server': [],
 };
 
 describe('PAYMENTS_MODE', { timeout: 180_000 }, () => {
-  for (const mode of ['gateway', 'webhook-receiver', 'worker', 'all']) {
+  for (const mode of ['gateway', 'webhook-receiver', 'worker', 'all', 'codec-server']) {
     it(`${mode}: serves /healthz, /readyz (checking its own dependencies) and /metrics, and stops cleanly on SIGTERM`, async () => {
       const service = await spawnService(envFor(mode));
       try {
@@ -57,12 +65,12 @@ describe('PAYMENTS_MODE', { timeout: 180_000 }, () => {
     });
   }
 
-  it('worker: runs a ChargeWorkflow on the dev server to completion', async () => {
+  it('worker: runs a ChargeWorkflow on the dev server to completion; codec-server decodes its result', async () => {
     const taskQueue = `modes-worker-${randomUUID()}`;
     const worker = await spawnService(envFor('worker', taskQueue));
     const connection = await Connection.connect({ address: stack.temporalAddress });
     try {
-      const client = new Client({ connection });
+      const client = new Client({ connection, dataConverter: localDataConverter() });
       const id = randomUUID();
       const request = { event_id: `evt-worker-${id}`, order_id: `order-${id}`, amount: 700, currency: 'gbp' };
       await createChargeWorkflows(client, taskQueue).start({ request, payload_hash: 'h' });
@@ -81,6 +89,27 @@ describe('PAYMENTS_MODE', { timeout: 180_000 }, () => {
       });
       const result = await handle.result();
       assert.equal(result.status, 'succeeded');
+
+      // What the worker wrote, as Temporal holds it, decoded by the codec-server binary.
+      const events = (await handle.fetchHistory()).events ?? [];
+      const written = events.find((e) => e.workflowExecutionCompletedEventAttributes)
+        ?.workflowExecutionCompletedEventAttributes?.result;
+      const codecServer = await spawnService(envFor('codec-server'));
+      try {
+        const res = await fetch(`${codecServer.url}/decode`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: 'Bearer modes-codec-token-0123456789',
+          },
+          body: JSON.stringify(toJson(written?.payloads ?? [])),
+        });
+        assert.equal(res.status, 200);
+        const [decoded] = fromJson((await res.json()) as JsonPayloads).payloads;
+        assert.deepEqual(defaultPayloadConverter.fromPayload(decoded ?? {}), result);
+      } finally {
+        assert.equal(await codecServer.stop(), 0);
+      }
     } finally {
       await connection.close();
       assert.equal(await worker.stop(), 0);

@@ -14,6 +14,7 @@ import { chargeWorkflowId } from '../../src/contracts/charge';
 import { spawnService, type SpawnedService } from '../support/spawned-service';
 import { stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
+import { localDataConverter } from '../support/codec';
 
 const API_TOKEN = 'no-worker-token-0123456789';
 const AUTH = { authorization: `Bearer ${API_TOKEN}` };
@@ -46,7 +47,10 @@ describe('a gateway with no worker polling its task queue', { timeout: 120_000 }
   const spawned: SpawnedService[] = [];
   let temporal: Client;
   before(async () => {
-    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+    temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
   });
   after(async () => {
     // No worker will ever finish these charges: end them so they do not linger on the dev server.

@@ -23,6 +23,7 @@ import {
 import { stack, startStackParts, stopStackParts } from '../support/stack';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
+import { localDataConverter } from '../support/codec';
 
 describe('observability on the real stack', { timeout: 240_000 }, () => {
   let service: TestService;
@@ -31,7 +32,10 @@ describe('observability on the real stack', { timeout: 240_000 }, () => {
 
   before(async () => {
     service = await startTestService();
-    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+    temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
   });
   after(async () => {
     await service?.stop();

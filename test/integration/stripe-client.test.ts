@@ -6,6 +6,7 @@ import { createStripeClient, STRIPE_API_VERSION } from '../../src/stripe/client'
 import { loadConfig } from '../../src/config';
 import { stack } from '../support/stack';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { LOCAL_CODEC_KEYS } from '../support/codec';
 
 describe('the Stripe client', () => {
   let proxy: StripeRecordingProxy;
@@ -16,6 +17,7 @@ describe('the Stripe client', () => {
     const config = loadConfig({
       PAYMENTS_MODE: 'worker',
       STRIPE_KEY: 'sk_test_client',
+      PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
       STRIPE_API_BASE: proxy.url,
     });
     stripe = createStripeClient(config);

@@ -17,6 +17,7 @@ import { readRecordsFor } from '../support/kafka-reader';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
 import { stack, startStackParts, stopStackParts } from '../support/stack';
 import { waitUntil } from '../support/wait';
+import { localDataConverter } from '../support/codec';
 
 /**
  * The README promises a 503 within 5 s: the service gives every Temporal call
@@ -30,7 +31,10 @@ describe('a Temporal outage', { timeout: 240_000 }, () => {
   let temporal: Client;
   before(async () => {
     service = await startTestService({ PAYMENTS_MODE: 'all' });
-    temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+    temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
   });
   after(async () => {
     await temporal?.connection.close();

@@ -43,6 +43,7 @@ import { requiresAction } from '../support/stripe-checkout';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 import { createTimeSkippingEnv } from '../support/workflow-env';
+import { localDataConverter } from '../support/codec';
 
 const OUT = path.join(__dirname, 'histories');
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
@@ -575,7 +576,7 @@ async function main(): Promise<void> {
   const proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
   const service = await startTestService({ STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'warn' });
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: localDataConverter() });
   fs.mkdirSync(OUT, { recursive: true });
   try {
     for (const recording of selected) {

@@ -1,7 +1,10 @@
 /**
  * Replays event histories recorded from real runs of every ChargeWorkflow and RefundsWorkflow path
  * (see record-histories.ts) against the current workflow code: a non-deterministic change fails here.
- * Each history is also read back, to show it still is the path it is named for.
+ * Each history is also read back, to show it still is the path it is named for. Replay and reading
+ * go through the service's data converter (the payload codec with the local key, scripts/dev.env):
+ * histories recorded before the codec hold plain payloads, which it passes through; those recorded
+ * since are encrypted, which it decrypts.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,6 +17,7 @@ import { Worker } from '@temporalio/worker';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import type { PaymentEventV1 } from '../../src/contracts/payment-event';
 import type { RefundEventV1 } from '../../src/contracts/refund';
+import { decodePayloadsIn, localCodec, localDataConverter } from '../support/codec';
 import { quietTemporalRuntime, workflowBundle } from '../support/workflow-env';
 
 const { EventType, RetryState } = temporal.api.enums.v1;
@@ -24,8 +28,14 @@ const files = fs
   .filter((f) => f.endsWith('.json'))
   .sort();
 
+/** A recorded history as Temporal holds it (encrypted payloads, if it was recorded with the codec). */
 function load(file: string): History {
   return historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
+}
+
+/** A recorded history as a reader with the keys sees it. */
+function read(file: string): Promise<History> {
+  return decodePayloadsIn(load(file), localCodec());
 }
 
 /** One activity as the history tells it: its last attempt and how that ended. */
@@ -402,9 +412,9 @@ describe('replay of recorded ChargeWorkflow and RefundsWorkflow histories', { ti
     );
   });
 
-  it("has a history recorded from today's code for every path (its first marker is today's)", () => {
+  it("has a history recorded from today's code for every path (its first marker is today's)", async () => {
     for (const name of Object.keys(CURRENT_PATHS)) {
-      const run = new RecordedRun(load(`${name}.json`));
+      const run = new RecordedRun(await read(`${name}.json`));
       const marker = CURRENT_MARKERS[run.workflowType];
       assert.ok(marker, `${name}: a ${run.workflowType} history`);
       assert.ok(run.markers().includes(marker), `${name} was recorded before ${marker}: record it again`);
@@ -420,7 +430,7 @@ describe('replay of recorded ChargeWorkflow and RefundsWorkflow histories', { ti
     const failures: string[] = [];
     let replayed = 0;
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: await workflowBundle() },
+      { workflowBundle: await workflowBundle(), dataConverter: localDataConverter() },
       histories,
     )) {
       replayed += 1;
@@ -431,8 +441,8 @@ describe('replay of recorded ChargeWorkflow and RefundsWorkflow histories', { ti
   });
 
   for (const [name, { path: what, shows }] of Object.entries({ ...PATHS, ...CURRENT_PATHS })) {
-    it(`${name}.json is the path where ${what}`, () => {
-      shows(new RecordedRun(load(`${name}.json`)));
+    it(`${name}.json is the path where ${what}`, async () => {
+      shows(new RecordedRun(await read(`${name}.json`)));
     });
   }
 });

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { startService, type RunningService } from '../../src/service';
+import { LOCAL_CODEC_KEYS, localDataConverter } from './codec';
 import { stack } from './stack';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from './stripe-recording-proxy';
 import { noteSecrets, testLogFile } from './test-logs';
@@ -39,6 +40,8 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     STRIPE_API_BASE: stack.stripeMockUrl,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     KAFKA_BROKERS: stack.kafkaBrokers,
+    // The local key, so what the service writes reads in the local stack's Web UI too.
+    PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
     TEMPORAL_TASK_QUEUE: `it-${randomUUID()}`,
     ...env,
   };
@@ -73,7 +76,10 @@ export async function startServiceBehindStripeProxy(
 ): Promise<ProxiedService> {
   const proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
   const service = await startTestService({ STRIPE_API_BASE: proxy.url, ...env });
-  const temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+  const temporal = new Client({
+    connection: await Connection.connect({ address: stack.temporalAddress }),
+    dataConverter: localDataConverter(),
+  });
   return {
     proxy,
     service,

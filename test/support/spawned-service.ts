@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { trackChild } from './children';
+import { LOCAL_CODEC_KEYS } from './codec';
 import { freePort } from './ports';
 import { REPO_ROOT, SERVICE_MAIN } from './repo';
 import { noteSecrets, teeChildOutput } from './test-logs';
@@ -38,7 +39,14 @@ export async function startBinary(options: {
   const port = await freePort();
   const child = spawn(process.execPath, [options.main ?? SERVICE_MAIN], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...options.env, PORT: String(port) },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOST: '127.0.0.1',
+      // Every process of a run shares the local key, as the services of one deployment share theirs.
+      PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
+      ...options.env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   trackChild(child);

@@ -15,7 +15,7 @@ import { readEnvFile } from '../../scripts/env-file';
 import { onInterruptCleanup } from './cleanup';
 import { REPO_ROOT } from './repo';
 
-export const STACK_PARTS = ['temporal', 'kafka', 'stripe-mock', 'stripe-standin'] as const;
+export const STACK_PARTS = ['temporal', 'kafka', 'stripe-mock', 'stripe-standin', 'codec-server'] as const;
 export type StackPart = (typeof STACK_PARTS)[number];
 
 /** The variables up.sh writes to stack.env. */
@@ -26,7 +26,8 @@ export type StackVariable =
   | 'TEMPORAL_TEST_SERVER_PATH'
   | 'KAFKA_BROKERS'
   | 'STRIPE_API_BASE'
-  | 'STRIPE_MOCK_URL';
+  | 'STRIPE_MOCK_URL'
+  | 'CODEC_SERVER_URL';
 
 export function stackDir(): string {
   return path.resolve(process.env['STACK_DIR'] ?? path.join(REPO_ROOT, '.stack'));
@@ -80,6 +81,10 @@ export const stack = {
   get temporalTestServerPath() {
     return stackValue('TEMPORAL_TEST_SERVER_PATH');
   },
+  /** The codec server the Web UI calls (its token: test/support/codec.ts). */
+  get codecServerUrl() {
+    return stackValue('CODEC_SERVER_URL');
+  },
 };
 
 export interface StackAddresses {
@@ -122,6 +127,7 @@ export function stackScriptEnv(): NodeJS.ProcessEnv {
     STACK_KAFKA_CONTROLLER_PORT: controllerPort,
     STACK_STRIPE_MOCK_PORT: portOf(file['STRIPE_MOCK_URL']),
     STACK_STRIPE_STANDIN_PORT: portOf(file['STRIPE_API_BASE']),
+    STACK_CODEC_SERVER_PORT: portOf(file['CODEC_SERVER_URL']),
   };
   const env: NodeJS.ProcessEnv = { ...process.env, STACK_DIR: dir };
   for (const [name, port] of Object.entries(derived)) {

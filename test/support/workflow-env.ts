@@ -11,6 +11,7 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { ChargeActivities } from '../../src/activities';
 import { providerTaskQueue } from '../../src/contracts/payment-provider';
+import { FAILURE_CONVERTER_PATH } from '../../src/clients/data-converter';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/roles/worker';
 import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { stack } from './stack';
@@ -26,11 +27,12 @@ export function quietTemporalRuntime(): void {
   runtimeReady = true;
 }
 
-/** The workflows bundled once per test process, as the worker bundles them once at start. */
+/** The workflows bundled once per test process, as the build bundles them (its failure converter too). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: new DefaultLogger('WARN'),
   });
   return bundle;

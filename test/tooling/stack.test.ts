@@ -17,6 +17,7 @@ const VARIABLES = [
   'STACK_KAFKA_CONTROLLER_PORT',
   'STACK_STRIPE_MOCK_PORT',
   'STACK_STRIPE_STANDIN_PORT',
+  'STACK_CODEC_SERVER_PORT',
   'TEMPORAL_ADDRESS',
   'TEMPORAL_NAMESPACE',
   'TEMPORAL_UI_URL',
@@ -24,6 +25,7 @@ const VARIABLES = [
   'KAFKA_BROKERS',
   'STRIPE_API_BASE',
   'STRIPE_MOCK_URL',
+  'CODEC_SERVER_URL',
 ] as const;
 
 const STACK_ENV = [
@@ -33,6 +35,7 @@ const STACK_ENV = [
   'KAFKA_BROKERS=127.0.0.1:41092',
   'STRIPE_API_BASE=http://127.0.0.1:41112',
   'STRIPE_MOCK_URL=http://127.0.0.1:41111',
+  'CODEC_SERVER_URL=http://127.0.0.1:41888',
 ].join('\n');
 
 describe('the stack helper (test/support/stack.ts)', () => {
@@ -74,6 +77,7 @@ describe('the stack helper (test/support/stack.ts)', () => {
     assert.equal(env['STACK_KAFKA_CONTROLLER_PORT'], '41093');
     assert.equal(env['STACK_STRIPE_MOCK_PORT'], '41111');
     assert.equal(env['STACK_STRIPE_STANDIN_PORT'], '41112');
+    assert.equal(env['STACK_CODEC_SERVER_PORT'], '41888');
   });
 
   it('takes the ports from stack.env even when the environment points the service elsewhere', () => {

@@ -5,12 +5,17 @@
  * history each activity's summary. A charge still waiting shows its state in the workflow's current
  * details (status, PaymentIntent, what it waits for). Screenshots go to
  * test-results/temporal-ui-<outcome>-<page>.png.
+ *
+ * Temporal holds every one of those payloads encrypted (the UI's own API hands the page ciphertext):
+ * the page reads them through the local stack's codec server (its --ui-codec-endpoint), so each
+ * text shown here is also a decoded payload, and a finished charge shows its input and result in
+ * clear.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator, Page, Response } from 'playwright-core';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { launchChromium, type Browser } from '../support/chromium';
@@ -18,6 +23,7 @@ import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } 
 import { stack } from '../support/stack';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
+import { localDataConverter } from '../support/codec';
 
 const NAMESPACE = 'default';
 /** Visibility is eventually consistent: how long the search may take to list the charge as it ended. */
@@ -59,7 +65,8 @@ const OUTCOMES: readonly Outcome[] = [
   },
 ];
 
-describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 }, () => {
+// Each page now also waits for the codec server's answers (one request per payload shown).
+describe('Temporal Web UI shows each charge to an operator', { timeout: 240_000 }, () => {
   let service: TestService;
   let temporal: Client;
   let browser: Browser;
@@ -69,7 +76,7 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
     const started = await Promise.allSettled([
       startTestService().then((s) => (service = s)),
       Connection.connect({ address: stack.temporalAddress }).then(
-        (connection) => (temporal = new Client({ connection })),
+        (connection) => (temporal = new Client({ connection, dataConverter: localDataConverter() })),
       ),
       launchChromium().then((b) => (browser = b)),
     ]);
@@ -269,6 +276,31 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
     it(`finds a ${outcome.name} charge by OrderId: one ChargeWorkflow, ChargeStatus ${outcome.name}, its summary, its activities' summaries`, async (t) => {
       const { orderId, workflowId } = await runCharge(outcome);
       const { page } = browser;
+      const decodes: number[] = [];
+      const codecAnswers = (response: Response) => {
+        if (response.url().startsWith(stack.codecServerUrl)) decodes.push(response.status());
+      };
+      page.on('response', codecAnswers);
+      t.after(() => page.off('response', codecAnswers));
+
+      // What the page is given: the workflow's input as Temporal holds it, encrypted.
+      const api = await fetch(
+        `${stack.temporalUiUrl}/api/v1/namespaces/${NAMESPACE}/workflows/${workflowId}/history?maximumPageSize=1`,
+      );
+      assert.equal(api.status, 200);
+      const given = (await api.json()) as {
+        history: {
+          events: Array<{
+            workflowExecutionStartedEventAttributes: {
+              input: { payloads: Array<{ metadata: Record<string, string>; data: string }> };
+            };
+          }>;
+        };
+      };
+      const input = given.history.events[0]?.workflowExecutionStartedEventAttributes.input.payloads[0];
+      const text = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64').toString('utf8');
+      assert.equal(text(input?.metadata['encoding']), 'binary/encrypted');
+      assert.ok(!text(input?.data).includes(orderId), 'no order id in the input Temporal hands the page');
       const shot = async (view: string) =>
         t.diagnostic(`screenshot ${await browser.screenshot(`temporal-ui-${outcome.name}-${view}`)}`);
 
@@ -307,8 +339,18 @@ describe('Temporal Web UI shows each charge to an operator', { timeout: 120_000 
       }
       await shot('search-attributes');
 
-      // Its event history: every activity the charge scheduled, each with its summary.
+      // Its event history: the charge's input and result, decoded by the codec server (Temporal
+      // holds them encrypted), and every activity the charge scheduled, each with its summary.
       await page.getByRole('tab', { name: /^Event History/ }).click();
+      for (const line of [`"order_id": "${orderId}"`, '"amount": 1500', `"status": "${outcome.name}"`]) {
+        await page.getByText(line).first().waitFor();
+      }
+      assert.ok(decodes.length > 0, 'the page asked the codec server');
+      assert.deepEqual(
+        decodes.filter((status) => status !== 200),
+        [],
+        'and it answered every request',
+      );
       const scheduled = page.getByTestId('event-summary-row').filter({ hasText: 'Activity Task Scheduled' });
       const expected = Object.entries(outcome.activitySummaries);
       await scheduled.nth(expected.length - 1).waitFor();
