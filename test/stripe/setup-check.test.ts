@@ -9,6 +9,7 @@ import {
   LOCAL_PLACEHOLDER_KEY,
   LOCAL_PLACEHOLDER_WEBHOOK_SECRET,
 } from '../../src/stripe/setup-check';
+import { LOCAL_CODEC_KEYS } from '../support/codec';
 import { startTestStandin, type TestStandin } from '../support/stripe-standin';
 
 const REAL_LOOKING_SECRET = 'whsec_oZ8nus9PHnoltEtWZ3pGITZdeHWHoqnL';
@@ -18,6 +19,7 @@ function stripeConfig(env: Record<string, string>) {
     PAYMENTS_MODE: 'webhook-receiver',
     STRIPE_KEY: 'sk_test_abcdefghijklmnop',
     STRIPE_WEBHOOK_SECRET: REAL_LOOKING_SECRET,
+    PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
     ...env,
   }).stripe;
 }
