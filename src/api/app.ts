@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { asyncApiDocument } from '../contracts/asyncapi';
 import type { ChargeTiming } from '../contracts/charge';
 import type { PaymentIntentViews, ProviderWebhooks } from '../contracts/payment-provider';
+import type { TopicNames } from '../contracts/topics';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { chargeActionRoutes } from './charges/action-routes';
@@ -31,6 +33,8 @@ export interface AppDeps {
     readonly apiTokens: readonly string[];
     readonly timing: ChargeTiming;
     readonly refundWindowSeconds: number;
+    /** The topic names in force, for the AsyncAPI document of the records the worker publishes. */
+    readonly topics: TopicNames;
   };
   /** Present when this process serves the webhook-receiver role. */
   readonly webhook?: {
@@ -79,6 +83,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    // The events' contract beside the HTTP one: what the worker publishes, under the names in force.
+    const asyncApi = asyncApiDocument(deps.gateway.topics);
+    app.get('/asyncapi.json', { schema: { hide: true } }, async () => asyncApi);
   }
 
   await app.register(healthRoutes, {

@@ -35,6 +35,7 @@ export const start: StartRole = async (shared) => {
         apiTokens: config.api.chargeApiTokens,
         timing: config.chargeTiming,
         refundWindowSeconds: config.refundWindowSeconds,
+        topics: config.kafka.topics,
       },
     },
     stop: async () => dedupe.stop(),

@@ -1,9 +1,8 @@
-import { CHARGE_STATUSES } from '../../contracts/charge';
+import { CHARGE_STATUSES, EVENT_ID_PATTERN } from '../../contracts/charge';
 import { REFUND_STATUSES } from '../../contracts/refund';
 import { errorResponseSchema } from '../errors';
 
-/** `A-Za-z0-9._:-`, as the dispatcher's event ids are; it also makes a safe workflow id. */
-export const EVENT_ID_PATTERN = '^[A-Za-z0-9._:-]{1,200}$';
+export { EVENT_ID_PATTERN };
 
 /**
  * What Stripe takes as a PaymentIntent's `payment_method`: a PaymentMethod (`pm_1N…`), or a Card or
