@@ -24,6 +24,8 @@ export interface AppDeps {
   readonly readiness: readonly ReadinessCheck[];
   /** More Prometheus text for /metrics (the Temporal SDK's worker metrics, in worker modes). */
   readonly extraMetrics?: () => Promise<string>;
+  /** Refreshes gauges read from elsewhere before /metrics answers (the gateway's overdue charges). */
+  readonly beforeScrape?: () => Promise<void>;
   /** Present when this process serves the gateway role. */
   readonly gateway?: {
     readonly charges: ChargeWorkflows;
@@ -90,8 +92,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, {
     readiness: deps.readiness,
-    registry: deps.metrics.registry,
+    metrics: deps.metrics,
     ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
+    ...(deps.beforeScrape ? { beforeScrape: deps.beforeScrape } : {}),
   });
   if (deps.gateway) {
     await app.register(chargeRoutes, { ...deps.gateway, metrics: deps.metrics });
