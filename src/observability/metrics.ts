@@ -40,6 +40,8 @@ export function createMetrics() {
     labelNames: ['result', 'reason'] as const,
     registers: [registry],
   });
+  // At 0 from the start: the alert on refused signatures sees the first refusal as an increase.
+  webhookEvents.inc({ result: 'rejected', reason: 'signature' }, 0);
   const kafkaPublishDuration = new Histogram({
     name: 'payments_kafka_publish_duration_seconds',
     help: 'Time to publish one payment event to Kafka with acks=-1, by topic and result',
