@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ProducerRecord, RecordMetadata } from 'kafkajs';
 import { createKafkaActivities } from '../../src/activities/kafka';
+import { LATE_SUCCESS_CAUSE, lateSuccessRefundId } from '../../src/contracts/late-outcome';
 import type { PaymentEventV1 } from '../../src/contracts/payment-event';
 import type { RefundEventV1 } from '../../src/contracts/refund';
 import { PAYMENT_EVENT_V1 } from '../../src/contracts/schemas/payment-event.v1';
@@ -77,6 +78,14 @@ describe('the Kafka record contracts', () => {
     assert.match(recordViolations(REFUND_EVENT_V1, noRefundId, refund.payload).join('\n'), /refund_id/);
   });
 
+  it('refuses a refund cause the contract does not name', () => {
+    const problems = recordViolations(REFUND_EVENT_V1, refund.headers, {
+      ...refund.payload,
+      cause: 'because',
+    });
+    assert.match(problems.join('\n'), /value\/cause: must be equal to one of the allowed values/);
+  });
+
   it('has no contract for a topic outside the table', () => {
     assert.throws(
       () => contractOfTopic('payments.unknown'),
@@ -141,6 +150,15 @@ describe('what the publisher writes matches the contract of the topic it writes 
 
   const refunds: RefundEventV1[] = [
     refund.payload,
+    // The service's own refund of money taken after the charge was announced failed (late outcome),
+    // for an event_id of the longest length POST /charge takes.
+    {
+      ...refund.payload,
+      event_id: 'e'.repeat(200),
+      refund_id: lateSuccessRefundId('e'.repeat(200)),
+      reason: null,
+      cause: LATE_SUCCESS_CAUSE,
+    },
     {
       ...refund.payload,
       stripe_refund_id: null,
@@ -150,7 +168,7 @@ describe('what the publisher writes matches the contract of the topic it writes 
     },
   ];
   for (const event of refunds) {
-    it(`a ${event.status} refund`, async () => {
+    it(`a ${event.status} refund${event.cause ? ` (cause ${event.cause})` : ''}`, async () => {
       const { activities, sent } = publisher();
       await new MockActivityEnvironment().run((e: RefundEventV1) => activities.publishRefundEvent(e), event);
       assert.equal(sent.length, 1);

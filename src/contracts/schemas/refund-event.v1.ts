@@ -1,4 +1,5 @@
 import { EVENT_ID_PATTERN } from '../charge';
+import { LATE_SUCCESS_CAUSE, lateSuccessRefundId } from '../late-outcome';
 import { PAYMENT_EVENT_SCHEMA_VERSION } from '../payment-event';
 import { REFUND_REASONS, type RefundEventV1 } from '../refund';
 import { FAILURE_SCHEMA, headersSchema, type RecordContract } from './record-contract';
@@ -43,8 +44,8 @@ export const REFUND_EVENT_V1: RecordContract<RefundEventV1> = {
       order_id: { type: 'string', minLength: 1, maxLength: 200 },
       refund_id: {
         type: 'string',
-        pattern: EVENT_ID_PATTERN,
-        description: "The caller's idempotency key of the refund (POST /charges/:event_id/refund)",
+        pattern: '^[A-Za-z0-9._:-]+$',
+        description: `The caller's idempotency key of the refund (POST /charges/:event_id/refund), or ${lateSuccessRefundId('<event_id>')} for the refund the service made on its own (cause)`,
       },
       payment_intent_id: { type: ['string', 'null'], pattern: '^pi_' },
       stripe_refund_id: {
@@ -55,6 +56,11 @@ export const REFUND_EVENT_V1: RecordContract<RefundEventV1> = {
       amount: { type: 'integer', minimum: 1, description: "Refunded, in the currency's minor unit" },
       currency: { type: 'string', pattern: '^[a-z]{3}$', description: "The charge's currency, lowercase" },
       reason: { type: ['string', 'null'], enum: [...REFUND_REASONS, null] },
+      cause: {
+        type: 'string',
+        enum: [LATE_SUCCESS_CAUSE],
+        description: `Set only when the service refunded on its own: ${LATE_SUCCESS_CAUSE} (Stripe took money for a charge already announced failed or canceled)`,
+      },
       status: { type: 'string', enum: [...STATUSES] },
       failure: { ...FAILURE_SCHEMA, description: 'Why the refund failed or was canceled' },
       occurred_at: {
