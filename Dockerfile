@@ -21,9 +21,10 @@
 FROM node:24.19.0-bookworm-slim AS build
 WORKDIR /app
 # Manifests first so the dependency layer is cached until package*.json change. Install scripts run
-# as package.json's allowScripts says (npm 11 approvals; an older npm runs them all): the three that
-# have one (@swc/core, esbuild, protobufjs) only verify their binary or version, nothing is downloaded
-# when the platform package from the lockfile is present.
+# as package.json's allowScripts says (npm 11 approvals; an older npm runs them all): the three allowed
+# (@swc/core, esbuild, protobufjs) only verify their binary or version, nothing is downloaded when the
+# platform package from the lockfile is present; @scarf/scarf's (a usage ping, pulled in by the dev
+# dependency @asyncapi/parser) is refused.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./

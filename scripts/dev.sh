@@ -1,26 +1,26 @@
 #!/usr/bin/env bash
-# npm run dev [-- --real-stripe]: install what is missing, start the local stack, build, check the
-# Stripe configuration, and run every role in one process in the foreground with pretty logs.
-# Ctrl-C stops the service (the stack keeps running; `npm run stack:down` stops it).
+# npm run dev [-- --real-stripe] [-- --with prometheus]: install what is missing, start the local
+# stack, build, check the Stripe configuration, and run every role in one process in the foreground
+# with pretty logs. Ctrl-C stops the service (the stack keeps running; `npm run stack:down` stops it).
 #
 # Stripe is the local stand-in (tools/stripe-standin, a test tool in front of stripe-mock): it keeps
 # the PaymentIntents, applies Stripe's test cards and sends signed webhooks to this service, which
 # is registered as its webhook endpoint here. With --real-stripe it is your Stripe account in test
 # mode instead: STRIPE_KEY (sk_test_…) and STRIPE_WEBHOOK_SECRET (the whsec_… that
 # `stripe listen --forward-to http://127.0.0.1:8080/stripe/webhook` prints) come from your
-# environment (README, "Against a real Stripe test account").
+# environment (README, "Against a real Stripe test account"). Other arguments go to the stack's up.sh:
+#   npm run dev -- --with prometheus    # and Prometheus, scraping this process, with the alert rules
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 real_stripe=0
-case "${1:-}" in
-  "") ;;
-  --real-stripe) real_stripe=1 ;;
-  *)
-    echo "usage: npm run dev [-- --real-stripe]" >&2
-    exit 2
-    ;;
-esac
+stack_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --real-stripe) real_stripe=1 ;;
+    *) stack_args+=("$arg") ;; # up.sh names what it does not know
+  esac
+done
 # Yours, kept from before dev.env's local placeholders are read.
 own_key="${STRIPE_KEY:-}"
 own_secret="${STRIPE_WEBHOOK_SECRET:-}"
@@ -36,7 +36,7 @@ EOF
 fi
 
 bash scripts/setup.sh node_modules stack
-bash scripts/stack/up.sh
+bash scripts/stack/up.sh "${stack_args[@]}"
 npm run build --silent
 
 set -a
@@ -64,10 +64,11 @@ fi
 cat <<INFO
 
   Payments service (PAYMENTS_MODE=all)
-    API            http://127.0.0.1:${PORT}   (OpenAPI: /openapi.json, docs: /docs)
+    API            http://127.0.0.1:${PORT}   (OpenAPI: /openapi.json, events: /asyncapi.json, docs: /docs)
     Temporal UI    ${TEMPORAL_UI_URL}   (payloads decrypted through the codec server ${CODEC_SERVER_URL})
     ${stripe_line}
-    Try it, as the order dispatcher would: a charge paid with a saved test card finishes by itself
+${PROMETHEUS_URL:+    Prometheus     ${PROMETHEUS_URL}/classic/alerts   (the alert rules' state; README, Runbook)
+}    Try it, as the order dispatcher would: a charge paid with a saved test card finishes by itself
       curl -s -XPOST http://127.0.0.1:${PORT}/charge -H 'authorization: Bearer ${CHARGE_API_TOKEN}' \\
         -H 'content-type: application/json' \\
         -d '{"event_id":"evt-demo-1","order_id":"order-1","amount":1999,"currency":"usd","payment_method":"pm_card_visa"}'

@@ -15,6 +15,7 @@ import { DEFAULT_CHARGE_TIMING } from '../src/contracts/charge';
 import { DEFAULT_LATE_SUCCESS_POLICY } from '../src/contracts/late-outcome';
 import { DEFAULT_REFUND_WINDOW_SECONDS } from '../src/contracts/refund';
 import { createMetrics } from '../src/observability/metrics';
+import { DEFAULT_TOPIC_NAMES } from '../test/support/test-app';
 
 /** An object no route registration touches; any use while writing the document is a bug here. */
 function unused<T extends object>(what: string): T {
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       apiTokens: [],
       timing: DEFAULT_CHARGE_TIMING,
       refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
+      topics: DEFAULT_TOPIC_NAMES,
     },
     webhook: {
       charges: unused('charges'),

@@ -11,12 +11,14 @@
 #   node24         Node 24, the image's runtime, from PyPI (scripts/node24.sh)
 #   chromium       Debian's chromium for the Web UI tests (scripts/ensure-chromium.sh)
 #   deploy-tools   kubectl, kubernetes-validate, hadolint, check-jsonschema (scripts/deploy-tools.sh)
+#   prometheus     Debian's prometheus: promtool for the alert rules' tests, the stack's optional Prometheus
+#                  (scripts/ensure-prometheus.sh)
 #   stack          the local stack's tools: Temporal CLI + test server, Kafka, stripe-mock (scripts/stack/install.sh)
 # Every part is cached and stamped: a warm run takes a second or two. Never prompts.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ALL_PARTS=(node_modules node24 chromium deploy-tools stack)
+ALL_PARTS=(node_modules node24 chromium deploy-tools prometheus stack)
 parts=("$@")
 ((${#parts[@]})) || parts=("${ALL_PARTS[@]}")
 
@@ -26,6 +28,7 @@ run_part() {
     node24) bash scripts/node24.sh >/dev/null ;;
     chromium) bash scripts/ensure-chromium.sh ;;
     deploy-tools) bash scripts/deploy-tools.sh >/dev/null ;;
+    prometheus) bash scripts/ensure-prometheus.sh ;;
     stack) bash scripts/stack/install.sh >/dev/null ;;
     *)
       echo "[setup] unknown part '$1' (parts: ${ALL_PARTS[*]})" >&2

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install (but do not start) the local stack's tools into $STACK_DIR.
 #
-#   bash scripts/stack/install.sh               # all parts
-#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock | stripe-standin | codec-server
+#   bash scripts/stack/install.sh               # the default parts
+#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock | stripe-standin | codec-server | prometheus
 #
 # Every install is pinned and stamped: a part whose stamp matches its pin is
 # skipped, so a second run takes well under a second. Tests may call this to
@@ -159,6 +159,15 @@ install_codec_server() {
   [[ -d "$REPO_ROOT/node_modules/tsx" ]] || die "codec-server: $REPO_ROOT/node_modules is missing: run npm run setup"
 }
 
+# ---------------------------------------------------------------------------
+# Prometheus (optional part): Debian's package, installed system-wide by the
+# same script as `npm run setup` uses (needs root or passwordless sudo).
+# ---------------------------------------------------------------------------
+install_prometheus() {
+  bash "$REPO_ROOT/scripts/ensure-prometheus.sh" || die "prometheus: not installed (npm run setup -- prometheus)"
+  say "prometheus: installed $("$PROMETHEUS_BIN" --version 2>&1 | head -1)"
+}
+
 # Install the parts in parallel: on a fresh machine pip and Maven mostly wait
 # on the network while `go install` compiles, so this roughly halves the cold
 # time. Each installer prefixes its own messages with the part name.
@@ -170,6 +179,7 @@ for part in "${PARTS[@]}"; do
     stripe-mock) install_stripe_mock & ;;
     stripe-standin) install_stripe_standin & ;;
     codec-server) install_codec_server & ;;
+    prometheus) install_prometheus & ;;
   esac
   INSTALL_PID[$part]=$!
 done
@@ -190,5 +200,6 @@ for part in "${PARTS[@]}"; do
     stripe-mock) echo "STRIPE_MOCK_BIN=$STRIPE_MOCK_BIN" ;;
     stripe-standin) echo "STRIPE_STANDIN_MAIN=$STRIPE_STANDIN_MAIN" ;;
     codec-server) echo "CODEC_SERVER_ENV=$STACK_CODEC_SERVER_ENV" ;;
+    prometheus) echo "PROMETHEUS_BIN=$PROMETHEUS_BIN" ;;
   esac
 done

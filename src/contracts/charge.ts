@@ -15,6 +15,9 @@ export const CHARGE_STATUSES = [
 ] as const;
 export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 
+/** `A-Za-z0-9._:-`, as the dispatcher's event ids are; it also makes a safe workflow id. */
+export const EVENT_ID_PATTERN = '^[A-Za-z0-9._:-]{1,200}$';
+
 export const TERMINAL_STATUSES: readonly ChargeStatus[] = ['succeeded', 'failed', 'canceled'];
 
 export function isTerminal(status: ChargeStatus): boolean {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * One registry per process, created at start and handed to whoever records. Metric names are the
@@ -40,6 +40,8 @@ export function createMetrics() {
     labelNames: ['result', 'reason'] as const,
     registers: [registry],
   });
+  // At 0 from the start: the alert on refused signatures sees the first refusal as an increase.
+  webhookEvents.inc({ result: 'rejected', reason: 'signature' }, 0);
   const kafkaPublishDuration = new Histogram({
     name: 'payments_kafka_publish_duration_seconds',
     help: 'Time to publish one payment event to Kafka with acks=-1, by topic and result',
@@ -55,8 +57,20 @@ export function createMetrics() {
   });
   const stripeRequests = new Counter({
     name: 'payments_stripe_requests_total',
-    help: 'Stripe API calls (activities, and the gateway reading a PaymentIntent for the customer), by operation and result (ok, retryable, fatal)',
-    labelNames: ['operation', 'result'] as const,
+    help: 'Stripe API calls (activities, and the gateway reading a PaymentIntent for the customer), by operation, result (ok, retryable, fatal) and error (none, authentication, rate_limited, server_error, network, conflict, declined, invalid_request, unexpected)',
+    labelNames: ['operation', 'result', 'error'] as const,
+    registers: [registry],
+  });
+  const dependencyReady = new Gauge({
+    name: 'payments_dependency_ready',
+    help: "1 when this role's readiness check of the dependency passed at the scrape (the checks /readyz runs), else 0",
+    labelNames: ['dependency'] as const,
+    registers: [registry],
+  });
+  const chargesOverdue = new Gauge({
+    name: 'payments_charges_overdue',
+    help: 'Running charges past the time they should have taken (Temporal visibility, counted by the gateway), by reason: no_payment_intent, past_deadline',
+    labelNames: ['reason'] as const,
     registers: [registry],
   });
 
@@ -79,6 +93,8 @@ export function createMetrics() {
     kafkaPublishDuration,
     kafkaPublishRetries,
     stripeRequests,
+    dependencyReady,
+    chargesOverdue,
     customerViewReads,
   };
 }

@@ -4,6 +4,7 @@
  * a waiting charge's client_secret from Stripe when it answers (never from Temporal).
  */
 import { watchDedupeWindow } from '../api/temporal/dedupe-window';
+import { watchOverdueCharges } from '../api/temporal/overdue-charges';
 import { createStripeCustomerViews } from '../stripe/customer-views';
 import type { StartRole } from './shared-parts';
 
@@ -35,7 +36,16 @@ export const start: StartRole = async (shared) => {
         apiTokens: config.api.chargeApiTokens,
         timing: config.chargeTiming,
         refundWindowSeconds: config.refundWindowSeconds,
+        topics: config.kafka.topics,
       },
+      beforeScrape: watchOverdueCharges({
+        connection: temporal.connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        deadlineSeconds: config.chargeTiming.reconcile_deadline_seconds,
+        metrics,
+        onError: (err) => logger.warn({ err }, 'could not count overdue charges in Temporal'),
+      }),
     },
     stop: async () => dedupe.stop(),
   };

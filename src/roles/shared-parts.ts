@@ -38,7 +38,7 @@ export interface StartedRole {
   /** What /readyz checks for this role (a check shared by roles is listed once). */
   readonly readiness: readonly ReadinessCheck[];
   /** What the role serves on the process's one HTTP port, as buildApp takes it. */
-  readonly http: Pick<AppDeps, 'gateway' | 'webhook' | 'extraMetrics' | 'codecServer'>;
+  readonly http: Pick<AppDeps, 'gateway' | 'webhook' | 'extraMetrics' | 'codecServer' | 'beforeScrape'>;
   /** Stops what the role started. Called once the HTTP server has closed, roles in reverse order. */
   stop(): Promise<void>;
 }

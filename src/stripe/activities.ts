@@ -4,7 +4,7 @@ import { cancelIdempotencyKey, paymentIntentIdempotencyKey } from '../contracts/
 import type { PaymentProviderActivities } from '../contracts/payment-provider';
 import { refundIdempotencyKey } from '../contracts/refund';
 import type { Metrics } from '../observability/metrics';
-import { classifyStripeError, toActivityFailure } from './errors';
+import { classifyStripeError, stripeErrorKind, toActivityFailure } from './errors';
 import { paymentIntentOutcomeOf, refundOutcomeOf } from './translate';
 
 /** The payment provider's activities, implemented on Stripe's API. */
@@ -17,11 +17,15 @@ export function createStripeActivities(deps: {
   async function callStripe<T>(operation: string, call: () => Promise<T>): Promise<T> {
     try {
       const result = await call();
-      metrics?.stripeRequests.inc({ operation, result: 'ok' });
+      metrics?.stripeRequests.inc({ operation, result: 'ok', error: 'none' });
       return result;
     } catch (err) {
       const verdict = classifyStripeError(err);
-      metrics?.stripeRequests.inc({ operation, result: verdict.retryable ? 'retryable' : 'fatal' });
+      metrics?.stripeRequests.inc({
+        operation,
+        result: verdict.retryable ? 'retryable' : 'fatal',
+        error: stripeErrorKind(err),
+      });
       Context.current().log.warn(`Stripe ${operation} failed`, {
         retryable: verdict.retryable,
         error: err instanceof Error ? err.message : String(err),

@@ -17,7 +17,7 @@ import {
 } from '../contracts/payment-provider';
 import type { Metrics } from '../observability/metrics';
 import { STRIPE_GATEWAY_TIMEOUT_MS } from './client';
-import { classifyStripeError } from './errors';
+import { classifyStripeError, stripeErrorKind } from './errors';
 
 /** How long a view is reused (per PaymentIntent and charge status). */
 export const CUSTOMER_VIEW_TTL_MS = 5_000;
@@ -74,7 +74,11 @@ export function createStripeCustomerViews(deps: {
   const read = async (paymentIntentId: string): Promise<CustomerView> => {
     try {
       const pi = await stripe.paymentIntents.retrieve(paymentIntentId, {}, { timeout });
-      metrics?.stripeRequests.inc({ operation: 'payment_intents.retrieve_customer_view', result: 'ok' });
+      metrics?.stripeRequests.inc({
+        operation: 'payment_intents.retrieve_customer_view',
+        result: 'ok',
+        error: 'none',
+      });
       return customerViewOf(pi);
     } catch (err) {
       if (err instanceof ProviderUnavailableError) throw err;
@@ -82,6 +86,7 @@ export function createStripeCustomerViews(deps: {
       metrics?.stripeRequests.inc({
         operation: 'payment_intents.retrieve_customer_view',
         result: verdict.retryable ? 'retryable' : 'fatal',
+        error: stripeErrorKind(err),
       });
       // The SDK's message only (never the error object: its raw answer could carry the secret).
       const message = err instanceof Error ? err.message : String(err);

@@ -60,6 +60,29 @@ export function classifyStripeError(err: unknown): StripeErrorVerdict {
   };
 }
 
+/** What went wrong with a Stripe call, in the words the alert rules use (the error label of payments_stripe_requests_total). */
+export type StripeErrorKind =
+  | 'authentication'
+  | 'rate_limited'
+  | 'server_error'
+  | 'network'
+  | 'conflict'
+  | 'declined'
+  | 'invalid_request'
+  | 'unexpected';
+
+export function stripeErrorKind(err: unknown): StripeErrorKind {
+  if (!(err instanceof Stripe.errors.StripeError)) return 'unexpected';
+  if (err instanceof Stripe.errors.StripeCardError) return 'declined';
+  const status = err.statusCode;
+  if (err instanceof Stripe.errors.StripeConnectionError || status === undefined) return 'network';
+  if (status === 401 || status === 403) return 'authentication';
+  if (status === 429) return 'rate_limited';
+  if (status === 409) return 'conflict';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request';
+}
+
 /**
  * The pause before retrying a call Stripe rate-limited (429) without saying how long: doubling from
  * 1 s per attempt up to 30 s, with ±50 % jitter so that many charges refused in the same second do

@@ -14,9 +14,12 @@ const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-/** Routes served on purpose without documentation: the document itself and the Swagger UI's pages. */
+/**
+ * Routes served on purpose without documentation: the document itself, the events' AsyncAPI document
+ * beside it (test/contracts/asyncapi.test.ts) and the Swagger UI's pages.
+ */
 function isDocumentationRoute(url: string): boolean {
-  return url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/');
+  return url === '/openapi.json' || url === '/asyncapi.json' || url === '/docs' || url.startsWith('/docs/');
 }
 
 type Json = Record<string, unknown>;

@@ -18,7 +18,7 @@ import { DEFAULT_REFUND_WINDOW_SECONDS } from '../../src/contracts/refund';
 import { createMetrics } from '../../src/observability/metrics';
 import { FakeCustomerViews } from '../support/fake-customer-views';
 import { startTcpGate, type TcpGate } from '../support/tcp-gate';
-import { FakeDedupeWindow, TEST_API_TOKEN } from '../support/test-app';
+import { DEFAULT_TOPIC_NAMES, FakeDedupeWindow, TEST_API_TOKEN } from '../support/test-app';
 
 /**
  * Today's answer takes ~15 s (10 s wait, then a 5 s describe); the promise is 5 s. 8 s leaves a loaded
@@ -45,6 +45,7 @@ describe('POST /charge with Prefer: wait=10 while Temporal never answers', { tim
         apiTokens: [TEST_API_TOKEN],
         timing: DEFAULT_CHARGE_TIMING,
         refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
+        topics: DEFAULT_TOPIC_NAMES,
       },
     });
     // Plugins load and schemas compile now, so the time measured is the request's alone.

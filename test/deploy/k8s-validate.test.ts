@@ -1,7 +1,7 @@
 /**
  * Schema validation of the rendered kustomize targets: every built-in object against the Kubernetes
- * 1.37 OpenAPI schemas (kubernetes-validate --strict: unknown fields fail), every ExternalSecret
- * against deploy/crds/externalsecret-v1.schema.json.
+ * 1.37 OpenAPI schemas (kubernetes-validate --strict: unknown fields fail), every custom resource
+ * against its schema in deploy/crds (ExternalSecret, PrometheusRule, PodMonitor).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,12 +17,26 @@ import {
   runTool,
   runToolOk,
   type ExternalSecret,
+  type K8sObject,
 } from './support';
 
 const KUBERNETES_VERSION = '1.37.0';
 /** Custom resources: kubernetes-validate has no schema for them; validated below instead. */
-const CUSTOM_KINDS = new Set(['ExternalSecret']);
-const EXTERNAL_SECRET_SCHEMA = path.join(REPO_ROOT, 'deploy/crds/externalsecret-v1.schema.json');
+const CUSTOM_KINDS: Record<string, { apiVersion: string; schema: string }> = {
+  ExternalSecret: {
+    apiVersion: 'external-secrets.io/v1',
+    schema: path.join(REPO_ROOT, 'deploy/crds/externalsecret-v1.schema.json'),
+  },
+  PrometheusRule: {
+    apiVersion: 'monitoring.coreos.com/v1',
+    schema: path.join(REPO_ROOT, 'deploy/crds/prometheusrule-v1.schema.json'),
+  },
+  PodMonitor: {
+    apiVersion: 'monitoring.coreos.com/v1',
+    schema: path.join(REPO_ROOT, 'deploy/crds/podmonitor-v1.schema.json'),
+  },
+};
+const EXTERNAL_SECRET_SCHEMA = CUSTOM_KINDS['ExternalSecret']?.schema ?? '';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-validate-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -45,12 +59,15 @@ describe('k8s manifests validate against their schemas', () => {
       assert.equal(result.status, 0, output);
 
       const objects = renderK8s(target);
-      const builtIn = objects.filter((o) => !CUSTOM_KINDS.has(o.kind));
+      const builtIn = objects.filter((o) => !(o.kind in CUSTOM_KINDS));
       const passed = output.split('\n').filter((line) => / passed for resource /.test(line));
       assert.equal(passed.length, builtIn.length, `expected ${builtIn.length} "passed" lines:\n${output}`);
       // The only objects without a schema are the custom resources validated below.
       for (const line of output.split('\n').filter((l) => /Couldn't find schema/.test(l))) {
-        assert.match(line, /for kind ExternalSecret with api version external-secrets\.io\/v1 /);
+        const custom = Object.entries(CUSTOM_KINDS).some(([kind, { apiVersion }]) =>
+          line.includes(`for kind ${kind} with api version ${apiVersion} `),
+        );
+        assert.ok(custom, line);
       }
       assert.ok(!/ERROR/.test(output), output);
     });
@@ -72,6 +89,36 @@ describe('k8s manifests validate against their schemas', () => {
     const result = runTool('check-jsonschema', ['--schemafile', EXTERNAL_SECRET_SCHEMA, file]);
     assert.notEqual(result.status, 0);
     assert.match(result.stdout, /refreshIntervall/);
+  });
+
+  for (const kind of ['PrometheusRule', 'PodMonitor'] as const) {
+    it(`the production ${kind} matches the ${kind} (monitoring.coreos.com/v1) schema`, () => {
+      const objects = objectsOfKind<K8sObject>(renderK8s('overlays/production'), kind);
+      assert.equal(objects.length, 1);
+      const file = path.join(tmp, `${kind}.json`);
+      fs.writeFileSync(file, JSON.stringify(objects[0]));
+      runToolOk('check-jsonschema', ['--schemafile', CUSTOM_KINDS[kind]?.schema ?? '', file]);
+    });
+  }
+
+  it('the PrometheusRule schema rejects an unknown field in a rule', () => {
+    const [rule] = objectsOfKind<K8sObject>(renderK8s('overlays/production'), 'PrometheusRule');
+    assert.ok(rule);
+    const broken = structuredClone(rule) as unknown as {
+      spec: { groups: Array<{ rules: Array<Record<string, unknown>> }> };
+    };
+    const first = broken.spec.groups[0]?.rules[0];
+    assert.ok(first);
+    first['expresion'] = first['expr'];
+    const file = path.join(tmp, 'broken-prometheusrule.json');
+    fs.writeFileSync(file, JSON.stringify(broken));
+    const result = runTool('check-jsonschema', [
+      '--schemafile',
+      CUSTOM_KINDS['PrometheusRule']?.schema ?? '',
+      file,
+    ]);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stdout, /expresion/);
   });
 
   const upstreamCrd = process.env['EXTERNAL_SECRETS_CRD'];

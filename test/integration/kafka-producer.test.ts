@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import { createEventProducer, createKafka } from '../../src/clients/kafka';
 import { loadConfig } from '../../src/config';
+import { PAYMENT_EVENT_V1 } from '../../src/contracts/schemas/payment-event.v1';
 import { readRecordsFor } from '../support/kafka-reader';
 import { stack } from '../support/stack';
 import { LOCAL_CODEC_KEYS } from '../support/codec';
@@ -19,13 +20,15 @@ describe("the project's Kafka producer", () => {
     });
     const producer = createEventProducer(createKafka(config, pino({ level: 'silent' })));
     const eventId = `evt-kafka-${randomUUID()}`;
+    // A record of the topic's contract (the reader checks every record it returns against it).
+    const { example } = PAYMENT_EVENT_V1;
+    const value = { ...example.payload, event_id: eventId, order_id: 'order-k' };
+    const headers = { ...example.headers, event_id: eventId, message_id: `charge:${eventId}:succeeded` };
     try {
       await producer.send({
         topic: config.kafka.topics.completed,
         acks: -1,
-        messages: [
-          { key: 'order-k', value: JSON.stringify({ hello: 'kafka' }), headers: { event_id: eventId } },
-        ],
+        messages: [{ key: 'order-k', value: JSON.stringify(value), headers }],
       });
     } finally {
       await producer.disconnect();
@@ -33,6 +36,7 @@ describe("the project's Kafka producer", () => {
     const records = await readRecordsFor([config.kafka.topics.completed], new Set([eventId]));
     assert.equal(records.length, 1);
     assert.equal(records[0]?.key, 'order-k');
-    assert.deepEqual(records[0]?.value, { hello: 'kafka' });
+    assert.deepEqual(records[0]?.value, value);
+    assert.deepEqual(records[0]?.headers, headers);
   });
 });

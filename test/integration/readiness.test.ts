@@ -1,4 +1,7 @@
-/** /readyz follows the dependencies of its mode: a stopped Kafka broker shows, and recovers by itself. */
+/**
+ * /readyz follows the dependencies of its mode: a stopped Kafka broker shows, and recovers by itself;
+ * /metrics shows the same as payments_dependency_ready (what the readiness alert reads).
+ */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -24,8 +27,13 @@ describe('/readyz during a Kafka outage', { timeout: 180_000 }, () => {
         body: (await res.json()) as { failing: string[]; checks: Record<string, string> },
       };
     };
+    const kafkaReady = async () =>
+      /^payments_dependency_ready\{dependency="kafka"[^}]*\} (\d)$/m.exec(
+        await (await fetch(`${worker.url}/metrics`)).text(),
+      )?.[1];
     try {
       await waitUntil(async () => (await readyz()).status === 200, 'ready before the outage');
+      assert.equal(await kafkaReady(), '1');
       await stopStackParts(['kafka']);
       try {
         const down = await waitUntil(async () => {
@@ -34,6 +42,7 @@ describe('/readyz during a Kafka outage', { timeout: 180_000 }, () => {
         }, '503 while Kafka is down');
         assert.deepEqual(down.body.failing, ['kafka']);
         assert.match(down.body.checks['kafka'] ?? '', /no Kafka broker reachable/);
+        assert.equal(await kafkaReady(), '0', 'the metric says so too');
       } finally {
         await startStackParts(['kafka']);
       }
@@ -46,6 +55,7 @@ describe('/readyz during a Kafka outage', { timeout: 180_000 }, () => {
         60_000,
       );
       assert.deepEqual(back.body.failing, []);
+      assert.equal(await kafkaReady(), '1');
     } finally {
       assert.equal(await worker.stop(), 0);
     }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { classifyStripeError, rateLimitedRetryDelayMs, toActivityFailure } from '../../src/stripe/errors';
+import {
+  classifyStripeError,
+  rateLimitedRetryDelayMs,
+  stripeErrorKind,
+  toActivityFailure,
+} from '../../src/stripe/errors';
 
 type Raw = ConstructorParameters<typeof Stripe.errors.StripeError>[0];
 
@@ -114,4 +119,61 @@ describe('Stripe error classification', () => {
     });
     assert.equal(classifyStripeError(err).retryable, true);
   });
+});
+
+describe('the error label of payments_stripe_requests_total (what the alert rules tell apart)', () => {
+  const cases: Array<[string, unknown, ReturnType<typeof stripeErrorKind>]> = [
+    [
+      '401 (a revoked or wrong key)',
+      new Stripe.errors.StripeAuthenticationError({
+        message: 'bad key',
+        type: 'invalid_request_error',
+        statusCode: 401,
+      }),
+      'authentication',
+    ],
+    [
+      '403 (a restricted key without the permission)',
+      new Stripe.errors.StripePermissionError({
+        message: 'no',
+        type: 'invalid_request_error',
+        statusCode: 403,
+      }),
+      'authentication',
+    ],
+    ['429', apiError(429), 'rate_limited'],
+    [
+      '429 marked Stripe-Should-Retry: false',
+      apiError(429, { headers: { 'stripe-should-retry': 'false' } }),
+      'rate_limited',
+    ],
+    ['500', apiError(500), 'server_error'],
+    ['503', apiError(503), 'server_error'],
+    ['409', apiError(409), 'conflict'],
+    [
+      'a connection failure',
+      new Stripe.errors.StripeConnectionError({ message: 'ECONNRESET', type: 'api_error' }),
+      'network',
+    ],
+    [
+      'a card decline',
+      new Stripe.errors.StripeCardError({ message: 'declined', type: 'card_error', statusCode: 402 }),
+      'declined',
+    ],
+    [
+      'a 400',
+      new Stripe.errors.StripeInvalidRequestError({
+        message: 'No such customer',
+        type: 'invalid_request_error',
+        statusCode: 400,
+      }),
+      'invalid_request',
+    ],
+    ['an error that is not from Stripe', new Error('socket hang up'), 'unexpected'],
+  ];
+  for (const [what, err, kind] of cases) {
+    it(`${what} → ${kind}`, () => {
+      assert.equal(stripeErrorKind(err), kind);
+    });
+  }
 });

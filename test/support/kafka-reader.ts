@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { assertRecordMatchesContract } from './record-schemas';
 import { stack } from './stack';
 
 export interface ReadRecord {
@@ -25,7 +26,9 @@ export function testKafka(): Kafka {
 /**
  * Reads every record of the topics up to their current end (high watermarks taken at call time) and
  * returns those whose `event_id` header matches. Reading to a known end, instead of waiting "a
- * while", is what lets a test say "exactly one record" without a sleep.
+ * while", is what lets a test say "exactly one record" without a sleep. Every record returned has
+ * been checked against its topic's published contract (test/support/record-schemas.ts): one that
+ * does not match fails the read, so no test can consume a record consumers could not parse.
  */
 export async function readRecordsFor(
   topics: readonly string[],
@@ -85,5 +88,6 @@ export async function readRecordsFor(
   } finally {
     await consumer.disconnect();
   }
+  for (const record of found) assertRecordMatchesContract(record.topic, record.headers, record.value);
   return found;
 }

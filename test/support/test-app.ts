@@ -7,9 +7,14 @@ import { createStripeClient } from '../../src/stripe/client';
 import { createStripeWebhooks } from '../../src/stripe/webhooks';
 import { DEFAULT_CHARGE_TIMING } from '../../src/contracts/charge';
 import { DEFAULT_REFUND_WINDOW_SECONDS } from '../../src/contracts/refund';
+import { TOPIC_KEYS, TOPICS, type TopicNames } from '../../src/contracts/topics';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { FakeChargeWorkflows } from './fake-charge-workflows';
 import { FakeCustomerViews } from './fake-customer-views';
+
+export const DEFAULT_TOPIC_NAMES = Object.fromEntries(
+  TOPIC_KEYS.map((key) => [key, TOPICS[key].default]),
+) as TopicNames;
 
 export const TEST_API_TOKEN = 'test-api-token-0123456789';
 export const TEST_WEBHOOK_SECRETS = ['whsec_test_current', 'whsec_test_previous'] as const;
@@ -60,6 +65,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
       apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'],
       timing: DEFAULT_CHARGE_TIMING,
       refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
+      topics: DEFAULT_TOPIC_NAMES,
     },
     webhook: {
       charges,

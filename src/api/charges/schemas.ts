@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CHARGE_STATUSES, type ChargeRequest } from '../../contracts/charge';
+import { CHARGE_STATUSES, EVENT_ID_PATTERN, type ChargeRequest } from '../../contracts/charge';
 import {
   REFUND_REASONS,
   REFUND_STATUSES,
@@ -9,8 +9,7 @@ import {
 import { errorResponseSchema } from '../errors';
 import { Nullable, StringEnum, StringMap, type Assert, type Immutable, type Same } from '../schema-types';
 
-/** `A-Za-z0-9._:-`, as the dispatcher's event ids are; it also makes a safe workflow id. */
-export const EVENT_ID_PATTERN = '^[A-Za-z0-9._:-]{1,200}$';
+export { EVENT_ID_PATTERN };
 
 /**
  * What Stripe takes as a PaymentIntent's `payment_method`: a PaymentMethod (`pm_1N…`), or a Card or

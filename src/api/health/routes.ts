@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
+import type { Metrics } from '../../observability/metrics';
 import type { ReadinessCheck } from '../../observability/readiness';
 import { StringEnum, StringMap } from '../schema-types';
 
@@ -14,10 +14,31 @@ const readinessSchema = Type.Object({
 
 const livenessSchema = Type.Object({ status: Type.String() });
 
+/** Runs every check at once; each result is 'ok' or why it failed. */
+async function runChecks(checks: readonly ReadinessCheck[]): Promise<Array<readonly [string, string]>> {
+  return Promise.all(
+    checks.map(async (dependency) => {
+      const { name } = dependency;
+      try {
+        await withTimeout(dependency.check(), CHECK_TIMEOUT_MS, name);
+        return [name, 'ok'] as const;
+      } catch (err) {
+        return [name, err instanceof Error ? err.message : 'failed'] as const;
+      }
+    }),
+  );
+}
+
 /** /healthz, /readyz and /metrics: served by every mode on the same port, never behind auth. */
 export async function healthRoutes(
   app: FastifyInstance,
-  opts: { readiness: readonly ReadinessCheck[]; registry: Registry; extraMetrics?: () => Promise<string> },
+  opts: {
+    readiness: readonly ReadinessCheck[];
+    metrics: Metrics;
+    extraMetrics?: () => Promise<string>;
+    /** Refreshes gauges read from elsewhere (the gateway's overdue charges) before /metrics answers. */
+    beforeScrape?: () => Promise<void>;
+  },
 ): Promise<void> {
   app.get(
     '/healthz',
@@ -51,17 +72,7 @@ export async function healthRoutes(
       },
     },
     async (_request, reply) => {
-      const results = await Promise.all(
-        opts.readiness.map(async (dependency) => {
-          const { name } = dependency;
-          try {
-            await withTimeout(dependency.check(), CHECK_TIMEOUT_MS, name);
-            return [name, 'ok'] as const;
-          } catch (err) {
-            return [name, err instanceof Error ? err.message : 'failed'] as const;
-          }
-        }),
-      );
+      const results = await runChecks(opts.readiness);
       const failing = results.filter(([, result]) => result !== 'ok').map(([name]) => name);
       return reply.code(failing.length === 0 ? 200 : 503).send({
         status: failing.length === 0 ? 'ready' : 'not_ready',
@@ -83,8 +94,15 @@ export async function healthRoutes(
       },
     },
     async (_request, reply) => {
-      const [own, extra] = await Promise.all([opts.registry.metrics(), opts.extraMetrics?.() ?? '']);
-      return reply.type(opts.registry.contentType).send(extra === '' ? own : `${own}\n${extra}`);
+      // Readiness as a metric too: what /readyz would answer now, whether or not a probe asked it
+      // (alert rules cannot see probe answers; a local run has no probe at all).
+      const [results] = await Promise.all([runChecks(opts.readiness), opts.beforeScrape?.()]);
+      for (const [dependency, result] of results) {
+        opts.metrics.dependencyReady.set({ dependency }, result === 'ok' ? 1 : 0);
+      }
+      const { registry } = opts.metrics;
+      const [own, extra] = await Promise.all([registry.metrics(), opts.extraMetrics?.() ?? '']);
+      return reply.type(registry.contentType).send(extra === '' ? own : `${own}\n${extra}`);
     },
   );
 }
