@@ -28,6 +28,12 @@ export const TOPICS = {
     meaning: 'Topic for failed or canceled refunds',
     record: 'RefundEventV1',
   },
+  disputed: {
+    variable: 'PAYMENTS_DISPUTED_TOPIC',
+    default: 'payments.disputed',
+    meaning: 'Topic for disputes: opened, funds withdrawn, funds reinstated, closed with outcome',
+    record: 'DisputeEventV1',
+  },
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;

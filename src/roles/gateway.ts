@@ -4,6 +4,7 @@
  * a waiting charge's client_secret from Stripe when it answers (never from Temporal).
  */
 import { watchDedupeWindow } from '../api/temporal/dedupe-window';
+import { watchDisputeCounts } from '../api/temporal/dispute-counts';
 import { createStripeCustomerViews } from '../stripe/customer-views';
 import type { StartRole } from './shared-parts';
 
@@ -15,6 +16,13 @@ export const start: StartRole = async (shared) => {
     namespace: config.temporal.namespace,
     windowSeconds: config.dedupeWindowSeconds,
     onError: (err) => logger.warn({ err }, 'could not read the namespace retention'),
+  });
+  const disputeCounts = watchDisputeCounts({
+    client: temporal.client,
+    registry: metrics.registry,
+    warningSeconds: config.disputeTiming.evidence_warning_seconds,
+    intervalMs: 60_000,
+    onError: (err) => logger.warn({ err }, 'could not count the open disputes'),
   });
   return {
     readiness: [
@@ -30,6 +38,7 @@ export const start: StartRole = async (shared) => {
     http: {
       gateway: {
         charges: temporal.charges,
+        disputes: temporal.disputes,
         customerViews: createStripeCustomerViews({ stripe: shared.stripe, metrics }),
         dedupe,
         apiTokens: config.api.chargeApiTokens,
@@ -37,6 +46,9 @@ export const start: StartRole = async (shared) => {
         refundWindowSeconds: config.refundWindowSeconds,
       },
     },
-    stop: async () => dedupe.stop(),
+    stop: async () => {
+      dedupe.stop();
+      disputeCounts.stop();
+    },
   };
 };

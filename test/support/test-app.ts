@@ -10,6 +10,7 @@ import { DEFAULT_REFUND_WINDOW_SECONDS } from '../../src/contracts/refund';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { FakeChargeWorkflows } from './fake-charge-workflows';
 import { FakeCustomerViews } from './fake-customer-views';
+import { FakeDisputeWorkflows } from './fake-dispute-workflows';
 
 export const TEST_API_TOKEN = 'test-api-token-0123456789';
 export const TEST_WEBHOOK_SECRETS = ['whsec_test_current', 'whsec_test_previous'] as const;
@@ -35,6 +36,7 @@ export class FakeDedupeWindow {
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly charges: FakeChargeWorkflows;
+  readonly disputes: FakeDisputeWorkflows;
   readonly customerViews: FakeCustomerViews;
   readonly dedupe: FakeDedupeWindow;
   readonly metrics: Metrics;
@@ -43,6 +45,7 @@ export interface TestApp {
 /** The real app (gateway + webhook roles) over a fake Temporal, for `app.inject` tests. */
 export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<TestApp> {
   const charges = new FakeChargeWorkflows();
+  const disputes = new FakeDisputeWorkflows();
   const customerViews = new FakeCustomerViews();
   const dedupe = new FakeDedupeWindow();
   const metrics = createMetrics();
@@ -55,6 +58,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
     readiness,
     gateway: {
       charges,
+      disputes,
       customerViews,
       dedupe,
       apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'],
@@ -63,6 +67,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
     },
     webhook: {
       charges,
+      disputes,
       webhooks: createStripeWebhooks(stripe, {
         secrets: TEST_WEBHOOK_SECRETS,
         toleranceSeconds: 300,
@@ -71,5 +76,5 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
       lateSuccessPolicy: 'refund',
     },
   });
-  return { app, charges, customerViews, dedupe, metrics };
+  return { app, charges, disputes, customerViews, dedupe, metrics };
 }

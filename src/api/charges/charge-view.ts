@@ -2,12 +2,14 @@
  * A charge as the API shows it: the workflow's record, plus what its status calls for. While the charge
  * waits for the customer (pending, requires_action) that is the PaymentIntent's `client_secret` and
  * `next_action`, read from the provider at this moment (never from Temporal, which never holds them);
- * once it succeeded, its refunds. A final charge carries neither secret nor action.
+ * once it succeeded, its refunds and its disputes. A final charge carries neither secret nor action.
  */
 import { awaitsCustomer, type ChargeRecord } from '../../contracts/charge';
 import type { PaymentIntentViews } from '../../contracts/payment-provider';
 import type { RefundRecord } from '../../contracts/refund';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
+import type { DisputeRecord } from '../../contracts/dispute';
+import type { DisputeWorkflows } from '../temporal/dispute-workflows';
 
 export type ChargeView = ChargeRecord & {
   /** Present while the charge waits for the customer; null until its PaymentIntent exists. */
@@ -15,6 +17,8 @@ export type ChargeView = ChargeRecord & {
   readonly next_action?: Readonly<Record<string, unknown>> | null;
   readonly refunds?: readonly RefundRecord[];
   readonly refunded_amount?: number;
+  /** A succeeded charge's disputes, with their evidence due time (listed from Temporal's visibility). */
+  readonly disputes?: readonly DisputeRecord[];
 };
 
 export async function chargeView(
@@ -22,11 +26,20 @@ export async function chargeView(
   deps: {
     readonly charges: Pick<ChargeWorkflows, 'getRefunds'>;
     readonly customerViews: PaymentIntentViews;
+    readonly disputes: Pick<DisputeWorkflows, 'listForCharge'>;
   },
 ): Promise<ChargeView> {
   if (record.status === 'succeeded') {
-    const refunds = await deps.charges.getRefunds(record.event_id);
-    return { ...record, refunds: refunds?.refunds ?? [], refunded_amount: refunds?.refunded_amount ?? 0 };
+    const [refunds, disputes] = await Promise.all([
+      deps.charges.getRefunds(record.event_id),
+      deps.disputes.listForCharge(record.event_id),
+    ]);
+    return {
+      ...record,
+      refunds: refunds?.refunds ?? [],
+      refunded_amount: refunds?.refunded_amount ?? 0,
+      disputes,
+    };
   }
   if (!awaitsCustomer(record.status)) return record;
   if (record.payment_intent_id === null) return { ...record, client_secret: null, next_action: null };
