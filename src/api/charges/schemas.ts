@@ -108,6 +108,42 @@ export const refundSchema = {
   },
 } as const;
 
+/** A dispute of the charge (src/contracts/dispute.ts DisputeRecord), as GET /charges/{event_id} lists it. */
+export const disputeSchema = {
+  type: 'object',
+  required: ['dispute_id', 'status', 'evidence_due_by', 'funds_withdrawn', 'funds_reinstated', 'outcome'],
+  properties: {
+    dispute_id: { type: 'string' },
+    event_id: { type: ['string', 'null'] },
+    order_id: { type: ['string', 'null'] },
+    payment_intent_id: { type: ['string', 'null'] },
+    charge_id: { type: ['string', 'null'] },
+    status: {
+      type: ['string', 'null'],
+      description:
+        "Stripe's dispute status: warning_needs_response, needs_response, under_review, won, lost, …",
+    },
+    reason: { type: ['string', 'null'] },
+    amount: { type: ['integer', 'null'] },
+    currency: { type: ['string', 'null'] },
+    evidence_due_by: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description:
+        'When evidence must be submitted in the Stripe Dashboard; a dispute left unanswered is lost',
+    },
+    evidence_submitted: { type: 'boolean' },
+    funds_withdrawn: { type: 'boolean' },
+    funds_reinstated: { type: 'boolean' },
+    outcome: { type: ['string', 'null'], description: 'won, lost, warning_closed or prevented once closed' },
+    money_mismatch: {
+      type: ['string', 'null'],
+      description: 'Set when the dispute is for more than the charge or another currency: check it at Stripe',
+    },
+    updated_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
 export const chargeRecordSchema = {
   type: 'object',
   required: [
@@ -142,6 +178,11 @@ export const chargeRecordSchema = {
     },
     refunds: { type: 'array', items: refundSchema },
     refunded_amount: { type: 'integer' },
+    disputes: {
+      type: 'array',
+      items: disputeSchema,
+      description: "A succeeded charge's disputes (chargebacks and inquiries), with their evidence due time",
+    },
   },
 } as const;
 
