@@ -127,7 +127,7 @@ export interface DisputeEventV1 {
   readonly payment_intent_id: string | null;
   readonly charge_id: string | null;
   readonly change: DisputeChange;
-  /** The dispute's status when the record was written (header `status`). */
+  /** The dispute's status when the change happened (header `status`); the closed record's is its outcome. */
   readonly status: string;
   readonly reason: string | null;
   readonly amount: number;

@@ -40,8 +40,13 @@ export interface DisputeState {
   readonly evidenceSubmissions: number;
   readonly fundsWithdrawn: boolean;
   readonly fundsReinstated: boolean;
-  /** For each change, the earliest Stripe `created` (unix seconds) of an event that showed it. */
-  readonly seenAt: Readonly<Partial<Record<DisputeChange, number>>>;
+  /**
+   * For each change, the earliest event that showed it: its Stripe `created` (unix seconds) and the
+   * dispute's status then, which the change's record reports however late it is published.
+   */
+  readonly seenAt: Readonly<
+    Partial<Record<DisputeChange, { readonly created: number; readonly status: string }>>
+  >;
   readonly announced: readonly DisputeChange[];
   /** Workflow time (ms) since which the dispute is closed; null while open. */
   readonly closedSince: number | null;
@@ -141,7 +146,8 @@ export function applyDisputeEvent(
   const seenAt = { ...seen.seenAt };
   for (const fact of factsOf(event)) {
     const known = seenAt[fact];
-    if (known === undefined || event.created < known) seenAt[fact] = event.created;
+    if (known === undefined || event.created < known.created)
+      seenAt[fact] = { created: event.created, status: event.status };
   }
   let next: DisputeState = {
     ...seen,
@@ -292,7 +298,7 @@ export function disputeEventOf(state: DisputeState, change: DisputeChange): Disp
   const { owner } = state;
   if (owner.kind !== 'ours' || state.status === null || state.amount === null || state.currency === null)
     return undefined;
-  const occurredAt = state.seenAt[change] ?? state.lastEventCreated;
+  const seen = state.seenAt[change] ?? { created: state.lastEventCreated, status: state.status };
   return {
     event_id: owner.event_id,
     order_id: owner.order_id,
@@ -300,7 +306,7 @@ export function disputeEventOf(state: DisputeState, change: DisputeChange): Disp
     payment_intent_id: state.paymentIntentId,
     charge_id: state.chargeId,
     change,
-    status: state.status,
+    status: seen.status,
     reason: state.reason,
     amount: state.amount,
     currency: state.currency,
@@ -309,6 +315,6 @@ export function disputeEventOf(state: DisputeState, change: DisputeChange): Disp
     funds_reinstated: state.fundsReinstated,
     outcome: isDisputeClosed(state.status) ? state.status : null,
     money_mismatch: disputeMoneyMismatch(state) ?? null,
-    occurred_at: new Date(occurredAt * 1000).toISOString(),
+    occurred_at: new Date(seen.created * 1000).toISOString(),
   };
 }
