@@ -69,6 +69,7 @@ export interface Config {
   readonly lateSuccessPolicy: LateSuccessPolicy;
   /** Handed to every dispute workflow at start by the webhook receiver; the gateway's gauges use it too. */
   readonly disputeTiming: DisputeTiming;
+  readonly disputeCountIntervalSeconds: number;
   /** How long a repeated event_id is refused as a duplicate: the namespace must retain charges this long. */
   readonly dedupeWindowSeconds: number;
   readonly worker: {
@@ -240,6 +241,11 @@ export const CONFIG_VARIABLES = [
     name: 'DISPUTE_LINGER_AFTER_CLOSE_SECONDS',
     default: String(DEFAULT_DISPUTE_TIMING.linger_after_close_seconds),
     meaning: 'How long a closed dispute still takes late events, e.g. funds reinstated (7 days)',
+  },
+  {
+    name: 'DISPUTE_COUNT_INTERVAL_SECONDS',
+    default: '60',
+    meaning: "How often the gateway counts open disputes (payments_disputes_open) in Temporal's visibility",
   },
   { name: 'WORKER_MAX_CONCURRENT_ACTIVITIES', default: '200', meaning: 'Activities one worker runs at once' },
   {
@@ -555,6 +561,7 @@ export function loadConfig(env: Env = process.env): Config {
       evidence_warning_seconds: reader.integer('DISPUTE_EVIDENCE_WARNING_SECONDS', 60, 30 * 86_400),
       linger_after_close_seconds: reader.integer('DISPUTE_LINGER_AFTER_CLOSE_SECONDS', 60, 90 * 86_400),
     },
+    disputeCountIntervalSeconds: reader.integer('DISPUTE_COUNT_INTERVAL_SECONDS', 1, 3600),
     dedupeWindowSeconds: reader.duration('CHARGE_DEDUPE_WINDOW', 3600, 400 * 86_400),
     worker: {
       maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10000),

@@ -21,7 +21,7 @@ export const start: StartRole = async (shared) => {
     client: temporal.client,
     registry: metrics.registry,
     warningSeconds: config.disputeTiming.evidence_warning_seconds,
-    intervalMs: 60_000,
+    intervalMs: config.disputeCountIntervalSeconds * 1000,
     onError: (err) => logger.warn({ err }, 'could not count the open disputes'),
   });
   return {

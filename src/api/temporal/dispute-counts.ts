@@ -1,6 +1,7 @@
 /**
  * Gauges of the open disputes, counted where the truth is: the dispute workflows' search attributes
- * (DisputeStatus, DisputeEvidenceDueBy), read from Temporal's visibility every minute by the gateway.
+ * (DisputeStatus, DisputeEvidenceDueBy), read from Temporal's visibility by the gateway every
+ * DISPUTE_COUNT_INTERVAL_SECONDS.
  *
  * Why not counters from the workflows: a gauge of "open by status" built from increments breaks at
  * every worker restart (a counter starts again at 0 while the disputes it counted stay open), and a
@@ -10,8 +11,6 @@
 import type { Client } from '@temporalio/client';
 import { Gauge, type Registry } from 'prom-client';
 import { DISPUTE_NEEDS_RESPONSE_STATUSES, DISPUTE_OPEN_STATUSES } from '../../contracts/dispute';
-
-export const DISPUTE_COUNT_INTERVAL_MS = 60_000;
 
 const ofOurDisputes = "WorkflowType = 'DisputeWorkflow' AND ExecutionStatus = 'Running'";
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
@@ -40,7 +39,8 @@ export function watchDisputeCounts(options: {
   registry: Registry;
   /** DISPUTE_EVIDENCE_WARNING_SECONDS: "nearing its due time" means due within this. */
   warningSeconds: number;
-  intervalMs?: number;
+  /** DISPUTE_COUNT_INTERVAL_SECONDS, in ms. */
+  intervalMs: number;
   onError: (err: unknown) => void;
 }): DisputeCounts {
   const { client, registry, warningSeconds } = options;
@@ -71,7 +71,7 @@ export function watchDisputeCounts(options: {
     }
   };
   void refresh();
-  const timer = setInterval(() => void refresh(), options.intervalMs ?? DISPUTE_COUNT_INTERVAL_MS);
+  const timer = setInterval(() => void refresh(), options.intervalMs);
   timer.unref();
   return { refresh, stop: () => clearInterval(timer) };
 }
