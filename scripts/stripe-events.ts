@@ -150,3 +150,24 @@ export function disputeEvent(options: DisputeEventOptions): string {
     },
   });
 }
+
+/**
+ * The steps of a dispute's life `npm run webhook -- <event_id> dispute <step>` plays, each the event
+ * Stripe sends and the Dispute as it stands then. A chargeback: created → funds_withdrawn →
+ * under_review (evidence submitted) → won | lost (→ funds_reinstated after a win); an inquiry:
+ * inquiry → inquiry_closed.
+ */
+export const DISPUTE_STEPS = {
+  created: { type: 'created', status: 'needs_response' },
+  funds_withdrawn: { type: 'funds_withdrawn', status: 'needs_response', withdrawn: true },
+  under_review: { type: 'updated', status: 'under_review', withdrawn: true, submissionCount: 1 },
+  won: { type: 'closed', status: 'won', withdrawn: true, submissionCount: 1 },
+  lost: { type: 'closed', status: 'lost', withdrawn: true },
+  funds_reinstated: { type: 'funds_reinstated', status: 'won', reinstated: true, submissionCount: 1 },
+  inquiry: { type: 'created', status: 'warning_needs_response' },
+  inquiry_closed: { type: 'closed', status: 'warning_closed' },
+} as const satisfies Record<
+  string,
+  Pick<DisputeEventOptions, 'type' | 'status' | 'withdrawn' | 'reinstated' | 'submissionCount'>
+>;
+export type DisputeStep = keyof typeof DISPUTE_STEPS;

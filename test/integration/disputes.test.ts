@@ -11,7 +11,9 @@
  * its end.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
@@ -30,9 +32,11 @@ import {
   type DisputeEventOptions,
 } from '../../scripts/stripe-events';
 import { readRecordsFor, type ReadRecord } from '../support/kafka-reader';
+import { REPO_ROOT } from '../support/repo';
 import {
   AUTH_HEADER,
   startServiceBehindStripeProxy,
+  TEST_API_TOKEN,
   TEST_WEBHOOK_SECRET,
   type ProxiedService,
   type TestService,
@@ -217,19 +221,24 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
 
   it("finds the order through Stripe when the charge's workflow is gone", async () => {
     const charge = await succeededCharge();
-    // As namespace retention does, some weeks after the charge.
+    // As namespace retention does, some weeks after the charge. Deletion is asynchronous on the
+    // server: on a busy machine it takes a while.
     await temporal.workflowService.deleteWorkflowExecution({
       namespace: 'default',
       workflowExecution: { workflowId: chargeWorkflowId(charge.event_id) },
     });
-    await waitUntil(async () => {
-      try {
-        await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).describe();
-        return false;
-      } catch (err) {
-        return err instanceof WorkflowNotFoundError;
-      }
-    }, "the charge's workflow deleted");
+    await waitUntil(
+      async () => {
+        try {
+          await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).describe();
+          return false;
+        } catch (err) {
+          return err instanceof WorkflowNotFoundError;
+        }
+      },
+      "the charge's workflow deleted",
+      90_000,
+    );
     stripeKnows(charge);
     const [created] = disputeEvents(charge, [{ type: 'created' }]);
     assert.equal(await webhook(created!), 200);
@@ -286,6 +295,37 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
       [[disputeId, 'needs_response', new Date(dueBy * 1000).toISOString()]],
     );
     await temporal.workflow.getHandle(disputeWorkflowId(disputeId)).terminate('test done');
+  });
+
+  it("npm run webhook plays a local charge's dispute step by step", async () => {
+    const charge = await succeededCharge();
+    stripeKnows(charge);
+    const run = async (step: string): Promise<string> => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/send-webhook.ts', charge.event_id, 'dispute', step],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            PAYMENTS_URL: service.url,
+            CHARGE_API_TOKEN: TEST_API_TOKEN,
+            STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+          },
+        },
+      );
+      return stdout;
+    };
+    const first = await run('created');
+    assert.match(first, /charge\.dispute\.created \(needs_response\) of du_local_\w+ .* → 200/);
+    await run('funds_withdrawn');
+    await run('lost');
+    const disputeId = /of (du_local_\w+)/.exec(first)?.[1] ?? '';
+    const records = await disputeRecords(charge, disputeId, 3);
+    assert.deepEqual(
+      records.map((r) => r.headers['change']),
+      ['opened', 'funds_withdrawn', 'closed'],
+    );
   });
 
   it('acknowledges a dispute on a payment this service did not create, publishes nothing, and counts it', async () => {
