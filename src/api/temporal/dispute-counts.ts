@@ -57,7 +57,9 @@ export function watchDisputeCounts(options: {
   });
   const count = async (query: string): Promise<number> => Number((await client.workflow.count(query)).count);
 
+  let stopped = false;
   const refresh = async (): Promise<void> => {
+    if (stopped) return;
     try {
       await client.connection.withDeadline(Date.now() + 10_000, async () => {
         for (const status of DISPUTE_OPEN_STATUSES)
@@ -67,11 +69,18 @@ export function watchDisputeCounts(options: {
       });
     } catch (err) {
       // Temporal down: /readyz says so; the gauges keep their last values until the next count.
-      options.onError(err);
+      // A count cut short by shutdown is no news.
+      if (!stopped) options.onError(err);
     }
   };
   void refresh();
   const timer = setInterval(() => void refresh(), options.intervalMs);
   timer.unref();
-  return { refresh, stop: () => clearInterval(timer) };
+  return {
+    refresh,
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }

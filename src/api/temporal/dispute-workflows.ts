@@ -29,6 +29,7 @@ import {
   grpcCodeOf,
   isTemporalUnavailable,
 } from './charge-workflows';
+import { createSharedReads } from './shared-reads';
 
 /** More than any real charge has; a bound on what one GET asks Temporal. */
 export const MAX_DISPUTES_LISTED = 20;
@@ -67,6 +68,8 @@ export function createDisputeWorkflows(
       throw err;
     }
   };
+  // A storefront polling a succeeded charge must not become a burst of visibility lists and queries.
+  const listReads = createSharedReads<DisputeRecord[]>();
   return {
     deliver: (payload) =>
       guard(async () => {
@@ -99,27 +102,29 @@ export function createDisputeWorkflows(
       }),
 
     listForCharge: (eventId) =>
-      guard(async () => {
-        const ids: string[] = [];
-        for await (const execution of client.workflow.list({
-          query: disputesOfChargeQuery(eventId),
-          pageSize: MAX_DISPUTES_LISTED,
-        })) {
-          ids.push(execution.workflowId);
-          if (ids.length >= MAX_DISPUTES_LISTED) break;
-        }
-        const records = await Promise.all(
-          ids.map(async (id) => {
-            try {
-              return await client.workflow.getHandle(id).query(disputeStateQuery);
-            } catch (err) {
-              // Deleted between the list and the query (retention): not a dispute to show.
-              if (err instanceof WorkflowNotFoundError) return undefined;
-              throw err;
-            }
-          }),
-        );
-        return records.filter((r): r is DisputeRecord => r !== undefined);
-      }),
+      listReads(eventId, () =>
+        guard(async () => {
+          const ids: string[] = [];
+          for await (const execution of client.workflow.list({
+            query: disputesOfChargeQuery(eventId),
+            pageSize: MAX_DISPUTES_LISTED,
+          })) {
+            ids.push(execution.workflowId);
+            if (ids.length >= MAX_DISPUTES_LISTED) break;
+          }
+          const records = await Promise.all(
+            ids.map(async (id) => {
+              try {
+                return await client.workflow.getHandle(id).query(disputeStateQuery);
+              } catch (err) {
+                // Deleted between the list and the query (retention): not a dispute to show.
+                if (err instanceof WorkflowNotFoundError) return undefined;
+                throw err;
+              }
+            }),
+          );
+          return records.filter((r): r is DisputeRecord => r !== undefined);
+        }),
+      ),
   };
 }
