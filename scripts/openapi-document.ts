@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     readiness: [],
     gateway: {
       charges: unused('charges'),
+      disputes: unused('disputes'),
       customerViews: unused('customerViews'),
       dedupe: unused('dedupe'),
       apiTokens: [],
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     },
     webhook: {
       charges: unused('charges'),
+      disputes: unused('disputes'),
       webhooks: unused('webhooks'),
       lateSuccessPolicy: DEFAULT_LATE_SUCCESS_POLICY,
     },

@@ -11,13 +11,25 @@
  *   processing       a payment that completes a few seconds later (pm_standin_delayed_success)
  *   canceled         the PaymentIntent is canceled at Stripe (as from the Dashboard)
  *   dispute          the bank opens a dispute on the paid charge
+ *   dispute <step>   one step of the charge's dispute, signed here and posted to the receiver, as
+ *                    Stripe would send it: created, funds_withdrawn, under_review, won, lost,
+ *                    funds_reinstated, inquiry, inquiry_closed (one dispute per charge: its id derives
+ *                    from the event_id, so successive steps move the same dispute; its evidence is due
+ *                    at the end of the day a week from now)
  *   expire           the bank lets an uncaptured authorization expire
  * Against anything else (stripe-mock) it signs and posts a payment_intent.* event itself, as before,
  * for succeeded, failed, requires_action, processing and canceled.
  */
+import { createHash } from 'node:crypto';
 import { StandinControl } from '../tools/stripe-standin/control-client';
 import { devEnv } from './dev-env';
-import { paymentIntentEvent, signatureFor } from './stripe-events';
+import {
+  DISPUTE_STEPS,
+  disputeEvent,
+  paymentIntentEvent,
+  signatureFor,
+  type DisputeStep,
+} from './stripe-events';
 
 /** The actions that are the customer confirming with a test card, and that card. */
 const CONFIRM_CARDS: Record<string, string> = {
@@ -39,8 +51,59 @@ const SIGNED_EVENT_TYPES: Record<string, string> = {
 type Env = Record<string, string | undefined>;
 
 function usage(): never {
-  process.stderr.write(`usage: npm run webhook -- <event_id> <${ACTIONS.join('|')}> [--card pm_…]\n`);
+  process.stderr.write(
+    `usage: npm run webhook -- <event_id> <${ACTIONS.join('|')}> [--card pm_…]\n` +
+      `       npm run webhook -- <event_id> dispute <${Object.keys(DISPUTE_STEPS).join('|')}>\n`,
+  );
   process.exit(2);
+}
+
+/** The same dispute for every step on one charge. */
+function localDisputeId(eventId: string): string {
+  return `du_local_${createHash('sha256').update(eventId).digest('hex').slice(0, 16)}`;
+}
+
+function isDisputeStep(step: string | undefined): step is DisputeStep {
+  return step !== undefined && Object.hasOwn(DISPUTE_STEPS, step);
+}
+
+/** One step of the charge's dispute, signed here with the local secret and posted to the receiver. */
+async function disputeStepSignedLocally(env: Env, eventId: string, step: DisputeStep): Promise<void> {
+  const base = env['PAYMENTS_URL'] ?? `http://127.0.0.1:${env['PORT'] ?? '8080'}`;
+  const answer = await fetch(`${base}/charges/${encodeURIComponent(eventId)}`, {
+    headers: { authorization: `Bearer ${(env['CHARGE_API_TOKEN'] ?? '').split(',')[0]}` },
+  });
+  if (!answer.ok)
+    throw new Error(`GET /charges/${eventId} answered ${answer.status}: ${await answer.text()}`);
+  const charge = (await answer.json()) as {
+    payment_intent_id: string | null;
+    amount: number;
+    currency: string;
+  };
+  if (!charge.payment_intent_id)
+    throw new Error('the charge has no PaymentIntent yet; try again in a moment');
+  const now = Math.floor(Date.now() / 1000);
+  const disputeId = localDisputeId(eventId);
+  const payload = disputeEvent({
+    ...DISPUTE_STEPS[step],
+    disputeId,
+    paymentIntentId: charge.payment_intent_id,
+    amount: charge.amount,
+    currency: charge.currency,
+    created: now,
+    dueBy: Math.floor(now / 86_400) * 86_400 + 8 * 86_400 - 1,
+  });
+  const secret = (env['STRIPE_WEBHOOK_SECRET'] ?? '').split(',')[0] ?? '';
+  const res = await fetch(`${base}/stripe/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signatureFor(payload, secret) },
+    body: payload,
+  });
+  const what = `charge.dispute.${DISPUTE_STEPS[step].type} (${DISPUTE_STEPS[step].status}) of ${disputeId}`;
+  process.stdout.write(
+    `${what} for ${eventId} (${charge.payment_intent_id}) → ${res.status} ${await res.text()}\n`,
+  );
+  if (!res.ok) process.exit(1);
 }
 
 async function paymentIntentOf(env: Env, eventId: string, standin: StandinControl | null): Promise<string> {
@@ -107,9 +170,13 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const cardAt = args.indexOf('--card');
   const card = cardAt >= 0 ? args[cardAt + 1] : undefined;
-  const [eventId, action] = args.filter((_, i) => cardAt < 0 || (i !== cardAt && i !== cardAt + 1));
+  const [eventId, action, step] = args.filter((_, i) => cardAt < 0 || (i !== cardAt && i !== cardAt + 1));
   if (!eventId || !action || !ACTIONS.includes(action) || (cardAt >= 0 && !card?.startsWith('pm_'))) usage();
   const env = devEnv();
+  if (action === 'dispute' && step !== undefined) {
+    if (!isDisputeStep(step)) usage();
+    return disputeStepSignedLocally(env, eventId, step);
+  }
   const base = env['STRIPE_API_BASE'];
   const standin = base && (await StandinControl.isStandin(base)) ? new StandinControl(base) : null;
   const id = await paymentIntentOf(env, eventId, standin);

@@ -10,6 +10,7 @@ import {
   LATE_SUCCESS_POLICIES,
   type LateSuccessPolicy,
 } from './contracts/late-outcome';
+import { DEFAULT_DISPUTE_TIMING, type DisputeTiming } from './contracts/dispute';
 import { TOPIC_KEYS, TOPICS, type TopicKey, type TopicNames } from './contracts/topics';
 
 export const PAYMENTS_MODES = ['gateway', 'webhook-receiver', 'worker', 'all', 'codec-server'] as const;
@@ -75,6 +76,9 @@ export interface Config {
   readonly refundWindowSeconds: number;
   /** What the webhook receiver's late-outcome handling does with money taken after a charge ended. */
   readonly lateSuccessPolicy: LateSuccessPolicy;
+  /** Handed to every dispute workflow at start by the webhook receiver; the gateway's gauges use it too. */
+  readonly disputeTiming: DisputeTiming;
+  readonly disputeCountIntervalSeconds: number;
   /** How long a repeated event_id is refused as a duplicate: the namespace must retain charges this long. */
   readonly dedupeWindowSeconds: number;
   readonly worker: {
@@ -273,6 +277,21 @@ export const CONFIG_VARIABLES = [
     name: 'REFUND_WINDOW_SECONDS',
     default: String(DEFAULT_REFUND_WINDOW_SECONDS),
     meaning: 'How long after a charge succeeded refunds are accepted (180 days)',
+  },
+  {
+    name: 'DISPUTE_EVIDENCE_WARNING_SECONDS',
+    default: String(DEFAULT_DISPUTE_TIMING.evidence_warning_seconds),
+    meaning: "Log a warning this long before a dispute's evidence is due while none is submitted (2 days)",
+  },
+  {
+    name: 'DISPUTE_LINGER_AFTER_CLOSE_SECONDS',
+    default: String(DEFAULT_DISPUTE_TIMING.linger_after_close_seconds),
+    meaning: 'How long a closed dispute still takes late events, e.g. funds reinstated (7 days)',
+  },
+  {
+    name: 'DISPUTE_COUNT_INTERVAL_SECONDS',
+    default: '60',
+    meaning: "How often the gateway counts open disputes (payments_disputes_open) in Temporal's visibility",
   },
   { name: 'WORKER_MAX_CONCURRENT_ACTIVITIES', default: '200', meaning: 'Activities one worker runs at once' },
   {
@@ -675,6 +694,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     refundWindowSeconds: reader.integer('REFUND_WINDOW_SECONDS', 60, 400 * 86_400),
     lateSuccessPolicy: reader.oneOf('LATE_SUCCESS_POLICY', LATE_SUCCESS_POLICIES),
+    disputeTiming: {
+      evidence_warning_seconds: reader.integer('DISPUTE_EVIDENCE_WARNING_SECONDS', 60, 30 * 86_400),
+      linger_after_close_seconds: reader.integer('DISPUTE_LINGER_AFTER_CLOSE_SECONDS', 60, 90 * 86_400),
+    },
+    disputeCountIntervalSeconds: reader.integer('DISPUTE_COUNT_INTERVAL_SECONDS', 1, 3600),
     dedupeWindowSeconds: reader.duration('CHARGE_DEDUPE_WINDOW', 3600, 400 * 86_400),
     worker: {
       maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10000),

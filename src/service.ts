@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app';
 import { createChargeWorkflows } from './api/temporal/charge-workflows';
+import { createDisputeWorkflows } from './api/temporal/dispute-workflows';
 import { createTemporalClient } from './clients/temporal';
 import { modeRoles, type Config, type PaymentsMode } from './config';
 import type { Logger } from './observability/logger';
@@ -101,7 +102,9 @@ function connectTemporal(config: Config, closers: Array<() => Promise<void>>): S
   closers.push(() => connection.close());
   return {
     connection,
+    client,
     charges: createChargeWorkflows(client, config.temporal.taskQueue),
+    disputes: createDisputeWorkflows(client, config.temporal.taskQueue, config.disputeTiming),
     readiness: {
       name: 'temporal',
       check: () =>

@@ -97,10 +97,12 @@ STACK_TEMPORAL_SEARCH_ATTRIBUTES=(
   Currency=Keyword
   RefundedMinor=Int
   ChargeFailureCode=Keyword
+  DisputeStatus=Keyword
+  DisputeEvidenceDueBy=Datetime
 )
 
 # Topics the service produces to; created (if missing) every time Kafka is up.
-read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payments.failed payments.refunded payments.refund_failed}"
+read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payments.failed payments.refunded payments.refund_failed payments.disputed}"
 STACK_KAFKA_PARTITIONS="${STACK_KAFKA_PARTITIONS:-3}"
 
 # The codec server's settings (local only, from scripts/dev.env: the key every local process

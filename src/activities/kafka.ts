@@ -7,6 +7,7 @@ import {
   type PaymentEventV1,
 } from '../contracts/payment-event';
 import { refundMessageId, type RefundEventV1 } from '../contracts/refund';
+import { disputeMessageId, type DisputeEventV1 } from '../contracts/dispute';
 import { outcomeTopic, type TopicNames } from '../contracts/topics';
 import type { Metrics } from '../observability/metrics';
 
@@ -87,6 +88,16 @@ export function createKafkaActivities(deps: {
         messageId: refundMessageId(event.refund_id, event.status),
         event,
         extraHeaders: { refund_id: event.refund_id },
+      });
+    },
+
+    /** Publishes one change of a dispute on payments.disputed (header `status` is the dispute's). */
+    async publishDisputeEvent(event: DisputeEventV1): Promise<{ topic: string; message_id: string }> {
+      return publish({
+        topic: topics.disputed,
+        messageId: disputeMessageId(event.dispute_id, event.change),
+        event,
+        extraHeaders: { dispute_id: event.dispute_id, change: event.change },
       });
     },
   };

@@ -1,11 +1,11 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 
-/** order_id and refund_id from the activity's first argument, which names its charge (ChargeRef). */
+/** order_id, refund_id and dispute_id from the activity's first argument, which names what it is about. */
 function chargeIdsOf(args: readonly unknown[]): Record<string, string> {
   const first = args[0];
   if (first === null || typeof first !== 'object') return {};
   const ids: Record<string, string> = {};
-  for (const key of ['order_id', 'refund_id'] as const) {
+  for (const key of ['order_id', 'refund_id', 'dispute_id'] as const) {
     const value = (first as Record<string, unknown>)[key];
     if (typeof value === 'string') ids[key] = value;
   }
@@ -13,7 +13,7 @@ function chargeIdsOf(args: readonly unknown[]): Record<string, string> {
 }
 
 /**
- * Puts the charge's order_id (and a refund's refund_id) on each log line of the activity, the SDK's
+ * Puts the charge's order_id (and a refund's refund_id, a dispute's dispute_id) on each log line of the activity, the SDK's
  * own lines included; event_id comes from the workflow id, in src/observability/temporal-logger.ts.
  */
 export const activityLogInterceptors: ActivityInterceptorsFactory = () => {

@@ -23,6 +23,7 @@ import { healthRoutes } from './health/routes';
 import { stripeWebhookRoutes } from './stripe-webhook/routes';
 import type { ChargeWorkflows } from './temporal/charge-workflows';
 import type { DedupeWindow } from './temporal/dedupe-window';
+import type { DisputeWorkflows } from './temporal/dispute-workflows';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -35,6 +36,8 @@ export interface AppDeps {
   /** Present when this process serves the gateway role. */
   readonly gateway?: {
     readonly charges: ChargeWorkflows;
+    /** Lists a succeeded charge's disputes on GET /charges/:event_id. */
+    readonly disputes: Pick<DisputeWorkflows, 'listForCharge'>;
     /** Reads a waiting charge's client_secret and next_action from the provider (never from Temporal). */
     readonly customerViews: PaymentIntentViews;
     readonly dedupe: Pick<DedupeWindow, 'windowSeconds' | 'refusal'>;
@@ -47,6 +50,7 @@ export interface AppDeps {
   /** Present when this process serves the webhook-receiver role. */
   readonly webhook?: {
     readonly charges: ChargeWorkflows;
+    readonly disputes: DisputeWorkflows;
     readonly webhooks: ProviderWebhooks;
     readonly lateSuccessPolicy: LateSuccessPolicy;
   };

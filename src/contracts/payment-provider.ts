@@ -58,6 +58,11 @@ export interface PaymentIntentOutcome extends MoneyOf {
   /** The provider's PaymentIntent status, e.g. requires_action, processing, succeeded, canceled. */
   readonly status: string;
   readonly failure: ChargeFailure | null;
+  /**
+   * Our metadata on the PaymentIntent, where the charge that created it is named. Only
+   * `retrievePaymentIntentForDispute` returns it: a dispute names a PaymentIntent, not our charge.
+   */
+  readonly metadata?: { readonly event_id?: string; readonly order_id?: string };
 }
 
 export interface RefundOutcome {
@@ -80,6 +85,14 @@ export interface PaymentProviderActivities {
   cancelPaymentIntent(
     input: ChargeRef & { payment_intent_id: string; reason: CancellationReason },
   ): Promise<PaymentIntentOutcome>;
+  /**
+   * The PaymentIntent a dispute names, with our metadata (event_id, order_id): how a dispute finds its
+   * charge, whether or not the charge's workflow is still retained. Read-only, so safely retried.
+   */
+  retrievePaymentIntentForDispute(input: {
+    dispute_id: string;
+    payment_intent_id: string;
+  }): Promise<PaymentIntentOutcome>;
   /** Refunds all or part of a charge, once per refund_id however often it is retried. */
   createRefund(
     input: ChargeRef & {
@@ -121,6 +134,34 @@ export interface RefundEventPayload extends MoneyOf {
   readonly failure: ChargeFailure | null;
 }
 
+/**
+ * A verified `charge.dispute.*` event (the dispute workflow's signal payload): the Dispute object as
+ * it stood when Stripe sent the event. A Dispute carries none of our metadata; it names the
+ * PaymentIntent, through which the workflow finds the order.
+ */
+export interface DisputeEventPayload {
+  readonly stripe_event_id: string;
+  /** charge.dispute.created, .updated, .funds_withdrawn, .funds_reinstated or .closed. */
+  readonly type: string;
+  /** The provider's `created` (unix seconds): orders events that arrive out of order. */
+  readonly created: number;
+  readonly dispute_id: string;
+  readonly payment_intent_id: string | null;
+  readonly charge_id: string | null;
+  readonly status: string;
+  readonly reason: string | null;
+  readonly amount: number;
+  /** Lowercase ISO 4217. */
+  readonly currency: string;
+  /** evidence_details.due_by (unix seconds), null when no evidence is asked for. */
+  readonly evidence_due_by: number | null;
+  readonly evidence_submission_count: number;
+  /** The disputed amount has been taken from the balance (by this event or one before it). */
+  readonly funds_withdrawn: boolean;
+  /** It has been given back (by this event or one before it). */
+  readonly funds_reinstated: boolean;
+}
+
 /** Which workflow a verified event is for, and what it says. */
 export type RoutedEvent =
   | {
@@ -135,6 +176,11 @@ export type RoutedEvent =
       readonly eventId: string;
       readonly orderId: string | undefined;
       readonly payloads: readonly RefundEventPayload[];
+    }
+  | {
+      readonly kind: 'dispute';
+      readonly disputeId: string;
+      readonly payload: DisputeEventPayload;
     }
   | {
       readonly kind: 'ignored';

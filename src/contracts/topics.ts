@@ -1,3 +1,4 @@
+import { DISPUTE_EVENT_V1 } from './schemas/dispute-event.v1';
 import { PAYMENT_EVENT_V1 } from './schemas/payment-event.v1';
 import type { RecordContract } from './schemas/record-contract';
 import { REFUND_EVENT_V1 } from './schemas/refund-event.v1';
@@ -35,6 +36,12 @@ export const TOPICS = {
     default: 'payments.refund_failed',
     meaning: 'Topic for failed or canceled refunds',
     record: REFUND_EVENT_V1,
+  },
+  disputed: {
+    variable: 'PAYMENTS_DISPUTED_TOPIC',
+    default: 'payments.disputed',
+    meaning: 'Topic for disputes: opened, funds withdrawn, funds reinstated, closed with outcome',
+    record: DISPUTE_EVENT_V1,
   },
 } as const satisfies Record<string, TopicEntry>;
 

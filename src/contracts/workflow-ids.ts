@@ -17,6 +17,14 @@ export function refundsWorkflowId(eventId: string): string {
 }
 
 /**
+ * A dispute's workflow, named by Stripe's dispute id (du_…/dp_…): one per dispute, whatever happened
+ * to the charge's workflow. It names no event_id; the workflow finds its charge through Stripe.
+ */
+export function disputeWorkflowId(disputeId: string): string {
+  return `dispute-${disputeId}`;
+}
+
+/**
  * The event_id a charge's or refunds' workflow id names (`charge-<event_id>`, `refunds-<event_id>`):
  * how every log line about either workflow gets its event_id, the SDK's own lines included.
  */

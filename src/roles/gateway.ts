@@ -4,6 +4,7 @@
  * a waiting charge's client_secret from Stripe when it answers (never from Temporal).
  */
 import { watchDedupeWindow } from '../api/temporal/dedupe-window';
+import { watchDisputeCounts } from '../api/temporal/dispute-counts';
 import { watchOverdueCharges } from '../api/temporal/overdue-charges';
 import { createStripeCustomerViews } from '../stripe/customer-views';
 import type { StartRole } from './shared-parts';
@@ -16,6 +17,13 @@ export const start: StartRole = async (shared) => {
     namespace: config.temporal.namespace,
     windowSeconds: config.dedupeWindowSeconds,
     onError: (err) => logger.warn({ err }, 'could not read the namespace retention'),
+  });
+  const disputeCounts = watchDisputeCounts({
+    client: temporal.client,
+    registry: metrics.registry,
+    warningSeconds: config.disputeTiming.evidence_warning_seconds,
+    intervalMs: config.disputeCountIntervalSeconds * 1000,
+    onError: (err) => logger.warn({ err }, 'could not count the open disputes'),
   });
   return {
     readiness: [
@@ -31,6 +39,7 @@ export const start: StartRole = async (shared) => {
     http: {
       gateway: {
         charges: temporal.charges,
+        disputes: temporal.disputes,
         customerViews: createStripeCustomerViews({ stripe: shared.stripe, metrics }),
         dedupe,
         apiTokens: config.api.chargeApiTokens,
@@ -47,6 +56,9 @@ export const start: StartRole = async (shared) => {
         onError: (err) => logger.warn({ err }, 'could not count overdue charges in Temporal'),
       }),
     },
-    stop: async () => dedupe.stop(),
+    stop: async () => {
+      dedupe.stop();
+      disputeCounts.stop();
+    },
   };
 };

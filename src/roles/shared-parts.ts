@@ -3,9 +3,10 @@
  * process, whatever the mode, and starts each role of the mode with them; a role builds only what is
  * its own (the gateway's dedupe watch, the worker's producer and Temporal worker).
  */
-import type { Connection } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import type { AppDeps } from '../api/app';
 import type { ChargeWorkflows } from '../api/temporal/charge-workflows';
+import type { DisputeWorkflows } from '../api/temporal/dispute-workflows';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -28,7 +29,10 @@ export interface SharedParts {
 
 export interface SharedTemporal {
   readonly connection: Connection;
+  /** For what the ports below do not cover: the gateway's dispute counts in visibility. */
+  readonly client: Client;
   readonly charges: ChargeWorkflows;
+  readonly disputes: DisputeWorkflows;
   /** Whether Temporal answers on that connection: one check, however many roles share it. */
   readonly readiness: ReadinessCheck;
 }

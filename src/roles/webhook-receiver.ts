@@ -1,6 +1,6 @@
 /**
  * The webhook-receiver role: POST /stripe/webhook. Stripe's signed events are verified and translated
- * in src/stripe, then signalled to the charge's (or its refunds') workflow.
+ * in src/stripe, then signalled to the charge's (or its refunds', or a dispute's) workflow.
  */
 import { isLiveKey } from '../config';
 import { createStripeWebhooks } from '../stripe/webhooks';
@@ -14,6 +14,7 @@ export const start: StartRole = async (shared) => {
     http: {
       webhook: {
         charges: temporal.charges,
+        disputes: temporal.disputes,
         webhooks: createStripeWebhooks(shared.stripe, {
           secrets: config.stripe.webhookSecrets,
           toleranceSeconds: config.stripe.webhookToleranceSeconds,

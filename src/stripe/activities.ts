@@ -5,7 +5,7 @@ import type { PaymentProviderActivities } from '../contracts/payment-provider';
 import { refundIdempotencyKey } from '../contracts/refund';
 import type { Metrics } from '../observability/metrics';
 import { classifyStripeError, stripeErrorKind, toActivityFailure } from './errors';
-import { paymentIntentOutcomeOf, refundOutcomeOf } from './translate';
+import { ourMetadataOf, paymentIntentOutcomeOf, refundOutcomeOf } from './translate';
 
 /** The payment provider's activities, implemented on Stripe's API. */
 export function createStripeActivities(deps: {
@@ -75,6 +75,17 @@ export function createStripeActivities(deps: {
           stripe.paymentIntents.retrieve(input.payment_intent_id),
         ),
       );
+    },
+
+    /**
+     * The PaymentIntent a dispute names, with our metadata: a dispute carries none of it, and the
+     * charge's workflow may be gone, so the order is found where Stripe keeps it.
+     */
+    async retrievePaymentIntentForDispute(input) {
+      const pi = await callStripe('payment_intents.retrieve', () =>
+        stripe.paymentIntents.retrieve(input.payment_intent_id),
+      );
+      return { ...paymentIntentOutcomeOf(pi), metadata: ourMetadataOf(pi) };
     },
 
     /**

@@ -5,6 +5,7 @@
 import type Stripe from 'stripe';
 import type { ChargeFailure } from '../contracts/charge';
 import type {
+  DisputeEventPayload,
   PaymentIntentOutcome,
   RefundEventPayload,
   RefundOutcome,
@@ -37,6 +38,16 @@ export function paymentIntentOutcomeOf(pi: Stripe.PaymentIntent): PaymentIntentO
   };
 }
 
+/** The charge our metadata names on a PaymentIntent (set at create: event_id, order_id), if any. */
+export function ourMetadataOf(pi: Stripe.PaymentIntent): { event_id?: string; order_id?: string } {
+  const eventId = pi.metadata?.['event_id'];
+  const orderId = pi.metadata?.['order_id'];
+  return {
+    ...(typeof eventId === 'string' && eventId !== '' ? { event_id: eventId } : {}),
+    ...(typeof orderId === 'string' && orderId !== '' ? { order_id: orderId } : {}),
+  };
+}
+
 export function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome {
   return {
     stripe_refund_id: refund.id,
@@ -64,8 +75,54 @@ function refundsOf(event: Stripe.Event): Stripe.Refund[] {
   return [];
 }
 
+/** The dispute events the dispute workflow follows (Stripe's charge.dispute.* family). */
+export const DISPUTE_EVENT_TYPES: readonly string[] = [
+  'charge.dispute.created',
+  'charge.dispute.updated',
+  'charge.dispute.funds_withdrawn',
+  'charge.dispute.funds_reinstated',
+  'charge.dispute.closed',
+];
+
+const idOf = (ref: string | { readonly id: string } | null | undefined): string | null =>
+  ref === null || ref === undefined ? null : typeof ref === 'string' ? ref : ref.id;
+
+/**
+ * What a dispute event says. The money's movements are read from the Dispute's balance transactions
+ * (a withdrawal is negative, a reinstatement positive) as well as from the event's type: every later
+ * Dispute object carries the earlier movements, so a late or lost funds_* event takes nothing away.
+ */
+export function disputePayloadOf(event: Stripe.Event, dispute: Stripe.Dispute): DisputeEventPayload {
+  const movements = (dispute.balance_transactions ?? []).map((t) => (typeof t === 'string' ? 0 : t.amount));
+  const reinstated = event.type === 'charge.dispute.funds_reinstated' || movements.some((a) => a > 0);
+  const withdrawn =
+    reinstated || event.type === 'charge.dispute.funds_withdrawn' || movements.some((a) => a < 0);
+  const evidence = dispute.evidence_details;
+  return {
+    stripe_event_id: event.id,
+    type: event.type,
+    created: event.created,
+    dispute_id: dispute.id,
+    payment_intent_id: idOf(dispute.payment_intent),
+    charge_id: idOf(dispute.charge),
+    status: dispute.status,
+    reason: typeof dispute.reason === 'string' ? dispute.reason : null,
+    amount: dispute.amount,
+    currency: dispute.currency.toLowerCase(),
+    evidence_due_by: typeof evidence?.due_by === 'number' ? evidence.due_by : null,
+    evidence_submission_count: evidence?.submission_count ?? 0,
+    funds_withdrawn: withdrawn,
+    funds_reinstated: reinstated,
+  };
+}
+
 /** Picks the charge a verified event belongs to (by our metadata.event_id) and what it says. */
 export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
+  // A Dispute names a PaymentIntent, not our charge: its workflow finds the order (dispute.ts).
+  if (DISPUTE_EVENT_TYPES.includes(event.type)) {
+    const dispute = event.data.object as Stripe.Dispute;
+    return { kind: 'dispute', disputeId: dispute.id, payload: disputePayloadOf(event, dispute) };
+  }
   if (event.type.startsWith('payment_intent.')) {
     const pi = event.data.object as Stripe.PaymentIntent;
     const eventId = pi.metadata?.['event_id'];

@@ -2,3 +2,4 @@
 export { ChargeWorkflow } from './charge';
 export { RefundsWorkflow } from './refunds';
 export { LateOutcomeWorkflow } from './late-outcome';
+export { DisputeWorkflow } from './dispute';

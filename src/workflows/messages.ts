@@ -1,12 +1,17 @@
 /**
- * Everything a client needs to talk to ChargeWorkflow, importable without pulling in workflow code:
- * signal, query and update definitions and the typed search-attribute keys (the signals' payloads are
- * contracts: src/contracts/payment-provider.ts).
+ * Everything a client needs to talk to the workflows (charge, refunds, dispute), importable without
+ * pulling in workflow code: signal, query and update definitions and the typed search-attribute keys
+ * (the signals' payloads are contracts: src/contracts/payment-provider.ts).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChargeRecord } from '../contracts/charge';
-import type { PaymentEventPayload, RefundEventPayload } from '../contracts/payment-provider';
+import type { DisputeRecord } from '../contracts/dispute';
+import type {
+  DisputeEventPayload,
+  PaymentEventPayload,
+  RefundEventPayload,
+} from '../contracts/payment-provider';
 import type { RefundAnswer, RefundRecord, RefundRequest } from '../contracts/refund';
 
 export const stripeEventSignal = defineSignal<[PaymentEventPayload]>('stripeEvent');
@@ -33,6 +38,10 @@ export interface RefundsState {
 }
 export const refundsQuery = defineQuery<RefundsState>('refunds');
 
+/** A verified charge.dispute.* event, sent with the dispute workflow's start (signal-with-start). */
+export const disputeEventSignal = defineSignal<[DisputeEventPayload]>('disputeEvent');
+export const disputeStateQuery = defineQuery<DisputeRecord>('disputeState');
+
 export const OrderIdSearchAttribute = defineSearchAttributeKey('OrderId', SearchAttributeType.KEYWORD);
 export const EventIdSearchAttribute = defineSearchAttributeKey('EventId', SearchAttributeType.KEYWORD);
 export const ChargeStatusSearchAttribute = defineSearchAttributeKey(
@@ -55,6 +64,17 @@ export const RefundedMinorSearchAttribute = defineSearchAttributeKey(
   SearchAttributeType.INT,
 );
 
+/** Stripe's status of a dispute of ours (needs_response, under_review, won, lost, …). */
+export const DisputeStatusSearchAttribute = defineSearchAttributeKey(
+  'DisputeStatus',
+  SearchAttributeType.KEYWORD,
+);
+/** When the dispute's evidence is due (Stripe's evidence_details.due_by). */
+export const DisputeEvidenceDueBySearchAttribute = defineSearchAttributeKey(
+  'DisputeEvidenceDueBy',
+  SearchAttributeType.DATETIME,
+);
+
 /** Names and types the local stack, compose and kind register with the server (kept in one place). */
 export const CHARGE_SEARCH_ATTRIBUTES = [
   OrderIdSearchAttribute,
@@ -65,4 +85,6 @@ export const CHARGE_SEARCH_ATTRIBUTES = [
   CurrencySearchAttribute,
   RefundedMinorSearchAttribute,
   ChargeFailureCodeSearchAttribute,
+  DisputeStatusSearchAttribute,
+  DisputeEvidenceDueBySearchAttribute,
 ] as const;

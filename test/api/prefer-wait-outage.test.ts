@@ -17,6 +17,7 @@ import { DEFAULT_CHARGE_TIMING } from '../../src/contracts/charge';
 import { DEFAULT_REFUND_WINDOW_SECONDS } from '../../src/contracts/refund';
 import { createMetrics } from '../../src/observability/metrics';
 import { FakeCustomerViews } from '../support/fake-customer-views';
+import { FakeDisputeWorkflows } from '../support/fake-dispute-workflows';
 import { startTcpGate, type TcpGate } from '../support/tcp-gate';
 import { DEFAULT_TOPIC_NAMES, FakeDedupeWindow, TEST_API_TOKEN } from '../support/test-app';
 
@@ -40,6 +41,7 @@ describe('POST /charge with Prefer: wait=10 while Temporal never answers', { tim
       readiness: [],
       gateway: {
         charges: createChargeWorkflows(new Client({ connection, namespace: 'default' }), 'q'),
+        disputes: new FakeDisputeWorkflows(),
         customerViews: new FakeCustomerViews(),
         dedupe: new FakeDedupeWindow(),
         apiTokens: [TEST_API_TOKEN],

@@ -23,6 +23,8 @@ const SEARCH_ATTRIBUTES = [
   'Currency=Keyword',
   'RefundedMinor=Int',
   'ChargeFailureCode=Keyword',
+  'DisputeStatus=Keyword',
+  'DisputeEvidenceDueBy=Datetime',
 ];
 /** From the one topic table: a topic added there fails each list below until that list has it. */
 const TOPICS = TOPIC_KEYS.map((key) => TOPIC_TABLE[key].default);

@@ -1,7 +1,7 @@
 /**
  * npm run record-histories [-- <name> ...]
  *
- * Runs each ChargeWorkflow and RefundsWorkflow path for real (local stack, stripe-mock behind the
+ * Runs each ChargeWorkflow, RefundsWorkflow and DisputeWorkflow path for real (local stack, stripe-mock behind the
  * recording proxy) and saves its event history under test/replay/histories/<name>.json. The replay
  * test replays them all, so a change that makes the workflow non-deterministic fails CI. Re-record
  * only for an intentional, versioned change of the workflow; with names, only those paths are
@@ -35,7 +35,11 @@ import {
   stripeEventSignal,
 } from '../../src/workflows/messages';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
-import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
+import type { DisputeEventPayload, PaymentEventPayload } from '../../src/contracts/payment-provider';
+import { createDisputeWorkflows } from '../../src/api/temporal/dispute-workflows';
+import { disputeWorkflowId, type DisputeChange, type DisputeTiming } from '../../src/contracts/dispute';
+import type { DisputeWorkflow } from '../../src/workflows/dispute';
+import { lifecycleOf, type DisputePath } from '../support/dispute-model';
 import { testKafka } from '../support/kafka-reader';
 import { startTestService, type TestService } from '../support/service';
 import { stack } from '../support/stack';
@@ -551,6 +555,123 @@ async function recordRefundWindowClosed(recorder: Recorder): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// DisputeWorkflow paths, driven as the webhook receiver drives them (signal-with-start per event).
+
+/** Short enough for a recording: a closed dispute lingers 2 s for late events. */
+const DISPUTE_TIMING: DisputeTiming = { evidence_warning_seconds: 3600, linger_after_close_seconds: 2 };
+
+const DISPUTE_PATH: DisputePath = {
+  inquiry: false,
+  escalates: false,
+  withdrawnAtCreation: false,
+  evidence: true,
+  outcome: 'won',
+  reinstatement: 'later',
+  gaps: [1],
+};
+
+interface DisputeScenario {
+  readonly name: string;
+  readonly path?: Partial<DisputePath>;
+  /** Stripe shows the PaymentIntent with our metadata (else stripe-mock's fixture: none of ours). */
+  readonly ours: boolean;
+  /** Which of the lifecycle's events are delivered, in delivery order (all, in order, unless given). */
+  readonly deliveries?: readonly number[];
+  /** Evidence due just past the warning time: the warning timer fires before the dispute closes. */
+  readonly warning?: boolean;
+  readonly expect: { readonly changes: readonly DisputeChange[]; readonly outcome: string | null };
+}
+
+const DISPUTE_SCENARIOS: DisputeScenario[] = [
+  {
+    name: 'dispute-won',
+    ours: true,
+    expect: { changes: ['opened', 'funds_withdrawn', 'closed', 'funds_reinstated'], outcome: 'won' },
+  },
+  {
+    name: 'dispute-lost',
+    ours: true,
+    path: { evidence: false, outcome: 'lost', withdrawnAtCreation: true },
+    expect: { changes: ['opened', 'funds_withdrawn', 'closed'], outcome: 'lost' },
+  },
+  {
+    name: 'dispute-duplicate-and-out-of-order-events',
+    ours: true,
+    deliveries: [3, 0, 3, 2, 1, 0, 4, 1],
+    expect: { changes: ['opened', 'funds_withdrawn', 'closed', 'funds_reinstated'], outcome: 'won' },
+  },
+  {
+    name: 'dispute-evidence-warning',
+    ours: true,
+    warning: true,
+    path: { evidence: false, outcome: 'lost', withdrawnAtCreation: true },
+    expect: { changes: ['opened', 'funds_withdrawn', 'closed'], outcome: 'lost' },
+  },
+  {
+    name: 'dispute-not-ours',
+    ours: false,
+    deliveries: [0],
+    expect: { changes: [], outcome: null },
+  },
+];
+
+async function recordDispute(
+  { client, service, proxy }: Recorder,
+  scenario: DisputeScenario,
+): Promise<string> {
+  const id = randomUUID();
+  const pi = `pi_replay_${id.replace(/-/g, '').slice(0, 16)}`;
+  const lifecycle = lifecycleOf(
+    { ...DISPUTE_PATH, ...scenario.path },
+    {
+      disputeId: `du_replay_${id.replace(/-/g, '').slice(0, 16)}`,
+      paymentIntentId: pi,
+      eventPrefix: `evt_${id.slice(0, 8)}`,
+    },
+  );
+  const now = Math.floor(Date.now() / 1000);
+  // Real time on the dev server: the events are this moment's, the evidence due a day ahead, or (for
+  // the warning path) just 2 s past the warning time.
+  const dueBy = scenario.warning ? now + DISPUTE_TIMING.evidence_warning_seconds + 2 : now + 86_400;
+  const events: DisputeEventPayload[] = lifecycle.events.map((e, i) => ({
+    ...e,
+    created: now + i,
+    evidence_due_by: dueBy,
+  }));
+  if (scenario.ours) {
+    proxy.rewriteNext({ method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) }, 5, (body) => ({
+      ...body,
+      status: 'succeeded',
+      amount: lifecycle.amount,
+      currency: lifecycle.currency,
+      metadata: { event_id: `evt-replay-${scenario.name}-${id}`, order_id: `order-replay-${id}` },
+    }));
+  }
+  try {
+    const disputes = createDisputeWorkflows(client, service.config.temporal.taskQueue, DISPUTE_TIMING);
+    const handle = client.workflow.getHandle<typeof DisputeWorkflow>(disputeWorkflowId(lifecycle.disputeId));
+    const deliveries = scenario.deliveries ?? events.map((_, i) => i);
+    const [first, ...rest] = deliveries;
+    assert.equal(await disputes.deliver(events[first ?? 0]!), 'accepted');
+    if (scenario.warning) {
+      await waitUntil(async () => {
+        const history = await handle.fetchHistory();
+        return (history.events ?? []).some(
+          (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED,
+        );
+      }, 'the evidence warning timer to fire');
+    }
+    for (const index of rest) assert.equal(await disputes.deliver(events[index]!), 'accepted');
+    const final = await handle.result();
+    assert.equal(final.outcome, scenario.expect.outcome, `${scenario.name}: ${JSON.stringify(final)}`);
+    assert.equal(final.event_id !== null, scenario.ours, `${scenario.name}: ${JSON.stringify(final)}`);
+    return `${final.status} (${save(scenario.name, handle.workflowId)} events)`;
+  } finally {
+    proxy.clearFaults();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const RECORDINGS: ReadonlyArray<{ name: string; record: (recorder: Recorder) => Promise<string> }> = [
   ...SCENARIOS.map((scenario) => ({
@@ -562,6 +683,10 @@ const RECORDINGS: ReadonlyArray<{ name: string; record: (recorder: Recorder) => 
   { name: 'refunds', record: recordRefunds },
   { name: 'refund-failed', record: recordRefundFailed },
   { name: 'refund-window-closed', record: recordRefundWindowClosed },
+  ...DISPUTE_SCENARIOS.map((scenario) => ({
+    name: scenario.name,
+    record: (recorder: Recorder) => recordDispute(recorder, scenario),
+  })),
 ];
 
 async function main(): Promise<void> {

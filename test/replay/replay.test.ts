@@ -1,5 +1,6 @@
 /**
- * Replays event histories recorded from real runs of every ChargeWorkflow and RefundsWorkflow path
+ * Replays event histories recorded from real runs of every ChargeWorkflow, RefundsWorkflow and
+ * DisputeWorkflow path
  * (see record-histories.ts) against the current workflow code: a non-deterministic change fails here.
  * Each history is also read back, to show it still is the path it is named for. Replay and reading
  * go through the service's data converter (the payload codec with the local key, scripts/dev.env):
@@ -17,6 +18,7 @@ import { Worker } from '@temporalio/worker';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import type { PaymentEventV1 } from '../../src/contracts/payment-event';
 import type { RefundEventV1 } from '../../src/contracts/refund';
+import type { DisputeEventV1, DisputeRecord } from '../../src/contracts/dispute';
 import { decodePayloadsIn, localCodec, localDataConverter } from '../support/codec';
 import { quietTemporalRuntime, workflowBundle } from '../support/workflow-env';
 
@@ -60,14 +62,23 @@ class RecordedRun {
     return this.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '';
   }
 
-  /** The ChargeWorkflow's returned record. */
-  get charge(): ChargeRecord {
+  /** The workflow's returned value. */
+  result<T>(): T {
     const completed = this.events.find(
       (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
     );
     const payload = completed?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0];
     assert.ok(payload, 'the workflow completed with a result');
-    return defaultPayloadConverter.fromPayload<ChargeRecord>(payload);
+    return defaultPayloadConverter.fromPayload<T>(payload);
+  }
+
+  /** The ChargeWorkflow's returned record. */
+  get charge(): ChargeRecord {
+    return this.result<ChargeRecord>();
+  }
+
+  publishedDisputes(): DisputeEventV1[] {
+    return this.activities('publishDisputeEvent').map((run) => run.input as DisputeEventV1);
   }
 
   /** The patch markers this run recorded (today's code records its newest ones). */
@@ -160,6 +171,18 @@ function endedAs(run: RecordedRun, status: ChargeRecord['status'], failureCode?:
     run.published().map((e) => e.status),
     [status],
   );
+}
+
+/** A dispute that ended with this outcome, having announced these changes in this order. */
+function disputeEnded(run: RecordedRun, outcome: string | null, changes: readonly string[]): DisputeRecord {
+  assert.equal(run.workflowType, 'DisputeWorkflow');
+  const record = run.result<DisputeRecord>();
+  assert.equal(record.outcome, outcome);
+  assert.deepEqual(
+    run.publishedDisputes().map((e) => e.change),
+    changes,
+  );
+  return record;
 }
 
 /** Each recorded history, what path it is, and how its events show it. */
@@ -346,8 +369,9 @@ const PATHS: Record<string, { readonly path: string; readonly shows: (run: Recor
 /**
  * The paths recorded from today's code (npm run record-histories writes them as `v2-<path>`), each
  * with what its history must show. A history of the current generation carries the markers today's
- * code records first: `charge-lifecycle-v2` (ChargeWorkflow) or `refund-window-from-success`
- * (RefundsWorkflow); one without them was recorded from older code.
+ * code records first: `charge-lifecycle-v2` (ChargeWorkflow), `refund-window-from-success`
+ * (RefundsWorkflow) or `stripe-task-queue` (DisputeWorkflow, new: every history of it is today's);
+ * one without them was recorded from older code.
  */
 const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (run: RecordedRun) => void }> = {
   'v2-webhook-success': PATHS['webhook-success']!,
@@ -393,6 +417,52 @@ const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (ru
       endedAs(run, 'succeeded');
     },
   },
+  'v2-dispute-won': {
+    path: 'a dispute opened, funds withdrawn, evidence submitted, closed won, funds reinstated: each announced once',
+    shows: (run) => {
+      assert.equal(run.signals('disputeEvent'), 5);
+      assert.equal(run.only('retrievePaymentIntentForDispute').outcome, 'completed');
+      const record = disputeEnded(run, 'won', ['opened', 'funds_withdrawn', 'closed', 'funds_reinstated']);
+      assert.equal(record.evidence_submitted, true);
+      assert.ok(
+        record.event_id?.startsWith('evt-replay-dispute-won-'),
+        'the order found through the PaymentIntent',
+      );
+    },
+  },
+  'v2-dispute-lost': {
+    path: 'a dispute opened with its funds withdrawn, then closed lost',
+    shows: (run) => {
+      assert.equal(run.signals('disputeEvent'), 2);
+      disputeEnded(run, 'lost', ['opened', 'funds_withdrawn', 'closed']);
+    },
+  },
+  'v2-dispute-duplicate-and-out-of-order-events': {
+    path: "a won dispute's events delivered repeated and out of order: each change announced once, in order",
+    shows: (run) => {
+      assert.equal(run.signals('disputeEvent'), 8);
+      disputeEnded(run, 'won', ['opened', 'funds_withdrawn', 'closed', 'funds_reinstated']);
+    },
+  },
+  'v2-dispute-evidence-warning': {
+    path: 'the evidence warning timer fires while evidence is due and not submitted, then the dispute is lost',
+    shows: (run) => {
+      const warned = run.firstIndex(EventType.EVENT_TYPE_TIMER_FIRED);
+      const signals = run.events.flatMap((e, i) => (e.workflowExecutionSignaledEventAttributes ? [i] : []));
+      const closedEvent = signals.at(-1) ?? -1;
+      assert.ok(warned >= 0, 'the warning timer fired');
+      assert.ok(closedEvent > warned, 'before the closing event came');
+      disputeEnded(run, 'lost', ['opened', 'funds_withdrawn', 'closed']);
+    },
+  },
+  'v2-dispute-not-ours': {
+    path: 'a dispute on a PaymentIntent without our metadata: acknowledged, nothing published, ended',
+    shows: (run) => {
+      assert.equal(run.only('retrievePaymentIntentForDispute').outcome, 'completed');
+      const record = disputeEnded(run, null, []);
+      assert.equal(record.event_id, null);
+    },
+  },
   'v2-amount-mismatch': {
     path: 'Stripe reports other money than the charge asked: failed with amount_mismatch',
     shows: (run) => endedAs(run, 'failed', 'amount_mismatch'),
@@ -402,47 +472,53 @@ const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (ru
 const CURRENT_MARKERS: Record<string, string> = {
   ChargeWorkflow: 'charge-lifecycle-v2',
   RefundsWorkflow: 'refund-window-from-success',
+  // The only marker it records so far (its Stripe queue, from stripe-activity-policy.ts).
+  DisputeWorkflow: 'stripe-task-queue',
 };
 
-describe('replay of recorded ChargeWorkflow and RefundsWorkflow histories', { timeout: 120_000 }, () => {
-  it('has a recorded history for each workflow path, and no history without its path', () => {
-    assert.deepEqual(
-      files.map((f) => path.basename(f, '.json')),
-      [...Object.keys(PATHS), ...Object.keys(CURRENT_PATHS)].sort(),
-    );
-  });
-
-  it("has a history recorded from today's code for every path (its first marker is today's)", async () => {
-    for (const name of Object.keys(CURRENT_PATHS)) {
-      const run = new RecordedRun(await read(`${name}.json`));
-      const marker = CURRENT_MARKERS[run.workflowType];
-      assert.ok(marker, `${name}: a ${run.workflowType} history`);
-      assert.ok(run.markers().includes(marker), `${name} was recorded before ${marker}: record it again`);
-    }
-  });
-
-  it('replays every history without a determinism error', async () => {
-    quietTemporalRuntime();
-    const histories = files.map((file) => ({
-      workflowId: path.basename(file, '.json'),
-      history: load(file),
-    }));
-    const failures: string[] = [];
-    let replayed = 0;
-    for await (const result of Worker.runReplayHistories(
-      { workflowBundle: await workflowBundle(), dataConverter: localDataConverter() },
-      histories,
-    )) {
-      replayed += 1;
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-    }
-    assert.equal(replayed, files.length);
-    assert.deepEqual(failures, []);
-  });
-
-  for (const [name, { path: what, shows }] of Object.entries({ ...PATHS, ...CURRENT_PATHS })) {
-    it(`${name}.json is the path where ${what}`, async () => {
-      shows(new RecordedRun(await read(`${name}.json`)));
+describe(
+  'replay of recorded ChargeWorkflow, RefundsWorkflow and DisputeWorkflow histories',
+  { timeout: 120_000 },
+  () => {
+    it('has a recorded history for each workflow path, and no history without its path', () => {
+      assert.deepEqual(
+        files.map((f) => path.basename(f, '.json')),
+        [...Object.keys(PATHS), ...Object.keys(CURRENT_PATHS)].sort(),
+      );
     });
-  }
-});
+
+    it("has a history recorded from today's code for every path (its first marker is today's)", async () => {
+      for (const name of Object.keys(CURRENT_PATHS)) {
+        const run = new RecordedRun(await read(`${name}.json`));
+        const marker = CURRENT_MARKERS[run.workflowType];
+        assert.ok(marker, `${name}: a ${run.workflowType} history`);
+        assert.ok(run.markers().includes(marker), `${name} was recorded before ${marker}: record it again`);
+      }
+    });
+
+    it('replays every history without a determinism error', async () => {
+      quietTemporalRuntime();
+      const histories = files.map((file) => ({
+        workflowId: path.basename(file, '.json'),
+        history: load(file),
+      }));
+      const failures: string[] = [];
+      let replayed = 0;
+      for await (const result of Worker.runReplayHistories(
+        { workflowBundle: await workflowBundle(), dataConverter: localDataConverter() },
+        histories,
+      )) {
+        replayed += 1;
+        if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+      }
+      assert.equal(replayed, files.length);
+      assert.deepEqual(failures, []);
+    });
+
+    for (const [name, { path: what, shows }] of Object.entries({ ...PATHS, ...CURRENT_PATHS })) {
+      it(`${name}.json is the path where ${what}`, async () => {
+        shows(new RecordedRun(await read(`${name}.json`)));
+      });
+    }
+  },
+);

@@ -11,6 +11,7 @@ import { TOPIC_KEYS, TOPICS, type TopicNames } from '../../src/contracts/topics'
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { FakeChargeWorkflows } from './fake-charge-workflows';
 import { FakeCustomerViews } from './fake-customer-views';
+import { FakeDisputeWorkflows } from './fake-dispute-workflows';
 
 export const DEFAULT_TOPIC_NAMES = Object.fromEntries(
   TOPIC_KEYS.map((key) => [key, TOPICS[key].default]),
@@ -40,6 +41,7 @@ export class FakeDedupeWindow {
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly charges: FakeChargeWorkflows;
+  readonly disputes: FakeDisputeWorkflows;
   readonly customerViews: FakeCustomerViews;
   readonly dedupe: FakeDedupeWindow;
   readonly metrics: Metrics;
@@ -48,6 +50,7 @@ export interface TestApp {
 /** The real app (gateway + webhook roles) over a fake Temporal, for `app.inject` tests. */
 export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<TestApp> {
   const charges = new FakeChargeWorkflows();
+  const disputes = new FakeDisputeWorkflows();
   const customerViews = new FakeCustomerViews();
   const dedupe = new FakeDedupeWindow();
   const metrics = createMetrics();
@@ -60,6 +63,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
     readiness,
     gateway: {
       charges,
+      disputes,
       customerViews,
       dedupe,
       apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'],
@@ -69,6 +73,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
     },
     webhook: {
       charges,
+      disputes,
       webhooks: createStripeWebhooks(stripe, {
         secrets: TEST_WEBHOOK_SECRETS,
         toleranceSeconds: 300,
@@ -77,5 +82,5 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
       lateSuccessPolicy: 'refund',
     },
   });
-  return { app, charges, customerViews, dedupe, metrics };
+  return { app, charges, disputes, customerViews, dedupe, metrics };
 }

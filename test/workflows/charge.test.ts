@@ -79,6 +79,9 @@ function mockActivities(
       failure: null,
     }),
     publishRefundEvent: async (event) => ({ topic: 'payments.refunded', message_id: event.refund_id }),
+    // Disputes have their own workflow: a charge never asks for these.
+    retrievePaymentIntentForDispute: async () => assert.fail('a charge never reads a dispute'),
+    publishDisputeEvent: async () => assert.fail('a charge never publishes a dispute'),
     publishPaymentEvent: async (event) => {
       published.push(event);
       return {

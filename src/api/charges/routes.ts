@@ -8,6 +8,7 @@ import type { Metrics } from '../../observability/metrics';
 import { HttpError, JSON_BODY_ERRORS, RETRY_AFTER_SECONDS, type FieldError } from '../errors';
 import { registerStrictJsonParser } from '../json-body';
 import type { DedupeWindow } from '../temporal/dedupe-window';
+import type { DisputeWorkflows } from '../temporal/dispute-workflows';
 import { bearerAuth } from './bearer-auth';
 import { chargeView, type ChargeView } from './charge-view';
 import { KNOWN_CHARGES_CAPACITY, KnownCharges } from './known-charges';
@@ -172,14 +173,15 @@ export async function chargeRoutes(
   opts: {
     charges: ChargeWorkflows;
     customerViews: PaymentIntentViews;
+    disputes: Pick<DisputeWorkflows, 'listForCharge'>;
     dedupe: Pick<DedupeWindow, 'windowSeconds' | 'refusal'>;
     metrics: Metrics;
     apiTokens: readonly string[];
     timing: ChargeTiming;
   },
 ): Promise<void> {
-  const { charges, customerViews, dedupe, metrics } = opts;
-  const view = (record: ChargeRecord) => chargeView(record, { charges, customerViews });
+  const { charges, customerViews, disputes, dedupe, metrics } = opts;
+  const view = (record: ChargeRecord) => chargeView(record, { charges, customerViews, disputes });
 
   /**
    * The early answer's body, or undefined when it cannot be given: the PaymentIntent did not come in

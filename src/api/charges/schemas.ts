@@ -6,6 +6,7 @@ import {
   type RefundRecord,
   type RefundRequest,
 } from '../../contracts/refund';
+import type { DisputeRecord } from '../../contracts/dispute';
 import { errorResponseSchema } from '../errors';
 import { Nullable, StringEnum, StringMap, type Assert, type Immutable, type Same } from '../schema-types';
 
@@ -94,6 +95,37 @@ export type ChargeRequestIsTheSchema = Assert<
   Same<Immutable<Omit<ChargeRequestBody, 'occurred_at'>>, ChargeRequest>
 >;
 
+/** A dispute of the charge (src/contracts/dispute.ts DisputeRecord), as GET /charges/{event_id} lists it. */
+export const disputeSchema = Type.Object({
+  dispute_id: Type.String(),
+  event_id: Nullable(Type.String()),
+  order_id: Nullable(Type.String()),
+  payment_intent_id: Nullable(Type.String()),
+  charge_id: Nullable(Type.String()),
+  status: Nullable(Type.String(), {
+    description: "Stripe's dispute status: warning_needs_response, needs_response, under_review, won, lost, …",
+  }),
+  reason: Nullable(Type.String()),
+  amount: Nullable(Type.Integer()),
+  currency: Nullable(Type.String()),
+  evidence_due_by: Nullable(Type.String({ format: 'date-time' }), {
+    description: 'When evidence must be submitted in the Stripe Dashboard; a dispute left unanswered is lost',
+  }),
+  evidence_submitted: Type.Boolean(),
+  funds_withdrawn: Type.Boolean(),
+  funds_reinstated: Type.Boolean(),
+  outcome: Nullable(Type.String(), { description: 'won, lost, warning_closed or prevented once closed' }),
+  money_mismatch: Nullable(Type.String(), {
+    description: 'Set when the dispute is for more than the charge or another currency: check it at Stripe',
+  }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+/** A dispute as the API shows it; the dispute workflow's record is exactly that. */
+export type DisputeRecordIsTheSchema = Assert<
+  Same<Immutable<Static<typeof disputeSchema>>, Immutable<DisputeRecord>>
+>;
+
 const chargeStatusSchema = StringEnum(CHARGE_STATUSES);
 
 export const chargeAcceptedSchema = Type.Object({
@@ -153,6 +185,11 @@ const chargeRecordProperties = {
   ),
   refunds: Type.Optional(Type.Array(refundSchema)),
   refunded_amount: Type.Optional(Type.Integer()),
+  disputes: Type.Optional(
+    Type.Array(disputeSchema, {
+      description: "A succeeded charge's disputes (chargebacks and inquiries), with their evidence due time",
+    }),
+  ),
 };
 
 export const chargeRecordSchema = Type.Object(chargeRecordProperties);

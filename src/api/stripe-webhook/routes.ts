@@ -4,6 +4,7 @@ import { saysMoneyTaken, type LateSuccessPolicy } from '../../contracts/late-out
 import type { Metrics } from '../../observability/metrics';
 import { errorResponseSchema } from '../errors';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
+import type { DisputeWorkflows } from '../temporal/dispute-workflows';
 
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -27,12 +28,13 @@ export async function stripeWebhookRoutes(
   app: FastifyInstance,
   opts: {
     charges: ChargeWorkflows;
+    disputes: DisputeWorkflows;
     webhooks: ProviderWebhooks;
     metrics: Metrics;
     lateSuccessPolicy: LateSuccessPolicy;
   },
 ): Promise<void> {
-  const { charges, webhooks, metrics, lateSuccessPolicy } = opts;
+  const { charges, disputes, webhooks, metrics, lateSuccessPolicy } = opts;
 
   // The signature covers the exact bytes Stripe sent: keep them raw, whatever the content type.
   app.removeAllContentTypeParsers();
@@ -82,6 +84,26 @@ export async function stripeWebhookRoutes(
           'webhook ignored',
         );
         return { received: true, ignored: routed.reason };
+      }
+
+      if (routed.kind === 'dispute') {
+        // The dispute names no charge of ours: its workflow finds the order (src/workflows/dispute.ts).
+        request.log = request.log.child({
+          dispute_id: routed.disputeId,
+          payment_intent_id: routed.payload.payment_intent_id,
+          stripe_event_id: event.id,
+          type: event.type,
+        });
+        // 200 only once Temporal holds the event; unavailable → 503 + Retry-After, and Stripe retries.
+        const delivered = await disputes.deliver(routed.payload);
+        if (delivered === 'closed') {
+          metrics.webhookEvents.inc({ result: 'ignored', reason: 'dispute_closed' });
+          request.log.info('webhook for a dispute whose workflow has ended');
+          return { received: true, ignored: 'dispute_closed' };
+        }
+        metrics.webhookEvents.inc({ result: 'verified', reason: 'signalled' });
+        request.log.info('webhook signalled to dispute');
+        return { received: true };
       }
 
       // Every later line about this request (the request log included) names the charge.
