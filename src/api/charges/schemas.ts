@@ -103,7 +103,8 @@ export const disputeSchema = Type.Object({
   payment_intent_id: Nullable(Type.String()),
   charge_id: Nullable(Type.String()),
   status: Nullable(Type.String(), {
-    description: "Stripe's dispute status: warning_needs_response, needs_response, under_review, won, lost, …",
+    description:
+      "Stripe's dispute status: warning_needs_response, needs_response, under_review, won, lost, …",
   }),
   reason: Nullable(Type.String()),
   amount: Nullable(Type.Integer()),

@@ -64,7 +64,8 @@ export const DISPUTE_EVENT_V1: RecordContract<DisputeEventV1> = {
       evidence_due_by: {
         type: ['string', 'null'],
         format: 'date-time',
-        description: 'When evidence must be submitted in the Stripe Dashboard, or null when none is asked for',
+        description:
+          'When evidence must be submitted in the Stripe Dashboard, or null when none is asked for',
       },
       funds_withdrawn: { type: 'boolean' },
       funds_reinstated: { type: 'boolean' },
