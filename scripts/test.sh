@@ -38,19 +38,28 @@ set +a
 # (test/zz-secret-scan.test.ts) scans together with the bench's and the stack's logs.
 rm -rf test-results/logs test-results/secrets
 
-# The image runs Node 24: the unit, API, workflow and replay tests run on it too (first, so the
-# closing summary is the full suite's).
+# The tests that need no stack run in one process per Node version (scripts/run-tests-in-one-process.ts:
+# loading tsx, fastify and the Temporal client once instead of once per file is most of their time);
+# the files that use the stack run one at a time, each in its own process.
+mapfile -t unit < <(bash scripts/test-unit.sh --list)
+mapfile -t unit_and_workflows < <(bash scripts/test-unit.sh --list --workflows)
+
+# The image runs Node 24: the unit, API, workflow and replay tests run on it (first, so the closing
+# summary is the full suite's). The workflow tests on the time-skipping server run here only: on Node 20
+# every workflow runs in the real workers of the integration tests, and its replay test runs there too.
 node24="$(bash scripts/node24.sh)" # installed by setup.sh: prints its path
-# The secret scan runs once, last of the full pass below, when every suite has written its logs.
-mapfile -t portable < <(find test -name '*.test.ts' -not -path 'test/integration/*' -not -path 'test/deploy/*' -not -path 'test/clients/*' -not -path 'test/ui/*' -not -path 'test/chaos/*' -not -name 'zz-secret-scan.test.ts' | sort)
-echo "== tests on $("$node24" --version) (${#portable[@]} files)"
-"$node24" --import tsx --test --test-concurrency=1 --test-reporter=spec "${portable[@]}"
+echo "== tests on $("$node24" --version): ${#unit_and_workflows[@]} files in one process"
+"$node24" --import tsx --test-reporter=spec scripts/run-tests-in-one-process.ts "${unit_and_workflows[@]}"
 
 # The benchmark cannot rot: a ~20 s smoke run of the whole harness, a tiny flash sale included
 # (reuses the running stack).
 echo "== bench smoke" && bash scripts/bench.sh --smoke --no-build
 
-mapfile -t files < <(find test -name '*.test.ts' | sort)
-echo "== tests on $(node --version) (${#files[@]} files)"
+echo "== tests on $(node --version): ${#unit[@]} files and the replay test in one process"
+node --import tsx --test-reporter=spec scripts/run-tests-in-one-process.ts "${unit[@]}" test/replay/replay.test.ts
+
+# The secret scan (test/zz-secret-scan.test.ts) sorts last: it reads every suite's logs.
+mapfile -t stack_files < <(find test -name '*.test.ts' | sort | grep -vxF -f <(printf '%s\n' "${unit_and_workflows[@]}"))
+echo "== tests on $(node --version) against the stack (${#stack_files[@]} files, one at a time)"
 # One file at a time: integration files stop and restart stack parts to prove recovery.
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "${stack_files[@]}"
