@@ -34,7 +34,7 @@ import { formatAmount } from '../contracts/currency';
 import type { PaymentEventV1 } from '../contracts/payment-event';
 import { providerTaskQueue } from '../contracts/payment-provider';
 import { outcomeTopic, TOPICS } from '../contracts/topics';
-import { chargeDetails, type ChargeActivity } from './charge-details';
+import { chargeDetails, type ChargeActivity } from './charge-operator-details';
 import {
   AMOUNT_MISMATCH,
   confirmedHere,

@@ -28,7 +28,7 @@ import {
   type DisputeWorkflowInput,
 } from '../contracts/dispute';
 import { TOPICS } from '../contracts/topics';
-import { disputeDetails, type DisputeActivity } from './dispute-details';
+import { disputeDetails, type DisputeActivity } from './dispute-operator-details';
 import {
   applyDisputeEvent,
   disputeEventOf,

@@ -10,7 +10,7 @@ import { registerStrictJsonParser } from '../json-body';
 import type { DedupeWindow } from '../temporal/dedupe-window';
 import type { DisputeWorkflows } from '../temporal/dispute-workflows';
 import { bearerAuth } from './bearer-auth';
-import { chargeView, type ChargeView } from './charge-view';
+import { chargeView, type ChargeView } from './charge-caller-view';
 import { KNOWN_CHARGES_CAPACITY, KnownCharges } from './known-charges';
 import { preferredWaitSeconds, waitApplied } from './prefer';
 import { startOrFind } from './start-or-find';

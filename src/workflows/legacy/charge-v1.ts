@@ -37,7 +37,7 @@ import {
 import { formatAmount } from '../../contracts/currency';
 import type { PaymentEventV1 } from '../../contracts/payment-event';
 import { PUBLISH_RETRY, STRIPE_RETRY, stripeActivityQueue, stripeFailureOf } from '../stripe-activity-policy';
-import { chargeDetails, type ChargeActivity } from '../charge-details';
+import { chargeDetails, type ChargeActivity } from '../charge-operator-details';
 import {
   applyPaymentIntent,
   applyStripeEvent,

@@ -1,7 +1,7 @@
 /** The current details an operator reads on a running charge's Web UI page (pure text). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chargeDetails, type ChargeDetailsInput } from '../../src/workflows/charge-details';
+import { chargeDetails, type ChargeDetailsInput } from '../../src/workflows/charge-operator-details';
 
 const AT = Date.parse('2026-11-27T10:00:00Z');
 const base: ChargeDetailsInput = {
