@@ -1,0 +1,140 @@
+/**
+ * What the platform hears equals what Stripe did with the money, on the real stack with the Stripe
+ * stand-in (tools/stripe-standin, a test tool) keeping the PaymentIntents and sending the webhooks:
+ * - a browser checkout whose first card is declined stays open for another card, and the retry that
+ *   pays ends it succeeded: one payments.completed, never a payments.failed;
+ * - a server-confirmed charge that is declined has its PaymentIntent canceled at Stripe before
+ *   payments.failed is published, so no later confirmation can take money for that order.
+ * (Money taken after a charge ended: test/integration/late-outcome.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { ChargeRecord } from '../../src/contracts/charge';
+import { readRecordsFor } from '../support/kafka-reader';
+import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
+import {
+  STANDIN_TEST_KEY,
+  startTestStandin,
+  startWebhookRelay,
+  type TestStandin,
+  type WebhookRelay,
+} from '../support/stripe-standin';
+import { waitUntil } from '../support/wait';
+
+const OUTCOME_TOPICS = ['payments.completed', 'payments.failed'];
+
+describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 240_000 }, () => {
+  let standin: TestStandin;
+  let relay: WebhookRelay;
+  let service: TestService;
+  before(async () => {
+    standin = await startTestStandin({ webhooks: { retry_base_ms: 300 } }, { stripeMock: true });
+    service = await startTestService({ STRIPE_API_BASE: standin.url });
+    relay = await startWebhookRelay(`${service.url}/stripe/webhook`);
+    await standin.control.registerWebhookEndpoint({ url: relay.url, secret: TEST_WEBHOOK_SECRET });
+  });
+  after(async () => {
+    await service?.stop();
+    await relay?.close();
+    await standin?.close();
+  });
+
+  const charge = async (eventId: string) =>
+    (await (
+      await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
+    ).json()) as ChargeRecord;
+  const newCharge = async (extra: object = {}) => {
+    const eventId = `evt-truth-${randomUUID()}`;
+    const res = await fetch(`${service.url}/charge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...AUTH_HEADER },
+      body: JSON.stringify({
+        event_id: eventId,
+        order_id: `order-${eventId}`,
+        amount: 4200,
+        currency: 'eur',
+        ...extra,
+      }),
+    });
+    assert.equal(res.status, 202);
+    return eventId;
+  };
+  const statusIs = (eventId: string, status: string) =>
+    waitUntil(
+      async () => {
+        const read = await charge(eventId);
+        return read.status === status ? read : undefined;
+      },
+      `${eventId} to be ${status}`,
+      45_000,
+    );
+  const outcomesOf = (eventId: string) =>
+    waitUntil(async () => {
+      const found = await readRecordsFor(OUTCOME_TOPICS, new Set([eventId]));
+      return found.length > 0 ? found : undefined;
+    }, `an outcome on Kafka for ${eventId}`);
+
+  it('keeps a browser checkout open after a declined card, and announces only the retry that paid', async () => {
+    const eventId = await newCharge();
+    const pi = await waitUntil(
+      async () => (await charge(eventId)).payment_intent_id ?? undefined,
+      `the PaymentIntent of ${eventId}`,
+    );
+
+    const declined = await standin.control.confirm(pi, 'pm_card_chargeDeclined');
+    assert.equal(declined.payment_intent.status, 'requires_payment_method');
+    const waiting = await statusIs(eventId, 'requires_payment_method');
+    assert.ok(waiting.failure, 'the record names the last decline');
+    assert.match(waiting.failure.code, /declin/);
+    assert.deepEqual(await readRecordsFor(OUTCOME_TOPICS, new Set([eventId])), [], 'nothing announced yet');
+
+    const paid = await standin.control.confirm(pi, 'pm_card_visa');
+    assert.equal(paid.payment_intent.status, 'succeeded');
+    const done = await statusIs(eventId, 'succeeded');
+    assert.equal(done.failure, null);
+    const outcomes = await outcomesOf(eventId);
+    assert.deepEqual(
+      outcomes.map((r) => [r.topic, r.value['status'], r.value['amount']]),
+      [['payments.completed', 'succeeded', 4200]],
+    );
+    assert.deepEqual(
+      (await standin.control.paymentIntentsFor(eventId)).map((p) => p.status),
+      ['succeeded'],
+      'one PaymentIntent, paid once',
+    );
+  });
+
+  it('cancels a declined server-confirmed PaymentIntent at Stripe before it announces the failure', async () => {
+    const eventId = await newCharge({ payment_method: 'pm_card_chargeDeclined' });
+    const failed = await statusIs(eventId, 'failed');
+    assert.ok(failed.failure, 'the record names the decline');
+    assert.match(failed.failure.code, /declin/);
+    const outcomes = await outcomesOf(eventId);
+    assert.deepEqual(
+      outcomes.map((r) => [r.topic, r.value['status']]),
+      [['payments.failed', 'failed']],
+    );
+    const intents = await standin.control.paymentIntentsFor(eventId);
+    assert.deepEqual(
+      intents.map((p) => p.status),
+      ['canceled'],
+      'the door is closed at Stripe',
+    );
+    // Another client holding the secret (or an operator) can no longer take money for this order.
+    const id = intents[0]?.id ?? '';
+    const late = await fetch(`${standin.url}/v1/payment_intents/${id}/confirm`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${STANDIN_TEST_KEY}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ payment_method: 'pm_card_visa' }).toString(),
+    });
+    assert.equal(late.status, 400, 'Stripe refuses to confirm a canceled PaymentIntent');
+    assert.deepEqual(
+      (await standin.control.paymentIntentsFor(eventId)).map((p) => p.status),
+      ['canceled'],
+    );
+  });
+});
