@@ -133,12 +133,18 @@ describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180
     assert.equal(publish?.kind, PRODUCER);
     assert.equal(parentOf(publish)?.name, 'RunActivity:publishPaymentEvent');
 
-    // trace_id on the request's log line and on the activities' lines.
+    // trace_id on the request's log line and on the activities' and the workflow's lines.
     const lines = service.logs.filter((l) => l['trace_id'] === traceId);
     assert.ok(
       lines.some((l) => l['msg'] === 'request completed' && l['route'] === '/charge'),
       "the request's log line names the trace",
     );
+    // And the workflow's own lines, those the webhook's signal caused included.
+    const workflowLines = service.logs.filter(
+      (l) => l['msg'] === 'charge status changed' && l['workflowId'] === chargeWorkflowId(eventId),
+    );
+    assert.ok(workflowLines.length >= 2, 'the charge logged its status changes');
+    assert.deepEqual(new Set(workflowLines.map((l) => l['trace_id'])), new Set([traceId]));
     for (const message of ['PaymentIntent created', 'event published']) {
       assert.ok(
         lines.some((l) => l['msg'] === message),
