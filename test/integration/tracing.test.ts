@@ -116,6 +116,12 @@ describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180
     assert.equal(parentOf(stripeCall), stripeActivity);
     assert.equal(stripeCall?.attributes['http.response.status_code'], 200);
 
+    // The PaymentIntent keeps the charge's trace context, the scheduling span of its create.
+    const [intent] = await standin.control.paymentIntentsFor(eventId);
+    const kept = parseTraceparent(intent?.metadata['traceparent']);
+    assert.equal(kept.traceId, traceId);
+    assert.equal(byId.get(kept.spanId)?.name, 'StartActivity:createPaymentIntent');
+
     // The webhook's signal, in the charge's trace (by the PaymentIntent's metadata), and its handling.
     const webhook = named(spans, 'webhook payment_intent.succeeded');
     assert.ok(webhook, "the webhook's span joined the charge's trace");
