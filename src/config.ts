@@ -81,6 +81,11 @@ export interface Config {
   readonly disputeCountIntervalSeconds: number;
   /** How long a repeated event_id is refused as a duplicate: the namespace must retain charges this long. */
   readonly dedupeWindowSeconds: number;
+  /** OpenTelemetry: spans are exported only when an OTLP endpoint is set (tracing.ts). */
+  readonly tracing: {
+    /** Base URL of an OTLP/HTTP receiver; the exporter posts to <base>/v1/traces. */
+    readonly otlpEndpoint: string | undefined;
+  };
   readonly worker: {
     readonly maxConcurrentActivities: number;
     readonly maxConcurrentWorkflowTasks: number;
@@ -293,6 +298,11 @@ export const CONFIG_VARIABLES = [
     default: '60',
     meaning: "How often the gateway counts open disputes (payments_disputes_open) in Temporal's visibility",
   },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    default: '(none: tracing off)',
+    meaning: 'OTLP/HTTP base URL spans are exported to (…/v1/traces is appended), e.g. http://127.0.0.1:4318',
+  },
   { name: 'WORKER_MAX_CONCURRENT_ACTIVITIES', default: '200', meaning: 'Activities one worker runs at once' },
   {
     name: 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
@@ -500,6 +510,25 @@ function parseWebhookSecrets(reader: Reader, mode: PaymentsMode): string[] {
   return secrets;
 }
 
+/** OTEL_EXPORTER_OTLP_ENDPOINT: an http(s) base URL, kept without a trailing slash. */
+function parseOtlpEndpoint(reader: Reader): string | undefined {
+  const value = reader.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search !== '' || url.username !== '') {
+    reader.problems.push(
+      'OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL without query or credentials, e.g. http://127.0.0.1:4318',
+    );
+    return undefined;
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
 function parseChargeApiTokens(reader: Reader, mode: PaymentsMode): string[] {
   const tokens = reader.list('CHARGE_API_TOKEN');
   if ((mode === 'gateway' || mode === 'all') && tokens.length === 0) {
@@ -700,6 +729,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     disputeCountIntervalSeconds: reader.integer('DISPUTE_COUNT_INTERVAL_SECONDS', 1, 3600),
     dedupeWindowSeconds: reader.duration('CHARGE_DEDUPE_WINDOW', 3600, 400 * 86_400),
+    tracing: { otlpEndpoint: parseOtlpEndpoint(reader) },
     worker: {
       maxConcurrentActivities: reader.integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10000),
       maxConcurrentWorkflowTasks: reader.integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 2, 10000),

@@ -3,6 +3,7 @@
  * logger and metrics come in; the Stripe client and the Temporal client connection are made here),
  * starts the roles `config.mode` names, and serves what they serve on one HTTP port.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app';
 import { createChargeWorkflows } from './api/temporal/charge-workflows';
@@ -11,6 +12,7 @@ import { createTemporalClient } from './clients/temporal';
 import { modeRoles, type Config, type PaymentsMode } from './config';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
+import { createTracing } from './observability/tracing';
 import type { SharedParts, SharedTemporal, StartedRole, StartRole } from './roles/shared-parts';
 import { createStripeClient, type StripeClient } from './stripe/client';
 
@@ -18,7 +20,10 @@ export interface RunningService {
   readonly app: FastifyInstance;
   /** The address the HTTP server listens on, e.g. http://127.0.0.1:8080. */
   readonly url: string;
-  /** Ordered shutdown: stop taking requests, drain the worker, disconnect Kafka, close Temporal. */
+  /**
+   * Ordered shutdown: stop taking requests, drain the worker, disconnect Kafka, close Temporal,
+   * flush the last spans.
+   */
   stop(): Promise<void>;
 }
 
@@ -43,19 +48,23 @@ export async function startService(
   // Run in reverse at shutdown: the HTTP server first, then the roles (last started, first
   // stopped), then the shared Temporal connection, which the first role to ask for it registered.
   const closers: Array<() => Promise<void>> = [];
+  // First in, last out: the spans of everything that stops before it are still exported.
+  const tracing = createTracing(config);
+  closers.push(() => tracing.shutdown());
   let temporal: SharedTemporal | undefined;
   let stripe: StripeClient | undefined;
   const shared: SharedParts = {
     config,
     logger,
     metrics,
+    tracing,
     // Made on first use: the codec server never asks, and holds no Stripe key to make it with.
     get stripe() {
-      stripe ??= createStripeClient(config);
+      stripe ??= createStripeClient(config, tracing.tracer);
       return stripe;
     },
     temporal: () => {
-      temporal ??= connectTemporal(config, closers);
+      temporal ??= connectTemporal(config, closers, tracing.tracer);
       return temporal;
     },
   };
@@ -71,6 +80,7 @@ export async function startService(
     const app = await buildApp({
       logger,
       metrics,
+      tracer: tracing.tracer,
       readiness: [...new Set(roles.flatMap((role) => role.readiness))],
       ...roles.reduce<StartedRole['http']>((served, role) => ({ ...served, ...role.http }), {}),
     });
@@ -97,8 +107,12 @@ export async function startService(
  * The gateway's and the webhook receiver's client connection. Lazy, so a gateway starts (and answers
  * /readyz with 503) while Temporal is still down.
  */
-function connectTemporal(config: Config, closers: Array<() => Promise<void>>): SharedTemporal {
-  const { connection, client } = createTemporalClient(config);
+function connectTemporal(
+  config: Config,
+  closers: Array<() => Promise<void>>,
+  tracer: Tracer,
+): SharedTemporal {
+  const { connection, client } = createTemporalClient(config, tracer);
   closers.push(() => connection.close());
   return {
     connection,

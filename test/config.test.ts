@@ -257,6 +257,33 @@ describe('config', () => {
     ]);
   });
 
+  it('exports no spans unless OTEL_EXPORTER_OTLP_ENDPOINT is set, and takes its base URL without a trailing slash', () => {
+    assert.equal(loadConfig(valid).tracing.otlpEndpoint, undefined);
+    assert.equal(
+      loadConfig({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.observability:4318/' }).tracing
+        .otlpEndpoint,
+      'http://collector.observability:4318',
+    );
+    assert.equal(
+      loadConfig({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com/otlp' }).tracing
+        .otlpEndpoint,
+      'https://otel.example.com/otlp',
+    );
+  });
+
+  it('refuses an OTEL_EXPORTER_OTLP_ENDPOINT that is not an http(s) URL, naming the variable', () => {
+    const problem =
+      'OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL without query or credentials, e.g. http://127.0.0.1:4318';
+    for (const bad of [
+      '127.0.0.1:4318',
+      'grpc://127.0.0.1:4317',
+      'http://u:p@127.0.0.1:4318',
+      'http://h:4318/?x=1',
+    ]) {
+      assert.deepEqual(problemsOf({ ...valid, OTEL_EXPORTER_OTLP_ENDPOINT: bad }), [problem], bad);
+    }
+  });
+
   it('reads exactly the variables it documents', () => {
     const read = new Set<string>();
     const env: Record<string, string> = { ...valid };

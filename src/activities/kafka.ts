@@ -1,3 +1,4 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { Context } from '@temporalio/activity';
 import type { EventProducer } from '../clients/kafka';
 import {
@@ -22,8 +23,10 @@ export function createKafkaActivities(deps: {
   producer: EventProducer;
   topics: TopicNames;
   metrics: Metrics | undefined;
+  tracer?: Tracer | undefined;
 }) {
   const { producer, topics, metrics } = deps;
+  const tracer = deps.tracer ?? trace.getTracer('payments-service');
   // Every topic's series at 0 from the start: the alert on retries sees the first one as an increase.
   for (const topic of Object.values(topics)) metrics?.kafkaPublishRetries.inc({ topic }, 0);
 
@@ -37,6 +40,19 @@ export function createKafkaActivities(deps: {
     const { attempt } = Context.current().info;
     if (attempt > 1) metrics?.kafkaPublishRetries.inc({ topic });
     const stopTimer = metrics?.kafkaPublishDuration.startTimer({ topic });
+    // A PRODUCER span of the charge's trace; the record's W3C `traceparent` names it, so a consumer
+    // continues the same trace.
+    const span = tracer.startSpan(`publish ${topic}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': topic,
+        'messaging.message.id': messageId,
+      },
+    });
+    const traceHeaders: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
     try {
       await producer.send({
         topic,
@@ -51,13 +67,20 @@ export function createKafkaActivities(deps: {
               [PAYMENT_EVENT_HEADERS.schemaVersion]: PAYMENT_EVENT_SCHEMA_VERSION,
               [PAYMENT_EVENT_HEADERS.status]: event.status,
               ...record.extraHeaders,
+              ...traceHeaders,
             },
           },
         ],
       });
       stopTimer?.({ result: 'ok' });
+      span.end();
     } catch (err) {
       stopTimer?.({ result: 'error' });
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: err instanceof Error ? err.message : String(err),
+      });
+      span.end();
       Context.current().log.warn('Kafka publish failed; Temporal will retry', {
         topic,
         attempt,

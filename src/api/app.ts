@@ -12,6 +12,7 @@ import { asyncApiDocument } from '../contracts/asyncapi';
 import type { ChargeTiming } from '../contracts/charge';
 import type { PaymentIntentViews, ProviderWebhooks } from '../contracts/payment-provider';
 import type { TopicNames } from '../contracts/topics';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { chargeActionRoutes } from './charges/action-routes';
@@ -20,6 +21,7 @@ import { chargeRoutes } from './charges/routes';
 import { registerErrorHandler } from './errors';
 import type { ReadinessCheck } from '../observability/readiness';
 import { healthRoutes } from './health/routes';
+import { registerHttpTracing } from './http-tracing';
 import { stripeWebhookRoutes } from './stripe-webhook/routes';
 import type { ChargeWorkflows } from './temporal/charge-workflows';
 import type { DedupeWindow } from './temporal/dedupe-window';
@@ -29,6 +31,8 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly readiness: readonly ReadinessCheck[];
+  /** Present in the service: one span per request (src/observability/tracing.ts). */
+  readonly tracer?: Tracer;
   /** More Prometheus text for /metrics (the Temporal SDK's worker metrics, in worker modes). */
   readonly extraMetrics?: () => Promise<string>;
   /** Refreshes gauges read from elsewhere before /metrics answers (the gateway's overdue charges). */
@@ -77,6 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerErrorHandler(app);
   registerRequestObservation(app, deps.metrics);
+  // Before any route: it wraps each route's handler as the route is added.
+  if (deps.tracer) registerHttpTracing(app, deps.tracer);
 
   if (deps.gateway) {
     await app.register(swagger, {
@@ -116,7 +122,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(chargeRoutes, { ...deps.gateway, metrics: deps.metrics });
     await app.register(chargeActionRoutes, deps.gateway);
   }
-  if (deps.webhook) await app.register(stripeWebhookRoutes, { ...deps.webhook, metrics: deps.metrics });
+  if (deps.webhook) {
+    await app.register(stripeWebhookRoutes, { ...deps.webhook, metrics: deps.metrics, tracer: deps.tracer });
+  }
   if (deps.codecServer) await app.register(codecServerRoutes, deps.codecServer);
   return app;
 }

@@ -170,6 +170,8 @@ export type RoutedEvent =
       /** For logs only: one grep by order_id follows the charge here too. */
       readonly orderId: string | undefined;
       readonly payload: PaymentEventPayload;
+      /** The charge's W3C trace context, kept with the payment: the signal joins the charge's trace. */
+      readonly traceparent?: string;
     }
   | {
       readonly kind: 'refunds';

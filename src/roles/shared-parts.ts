@@ -10,6 +10,7 @@ import type { DisputeWorkflows } from '../api/temporal/dispute-workflows';
 import type { Config } from '../config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { Tracing } from '../observability/tracing';
 import type { ReadinessCheck } from '../observability/readiness';
 import type { StripeClient } from '../stripe/client';
 
@@ -17,6 +18,8 @@ export interface SharedParts {
   readonly config: Config;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The process's tracer and where the worker's workflow spans go (exporting only when configured). */
+  readonly tracing: Tracing;
   /** The process's one Stripe client; a call that must give up sooner passes its own timeout. */
   readonly stripe: StripeClient;
   /**

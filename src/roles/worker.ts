@@ -7,9 +7,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
+import {
+  NativeConnection,
+  Runtime,
+  Worker,
+  type ActivityInterceptorsFactory,
+  type InjectedSinks,
+  type WorkerOptions,
+} from '@temporalio/worker';
+import { Resource } from '@opentelemetry/resources';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions';
 import { createActivities } from '../activities';
 import { activityLogInterceptors } from '../activities/log-interceptors';
+import { activityTracingInterceptors } from '../activities/tracing-interceptors';
 import { temporalDataConverter } from '../clients/data-converter';
 import { createEventProducer, createKafka, type EventProducer } from '../clients/kafka';
 import { temporalConnectionOptions } from '../clients/tls';
@@ -17,6 +29,7 @@ import type { Config } from '../config';
 import { providerTaskQueue, type PaymentProviderActivities } from '../contracts/payment-provider';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { Tracing } from '../observability/tracing';
 import { kafkaBrokerCheck } from '../observability/readiness';
 import {
   freeLoopbackPort,
@@ -32,7 +45,25 @@ export const DEFAULT_WORKFLOW_BUNDLE = path.resolve(__dirname, '../../workflow-b
 
 /** Workflow code and its interceptors; the build bundles exactly these (scripts/build-workflow-bundle.ts). */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/log-interceptors')];
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve('../workflows/log-interceptors'),
+  // Temporal's OpenTelemetry interceptors: the workflow's spans (run, signals, updates, activities
+  // scheduled), made deterministically in the sandbox and exported through the sink below.
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+];
+
+/** For workers that export no spans (tests, the benchmark's ceiling worker). */
+const UNTRACED = { workflowSpanProcessor: new NoopSpanProcessor(), resource: Resource.empty() };
+
+/**
+ * The sink the workflow interceptors hand their finished spans to; every worker running the bundle
+ * registers it (with a no-op processor when tracing is off). The SDK does not call it on replay.
+ */
+export function workflowTracingSinks(
+  tracing: Pick<Tracing, 'workflowSpanProcessor' | 'resource'> = UNTRACED,
+): InjectedSinks<OpenTelemetrySinks> {
+  return { exporter: makeWorkflowExporter(tracing.workflowSpanProcessor, tracing.resource) };
+}
 
 /** The worker's tuning knobs, shared with the benchmark's ceiling worker so both run alike. */
 export function workerTuning(config: Config) {
@@ -49,12 +80,12 @@ export function workerTuning(config: Config) {
  * error propagates, as the caller cannot know what that was.
  */
 export const start: StartRole = async (shared) => {
-  const { config, logger, metrics } = shared;
+  const { config, logger, metrics, tracing } = shared;
   const sdkMetrics = await installTemporalRuntime(logger);
   const provider = createStripeActivities({ stripe: shared.stripe, metrics });
   const producer = createEventProducer(createKafka(config, logger));
   try {
-    const workers = await startWorkers({ config, logger, metrics, provider, producer });
+    const workers = await startWorkers({ config, logger, metrics, tracing, provider, producer });
     return {
       readiness: [
         kafkaBrokerCheck(config.kafka.brokers),
@@ -109,14 +140,15 @@ function installTemporalRuntime(logger: Logger): Promise<() => Promise<string>> 
  */
 function workflowCode(
   config: Config,
+  activity: ActivityInterceptorsFactory[],
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
   const bundle = config.worker.workflowBundlePath ?? DEFAULT_WORKFLOW_BUNDLE;
   if (fs.existsSync(bundle)) {
-    return { workflowBundle: { codePath: bundle }, interceptors: { activity: [activityLogInterceptors] } };
+    return { workflowBundle: { codePath: bundle }, interceptors: { activity } };
   }
   return {
     workflowsPath: WORKFLOWS_PATH,
-    interceptors: { activity: [activityLogInterceptors], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    interceptors: { activity, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
   };
 }
 
@@ -132,10 +164,13 @@ async function startWorkers(deps: {
   config: Config;
   logger: Logger;
   metrics: Metrics;
+  tracing: Tracing;
   provider: PaymentProviderActivities;
   producer: EventProducer;
 }): Promise<RunningWorkers> {
   const { config, logger } = deps;
+  // Tracing first (outermost), so the log interceptor's lines carry the attempt's trace_id.
+  const activity = [...activityTracingInterceptors(deps.tracing.tracer), activityLogInterceptors];
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // Payloads encrypted, failures encoded: the same converter as every client (and the bundle's).
   const dataConverter = temporalDataConverter(config.codec);
@@ -144,12 +179,14 @@ async function startWorkers(deps: {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...workflowCode(config),
+    ...workflowCode(config, activity),
+    sinks: workflowTracingSinks(deps.tracing),
     activities: createActivities({
       provider: deps.provider,
       producer: deps.producer,
       topics: config.kafka.topics,
       metrics: deps.metrics,
+      tracer: deps.tracing.tracer,
     }),
     ...workerTuning(config),
   });
@@ -164,7 +201,7 @@ async function startWorkers(deps: {
     maxTaskQueueActivitiesPerSecond: config.stripe.maxRequestsPerSecond,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
-    interceptors: { activity: [activityLogInterceptors] },
+    interceptors: { activity },
   });
   const running = Promise.all([worker.run(), providerWorker.run()]);
   running.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));

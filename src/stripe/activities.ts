@@ -5,7 +5,13 @@ import type { PaymentProviderActivities } from '../contracts/payment-provider';
 import { refundIdempotencyKey } from '../contracts/refund';
 import type { Metrics } from '../observability/metrics';
 import { classifyStripeError, stripeErrorKind, toActivityFailure } from './errors';
-import { ourMetadataOf, paymentIntentOutcomeOf, refundOutcomeOf } from './translate';
+import { scheduledTraceparent } from '../observability/tracing';
+import {
+  ourMetadataOf,
+  paymentIntentOutcomeOf,
+  refundOutcomeOf,
+  TRACEPARENT_METADATA_KEY,
+} from './translate';
 
 /** The payment provider's activities, implemented on Stripe's API. */
 export function createStripeActivities(deps: {
@@ -42,10 +48,18 @@ export function createStripeActivities(deps: {
      * PaymentIntent the first attempt created instead of creating another.
      */
     async createPaymentIntent(request, keyGeneration = 1) {
+      // The charge's trace, so the webhook receiver's signal joins it (src/stripe/translate.ts); the
+      // scheduling span's, equal on every attempt, as the idempotency key requires equal parameters.
+      const traceparent = scheduledTraceparent();
       const params: Stripe.PaymentIntentCreateParams = {
         amount: request.amount,
         currency: request.currency,
-        metadata: { ...request.metadata, event_id: request.event_id, order_id: request.order_id },
+        metadata: {
+          ...request.metadata,
+          event_id: request.event_id,
+          order_id: request.order_id,
+          ...(traceparent !== undefined ? { [TRACEPARENT_METADATA_KEY]: traceparent } : {}),
+        },
         ...(request.customer_id ? { customer: request.customer_id } : {}),
         ...(request.description ? { description: request.description } : {}),
         // With a payment method the PaymentIntent is confirmed here, off-session, as before; a

@@ -1,5 +1,7 @@
+import type { Tracer } from '@opentelemetry/api';
 import Stripe from 'stripe';
 import type { Config } from '../config';
+import { tracedStripeHttpClient } from './traced-http-client';
 
 /**
  * Pinned so a Stripe account upgrade cannot silently change the shapes our activities read.
@@ -18,10 +20,14 @@ export const STRIPE_TIMEOUT_MS = 20_000;
  */
 export const STRIPE_GATEWAY_TIMEOUT_MS = 3_000;
 
-/** The process's one Stripe client (service.ts builds it once and hands it to every role). */
-export function createStripeClient(config: {
-  stripe: Pick<Config['stripe'], 'key' | 'apiBase'>;
-}): StripeClient {
+/**
+ * The process's one Stripe client (service.ts builds it once and hands it to every role). With a
+ * tracer, each HTTP call is a span of the trace that made it.
+ */
+export function createStripeClient(
+  config: { stripe: Pick<Config['stripe'], 'key' | 'apiBase'> },
+  tracer?: Tracer,
+): StripeClient {
   const base = config.stripe.apiBase;
   return new Stripe(config.stripe.key, {
     apiVersion: STRIPE_API_VERSION,
@@ -31,6 +37,7 @@ export function createStripeClient(config: {
     timeout: STRIPE_TIMEOUT_MS,
     telemetry: false,
     appInfo: { name: 'bookstore-payments-service' },
+    ...(tracer ? { httpClient: tracedStripeHttpClient(tracer) } : {}),
     ...(base ? { protocol: base.protocol, host: base.host, port: base.port } : {}),
   });
 }

@@ -38,6 +38,12 @@ export function paymentIntentOutcomeOf(pi: Stripe.PaymentIntent): PaymentIntentO
   };
 }
 
+/**
+ * The PaymentIntent metadata key holding the charge's W3C `traceparent` (set at create), so the
+ * webhook that reports the payment continues the charge's trace.
+ */
+export const TRACEPARENT_METADATA_KEY = 'traceparent';
+
 /** The charge our metadata names on a PaymentIntent (set at create: event_id, order_id), if any. */
 export function ourMetadataOf(pi: Stripe.PaymentIntent): { event_id?: string; order_id?: string } {
   const eventId = pi.metadata?.['event_id'];
@@ -128,10 +134,12 @@ export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
     const eventId = pi.metadata?.['event_id'];
     if (typeof eventId !== 'string' || eventId === '') return { kind: 'ignored', reason: 'not_ours' };
     const outcome = paymentIntentOutcomeOf(pi);
+    const traceparent = pi.metadata?.[TRACEPARENT_METADATA_KEY];
     return {
       kind: 'charge',
       eventId,
       orderId: pi.metadata?.['order_id'],
+      ...(typeof traceparent === 'string' && traceparent !== '' ? { traceparent } : {}),
       payload: {
         stripe_event_id: event.id,
         type: event.type,

@@ -24,6 +24,7 @@ import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } 
 import { stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
 import { workflowBundle } from '../support/workflow-env';
+import { workflowTracingSinks } from '../../src/roles/worker';
 
 const OLD = newCodecKey('2025-old');
 const NEW = newCodecKey('2025-new');
@@ -92,7 +93,11 @@ describe('payload key rotation (real stack)', { timeout: 180_000 }, () => {
     }));
     const errors: string[] = [];
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: await workflowBundle(), dataConverter: temporalDataConverter(codecKeys(keys)) },
+      {
+        workflowBundle: await workflowBundle(),
+        dataConverter: temporalDataConverter(codecKeys(keys)),
+        sinks: workflowTracingSinks(),
+      },
       await Promise.all(histories),
     )) {
       if (result.error) errors.push(`${result.workflowId}: ${result.error.message}`);

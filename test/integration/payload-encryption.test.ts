@@ -130,15 +130,29 @@ describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }
     assert.ok(payloads.length >= 6, `input, activities, signal, result… (${payloads.length} payloads)`);
     // The SDK's own patch markers aside (a patch id, written by the SDK's core past the codec).
     const isPatchMarker = (at: string) => /\.markerRecordedEventAttributes\.details\.patch-data\./.test(at);
+    // And the trace context Temporal's tracing interceptors put in headers (which the SDK never
+    // passes through the codec): it may hold nothing but W3C trace context, random ids.
+    const isTraceHeader = (at: string) => /\.header\.fields\._tracer-data$/.test(at);
+    for (const { at, payload } of payloads.filter((p) => isTraceHeader(p.at))) {
+      // Empty when the caller sent no trace and tracing is off (as here), else a traceparent.
+      const carried = JSON.parse(utf8(payload.data)) as Record<string, string>;
+      for (const [name, value] of Object.entries(carried)) {
+        assert.equal(name, 'traceparent', `${at} holds only the trace context`);
+        assert.match(value, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/, at);
+      }
+    }
     const plain = payloads.filter(
-      ({ at, payload }) => utf8(payload.metadata?.['encoding']) !== ENCRYPTED_ENCODING && !isPatchMarker(at),
+      ({ at, payload }) =>
+        utf8(payload.metadata?.['encoding']) !== ENCRYPTED_ENCODING &&
+        !isPatchMarker(at) &&
+        !isTraceHeader(at),
     );
     assert.deepEqual(
       plain.map((p) => p.at),
       [],
-      'every payload but the search attributes and patch markers is encrypted',
+      'every payload but the search attributes, patch markers and trace context is encrypted',
     );
-    const encrypted = payloads.filter(({ at }) => !isPatchMarker(at));
+    const encrypted = payloads.filter(({ at }) => !isPatchMarker(at) && !isTraceHeader(at));
     assert.deepEqual(
       new Set(encrypted.map(({ payload }) => utf8(payload.metadata?.[KEY_ID_METADATA]))),
       new Set(['local-1']),

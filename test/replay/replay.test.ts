@@ -21,6 +21,7 @@ import type { RefundEventV1 } from '../../src/contracts/refund';
 import type { DisputeEventV1, DisputeRecord } from '../../src/contracts/dispute';
 import { decodePayloadsIn, localCodec, localDataConverter } from '../support/codec';
 import { quietTemporalRuntime, workflowBundle } from '../support/workflow-env';
+import { workflowTracingSinks } from '../../src/roles/worker';
 
 const { EventType, RetryState } = temporal.api.enums.v1;
 
@@ -505,7 +506,11 @@ describe(
       const failures: string[] = [];
       let replayed = 0;
       for await (const result of Worker.runReplayHistories(
-        { workflowBundle: await workflowBundle(), dataConverter: localDataConverter() },
+        {
+          workflowBundle: await workflowBundle(),
+          dataConverter: localDataConverter(),
+          sinks: workflowTracingSinks(),
+        },
         histories,
       )) {
         replayed += 1;

@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import type { ChargeActivities } from '../../src/activities';
 import { providerTaskQueue } from '../../src/contracts/payment-provider';
 import { FAILURE_CONVERTER_PATH } from '../../src/clients/data-converter';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/roles/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH, workflowTracingSinks } from '../../src/roles/worker';
 import { CHARGE_SEARCH_ATTRIBUTES } from '../../src/workflows/messages';
 import { stack } from './stack';
 
@@ -91,7 +91,13 @@ export async function createTestWorker(
   activities: Partial<ChargeActivities>,
 ): Promise<TestWorkers> {
   const common = { connection: env.nativeConnection, namespace: env.namespace ?? 'default', activities };
-  const main = await Worker.create({ ...common, taskQueue, workflowBundle: await workflowBundle() });
+  const main = await Worker.create({
+    ...common,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    // The bundle's tracing interceptors hand their spans to this sink (dropped here).
+    sinks: workflowTracingSinks(),
+  });
   const stripe = await Worker.create({ ...common, taskQueue: providerTaskQueue(taskQueue) });
   const stop = (worker: Worker) => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

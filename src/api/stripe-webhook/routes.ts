@@ -1,8 +1,10 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { ProviderWebhooks, RefundEventPayload } from '../../contracts/payment-provider';
 import { saysMoneyTaken, type LateSuccessPolicy } from '../../contracts/late-outcome';
 import type { Metrics } from '../../observability/metrics';
 import { errorResponseSchema } from '../errors';
+import { inTraceOf } from '../http-tracing';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
 import type { DisputeWorkflows } from '../temporal/dispute-workflows';
 
@@ -32,9 +34,11 @@ export async function stripeWebhookRoutes(
     webhooks: ProviderWebhooks;
     metrics: Metrics;
     lateSuccessPolicy: LateSuccessPolicy;
+    /** Joins a charge's signal to the charge's trace (see inTraceOf). */
+    tracer?: Tracer | undefined;
   },
 ): Promise<void> {
-  const { charges, disputes, webhooks, metrics, lateSuccessPolicy } = opts;
+  const { charges, disputes, webhooks, metrics, lateSuccessPolicy, tracer } = opts;
 
   // The signature covers the exact bytes Stripe sent: keep them raw, whatever the content type.
   app.removeAllContentTypeParsers();
@@ -116,7 +120,9 @@ export async function stripeWebhookRoutes(
       const log = request.log;
       const outcome =
         routed.kind === 'charge'
-          ? await charges.signalStripeEvent(routed.eventId, routed.payload)
+          ? await inTraceOf(tracer, routed.traceparent, `webhook ${event.type}`, () =>
+              charges.signalStripeEvent(routed.eventId, routed.payload),
+            )
           : await signalRefunds(charges, routed.eventId, routed.payloads);
       if (outcome === 'not_running' && routed.kind === 'charge' && saysMoneyTaken(routed.payload)) {
         // Stripe's word after the close is never dropped: money taken for a charge announced failed

@@ -62,6 +62,13 @@ export function headersSchema(
         description: 'Read it before parsing the value; bumped on any incompatible change',
       },
       status: { type: 'string', enum: [...statuses], description: "The value's status" },
+      traceparent: {
+        type: 'string',
+        pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+        description:
+          "W3C Trace Context of the publish: continue it to join the charge's trace (absent when the record was written untraced)",
+      },
+      tracestate: { type: 'string', description: 'W3C Trace Context vendor state, when the trace has any' },
       ...extra,
     },
   };
