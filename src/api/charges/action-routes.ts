@@ -134,11 +134,15 @@ export async function chargeActionRoutes(
           ),
         },
       },
+      // No body means "all of it", as `{}` does (the schema still checks any body that is sent).
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
     async (request) => {
       const eventId = request.params.event_id;
       request.log = request.log.child({ event_id: eventId });
-      const outcome = await charges.capture(eventId, request.body ?? {});
+      const outcome = await charges.capture(eventId, request.body);
       if (outcome.kind === 'ok') {
         request.log.info({ amount_captured: outcome.value.capture?.amount_captured }, 'charge captured');
         return outcome.value;
