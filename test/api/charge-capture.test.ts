@@ -86,6 +86,20 @@ describe('manual capture: POST /charge with capture, POST /charges/:event_id/cap
     assert.equal(t.charges.captured.get(eventId), 3000);
   });
 
+  it('refunds a partly captured charge from the amount captured, not the amount asked', async () => {
+    const eventId = await authorizedCharge();
+    assert.equal((await capture(eventId, { amount: 3000 })).statusCode, 200);
+    const refund = (amount: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/charges/${eventId}/refund`,
+        headers: auth,
+        payload: { refund_id: `r-${randomUUID()}`, amount },
+      });
+    assert.equal((await refund(3001)).statusCode, 422, 'more than was captured');
+    assert.equal((await refund(3000)).statusCode, 201);
+  });
+
   it('takes no body as "all of it"', async () => {
     const eventId = await authorizedCharge();
     const res = await t.app.inject({ method: 'POST', url: `/charges/${eventId}/capture`, headers: auth });

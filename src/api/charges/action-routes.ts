@@ -93,8 +93,11 @@ export async function chargeActionRoutes(
           { field: 'amount', reason: granularity },
         ]);
       }
+      // A manual-capture charge is refunded from what was captured, not from what was asked.
+      const captured = charge.capture?.amount_captured;
+      const refundable = captured != null ? { ...charge, amount: captured } : charge;
       const outcome = await charges.refund(
-        { charge, window_seconds: opts.refundWindowSeconds },
+        { charge: refundable, window_seconds: opts.refundWindowSeconds },
         request.body,
       );
       if (outcome.kind === 'window_closed') {
