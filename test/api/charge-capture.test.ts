@@ -135,6 +135,16 @@ describe('manual capture: POST /charge with capture, POST /charges/:event_id/cap
     assert.match(json.message, /2026-12-08T10:00:00.000Z/);
   });
 
+  it("answers 409 capture_refused with Stripe's reason when Stripe refuses the capture", async () => {
+    const eventId = await authorizedCharge();
+    t.charges.captureRefusals.set(eventId, 'amount_to_capture is invalid');
+    const res = await capture(eventId, { amount: 100 });
+    assert.equal(res.statusCode, 409);
+    const json = res.json<{ error: string; message: string }>();
+    assert.equal(json.error, 'capture_refused');
+    assert.match(json.message, /amount_to_capture is invalid/);
+  });
+
   it('validates the body (400 naming amount) and requires the bearer token', async () => {
     const eventId = await authorizedCharge();
     const zero = await capture(eventId, { amount: 0 });

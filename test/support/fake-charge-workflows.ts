@@ -11,6 +11,7 @@ import {
 import {
   AUTHORIZATION_EXPIRED,
   CAPTURE_EXCEEDS_CAPTURABLE,
+  CAPTURE_REFUSED,
   CHARGE_ALREADY_FAILED,
   CHARGE_ALREADY_SUCCEEDED,
   CHARGE_NOT_AUTHORIZED,
@@ -57,6 +58,8 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
   readonly captured = new Map<string, number>();
   /** How often a capture reached the (fake) workflow, per event_id, refusals included. */
   readonly captureCalls = new Map<string, number>();
+  /** Charges whose next capture Stripe refuses (the workflow's capture_refused), with Stripe's message. */
+  readonly captureRefusals = new Map<string, string>();
   /** Every call, refused or not: what the gateway asked Temporal. */
   readonly calls = { start: 0, describe: 0 };
   /** The calls that wait for the PaymentIntent (`Prefer: wait=N`). */
@@ -173,6 +176,11 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
     }
     if (record.status !== 'authorized') {
       return { kind: 'rejected', type: CHARGE_NOT_AUTHORIZED, message: `the charge is ${record.status}` };
+    }
+    const refusal = this.captureRefusals.get(eventId);
+    if (refusal !== undefined) {
+      this.captureRefusals.delete(eventId);
+      return { kind: 'rejected', type: CAPTURE_REFUSED, message: `Stripe refused the capture: ${refusal}` };
     }
     if (request.amount !== undefined && request.amount > record.amount) {
       return {

@@ -7,12 +7,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ChargeActivities } from '../../src/activities';
 import { createChargeWorkflows, type ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import {
   AUTHORIZATION_EXPIRED_CODE,
   CAPTURE_EXCEEDS_CAPTURABLE,
+  CAPTURE_REFUSED,
   CHARGE_NOT_AUTHORIZED,
   DEFAULT_CAPTURE_POLICY,
   captureIdempotencyKey,
@@ -22,9 +24,18 @@ import {
   type ChargeRequest,
 } from '../../src/contracts/charge';
 import type { PaymentAuthorizedV1, PaymentEventV1 } from '../../src/contracts/payment-event';
-import type { PaymentEventPayload, PaymentIntentOutcome } from '../../src/contracts/payment-provider';
+import {
+  PROVIDER_INVALID_REQUEST,
+  type PaymentEventPayload,
+  type PaymentIntentOutcome,
+} from '../../src/contracts/payment-provider';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
-import { chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';
+import {
+  AuthorizationExpiresAtSearchAttribute,
+  ChargeStatusSearchAttribute,
+  chargeStateQuery,
+  stripeEventSignal,
+} from '../../src/workflows/messages';
 import { waitUntil } from '../support/wait';
 import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
 
@@ -140,6 +151,22 @@ describe('ChargeWorkflow: manual capture', { timeout: 600_000 }, () => {
       const authorized = await authorizedState(charges, request.event_id);
       assert.equal(authorized.capture?.amount_capturable, AMOUNT);
       assert.ok(authorized.capture?.authorization_expires_at, 'the hold shows when it expires');
+      // The Web UI's search attribute: when the workflow acts on the hold (the expiry less the margin).
+      const handle = env.client.workflow.getHandle(chargeWorkflowId(request.event_id));
+      const actsAt = await waitUntil(
+        async () =>
+          (await handle.describe()).typedSearchAttributes.get(AuthorizationExpiresAtSearchAttribute),
+        'the AuthorizationExpiresAt search attribute',
+      );
+      assert.equal(
+        (await handle.describe()).typedSearchAttributes.get(ChargeStatusSearchAttribute),
+        'authorized',
+      );
+      assert.equal(
+        actsAt.getTime(),
+        Date.parse(authorized.capture.authorization_expires_at) -
+          DEFAULT_CAPTURE_POLICY.expiry_margin_seconds * 1000,
+      );
       // Two captures at once and a repeat: one capture at Stripe, the same answer for all.
       const outcomes = await Promise.all([
         charges.capture(request.event_id, { amount: 3000 }),
@@ -183,6 +210,40 @@ describe('ChargeWorkflow: manual capture', { timeout: 600_000 }, () => {
       mock.captures.map((c) => c.amount),
       [AMOUNT],
     );
+  });
+
+  it('answers capture_refused when Stripe refuses the capture and the hold is still there, and may capture again', async () => {
+    let refusals = 1;
+    const mock = mockActivities();
+    const capturing = mock.activities.capturePaymentIntent!;
+    mock.activities.capturePaymentIntent = async (input) => {
+      if (refusals-- > 0) {
+        mock.calls.push('capture:refused');
+        throw ApplicationFailure.create({
+          type: PROVIDER_INVALID_REQUEST,
+          message: 'amount_to_capture is invalid',
+          nonRetryable: true,
+          details: [
+            {
+              failure: { code: 'parameter_invalid_integer', message: 'amount_to_capture is invalid' },
+              payment_intent_id: 'pi_hold',
+            },
+          ],
+        });
+      }
+      return capturing(input);
+    };
+    const record = await run(mock.activities, async (charges, request) => {
+      await authorizedState(charges, request.event_id);
+      const refused = await charges.capture(request.event_id, { amount: 1000 });
+      assert.equal(refused.kind === 'rejected' && refused.type, CAPTURE_REFUSED);
+      assert.match(refused.kind === 'rejected' ? refused.message : '', /amount_to_capture is invalid/);
+      assert.equal((await charges.getState(request.event_id))?.status, 'authorized', 'Stripe still holds it');
+      const again = await charges.capture(request.event_id, { amount: 1000 });
+      assert.equal(again.kind === 'ok' && again.value.capture?.amount_captured, 1000);
+    });
+    assert.equal(record.status, 'succeeded');
+    assert.deepEqual(mock.calls, ['create:manual', 'capture:refused', 'retrieve', 'capture']);
   });
 
   it('voids the hold at Stripe on a caller cancel and announces the charge canceled', async () => {
