@@ -3,7 +3,13 @@
  * Every problem is collected before failing so an operator fixes a bad deployment in one pass.
  */
 
-import { DEFAULT_CHARGE_TIMING, type ChargeTiming } from './contracts/charge';
+import {
+  CAPTURE_ON_EXPIRY,
+  DEFAULT_CAPTURE_POLICY,
+  DEFAULT_CHARGE_TIMING,
+  type CapturePolicy,
+  type ChargeTiming,
+} from './contracts/charge';
 import { DEFAULT_REFUND_WINDOW_SECONDS } from './contracts/refund';
 import {
   DEFAULT_LATE_SUCCESS_POLICY,
@@ -73,6 +79,8 @@ export interface Config {
   };
   /** Handed to every charge at start (the workflow cannot read config); see ChargeTiming. */
   readonly chargeTiming: ChargeTiming;
+  /** Handed to every manual-capture charge at start: what it does before its hold expires. */
+  readonly capturePolicy: CapturePolicy;
   readonly refundWindowSeconds: number;
   /** What the webhook receiver's late-outcome handling does with money taken after a charge ended. */
   readonly lateSuccessPolicy: LateSuccessPolicy;
@@ -267,6 +275,21 @@ export const CONFIG_VARIABLES = [
     name: 'CHARGE_REQUIRES_ACTION_WINDOW_SECONDS',
     default: String(DEFAULT_CHARGE_TIMING.requires_action_window_seconds),
     meaning: 'How long a charge may wait in requires_action (3-D Secure) before it is canceled',
+  },
+  {
+    name: 'CAPTURE_HOLD_DEFAULT_SECONDS',
+    default: String(DEFAULT_CAPTURE_POLICY.hold_default_seconds),
+    meaning: "Manual capture: the hold's lifetime when Stripe does not say (capture_before); 6 days 12 hours",
+  },
+  {
+    name: 'CAPTURE_EXPIRY_MARGIN_SECONDS',
+    default: String(DEFAULT_CAPTURE_POLICY.expiry_margin_seconds),
+    meaning: 'Manual capture: act on an uncaptured hold this long before it expires (6 hours)',
+  },
+  {
+    name: 'CAPTURE_ON_EXPIRY',
+    default: DEFAULT_CAPTURE_POLICY.on_expiry,
+    meaning: `Manual capture: what to do with a hold about to expire: ${CAPTURE_ON_EXPIRY.join(' | ')} (void announces canceled)`,
   },
   {
     name: 'CHARGE_DEDUPE_WINDOW',
@@ -721,6 +744,11 @@ export function loadConfig(env: Env = process.env): Config {
       reconcile_deadline_seconds: reader.integer('CHARGE_DEADLINE_SECONDS', 60, 30 * 86_400),
       requires_action_window_seconds: reader.integer('CHARGE_REQUIRES_ACTION_WINDOW_SECONDS', 60, 7 * 86_400),
     },
+    capturePolicy: {
+      hold_default_seconds: reader.integer('CAPTURE_HOLD_DEFAULT_SECONDS', 3600, 31 * 86_400),
+      expiry_margin_seconds: reader.integer('CAPTURE_EXPIRY_MARGIN_SECONDS', 60, 7 * 86_400),
+      on_expiry: reader.oneOf('CAPTURE_ON_EXPIRY', CAPTURE_ON_EXPIRY),
+    },
     refundWindowSeconds: reader.integer('REFUND_WINDOW_SECONDS', 60, 400 * 86_400),
     lateSuccessPolicy: reader.oneOf('LATE_SUCCESS_POLICY', LATE_SUCCESS_POLICIES),
     disputeTiming: {
@@ -738,6 +766,12 @@ export function loadConfig(env: Env = process.env): Config {
       shutdownGraceSeconds: reader.integer('WORKER_SHUTDOWN_GRACE_SECONDS', 1, 3600),
     },
   };
+  // A margin as long as the hold would void every authorization the moment it is made.
+  if (config.capturePolicy.expiry_margin_seconds >= config.capturePolicy.hold_default_seconds) {
+    reader.problems.push(
+      'CAPTURE_EXPIRY_MARGIN_SECONDS: must be shorter than CAPTURE_HOLD_DEFAULT_SECONDS (the hold would be voided at once)',
+    );
+  }
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return deepFreeze(config);
 }

@@ -9,7 +9,7 @@ set -euo pipefail
 
 BOOTSTRAP="${BOOTSTRAP_SERVER:-kafka:9092}"
 PARTITIONS="${PARTITIONS:-3}"
-TOPICS=(payments.completed payments.failed payments.refunded payments.refund_failed payments.disputed)
+TOPICS=(payments.completed payments.failed payments.refunded payments.refund_failed payments.authorized payments.disputed)
 KAFKA_TOPICS="${KAFKA_TOPICS_SH:-/opt/kafka/bin/kafka-topics.sh}"
 
 for attempt in $(seq 1 60); do

@@ -10,7 +10,7 @@ set -eu
 
 ADDRESS="${TEMPORAL_ADDRESS:-temporal:7233}"
 NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
-SEARCH_ATTRIBUTES="OrderId=Keyword EventId=Keyword ChargeStatus=Keyword PaymentIntentId=Keyword AmountMinor=Int Currency=Keyword RefundedMinor=Int ChargeFailureCode=Keyword DisputeStatus=Keyword DisputeEvidenceDueBy=Datetime"
+SEARCH_ATTRIBUTES="OrderId=Keyword EventId=Keyword ChargeStatus=Keyword PaymentIntentId=Keyword AmountMinor=Int Currency=Keyword RefundedMinor=Int ChargeFailureCode=Keyword DisputeStatus=Keyword DisputeEvidenceDueBy=Datetime AuthorizationExpiresAt=Datetime"
 
 # retry WHAT COMMAND...: up to 60 tries 2 s apart (the frontend starts slowly, and a new namespace
 # takes a few seconds to reach every frontend's cache).

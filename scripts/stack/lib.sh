@@ -99,10 +99,11 @@ STACK_TEMPORAL_SEARCH_ATTRIBUTES=(
   ChargeFailureCode=Keyword
   DisputeStatus=Keyword
   DisputeEvidenceDueBy=Datetime
+  AuthorizationExpiresAt=Datetime
 )
 
 # Topics the service produces to; created (if missing) every time Kafka is up.
-read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payments.failed payments.refunded payments.refund_failed payments.disputed}"
+read -r -a STACK_KAFKA_TOPICS <<<"${STACK_KAFKA_TOPICS:-payments.completed payments.failed payments.refunded payments.refund_failed payments.authorized payments.disputed}"
 STACK_KAFKA_PARTITIONS="${STACK_KAFKA_PARTITIONS:-3}"
 
 # The codec server's settings (local only, from scripts/dev.env: the key every local process

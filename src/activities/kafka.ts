@@ -5,6 +5,7 @@ import {
   PAYMENT_EVENT_HEADERS,
   PAYMENT_EVENT_SCHEMA_VERSION,
   paymentEventMessageId,
+  type PaymentAuthorizedV1,
   type PaymentEventV1,
 } from '../contracts/payment-event';
 import { refundMessageId, type RefundEventV1 } from '../contracts/refund';
@@ -102,6 +103,15 @@ export function createKafkaActivities(deps: {
       });
       metrics?.chargeOutcomes.inc({ status: event.status });
       return published;
+    },
+
+    /** Announces a manual-capture charge's authorization on payments.authorized (once per charge). */
+    async publishAuthorizedEvent(event: PaymentAuthorizedV1): Promise<{ topic: string; message_id: string }> {
+      return publish({
+        topic: topics.authorized,
+        messageId: paymentEventMessageId(event.event_id, event.status),
+        event,
+      });
     },
 
     /** Publishes a refund's final outcome on payments.refunded or payments.refund_failed. */

@@ -9,7 +9,7 @@ import Fastify, {
   type FastifySchema,
 } from 'fastify';
 import { asyncApiDocument } from '../contracts/asyncapi';
-import type { ChargeTiming } from '../contracts/charge';
+import type { CapturePolicy, ChargeTiming } from '../contracts/charge';
 import type { PaymentIntentViews, ProviderWebhooks } from '../contracts/payment-provider';
 import type { TopicNames } from '../contracts/topics';
 import type { Tracer } from '@opentelemetry/api';
@@ -47,6 +47,8 @@ export interface AppDeps {
     readonly dedupe: Pick<DedupeWindow, 'windowSeconds' | 'refusal'>;
     readonly apiTokens: readonly string[];
     readonly timing: ChargeTiming;
+    /** What manual-capture charges do before their hold expires (defaults when absent). */
+    readonly capturePolicy?: CapturePolicy;
     readonly refundWindowSeconds: number;
     /** The topic names in force, for the AsyncAPI document of the records the worker publishes. */
     readonly topics: TopicNames;

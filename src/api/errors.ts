@@ -1,6 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { CHARGE_ALREADY_FAILED, CHARGE_ALREADY_SUCCEEDED } from '../contracts/charge';
+import {
+  AUTHORIZATION_EXPIRED,
+  CAPTURE_EXCEEDS_CAPTURABLE,
+  CAPTURE_REFUSED,
+  CHARGE_ALREADY_FAILED,
+  CHARGE_ALREADY_SUCCEEDED,
+  CHARGE_NOT_AUTHORIZED,
+} from '../contracts/charge';
 import {
   CHARGE_NOT_REFUNDABLE,
   REFUND_EXCEEDS_REMAINDER,
@@ -64,6 +71,14 @@ const REFUSALS: Readonly<Record<string, RefusalAnswer>> = {
     hint: 'a succeeded charge is undone with POST /charges/{event_id}/refund',
   },
   [CHARGE_ALREADY_FAILED]: { status: 409, code: 'charge_failed' },
+  [CHARGE_NOT_AUTHORIZED]: { status: 409, code: 'charge_not_authorized' },
+  [AUTHORIZATION_EXPIRED]: { status: 409, code: 'authorization_expired' },
+  [CAPTURE_REFUSED]: { status: 409, code: 'capture_refused' },
+  [CAPTURE_EXCEEDS_CAPTURABLE]: {
+    status: 422,
+    code: 'capture_exceeds_capturable',
+    field: { field: 'amount', reason: 'exceeds the amount the authorization holds' },
+  },
 };
 
 /** The caller's answer to a typed refusal, through the table above. */

@@ -9,6 +9,11 @@ export const CHARGE_STATUSES = [
    * method (the record's `failure` is the decline) until the charge's deadline.
    */
   'requires_payment_method',
+  /**
+   * A manual-capture charge whose card is authorized (Stripe: `requires_capture`): the money is held
+   * until it is captured (POST /charges/{event_id}/capture), voided (cancel) or the hold expires.
+   */
+  'authorized',
   'succeeded',
   'failed',
   'canceled',
@@ -53,6 +58,19 @@ export interface ChargeRequest {
   readonly return_url?: string;
   readonly description?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * `manual`: authorize now, capture later (POST /charges/{event_id}/capture). Absent means automatic
+   * (the gateway drops an explicit `automatic`, so both hash and run exactly as before).
+   */
+  readonly capture?: CaptureMethod;
+}
+
+export const CAPTURE_METHODS = ['automatic', 'manual'] as const;
+export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
+
+/** Whether the charge authorizes first and is captured later. */
+export function isManualCapture(request: ChargeRequest): boolean {
+  return request.capture === 'manual';
 }
 
 export interface ChargeFailure {
@@ -71,7 +89,57 @@ export interface ChargeRecord {
   readonly payment_intent_id: string | null;
   readonly failure: ChargeFailure | null;
   readonly updated_at: string;
+  /** Manual-capture charges only (absent on automatic ones): the hold and what became of it. */
+  readonly capture?: CaptureRecord;
 }
+
+/** A manual-capture charge's hold, as GET /charges/:event_id shows it. */
+export interface CaptureRecord {
+  readonly capture_method: 'manual';
+  /** What can still be captured (minor units); null before the card is authorized. */
+  readonly amount_capturable: number | null;
+  /** When the hold is released by the card network (Stripe's capture_before, or the conservative default). */
+  readonly authorization_expires_at: string | null;
+  /** What was captured, once the charge succeeded. */
+  readonly amount_captured: number | null;
+}
+
+/** What a manual-capture charge does about its hold's expiry; fixed at start (the workflow cannot read config). */
+export interface CapturePolicy {
+  /** The hold's lifetime when Stripe does not say (capture_before): 6 days 12 hours by default. */
+  readonly hold_default_seconds: number;
+  /** How long before the expiry the workflow acts. */
+  readonly expiry_margin_seconds: number;
+  /** `void` (cancel the PaymentIntent, announce canceled) or `capture` (capture all of it). */
+  readonly on_expiry: 'void' | 'capture';
+}
+
+export const CAPTURE_ON_EXPIRY = ['void', 'capture'] as const;
+
+export const DEFAULT_CAPTURE_POLICY: CapturePolicy = {
+  hold_default_seconds: 6 * 86_400 + 12 * 3_600,
+  expiry_margin_seconds: 6 * 3_600,
+  on_expiry: 'void',
+};
+
+/** One capture per charge, ever: retries and repeats reuse the key, so Stripe captures once. */
+export function captureIdempotencyKey(eventId: string): string {
+  return `payments:capture-payment-intent:${eventId}`;
+}
+
+/** The capture update's body. */
+export interface CaptureRequest {
+  /** Minor units; defaults to everything capturable. The rest of the hold is released. */
+  readonly amount?: number;
+}
+
+/** Failure types the capture update raises; the gateway maps them (src/api/errors.ts). */
+export const CHARGE_NOT_AUTHORIZED = 'ChargeNotAuthorized';
+export const CAPTURE_EXCEEDS_CAPTURABLE = 'CaptureExceedsCapturable';
+export const AUTHORIZATION_EXPIRED = 'AuthorizationExpired';
+export const CAPTURE_REFUSED = 'CaptureRefused';
+/** The failure code of a manual-capture charge whose hold expired (voided by us or released by Stripe). */
+export const AUTHORIZATION_EXPIRED_CODE = 'authorization_expired';
 
 export interface ChargeWorkflowInput {
   readonly request: ChargeRequest;
@@ -79,6 +147,8 @@ export interface ChargeWorkflowInput {
   readonly payload_hash: string;
   /** Fixed at start so a charge keeps the timing it began with; defaults when absent. */
   readonly timing?: ChargeTiming;
+  /** Manual-capture charges only: what to do before the hold expires (defaults when absent). */
+  readonly capture_policy?: CapturePolicy;
 }
 
 // Its home is workflow-ids.ts, beside the parser; re-exported here for the many callers that build it.

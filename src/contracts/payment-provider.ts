@@ -53,7 +53,20 @@ export interface MoneyOf {
   readonly currency?: string;
 }
 
-export interface PaymentIntentOutcome extends MoneyOf {
+/**
+ * A manual-capture PaymentIntent's hold (only on PaymentIntents created with capture_method=manual,
+ * so automatic charges' results stay as they were recorded).
+ */
+export interface HoldOf {
+  /** What can still be captured (minor units). */
+  readonly amount_capturable?: number;
+  /** What was captured (minor units). */
+  readonly amount_received?: number;
+  /** When the card network releases the hold (unix seconds), when the provider says. */
+  readonly capture_before?: number;
+}
+
+export interface PaymentIntentOutcome extends MoneyOf, HoldOf {
   readonly id: string;
   /** The provider's PaymentIntent status, e.g. requires_action, processing, succeeded, canceled. */
   readonly status: string;
@@ -86,6 +99,13 @@ export interface PaymentProviderActivities {
     input: ChargeRef & { payment_intent_id: string; reason: CancellationReason },
   ): Promise<PaymentIntentOutcome>;
   /**
+   * Captures an authorized (manual-capture) PaymentIntent, all or `amount_to_capture` of it; the rest
+   * of the hold is released. The idempotency key derives from event_id alone: one capture per charge.
+   */
+  capturePaymentIntent(
+    input: ChargeRef & { payment_intent_id: string; amount_to_capture: number },
+  ): Promise<PaymentIntentOutcome>;
+  /**
    * The PaymentIntent a dispute names, with our metadata (event_id, order_id): how a dispute finds its
    * charge, whether or not the charge's workflow is still retained. Read-only, so safely retried.
    */
@@ -114,7 +134,7 @@ export interface PaymentProviderActivities {
 }
 
 /** The part of a verified payment event the charge workflow needs (its signal's payload). */
-export interface PaymentEventPayload extends MoneyOf {
+export interface PaymentEventPayload extends MoneyOf, HoldOf {
   /** The provider's event id (evt_…): the unit of deduplication. */
   readonly stripe_event_id: string;
   readonly type: string;

@@ -1,4 +1,5 @@
 import { DISPUTE_EVENT_V1 } from './schemas/dispute-event.v1';
+import { PAYMENT_AUTHORIZED_V1 } from './schemas/payment-authorized.v1';
 import { PAYMENT_EVENT_V1 } from './schemas/payment-event.v1';
 import type { RecordContract } from './schemas/record-contract';
 import { REFUND_EVENT_V1 } from './schemas/refund-event.v1';
@@ -36,6 +37,12 @@ export const TOPICS = {
     default: 'payments.refund_failed',
     meaning: 'Topic for failed or canceled refunds',
     record: REFUND_EVENT_V1,
+  },
+  authorized: {
+    variable: 'PAYMENTS_AUTHORIZED_TOPIC',
+    default: 'payments.authorized',
+    meaning: 'Topic for authorized manual-capture charges (the money is held; the order may ship)',
+    record: PAYMENT_AUTHORIZED_V1,
   },
   disputed: {
     variable: 'PAYMENTS_DISPUTED_TOPIC',

@@ -44,6 +44,7 @@ export const start: StartRole = async (shared) => {
         dedupe,
         apiTokens: config.api.chargeApiTokens,
         timing: config.chargeTiming,
+        capturePolicy: config.capturePolicy,
         refundWindowSeconds: config.refundWindowSeconds,
         topics: config.kafka.topics,
       },

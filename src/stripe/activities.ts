@@ -1,6 +1,11 @@
 import { Context } from '@temporalio/activity';
 import type Stripe from 'stripe';
-import { cancelIdempotencyKey, paymentIntentIdempotencyKey } from '../contracts/charge';
+import {
+  cancelIdempotencyKey,
+  captureIdempotencyKey,
+  isManualCapture,
+  paymentIntentIdempotencyKey,
+} from '../contracts/charge';
 import type { PaymentProviderActivities } from '../contracts/payment-provider';
 import { refundIdempotencyKey } from '../contracts/refund';
 import type { Metrics } from '../observability/metrics';
@@ -62,6 +67,9 @@ export function createStripeActivities(deps: {
         },
         ...(request.customer_id ? { customer: request.customer_id } : {}),
         ...(request.description ? { description: request.description } : {}),
+        // Authorize only: the money is captured later (capturePaymentIntent). The latest charge is
+        // expanded so its card's capture_before says when the hold expires.
+        ...(isManualCapture(request) ? { capture_method: 'manual' as const, expand: ['latest_charge'] } : {}),
         // With a payment method the PaymentIntent is confirmed here, off-session, as before; a
         // return_url (accepted only with one) is where a redirect-based authentication comes back.
         // Without one, the customer's browser confirms it with the client_secret (Stripe.js).
@@ -152,6 +160,23 @@ export function createStripeActivities(deps: {
       return refundOutcomeOf(
         await callStripe('refunds.retrieve', () => stripe.refunds.retrieve(input.stripe_refund_id)),
       );
+    },
+
+    /** Captures an authorized PaymentIntent once per charge (the key is derived from event_id). */
+    async capturePaymentIntent(input) {
+      const pi = await callStripe('payment_intents.capture', () =>
+        stripe.paymentIntents.capture(
+          input.payment_intent_id,
+          { amount_to_capture: input.amount_to_capture, expand: ['latest_charge'] },
+          { idempotencyKey: captureIdempotencyKey(input.event_id) },
+        ),
+      );
+      Context.current().log.info('PaymentIntent captured', {
+        payment_intent_id: pi.id,
+        status: pi.status,
+        amount_received: pi.amount_received,
+      });
+      return paymentIntentOutcomeOf(pi);
     },
 
     /** Cancels the PaymentIntent (idempotently: the key is derived from event_id). */

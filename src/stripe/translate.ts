@@ -6,6 +6,7 @@ import type Stripe from 'stripe';
 import type { ChargeFailure } from '../contracts/charge';
 import type {
   DisputeEventPayload,
+  HoldOf,
   PaymentIntentOutcome,
   RefundEventPayload,
   RefundOutcome,
@@ -35,6 +36,22 @@ export function paymentIntentOutcomeOf(pi: Stripe.PaymentIntent): PaymentIntentO
     failure: error ? chargeFailureOf(error) : null,
     ...(typeof pi.amount === 'number' ? { amount: pi.amount } : {}),
     ...(typeof pi.currency === 'string' ? { currency: pi.currency.toLowerCase() } : {}),
+    ...holdOf(pi),
+  };
+}
+
+/**
+ * A manual-capture PaymentIntent's hold: what can be captured, what was, and (when the charge is
+ * expanded) the card's capture_before. Nothing for automatic ones, whose results stay as recorded.
+ */
+export function holdOf(pi: Stripe.PaymentIntent): HoldOf {
+  if (pi.capture_method !== 'manual') return {};
+  const charge = typeof pi.latest_charge === 'object' && pi.latest_charge !== null ? pi.latest_charge : null;
+  const captureBefore = charge?.payment_method_details?.card?.capture_before;
+  return {
+    ...(typeof pi.amount_capturable === 'number' ? { amount_capturable: pi.amount_capturable } : {}),
+    ...(typeof pi.amount_received === 'number' ? { amount_received: pi.amount_received } : {}),
+    ...(typeof captureBefore === 'number' ? { capture_before: captureBefore } : {}),
   };
 }
 
@@ -149,6 +166,7 @@ export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
         failure: outcome.failure,
         ...(outcome.amount !== undefined ? { amount: outcome.amount } : {}),
         ...(outcome.currency !== undefined ? { currency: outcome.currency } : {}),
+        ...holdOf(pi),
       },
     };
   }

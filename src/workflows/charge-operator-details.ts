@@ -10,6 +10,7 @@ export type ChargeActivity =
   | { readonly kind: 'creating' }
   | { readonly kind: 'reconciling'; readonly why: 'no_webhook' | 'other_money' }
   | { readonly kind: 'canceling'; readonly code: string }
+  | { readonly kind: 'capturing'; readonly amount: number }
   | { readonly kind: 'publishing'; readonly topic: string }
   | { readonly kind: 'ended'; readonly topic: string }
   | {
@@ -38,6 +39,8 @@ function waitingFor(input: ChargeDetailsInput): string {
       return "the customer to complete the authentication their bank asked for (the PaymentIntent's next_action, e.g. 3-D Secure), then Stripe's webhook";
     case 'processing':
       return "Stripe's webhook with the outcome (the payment is processing)";
+    case 'authorized':
+      return 'the capture (POST /charges/{event_id}/capture) or a cancel that voids the hold; the card is authorized and the money held';
     case 'requires_payment_method':
       return "the customer to try another payment method in the storefront (the last one was declined), then Stripe's webhook";
     case 'pending':
@@ -59,6 +62,8 @@ function doing(activity: Exclude<ChargeActivity, { kind: 'waiting' }>): string {
         : 'asking Stripe for the PaymentIntent: no webhook with the outcome came';
     case 'canceling':
       return `canceling the PaymentIntent at Stripe (${activity.code})`;
+    case 'capturing':
+      return `capturing ${activity.amount} (minor units) of the hold at Stripe`;
     case 'publishing':
       return `publishing the outcome to ${activity.topic}`;
     case 'ended':
@@ -80,6 +85,10 @@ export function chargeDetails(input: ChargeDetailsInput): string {
   if (activity.cancelRefused) {
     lines.push(
       `- **Next:** Stripe refused to cancel the PaymentIntent while it was still moving; asks Stripe at ${at(activity.checkAt)} unless a webhook comes first`,
+    );
+  } else if (input.status === 'authorized' && activity.cancelAt !== undefined) {
+    lines.push(
+      `- **Next:** the hold is acted on (voided, or captured if so configured) at ${at(activity.cancelAt)}, before the authorization expires; asks Stripe at ${at(activity.checkAt)} unless a webhook comes first`,
     );
   } else if (activity.cancelAt !== undefined && activity.cancelAt <= activity.checkAt) {
     lines.push(`- **Next:** canceled at ${at(activity.cancelAt)} unless it moves before`);

@@ -13,7 +13,9 @@
  * - Stripe failing to answer only delays a step; it never ends a charge.
  */
 import {
+  AUTHORIZATION_EXPIRED_CODE,
   isTerminal,
+  type CapturePolicy,
   type ChargeFailure,
   type ChargeRecord,
   type ChargeRequest,
@@ -21,7 +23,12 @@ import {
   type ChargeTiming,
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
-import type { MoneyOf, PaymentEventPayload, PaymentIntentOutcome } from '../contracts/payment-provider';
+import type {
+  HoldOf,
+  MoneyOf,
+  PaymentEventPayload,
+  PaymentIntentOutcome,
+} from '../contracts/payment-provider';
 
 /** A cancel the charge has decided on: why, and how the charge ends once Stripe has canceled. */
 export interface CancelIntent {
@@ -50,7 +57,7 @@ export interface ChargeState {
   /** The create's retries outlived their window: look the PaymentIntent up before a new key. */
   readonly lookupNeeded: boolean;
   /** A webhook spoke of other money, or a cancel was refused: ask Stripe before anything else. */
-  readonly reconcileNeeded: 'other_money' | 'cancel_refused' | null;
+  readonly reconcileNeeded: 'other_money' | 'cancel_refused' | 'capture_refused' | null;
   /** A cancel decided on and not yet done at Stripe. */
   readonly cancel: CancelIntent | null;
   /** Stripe refused to cancel a PaymentIntent that is still moving: only its outcome ends the charge. */
@@ -67,9 +74,27 @@ export interface ChargeState {
   readonly published: boolean;
   /** Stripe events that contradicted the final outcome while this workflow still ran. */
   readonly contradictions: readonly string[];
+  /** Manual capture only (null on automatic charges, which never reach any of the fields below). */
+  readonly capturePolicy: CapturePolicy | null;
+  /** What the hold lets us capture; null before the card is authorized. */
+  readonly amountCapturable: number | null;
+  /** Workflow time (ms) the hold expires (Stripe's capture_before, or the policy's default lifetime). */
+  readonly holdExpiresAt: number | null;
+  /** A capture decided on (the amount) and not yet answered by Stripe. */
+  readonly captureAsked: number | null;
+  /** Why Stripe refused the last capture (the caller's update reports it). */
+  readonly captureFailure: ChargeFailure | null;
+  readonly amountCaptured: number | null;
+  /** payments.authorized was published (once per charge). */
+  readonly authorizedPublished: boolean;
 }
 
-export function initialChargeState(request: ChargeRequest, timing: ChargeTiming, now: string): ChargeState {
+export function initialChargeState(
+  request: ChargeRequest,
+  timing: ChargeTiming,
+  now: string,
+  capturePolicy: CapturePolicy | null = null,
+): ChargeState {
   return {
     request,
     timing,
@@ -93,6 +118,13 @@ export function initialChargeState(request: ChargeRequest, timing: ChargeTiming,
     stripeFailuresInRow: 0,
     published: false,
     contradictions: [],
+    capturePolicy,
+    amountCapturable: null,
+    holdExpiresAt: null,
+    captureAsked: null,
+    captureFailure: null,
+    amountCaptured: null,
+    authorizedPublished: false,
   };
 }
 
@@ -110,6 +142,7 @@ const STAGE: Record<ChargeStatus, number> = {
   requires_payment_method: 1,
   requires_action: 1,
   processing: 2,
+  authorized: 2.5,
   succeeded: 3,
   failed: 3,
   canceled: 3,
@@ -145,6 +178,9 @@ function wordOfPaymentIntent(piStatus: string, failure: ChargeFailure | null): S
       return { kind: 'status', status: piStatus };
     case 'requires_payment_method':
       return failure !== null ? { kind: 'declined', failure } : { kind: 'status', status: 'pending' };
+    // Only a manual-capture PaymentIntent waits here: the card is authorized, the money held.
+    case 'requires_capture':
+      return { kind: 'status', status: 'authorized' };
     default:
       return { kind: 'status', status: 'pending' };
   }
@@ -160,6 +196,8 @@ function wordOfEvent(event: PaymentEventPayload): StripeWord {
       return { kind: 'status', status: 'processing' };
     case 'payment_intent.requires_action':
       return { kind: 'status', status: 'requires_action' };
+    case 'payment_intent.amount_capturable_updated':
+      return { kind: 'status', status: 'authorized' };
     case 'payment_intent.payment_failed':
       return {
         kind: 'declined',
@@ -204,11 +242,16 @@ function applyWord(state: ChargeState, word: StripeWord, now: string, nowMs: num
   }
   const { status } = word;
   if (status === 'canceled') {
-    // Canceled at Stripe: by our cancel (its reason), by Stripe itself, or in the dashboard.
-    const failure = state.cancel?.failure ?? {
-      code: 'canceled_at_stripe',
-      message: 'the PaymentIntent was canceled at Stripe',
-    };
+    // Canceled at Stripe: by our cancel (its reason), by Stripe itself, or in the dashboard. An
+    // authorized charge canceled by Stripe is its hold released (the authorization expired).
+    const failure =
+      state.cancel?.failure ??
+      (state.status === 'authorized'
+        ? {
+            code: AUTHORIZATION_EXPIRED_CODE,
+            message: `Stripe released the hold (the PaymentIntent was canceled at Stripe); it was due to expire at ${expiryText(state)}`,
+          }
+        : { code: 'canceled_at_stripe', message: 'the PaymentIntent was canceled at Stripe' });
     return { ...moved(state, state.cancel?.endsAs ?? 'canceled', failure, now), cancel: null };
   }
   if (status === 'succeeded') return { ...moved(state, 'succeeded', null, now), cancel: null };
@@ -246,6 +289,7 @@ export function onPaymentIntent(
         ? { ...moved(next, 'failed', { code: AMOUNT_MISMATCH, message: mismatch }, now), cancel: null }
         : applyWord(next, wordOfPaymentIntent(pi.status, pi.failure), now, nowMs);
   }
+  next = withHold(state, next, pi, nowMs);
   const early = next.earlyEvents;
   next = { ...next, earlyEvents: [] };
   for (const event of early) next = onStripeEvent(next, event, now, nowMs).state;
@@ -430,8 +474,91 @@ export function onStripeEvent(
     event.created < state.lastEventCreated ||
     (event.created === state.lastEventCreated && STAGE[status] < STAGE[state.status]);
   if (older) return { applied: false, state: seen, reason: 'stale' };
-  const next = applyWord(seen, word, now, nowMs);
+  const next = withHold(state, applyWord(seen, word, now, nowMs), event, nowMs);
   return { applied: true, state: { ...next, lastEventCreated: event.created } };
+}
+
+/** When the hold expires, as text (a capture refused after it names it). */
+export function expiryText(state: ChargeState): string {
+  return state.holdExpiresAt === null ? 'an unknown time' : new Date(state.holdExpiresAt).toISOString();
+}
+
+/**
+ * What Stripe said about a manual-capture charge's hold: on authorization, what can be captured and
+ * until when; on success, what was captured. Automatic charges are returned unchanged.
+ */
+function withHold(before: ChargeState, after: ChargeState, hold: HoldOf, nowMs: number): ChargeState {
+  const policy = after.capturePolicy;
+  if (policy === null) return after;
+  if (after.status === 'authorized') {
+    const expiresAt =
+      hold.capture_before !== undefined
+        ? hold.capture_before * 1000
+        : (after.holdExpiresAt ?? nowMs + policy.hold_default_seconds * 1000);
+    return {
+      ...after,
+      amountCapturable: hold.amount_capturable ?? after.amountCapturable ?? after.request.amount,
+      holdExpiresAt: expiresAt,
+    };
+  }
+  if (after.status === 'succeeded' && before.status !== 'succeeded') {
+    const captured =
+      hold.amount_received ?? after.captureAsked ?? after.amountCapturable ?? after.request.amount;
+    return { ...after, amountCaptured: captured, amountCapturable: 0 };
+  }
+  return after;
+}
+
+/** When the workflow acts on the hold: the policy's margin before it expires. */
+export function holdDeadline(state: ChargeState): number {
+  if (state.holdExpiresAt === null || state.capturePolicy === null) return Infinity;
+  return state.holdExpiresAt - state.capturePolicy.expiry_margin_seconds * 1000;
+}
+
+/**
+ * The caller asked to capture (the validator has checked the charge is authorized and the amount
+ * capturable). A capture already decided stands: a repeat or a concurrent one joins it.
+ */
+export function onCaptureRequested(state: ChargeState, amount: number | undefined): ChargeState {
+  if (state.status !== 'authorized' || state.captureAsked !== null || state.cancel !== null) return state;
+  return {
+    ...state,
+    captureAsked: amount ?? state.amountCapturable ?? state.request.amount,
+    captureFailure: null,
+  };
+}
+
+/** Stripe captured: the charge succeeds for the captured amount. */
+export function onCapturedAtStripe(
+  state: ChargeState,
+  pi: PaymentIntentOutcome,
+  now: string,
+  nowMs: number,
+): ChargeState {
+  const next = onPaymentIntent(state, pi, now, nowMs);
+  return { ...next, captureAsked: null };
+}
+
+/** Stripe refused the capture (e.g. the hold is gone): ask it what the PaymentIntent is now. */
+export function onCaptureRefused(state: ChargeState, failure: ChargeFailure): ChargeState {
+  return { ...state, captureAsked: null, captureFailure: failure, reconcileNeeded: 'capture_refused' };
+}
+
+/** The hold is about to expire: void it (announced canceled) or, by the operator's choice, capture it all. */
+export function onHoldExpiring(state: ChargeState): ChargeState {
+  if (state.status !== 'authorized' || state.cancel !== null || state.captureAsked !== null) return state;
+  if (state.capturePolicy?.on_expiry === 'capture') {
+    return { ...state, captureAsked: state.amountCapturable ?? state.request.amount };
+  }
+  const failure: ChargeFailure = {
+    code: AUTHORIZATION_EXPIRED_CODE,
+    message: `the authorization expires at ${expiryText(state)}; the hold was voided before it`,
+  };
+  return { ...state, cancel: { failure, reason: 'abandoned', endsAs: 'canceled' } };
+}
+
+export function onAuthorizedPublished(state: ChargeState): ChargeState {
+  return { ...state, authorizedPublished: true };
 }
 
 export function toChargeRecord(state: ChargeState): ChargeRecord {
@@ -444,5 +571,16 @@ export function toChargeRecord(state: ChargeState): ChargeRecord {
     payment_intent_id: state.paymentIntentId,
     failure: state.failure,
     updated_at: state.updatedAt,
+    ...(state.capturePolicy !== null
+      ? {
+          capture: {
+            capture_method: 'manual',
+            amount_capturable: state.amountCapturable,
+            authorization_expires_at:
+              state.holdExpiresAt === null ? null : new Date(state.holdExpiresAt).toISOString(),
+            amount_captured: state.amountCaptured,
+          },
+        }
+      : {}),
   };
 }

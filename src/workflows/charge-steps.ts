@@ -3,9 +3,10 @@
  * performs the step and feeds the answer back (charge-state.ts); it decides nothing itself.
  */
 import { isTerminal } from '../contracts/charge';
-import type { CancelIntent, ChargeState } from './charge-state';
+import { holdDeadline, type CancelIntent, type ChargeState } from './charge-state';
 
-export type ReconcileReason = 'no_webhook' | 'other_money' | 'cancel_refused' | 'deadline';
+export type ReconcileReason =
+  'no_webhook' | 'other_money' | 'cancel_refused' | 'capture_refused' | 'deadline';
 
 export type ChargeStep =
   /** Create (and, with a payment method, confirm) the PaymentIntent under this key generation. */
@@ -24,6 +25,12 @@ export type ChargeStep =
       readonly cancelAt: number | undefined;
     }
   | { readonly kind: 'publish' }
+  /** Manual capture: capture this amount of the hold at Stripe. */
+  | { readonly kind: 'capture'; readonly amount: number }
+  /** Manual capture: announce the authorization on payments.authorized (once). */
+  | { readonly kind: 'publish_authorized' }
+  /** Manual capture: the hold is about to expire; decide to void or capture it (no I/O). */
+  | { readonly kind: 'expire_hold' }
   | { readonly kind: 'done' };
 
 export function actionDeadline(state: ChargeState): number {
@@ -46,6 +53,16 @@ export function nextStep(state: ChargeState, nowMs: number): ChargeStep {
   if (state.reconcileNeeded !== null) return { kind: 'reconcile', why: state.reconcileNeeded };
   if (state.cancel !== null) return { kind: 'cancel', intent: state.cancel };
   const checkAt = state.nextCheckAt ?? nowMs;
+  // Only manual-capture charges are ever authorized: automatic ones never take these steps.
+  if (state.captureAsked !== null) return { kind: 'capture', amount: state.captureAsked };
+  if (state.status === 'authorized') {
+    if (!state.authorizedPublished) return { kind: 'publish_authorized' };
+    // The hold, not the charge deadline, bounds an authorized charge: it waits for the caller's capture.
+    const expireAt = holdDeadline(state);
+    if (nowMs >= expireAt) return { kind: 'expire_hold' };
+    if (nowMs >= checkAt) return { kind: 'reconcile', why: 'no_webhook' };
+    return { kind: 'wait', until: Math.min(checkAt, expireAt), checkAt, cancelAt: expireAt };
+  }
   // After a refused cancel only Stripe's outcome ends the charge: no deadline can cancel it again.
   if (state.cancelRefused) {
     if (nowMs >= checkAt) return { kind: 'reconcile', why: 'no_webhook' };

@@ -23,15 +23,23 @@ import {
 import { RetryState } from '@temporalio/common';
 import type { ChargeActivities } from '../activities';
 import {
+  AUTHORIZATION_EXPIRED,
+  AUTHORIZATION_EXPIRED_CODE,
+  CAPTURE_EXCEEDS_CAPTURABLE,
+  CAPTURE_REFUSED,
   CHARGE_ALREADY_FAILED,
   CHARGE_ALREADY_SUCCEEDED,
+  CHARGE_NOT_AUTHORIZED,
+  DEFAULT_CAPTURE_POLICY,
   DEFAULT_CHARGE_TIMING,
+  isManualCapture,
   isTerminal,
+  type CaptureRequest,
   type ChargeRecord,
   type ChargeWorkflowInput,
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
-import type { PaymentEventV1 } from '../contracts/payment-event';
+import type { PaymentAuthorizedV1, PaymentEventV1 } from '../contracts/payment-event';
 import { providerTaskQueue } from '../contracts/payment-provider';
 import { outcomeTopic, TOPICS } from '../contracts/topics';
 import { chargeDetails, type ChargeActivity } from './charge-operator-details';
@@ -39,6 +47,13 @@ import {
   AMOUNT_MISMATCH,
   confirmedHere,
   initialChargeState,
+  expiryText,
+  holdDeadline,
+  onAuthorizedPublished,
+  onCaptureRefused,
+  onCaptureRequested,
+  onCapturedAtStripe,
+  onHoldExpiring,
   onCancelRefused,
   onCancelRequested,
   onCanceled,
@@ -59,10 +74,12 @@ import { nextStep, type ChargeStep } from './charge-steps';
 import { ChargeWorkflowV1 } from './legacy/charge-v1';
 import {
   ChargeFailureCodeSearchAttribute,
+  AuthorizationExpiresAtSearchAttribute,
   ChargeStatusSearchAttribute,
   PaymentIntentIdSearchAttribute,
   awaitPaymentIntentUpdate,
   cancelChargeUpdate,
+  captureChargeUpdate,
   chargeStateQuery,
   stripeEventSignal,
 } from './messages';
@@ -83,12 +100,18 @@ function stripeActivities(taskQueue: string) {
   });
   // No schedule-to-close: a Stripe outage (or a refused key) of any length delays these, and with
   // them the outcome, but never ends the charge without one.
-  const { retrievePaymentIntent, findPaymentIntentByEventId, cancelPaymentIntent } =
+  const { retrievePaymentIntent, findPaymentIntentByEventId, cancelPaymentIntent, capturePaymentIntent } =
     proxyActivities<ChargeActivities>({ taskQueue, startToCloseTimeout: '30 seconds', retry: STRIPE_RETRY });
-  return { createPaymentIntent, retrievePaymentIntent, findPaymentIntentByEventId, cancelPaymentIntent };
+  return {
+    createPaymentIntent,
+    retrievePaymentIntent,
+    findPaymentIntentByEventId,
+    cancelPaymentIntent,
+    capturePaymentIntent,
+  };
 }
 
-const { publishPaymentEvent } = proxyActivities<ChargeActivities>({
+const { publishPaymentEvent, publishAuthorizedEvent } = proxyActivities<ChargeActivities>({
   startToCloseTimeout: '15 seconds',
   // No maximumAttempts and no schedule-to-close: a Kafka outage delays the event, never drops it.
   retry: PUBLISH_RETRY,
@@ -120,7 +143,12 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   const stripe = stripeActivities(providerTaskQueue(workflowInfo().taskQueue));
   const amountText = formatAmount(request.amount, request.currency);
   const ref = { event_id: request.event_id, order_id: request.order_id };
-  let state: ChargeState = initialChargeState(request, input.timing ?? DEFAULT_CHARGE_TIMING, nowIso());
+  let state: ChargeState = initialChargeState(
+    request,
+    input.timing ?? DEFAULT_CHARGE_TIMING,
+    nowIso(),
+    isManualCapture(request) ? (input.capture_policy ?? DEFAULT_CAPTURE_POLICY) : null,
+  );
   const moneyMismatches = metricMeter.createCounter(
     'payments_money_mismatches',
     'count',
@@ -234,6 +262,67 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     },
   );
 
+  // Manual capture: a capture of the hold, once per charge (repeats and concurrent captures join it).
+  setHandler(
+    captureChargeUpdate,
+    async (capture) => {
+      setState(onCaptureRequested(state, capture.amount));
+      await condition(
+        () => isTerminal(state.status) || (state.captureAsked === null && state.reconcileNeeded === null),
+      );
+      if (state.status === 'succeeded') return toChargeRecord(state);
+      if (state.failure?.code === AUTHORIZATION_EXPIRED_CODE) {
+        throw ApplicationFailure.create({
+          type: AUTHORIZATION_EXPIRED,
+          message: `the authorization expired (hold due to expire at ${expiryText(state)}); nothing was captured`,
+          nonRetryable: true,
+        });
+      }
+      throw ApplicationFailure.create({
+        type: state.status === 'authorized' ? CAPTURE_REFUSED : CHARGE_NOT_AUTHORIZED,
+        message:
+          state.status === 'authorized'
+            ? `Stripe refused the capture: ${state.captureFailure?.message ?? 'no reason given'}`
+            : `the charge is ${state.status}; nothing was captured`,
+        nonRetryable: true,
+      });
+    },
+    {
+      validator: (capture: CaptureRequest) => {
+        // A capture already made or under way answers its repeats.
+        if (state.captureAsked !== null || (state.status === 'succeeded' && state.amountCaptured !== null))
+          return;
+        const expired =
+          state.failure?.code === AUTHORIZATION_EXPIRED_CODE ||
+          (state.status === 'authorized' && nowMs() >= (state.holdExpiresAt ?? Infinity));
+        if (expired) {
+          throw ApplicationFailure.create({
+            type: AUTHORIZATION_EXPIRED,
+            message: `the authorization expired at ${expiryText(state)}; capture is no longer possible`,
+            nonRetryable: true,
+          });
+        }
+        if (state.status !== 'authorized' || state.cancel !== null) {
+          throw ApplicationFailure.create({
+            type: CHARGE_NOT_AUTHORIZED,
+            message: isManualCapture(request)
+              ? `the charge is ${state.status}; only an authorized charge can be captured`
+              : 'the charge was created with automatic capture; there is nothing to capture',
+            nonRetryable: true,
+          });
+        }
+        const capturable = state.amountCapturable ?? request.amount;
+        if (capture.amount !== undefined && capture.amount > capturable) {
+          throw ApplicationFailure.create({
+            type: CAPTURE_EXCEEDS_CAPTURABLE,
+            message: `amount ${capture.amount} exceeds the capturable ${capturable}`,
+            nonRetryable: true,
+          });
+        }
+      },
+    },
+  );
+
   const perform = async (step: ChargeStep): Promise<void> => {
     switch (step.kind) {
       case 'create': {
@@ -312,6 +401,49 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
       }
       case 'expire':
         return setState(onDeadline(state, step.which));
+      case 'capture': {
+        show({ kind: 'capturing', amount: step.amount });
+        try {
+          const pi = await stripe.capturePaymentIntent.executeWithOptions(
+            { summary: `Capture ${formatAmount(step.amount, request.currency)} of the hold` },
+            [{ ...ref, payment_intent_id: state.paymentIntentId ?? '', amount_to_capture: step.amount }],
+          );
+          return setState(onCapturedAtStripe(state, pi, nowIso(), nowMs()));
+        } catch (err) {
+          const refused = stripeFailureOf(err);
+          if (refused === undefined) throw err;
+          log.warn('Stripe refused the capture; asking it what happened', { error: String(err) });
+          return setState(onCaptureRefused(state, refused.failure));
+        }
+      }
+      case 'expire_hold':
+        log.warn('the authorization is about to expire; acting on the hold', {
+          expires_at: expiryText(state),
+          on_expiry: state.capturePolicy?.on_expiry,
+        });
+        return setState(onHoldExpiring(state));
+      case 'publish_authorized': {
+        const event: PaymentAuthorizedV1 = {
+          event_id: request.event_id,
+          order_id: request.order_id,
+          payment_intent_id: state.paymentIntentId ?? '',
+          amount: request.amount,
+          amount_capturable: state.amountCapturable ?? request.amount,
+          currency: request.currency,
+          status: 'authorized',
+          authorization_expires_at: expiryText(state),
+          occurred_at: state.updatedAt,
+        };
+        const topic = TOPICS.authorized.default;
+        show({ kind: 'publishing', topic });
+        await publishAuthorizedEvent.executeWithOptions({ summary: `Publish authorized to ${topic}` }, [
+          event,
+        ]);
+        upsertSearchAttributes([
+          { key: AuthorizationExpiresAtSearchAttribute, value: new Date(holdDeadline(state)) },
+        ]);
+        return setState(onAuthorizedPublished(state));
+      }
       case 'wait': {
         show({
           kind: 'waiting',
@@ -334,6 +466,10 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
           status: record.status as PaymentEventV1['status'],
           ...(record.failure ? { failure: record.failure } : {}),
           occurred_at: record.updated_at,
+          // Manual capture: what was taken of the hold (`amount` stays what was asked).
+          ...(record.status === 'succeeded' && state.amountCaptured !== null
+            ? { amount_captured: state.amountCaptured }
+            : {}),
         };
         // The summary names the default topic: a workflow cannot read config (the Web UI text only).
         const topic = TOPICS[outcomeTopic('charge', event.status)].default;

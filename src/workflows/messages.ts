@@ -5,7 +5,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ChargeRecord } from '../contracts/charge';
+import type { CaptureRequest, ChargeRecord } from '../contracts/charge';
 import type { DisputeRecord } from '../contracts/dispute';
 import type {
   DisputeEventPayload,
@@ -29,6 +29,13 @@ export const awaitPaymentIntentUpdate = defineUpdate<ChargeRecord, []>('awaitPay
 
 /** Cancels a charge that has not succeeded; rejected (validator) once it has: refund instead. */
 export const cancelChargeUpdate = defineUpdate<ChargeRecord, []>('cancelCharge');
+
+/**
+ * Captures an authorized (manual-capture) charge, all or part of the hold; answers with the succeeded
+ * charge. Idempotent: a repeat or a concurrent capture joins the first (one capture at Stripe).
+ * Refused (validator) for a charge that is not authorized, above the capturable amount, or after expiry.
+ */
+export const captureChargeUpdate = defineUpdate<ChargeRecord, [CaptureRequest]>('captureCharge');
 
 export const refundUpdate = defineUpdate<RefundAnswer, [RefundRequest]>('refund');
 export const refundEventSignal = defineSignal<[RefundEventPayload]>('refundEvent');
@@ -75,6 +82,15 @@ export const DisputeEvidenceDueBySearchAttribute = defineSearchAttributeKey(
   SearchAttributeType.DATETIME,
 );
 
+/**
+ * When the workflow acts on a manual-capture charge's hold (void or capture): the authorization's
+ * expiry less the margin. Set once the charge is authorized.
+ */
+export const AuthorizationExpiresAtSearchAttribute = defineSearchAttributeKey(
+  'AuthorizationExpiresAt',
+  SearchAttributeType.DATETIME,
+);
+
 /** Names and types the local stack, compose and kind register with the server (kept in one place). */
 export const CHARGE_SEARCH_ATTRIBUTES = [
   OrderIdSearchAttribute,
@@ -87,4 +103,5 @@ export const CHARGE_SEARCH_ATTRIBUTES = [
   ChargeFailureCodeSearchAttribute,
   DisputeStatusSearchAttribute,
   DisputeEvidenceDueBySearchAttribute,
+  AuthorizationExpiresAtSearchAttribute,
 ] as const;

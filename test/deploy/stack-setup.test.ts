@@ -25,6 +25,7 @@ const SEARCH_ATTRIBUTES = [
   'ChargeFailureCode=Keyword',
   'DisputeStatus=Keyword',
   'DisputeEvidenceDueBy=Datetime',
+  'AuthorizationExpiresAt=Datetime',
 ];
 /** From the one topic table: a topic added there fails each list below until that list has it. */
 const TOPICS = TOPIC_KEYS.map((key) => TOPIC_TABLE[key].default);

@@ -1,7 +1,9 @@
 /**
  * The gateway's overdue-charge queries on the real Temporal (its visibility store takes IS NULL and
  * StartTime comparisons): a charge that no worker runs counts as overdue once the clock is past each
- * threshold, on its own task queue, and stops counting when it closes.
+ * threshold, on its own task queue, and stops counting when it closes. An authorized (manual-capture)
+ * charge waiting for its shipment is not overdue at the charge deadline, only past the time it should
+ * have acted on its hold (its visibility store also takes OR, != and a Datetime comparison).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +17,11 @@ import {
 import { chargeWorkflowId, DEFAULT_CHARGE_TIMING } from '../../src/contracts/charge';
 import { createMetrics } from '../../src/observability/metrics';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
+import {
+  AuthorizationExpiresAtSearchAttribute,
+  ChargeStatusSearchAttribute,
+  PaymentIntentIdSearchAttribute,
+} from '../../src/workflows/messages';
 import { stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
@@ -25,6 +32,9 @@ describe('overdue charges in Temporal', { timeout: 120_000 }, () => {
   // No worker polls this queue: the charge never gets a PaymentIntent and never ends by itself.
   const taskQueue = `overdue-${randomUUID()}`;
   const eventId = `evt-overdue-${randomUUID()}`;
+  const authorizedId = `evt-overdue-held-${randomUUID()}`;
+  /** When the authorized charge should act on its hold: six days from now. */
+  const HOLD_ACT_SECONDS = 6 * 86_400;
 
   before(async () => {
     client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
@@ -38,12 +48,36 @@ describe('overdue charges in Temporal', { timeout: 120_000 }, () => {
         },
       ],
     });
+    // As an authorized charge shows itself in visibility (charge.ts sets these once authorized).
+    await client.workflow.start<typeof ChargeWorkflow>('ChargeWorkflow', {
+      taskQueue,
+      workflowId: chargeWorkflowId(authorizedId),
+      args: [
+        {
+          request: {
+            event_id: authorizedId,
+            order_id: `order-${authorizedId}`,
+            amount: 1999,
+            currency: 'usd',
+            capture: 'manual',
+          },
+          payload_hash: 'overdue-test',
+        },
+      ],
+      typedSearchAttributes: [
+        { key: ChargeStatusSearchAttribute, value: 'authorized' },
+        { key: PaymentIntentIdSearchAttribute, value: 'pi_overdue_held' },
+        { key: AuthorizationExpiresAtSearchAttribute, value: new Date(Date.now() + HOLD_ACT_SECONDS * 1000) },
+      ],
+    });
   });
   after(async () => {
-    await client?.workflow
-      .getHandle(chargeWorkflowId(eventId))
-      .terminate('test over')
-      .catch(() => undefined);
+    for (const id of [eventId, authorizedId]) {
+      await client?.workflow
+        .getHandle(chargeWorkflowId(id))
+        .terminate('test over')
+        .catch(() => undefined);
+    }
     await client?.connection.close();
   });
 
@@ -83,6 +117,15 @@ describe('overdue charges in Temporal', { timeout: 120_000 }, () => {
       no_payment_intent: 1,
       past_deadline: 1,
     });
+  });
+
+  it('counts an authorized charge only past the time it should have acted on its hold, not at the charge deadline', async () => {
+    await waitUntil(
+      async () => (await overdueAt(HOLD_ACT_SECONDS + PAST_DEADLINE_GRACE_SECONDS + 60)).past_deadline === 2,
+      'the authorized charge counted past its hold',
+    );
+    assert.equal((await overdueAt(DEADLINE + PAST_DEADLINE_GRACE_SECONDS + 60)).past_deadline, 1);
+    assert.equal((await overdueAt(HOLD_ACT_SECONDS + PAST_DEADLINE_GRACE_SECONDS - 60)).past_deadline, 1);
   });
 
   it('stops counting it once it is closed', async () => {

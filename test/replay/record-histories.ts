@@ -21,7 +21,10 @@ import { temporal } from '@temporalio/proto';
 import { createChargeWorkflows, type ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import {
   chargeWorkflowId,
+  DEFAULT_CAPTURE_POLICY,
   DEFAULT_CHARGE_TIMING,
+  type CapturePolicy,
+  type CaptureRequest,
   type ChargeRecord,
   type ChargeRequest,
   type ChargeStatus,
@@ -30,6 +33,7 @@ import {
 import { refundsWorkflowId, type RefundsWorkflowInput } from '../../src/contracts/refund';
 import {
   cancelChargeUpdate,
+  captureChargeUpdate,
   chargeStateQuery,
   refundsQuery,
   stripeEventSignal,
@@ -94,6 +98,10 @@ interface Scenario {
   readonly events?: (pi: string) => PaymentEventPayload[];
   /** Cancel the charge through its update once the PaymentIntent exists. */
   readonly cancel?: boolean;
+  /** Manual capture: capture through the update once the charge is authorized. */
+  readonly capture?: CaptureRequest;
+  /** Manual capture: the hold's policy the charge starts with (over the defaults). */
+  readonly capturePolicy?: Partial<CapturePolicy>;
   /**
    * Start it as POST /charge with `Prefer: wait=N` does: update-with-start, the update answering once
    * the PaymentIntent exists.
@@ -117,11 +125,69 @@ const PAYMENT_INTENT_RETRIEVE = { method: 'GET', path: /^\/v1\/payment_intents\/
 const PAYMENT_INTENT_CANCEL = { method: 'POST', path: /^\/v1\/payment_intents\/pi_[^/]+\/cancel$/ };
 const PAYMENT_INTENT_SEARCH = { method: 'GET', path: /^\/v1\/payment_intents\/search$/ };
 const REFUND_CREATE = { method: 'POST', path: /^\/v1\/refunds$/ };
+const PAYMENT_INTENT_CAPTURE = { method: 'POST', path: /^\/v1\/payment_intents\/pi_[^/]+\/capture$/ };
 
 /** The money every recorded charge asks (stripe-mock's fixture says 1099 usd: rewritten answers say ours). */
 const RECORDED_MONEY = { amount: 2599, currency: 'usd' } as const;
 
+/** A manual-capture charge: the card is authorized, Stripe holds the money (requires_capture). */
+const MANUAL = { payment_method: 'pm_card_visa', capture: 'manual' } as const;
+function authorizedOnCreate(proxy: StripeRecordingProxy): void {
+  proxy.rewriteNext(PAYMENT_INTENT_CREATE, 1, (pi) => ({
+    ...pi,
+    ...RECORDED_MONEY,
+    status: 'requires_capture',
+    capture_method: 'manual',
+    amount_capturable: RECORDED_MONEY.amount,
+    amount_received: 0,
+    last_payment_error: null,
+  }));
+}
+
 const SCENARIOS: Scenario[] = [
+  {
+    // Authorize at order, capture at shipment: part of the hold is captured, the rest released.
+    name: 'manual-capture-partial',
+    request: MANUAL,
+    before: (proxy) => {
+      authorizedOnCreate(proxy);
+      proxy.rewriteNext(PAYMENT_INTENT_CAPTURE, 1, (pi) => ({
+        ...pi,
+        ...RECORDED_MONEY,
+        status: 'succeeded',
+        capture_method: 'manual',
+        amount_capturable: 0,
+        amount_received: 1500,
+        last_payment_error: null,
+      }));
+    },
+    capture: { amount: 1500 },
+    expect: { status: 'succeeded' },
+  },
+  {
+    // The order cannot ship: the caller cancels and the hold is voided at Stripe.
+    name: 'manual-capture-voided',
+    request: MANUAL,
+    before: authorizedOnCreate,
+    cancel: true,
+    expect: { status: 'canceled', failureCode: 'canceled' },
+  },
+  {
+    // Never captured: a margin before the hold expires, the workflow voids it and announces it.
+    name: 'manual-capture-hold-expired',
+    request: MANUAL,
+    before: authorizedOnCreate,
+    capturePolicy: { hold_default_seconds: 3, expiry_margin_seconds: 1 },
+    expect: { status: 'canceled', failureCode: 'authorization_expired' },
+  },
+  {
+    // Stripe releases the hold first (payment_intent.canceled): the charge ends canceled, expired.
+    name: 'manual-capture-stripe-expired-first',
+    request: MANUAL,
+    before: authorizedOnCreate,
+    events: (pi) => [at('payment_intent.canceled', 200, pi)],
+    expect: { status: 'canceled', failureCode: 'authorization_expired' },
+  },
   {
     // The storefront's path: POST /charge with Prefer: wait=5 starts the charge with its early answer
     // (update-with-start); Stripe answers the confirmation with requires_action (3-D Secure, a
@@ -277,6 +343,9 @@ async function recordScenario({ client, service, proxy }: Recorder, scenario: Sc
       request,
       payload_hash: 'recorded',
       timing: { ...DEFAULT_CHARGE_TIMING, ...scenario.timing },
+      ...(request.capture === 'manual'
+        ? { capture_policy: { ...DEFAULT_CAPTURE_POLICY, ...scenario.capturePolicy } }
+        : {}),
     };
     if (scenario.earlyAnswer) {
       const started = await ports.startWithEarlyAnswer(input, 5_000);
@@ -285,9 +354,16 @@ async function recordScenario({ client, service, proxy }: Recorder, scenario: Sc
       await ports.start(input);
     }
     const handle = client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
-    if (scenario.events || scenario.cancel) {
+    if (scenario.events || scenario.cancel || scenario.capture) {
       const pi = await paymentIntentOf(handle);
+      if (request.capture === 'manual') {
+        await waitUntil(
+          async () => (await handle.query(chargeStateQuery)).status === 'authorized',
+          `${handle.workflowId} to be authorized`,
+        );
+      }
       for (const event of scenario.events?.(pi) ?? []) await handle.signal(stripeEventSignal, event);
+      if (scenario.capture) await handle.executeUpdate(captureChargeUpdate, { args: [scenario.capture] });
       if (scenario.cancel) await handle.executeUpdate(cancelChargeUpdate);
     }
     const final = await handle.result();

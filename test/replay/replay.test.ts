@@ -464,6 +464,49 @@ const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (ru
       assert.equal(record.event_id, null);
     },
   },
+  'v2-manual-capture-partial': {
+    path: 'manual capture: authorized and announced once, part of the hold captured once, completed with the amount captured',
+    shows: (run) => {
+      assert.equal(run.only('publishAuthorizedEvent').outcome, 'completed');
+      const capture = run.only('capturePaymentIntent');
+      assert.equal((capture.input as { amount_to_capture: number }).amount_to_capture, 1500);
+      assert.ok(
+        run.firstIndexOfActivity('publishAuthorizedEvent') < run.firstIndexOfActivity('capturePaymentIntent'),
+      );
+      endedAs(run, 'succeeded');
+      assert.equal(run.published()[0]?.amount_captured, 1500);
+      assert.equal(run.charge.capture?.amount_captured, 1500);
+    },
+  },
+  'v2-manual-capture-voided': {
+    path: "manual capture: the caller's cancel voids the authorized hold at Stripe, announced canceled",
+    shows: (run) => {
+      assert.equal(run.only('publishAuthorizedEvent').outcome, 'completed');
+      assert.equal(
+        (run.only('cancelPaymentIntent').input as { reason: string }).reason,
+        'requested_by_customer',
+      );
+      assert.equal(run.activities('capturePaymentIntent').length, 0);
+      endedAs(run, 'canceled', 'canceled');
+    },
+  },
+  'v2-manual-capture-hold-expired': {
+    path: 'manual capture: never captured; a margin before the hold expires the workflow voids it and announces it',
+    shows: (run) => {
+      assert.ok(run.firstIndex(EventType.EVENT_TYPE_TIMER_FIRED) >= 0, 'the expiry timer fired');
+      assert.equal((run.only('cancelPaymentIntent').input as { reason: string }).reason, 'abandoned');
+      assert.equal(run.activities('capturePaymentIntent').length, 0);
+      endedAs(run, 'canceled', 'authorization_expired');
+    },
+  },
+  'v2-manual-capture-stripe-expired-first': {
+    path: "manual capture: Stripe's payment_intent.canceled releases the hold first; ended canceled, expired",
+    shows: (run) => {
+      assert.equal(run.signals('stripeEvent'), 1);
+      assert.equal(run.activities('cancelPaymentIntent').length, 0, 'nothing left to void');
+      endedAs(run, 'canceled', 'authorization_expired');
+    },
+  },
   'v2-amount-mismatch': {
     path: 'Stripe reports other money than the charge asked: failed with amount_mismatch',
     shows: (run) => endedAs(run, 'failed', 'amount_mismatch'),

@@ -9,8 +9,13 @@ import {
   type UpdateOutcome,
 } from '../../src/api/temporal/charge-workflows';
 import {
+  AUTHORIZATION_EXPIRED,
+  CAPTURE_EXCEEDS_CAPTURABLE,
+  CAPTURE_REFUSED,
   CHARGE_ALREADY_FAILED,
   CHARGE_ALREADY_SUCCEEDED,
+  CHARGE_NOT_AUTHORIZED,
+  type CaptureRequest,
   type ChargeStatus,
 } from '../../src/contracts/charge';
 import {
@@ -47,6 +52,14 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
   readonly refunds = new Map<string, Array<{ request: RefundRequest; amount: number }>>();
   readonly refundSignals: RefundEventPayload[] = [];
   unavailable = false;
+  /** Manual capture: the hold's expiry the fake reports; `expired` ones refuse captures as the workflow does. */
+  readonly holdExpiry = new Map<string, { readonly at: string; readonly expired: boolean }>();
+  /** What was captured per event_id (a repeat answers the same capture). */
+  readonly captured = new Map<string, number>();
+  /** How often a capture reached the (fake) workflow, per event_id, refusals included. */
+  readonly captureCalls = new Map<string, number>();
+  /** Charges whose next capture Stripe refuses (the workflow's capture_refused), with Stripe's message. */
+  readonly captureRefusals = new Map<string, string>();
   /** Every call, refused or not: what the gateway asked Temporal. */
   readonly calls = { start: 0, describe: 0 };
   /** The calls that wait for the PaymentIntent (`Prefer: wait=N`). */
@@ -130,7 +143,55 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
       payment_intent_id: this.paymentIntents.get(eventId) ?? null,
       failure: null,
       updated_at: '2026-01-01T00:00:00.000Z',
+      ...(request.capture === 'manual'
+        ? {
+            capture: {
+              capture_method: 'manual' as const,
+              amount_capturable: this.captured.has(eventId) ? 0 : request.amount,
+              authorization_expires_at: this.holdExpiry.get(eventId)?.at ?? null,
+              amount_captured: this.captured.get(eventId) ?? null,
+            },
+          }
+        : {}),
     };
+  }
+
+  /** The workflow's capture update, as its validator and handler answer (charge.ts). */
+  async capture(
+    eventId: string,
+    request: CaptureRequest,
+  ): Promise<UpdateOutcome<ChargeRecord> | { readonly kind: 'closed' }> {
+    this.check();
+    this.captureCalls.set(eventId, (this.captureCalls.get(eventId) ?? 0) + 1);
+    const record = await this.getState(eventId);
+    if (!record || this.finished.has(eventId)) return { kind: 'closed' };
+    if (this.captured.has(eventId)) return { kind: 'ok', value: record };
+    const expiry = this.holdExpiry.get(eventId);
+    if (expiry?.expired) {
+      return {
+        kind: 'rejected',
+        type: AUTHORIZATION_EXPIRED,
+        message: `the authorization expired at ${expiry.at}; capture is no longer possible`,
+      };
+    }
+    if (record.status !== 'authorized') {
+      return { kind: 'rejected', type: CHARGE_NOT_AUTHORIZED, message: `the charge is ${record.status}` };
+    }
+    const refusal = this.captureRefusals.get(eventId);
+    if (refusal !== undefined) {
+      this.captureRefusals.delete(eventId);
+      return { kind: 'rejected', type: CAPTURE_REFUSED, message: `Stripe refused the capture: ${refusal}` };
+    }
+    if (request.amount !== undefined && request.amount > record.amount) {
+      return {
+        kind: 'rejected',
+        type: CAPTURE_EXCEEDS_CAPTURABLE,
+        message: `amount ${request.amount} exceeds the capturable ${record.amount}`,
+      };
+    }
+    this.captured.set(eventId, request.amount ?? record.amount);
+    this.statuses.set(eventId, 'succeeded');
+    return { kind: 'ok', value: (await this.getState(eventId)) as ChargeRecord };
   }
 
   async handOverLateEvent(

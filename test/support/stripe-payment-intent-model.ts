@@ -13,6 +13,10 @@
  * - money is taken exactly when the status is succeeded.
  * - every change emits its event (payment_intent.succeeded, .payment_failed, .requires_action,
  *   .processing, .canceled) with Stripe's `created` second; delivery order is not promised.
+ * - manual capture ("Place a hold on a payment method"): a successful attempt stops in
+ *   requires_capture (event payment_intent.amount_capturable_updated) holding the amount; a capture
+ *   of at most amount_capturable succeeds once (the rest is released), a cancel voids the hold, and
+ *   when the authorization expires Stripe cancels the PaymentIntent (payment_intent.canceled).
  */
 import type { ChargeFailure } from '../../src/contracts/charge';
 import type { PaymentEventPayload, PaymentIntentOutcome } from '../../src/contracts/payment-provider';
@@ -22,6 +26,7 @@ export type StripePaymentIntentStatus =
   | 'requires_confirmation'
   | 'requires_action'
   | 'processing'
+  | 'requires_capture'
   | 'succeeded'
   | 'canceled';
 
@@ -40,13 +45,41 @@ export class StripePaymentIntentModel {
   /** Every event Stripe emitted, in the order it emitted them. */
   readonly emitted: PaymentEventPayload[] = [];
   private eventSeq = 0;
+  /** Manual capture: what the hold lets be captured, and what was captured. */
+  amountCapturable = 0;
+  amountReceived = 0;
 
   constructor(
     readonly id: string,
     readonly amount: number,
     readonly currency: string,
     private readonly clockSeconds: () => number,
+    readonly captureMethod: 'automatic' | 'manual' = 'automatic',
   ) {}
+
+  /** A manual PaymentIntent's hold, as the provider reports it (nothing for automatic ones). */
+  private hold() {
+    return this.captureMethod === 'manual'
+      ? { amount_capturable: this.amountCapturable, amount_received: this.amountReceived }
+      : {};
+  }
+
+  /** Captures the held amount (at most amount_capturable), once; false is Stripe's refusal. */
+  capture(amount: number): boolean {
+    if (this.status !== 'requires_capture' || amount < 1 || amount > this.amountCapturable) return false;
+    this.amountReceived = amount;
+    this.amountCapturable = 0;
+    this.move('succeeded', null);
+    return true;
+  }
+
+  /** The authorization expires: Stripe releases the hold and cancels the PaymentIntent. */
+  expireAuthorization(): boolean {
+    if (this.status !== 'requires_capture') return false;
+    this.amountCapturable = 0;
+    this.move('canceled', null);
+    return true;
+  }
 
   get moneyTaken(): boolean {
     return this.status === 'succeeded';
@@ -63,6 +96,7 @@ export class StripePaymentIntentModel {
       failure: this.lastPaymentError,
       amount: this.amount,
       currency: this.currency,
+      ...this.hold(),
     };
   }
 
@@ -93,8 +127,10 @@ export class StripePaymentIntentModel {
       'requires_payment_method',
       'requires_confirmation',
       'requires_action',
+      'requires_capture',
     ];
     if (!cancelable.includes(this.status)) return false;
+    this.amountCapturable = 0;
     this.move('canceled', null);
     return true;
   }
@@ -102,6 +138,11 @@ export class StripePaymentIntentModel {
   private attempt(outcome: AttemptOutcome): void {
     switch (outcome) {
       case 'succeed':
+        if (this.captureMethod === 'manual') {
+          this.amountCapturable = this.amount;
+          return this.move('requires_capture', null);
+        }
+        this.amountReceived = this.amount;
         return this.move('succeeded', null);
       case 'decline':
         return this.move('requires_payment_method', DECLINE);
@@ -116,7 +157,11 @@ export class StripePaymentIntentModel {
     this.status = status;
     this.lastPaymentError = error;
     const type =
-      status === 'requires_payment_method' ? 'payment_intent.payment_failed' : `payment_intent.${status}`;
+      status === 'requires_payment_method'
+        ? 'payment_intent.payment_failed'
+        : status === 'requires_capture'
+          ? 'payment_intent.amount_capturable_updated'
+          : `payment_intent.${status}`;
     this.eventSeq += 1;
     this.emitted.push({
       stripe_event_id: `evt_${this.id}_${this.eventSeq}`,
@@ -127,6 +172,7 @@ export class StripePaymentIntentModel {
       failure: error,
       amount: this.amount,
       currency: this.currency,
+      ...this.hold(),
     });
   }
 }

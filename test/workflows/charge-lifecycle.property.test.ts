@@ -5,12 +5,15 @@
  * finished or not, delayed payments settling, webhooks duplicated, reordered and lost, Stripe down for
  * any length of time or refusing a call, a caller's cancel, and timers firing — before and after the
  * charge is announced. After every step: what the platform was told equals what Stripe did with the
- * money, and it is told once.
+ * money, and it is told once. Manual-capture charges too: captures of any part of the hold (repeated,
+ * refused), voids, the hold's expiry at Stripe and in the workflow; an authorization is announced
+ * once, only once Stripe holds the money, and a capture is announced for exactly what Stripe took.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
+  DEFAULT_CAPTURE_POLICY,
   DEFAULT_CHARGE_TIMING,
   isTerminal,
   type ChargeRequest,
@@ -18,6 +21,11 @@ import {
 } from '../../src/contracts/charge';
 import {
   initialChargeState,
+  onAuthorizedPublished,
+  onCaptureRefused,
+  onCaptureRequested,
+  onCapturedAtStripe,
+  onHoldExpiring,
   onCancelRefused,
   onCancelRequested,
   onCanceled,
@@ -53,7 +61,11 @@ type Action =
   | { readonly kind: 'refuse'; readonly calls: number }
   | { readonly kind: 'tick'; readonly ms: number }
   | { readonly kind: 'timer' }
-  | { readonly kind: 'cancel' };
+  | { readonly kind: 'cancel' }
+  /** Manual capture: the caller captures this share (per mille) of the hold. */
+  | { readonly kind: 'capture'; readonly share: number }
+  /** Manual capture: Stripe's authorization expires (it cancels the PaymentIntent). */
+  | { readonly kind: 'stripe_expires' };
 
 const attempt = fc.constantFrom<AttemptOutcome>('succeed', 'decline', 'authenticate', 'process');
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -92,6 +104,11 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
   { arbitrary: fc.constant({ kind: 'timer' as const }), weight: 3 },
   { arbitrary: fc.constant({ kind: 'cancel' as const }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('capture' as const), share: fc.integer({ min: 1, max: 1000 }) }),
+    weight: 2,
+  },
+  { arbitrary: fc.constant({ kind: 'stripe_expires' as const }), weight: 1 },
 );
 
 interface Announcement {
@@ -113,12 +130,19 @@ class World {
   readonly lost = new Set<string>();
   readonly undelivered: number[] = [];
   readonly announced: Announcement[] = [];
+  /** Stripe's PaymentIntent status each time payments.authorized was published. */
+  readonly authorizations: StripePaymentIntentStatus[] = [];
 
   constructor(
     readonly request: ChargeRequest,
     private readonly serverOutcome: AttemptOutcome,
   ) {
-    this.state = initialChargeState(request, DEFAULT_CHARGE_TIMING, this.iso());
+    this.state = initialChargeState(
+      request,
+      DEFAULT_CHARGE_TIMING,
+      this.iso(),
+      request.capture === 'manual' ? DEFAULT_CAPTURE_POLICY : null,
+    );
   }
 
   private iso(): string {
@@ -183,6 +207,22 @@ class World {
           this.state = onCancelRequested(this.state);
         }
         break;
+      case 'capture': {
+        // As the capture update's validator: only an authorized charge, at most what is held.
+        const capturable = this.state.amountCapturable ?? 0;
+        if (
+          this.state.status === 'authorized' &&
+          capturable > 0 &&
+          this.nowMs < (this.state.holdExpiresAt ?? 0)
+        ) {
+          const amount = Math.max(1, Math.floor((capturable * a.share) / 1000));
+          this.state = onCaptureRequested(this.state, amount);
+        }
+        break;
+      }
+      case 'stripe_expires':
+        this.pi?.expireAuthorization();
+        break;
     }
     this.collectEmitted();
     this.run();
@@ -202,7 +242,11 @@ class World {
   /** One step; false while its activity keeps retrying through an outage. */
   private perform(step: ChargeStep): boolean {
     const needsStripe =
-      step.kind === 'create' || step.kind === 'lookup' || step.kind === 'reconcile' || step.kind === 'cancel';
+      step.kind === 'create' ||
+      step.kind === 'lookup' ||
+      step.kind === 'reconcile' ||
+      step.kind === 'cancel' ||
+      step.kind === 'capture';
     if (needsStripe && this.stripeDown()) {
       this.inFlight ??= { step, since: this.nowMs };
       if (step.kind === 'create' && this.nowMs - this.inFlight.since >= CREATE_WINDOW_MS) {
@@ -222,6 +266,7 @@ class World {
             this.request.amount,
             this.request.currency,
             this.seconds,
+            this.request.capture === 'manual' ? 'manual' : 'automatic',
           );
           if (this.request.payment_method !== undefined) this.pi.confirm(this.serverOutcome);
         }
@@ -266,6 +311,19 @@ class World {
       case 'expire':
         this.state = onDeadline(this.state, step.which);
         return true;
+      case 'capture':
+        this.state = this.pi?.capture(step.amount)
+          ? onCapturedAtStripe(this.state, this.pi.outcome(), now, this.nowMs)
+          : onCaptureRefused(this.state, { code: 'payment_intent_unexpected_state', message: 'refused' });
+        return true;
+      case 'expire_hold':
+        this.state = onHoldExpiring(this.state);
+        return true;
+      case 'publish_authorized':
+        this.authorizations.push(this.pi?.status ?? 'requires_payment_method');
+        this.checkTruth();
+        this.state = onAuthorizedPublished(this.state);
+        return true;
       case 'publish':
         this.announced.push({ status: this.state.status, stripeStatus: this.pi?.status ?? null });
         this.checkTruth();
@@ -279,11 +337,27 @@ class World {
   /** What the platform heard equals what Stripe did with the money, and it heard it once. */
   checkTruth(): void {
     assert.ok(this.announced.length <= 1, `announced ${this.announced.length} times`);
+    assert.ok(this.authorizations.length <= 1, `authorized announced ${this.authorizations.length} times`);
+    if (this.request.capture !== 'manual') assert.equal(this.authorizations.length, 0);
+    for (const held of this.authorizations) {
+      // Announced while Stripe holds the money (or has since taken or released it: never before).
+      assert.ok(
+        ['requires_capture', 'succeeded', 'canceled'].includes(held),
+        `authorized announced while Stripe's PaymentIntent was ${held}`,
+      );
+    }
     const told = this.announced[0];
     if (told === undefined) return;
     const stripeNow = this.pi?.status ?? null;
     if (told.status === 'succeeded') {
       assert.equal(stripeNow, 'succeeded', 'announced succeeded: Stripe must have taken the money');
+      if (this.request.capture === 'manual') {
+        assert.equal(
+          this.state.amountCaptured,
+          this.pi?.amountReceived,
+          'announced the amount Stripe captured',
+        );
+      }
     } else {
       assert.ok(
         stripeNow === null || stripeNow === 'canceled',
@@ -309,13 +383,14 @@ class World {
   }
 }
 
-function requestFor(id: number, confirmedHere: boolean): ChargeRequest {
+function requestFor(id: number, confirmedHere: boolean, manual: boolean): ChargeRequest {
   return {
     event_id: `evt-prop-${id}`,
     order_id: `order-${id}`,
     amount: 1999,
     currency: 'usd',
     ...(confirmedHere ? { payment_method: 'pm_card_visa' } : {}),
+    ...(manual ? { capture: 'manual' as const } : {}),
   };
 }
 
@@ -331,9 +406,10 @@ describe('the charge lifecycle against a model of Stripe (property-based)', () =
         fc.array(action, { maxLength: 40 }),
         fc.boolean(),
         fc.array(action, { maxLength: 15 }),
-        (confirmedHere, serverOutcome, before, settlesOk, afterAnnouncement) => {
+        fc.boolean(),
+        (confirmedHere, serverOutcome, before, settlesOk, afterAnnouncement, manual) => {
           run += 1;
-          const world = new World(requestFor(run, confirmedHere), serverOutcome);
+          const world = new World(requestFor(run, confirmedHere, manual), serverOutcome);
           world.run();
           for (const a of before) world.apply(a);
           world.drain(settlesOk);
@@ -342,7 +418,7 @@ describe('the charge lifecycle against a model of Stripe (property-based)', () =
           world.apply({ kind: 'confirm', outcome: 'succeed' });
           world.checkTruth();
           const told = world.announced[0];
-          const key = `${confirmedHere ? 'server' : 'browser'}-confirmed: announced ${told?.status} · Stripe ${world.pi?.status ?? 'no PaymentIntent'}`;
+          const key = `${manual ? 'manual ' : ''}${confirmedHere ? 'server' : 'browser'}-confirmed: announced ${told?.status} · Stripe ${world.pi?.status ?? 'no PaymentIntent'}`;
           paths.set(key, (paths.get(key) ?? 0) + 1);
         },
       ),
@@ -359,6 +435,13 @@ describe('the charge lifecycle against a model of Stripe (property-based)', () =
           `no generated world ended ${kind}-confirmed ${status}`,
         );
       }
+    }
+    // Manual capture: captured, voided or expired (canceled), and declined (failed).
+    for (const status of ['succeeded', 'failed', 'canceled']) {
+      assert.ok(
+        [...paths.keys()].some((p) => p.startsWith(`manual server-confirmed: announced ${status}`)),
+        `no generated manual-capture world ended ${status}`,
+      );
     }
   });
 });

@@ -82,6 +82,9 @@ function mockActivities(
     // Disputes have their own workflow: a charge never asks for these.
     retrievePaymentIntentForDispute: async () => assert.fail('a charge never reads a dispute'),
     publishDisputeEvent: async () => assert.fail('a charge never publishes a dispute'),
+    // Automatic charges are never authorized: manual capture has its own tests (charge-capture.test.ts).
+    capturePaymentIntent: async () => assert.fail('an automatic charge is never captured'),
+    publishAuthorizedEvent: async () => assert.fail('an automatic charge is never announced authorized'),
     publishPaymentEvent: async (event) => {
       published.push(event);
       return {

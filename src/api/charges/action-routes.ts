@@ -1,15 +1,28 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
-import { CHARGE_ALREADY_FAILED, CHARGE_ALREADY_SUCCEEDED, type ChargeRecord } from '../../contracts/charge';
+import {
+  AUTHORIZATION_EXPIRED,
+  AUTHORIZATION_EXPIRED_CODE,
+  CHARGE_ALREADY_FAILED,
+  CHARGE_ALREADY_SUCCEEDED,
+  CHARGE_NOT_AUTHORIZED,
+  type ChargeRecord,
+} from '../../contracts/charge';
 import { CHARGE_NOT_REFUNDABLE, REFUND_WINDOW_CLOSED } from '../../contracts/refund';
 import { amountGranularityProblem } from '../../contracts/currency';
 import { errorAnswer, HttpError, JSON_BODY_ERRORS, refusalError, RETRY_AFTER_HEADER } from '../errors';
 import { registerStrictJsonParser } from '../json-body';
 import { bearerAuth } from './bearer-auth';
-import { chargeRecordSchema, eventIdParamsSchema, refundAnswerSchema, refundRequestSchema } from './schemas';
+import {
+  captureRequestSchema,
+  chargeRecordSchema,
+  eventIdParamsSchema,
+  refundAnswerSchema,
+  refundRequestSchema,
+} from './schemas';
 
-/** Refund and cancel: the rest of a charge's life, each exactly once however often it is asked. */
+/** Capture, refund and cancel: the rest of a charge's life, each exactly once however often it is asked. */
 export async function chargeActionRoutes(
   app: FastifyInstance,
   opts: { charges: ChargeWorkflows; apiTokens: readonly string[]; refundWindowSeconds: number },
@@ -80,8 +93,11 @@ export async function chargeActionRoutes(
           { field: 'amount', reason: granularity },
         ]);
       }
+      // A manual-capture charge is refunded from what was captured, not from what was asked.
+      const captured = charge.capture?.amount_captured;
+      const refundable = captured != null ? { ...charge, amount: captured } : charge;
       const outcome = await charges.refund(
-        { charge, window_seconds: opts.refundWindowSeconds },
+        { charge: refundable, window_seconds: opts.refundWindowSeconds },
         request.body,
       );
       if (outcome.kind === 'window_closed') {
@@ -94,14 +110,73 @@ export async function chargeActionRoutes(
   );
 
   app.withTypeProvider<TypeBoxTypeProvider>().post(
+    '/charges/:event_id/capture',
+    {
+      schema: {
+        tags: ['charges'],
+        security: [{ bearerAuth: [] }],
+        summary: 'Capture an authorized (capture: manual) charge, all or part of the hold, once',
+        description:
+          '200 with the charge, succeeded for the captured amount (`capture.amount_captured`); a repeat, or a capture sent while one is under way, answers the same capture (Stripe captures once per charge). 409 charge_not_authorized for a charge that is not authorized (or was created with automatic capture), authorization_expired once the hold expired (the message names when), capture_refused when Stripe refused it; 422 capture_exceeds_capturable above `capture.amount_capturable`; 503 with Retry-After when the capture could not be confirmed in time (it goes on: retry to get its answer).',
+        params: eventIdParamsSchema,
+        body: captureRequestSchema,
+        operationId: 'captureCharge',
+        response: {
+          200: { ...chargeRecordSchema, description: 'The captured charge (also for a repeat)' },
+          400: errorAnswer('Malformed event_id or body; `errors` names each field'),
+          401: errorAnswer('No or wrong bearer token'),
+          404: errorAnswer('No charge with that event_id'),
+          409: errorAnswer(
+            'charge_not_authorized, authorization_expired (names the expiry) or capture_refused',
+          ),
+          ...JSON_BODY_ERRORS,
+          422: errorAnswer('capture_exceeds_capturable: the amount exceeds what the authorization holds'),
+          503: errorAnswer(
+            'Temporal cannot be reached, or the capture is not confirmed yet; retry after Retry-After seconds',
+            RETRY_AFTER_HEADER,
+          ),
+        },
+      },
+      // No body means "all of it", as `{}` does (the schema still checks any body that is sent).
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request) => {
+      const eventId = request.params.event_id;
+      request.log = request.log.child({ event_id: eventId });
+      const outcome = await charges.capture(eventId, request.body);
+      if (outcome.kind === 'ok') {
+        request.log.info({ amount_captured: outcome.value.capture?.amount_captured }, 'charge captured');
+        return outcome.value;
+      }
+      if (outcome.kind === 'rejected') throw refusalError(outcome.type, outcome.message);
+      // The workflow has ended: its final state decides (a repeated capture is answered again).
+      const charge = await existingCharge(eventId);
+      if (charge.status === 'succeeded' && charge.capture?.amount_captured != null) return charge;
+      if (charge.failure?.code === AUTHORIZATION_EXPIRED_CODE) {
+        throw refusalError(
+          AUTHORIZATION_EXPIRED,
+          `the authorization expired (at ${charge.capture?.authorization_expires_at ?? 'an unknown time'}); nothing was captured`,
+        );
+      }
+      throw refusalError(
+        CHARGE_NOT_AUTHORIZED,
+        `the charge is ${charge.status}; there is nothing to capture`,
+      );
+    },
+  );
+
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/charges/:event_id/cancel',
     {
       schema: {
         tags: ['charges'],
         security: [{ bearerAuth: [] }],
-        summary: 'Cancel a charge that has not succeeded (pending, processing, requires_action)',
+        summary:
+          'Cancel a charge that has not succeeded (pending, processing, requires_action), or void an authorized one',
         description:
-          '200 with the canceled charge (also for a repeat); 409 for a succeeded charge (refund it instead) or a failed one.',
+          '200 with the canceled charge (also for a repeat); an authorized (manual-capture) charge has its hold voided at Stripe and is announced canceled on payments.failed. 409 for a succeeded charge (refund it instead) or a failed one.',
         params: eventIdParamsSchema,
         operationId: 'cancelCharge',
         response: {

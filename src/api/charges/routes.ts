@@ -1,7 +1,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import type { ChargeWorkflows, EarlyAnswer } from '../temporal/charge-workflows';
-import type { ChargeRecord, ChargeRequest, ChargeStatus, ChargeTiming } from '../../contracts/charge';
+import {
+  DEFAULT_CAPTURE_POLICY,
+  isManualCapture,
+  type CapturePolicy,
+  type ChargeRecord,
+  type ChargeRequest,
+  type ChargeStatus,
+  type ChargeTiming,
+} from '../../contracts/charge';
 import { amountProblem, currencyProblem } from '../../contracts/currency';
 import { ProviderUnavailableError, type PaymentIntentViews } from '../../contracts/payment-provider';
 import type { Metrics } from '../../observability/metrics';
@@ -88,7 +96,9 @@ function normalise({ occurred_at: _occurredAt, ...body }: ChargeRequestBody): Ch
     const message = errors.map((e) => `${e.field} ${e.reason}`).join('; ');
     throw new HttpError(400, 'invalid_request', message, errors);
   }
-  return { ...body, currency };
+  // `automatic` is the default: dropped, so an explicit one hashes and runs as a charge without it.
+  const { capture, ...rest } = body;
+  return { ...rest, currency, ...(capture === 'manual' ? { capture } : {}) };
 }
 
 function isHttpsUrl(value: string): boolean {
@@ -178,6 +188,8 @@ export async function chargeRoutes(
     metrics: Metrics;
     apiTokens: readonly string[];
     timing: ChargeTiming;
+    /** What manual-capture charges do before their hold expires (fixed at start). */
+    capturePolicy?: CapturePolicy;
   },
 ): Promise<void> {
   const { charges, customerViews, disputes, dedupe, metrics } = opts;
@@ -285,7 +297,15 @@ export async function chargeRoutes(
       const found = await startOrFind(
         charges,
         known,
-        { request: charge, payload_hash: hash, timing: opts.timing },
+        {
+          request: charge,
+          payload_hash: hash,
+          timing: opts.timing,
+          // Only manual-capture charges carry it: automatic ones start exactly as before.
+          ...(isManualCapture(charge)
+            ? { capture_policy: opts.capturePolicy ?? DEFAULT_CAPTURE_POLICY }
+            : {}),
+        },
         waitSeconds === undefined ? undefined : waitSeconds * 1000,
       );
       if (found.kind === 'started') {

@@ -1,5 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CHARGE_STATUSES, EVENT_ID_PATTERN, type ChargeRequest } from '../../contracts/charge';
+import {
+  CAPTURE_METHODS,
+  CHARGE_STATUSES,
+  EVENT_ID_PATTERN,
+  type CaptureRecord,
+  type CaptureRequest,
+  type ChargeRequest,
+} from '../../contracts/charge';
 import {
   REFUND_REASONS,
   REFUND_STATUSES,
@@ -78,6 +85,12 @@ export const chargeRequestSchema = Type.Object(
       StringMap(Type.String({ maxLength: 500 }), {
         maxProperties: 20,
         description: `Stripe's limits: up to 20 keys of 1–${METADATA_MAX_KEY_LENGTH} characters, values up to 500; ${METADATA_RESERVED_KEYS.join(' and ')} are reserved (the service sets them).`,
+      }),
+    ),
+    capture: Type.Optional(
+      StringEnum(CAPTURE_METHODS, {
+        description:
+          '`automatic` (the default): the money is taken when the card is confirmed. `manual`: the card is only authorized (status `authorized`, a record on payments.authorized) and the money is taken by POST /charges/{event_id}/capture, or the hold voided by POST /charges/{event_id}/cancel. Part of the payload: a repeat with another value is a 409.',
       }),
     ),
   },
@@ -163,6 +176,44 @@ export type RefundRecordIsTheSchema = Assert<
   Same<Immutable<Static<typeof refundSchema>>, Immutable<RefundRecord>>
 >;
 
+/** A manual-capture charge's hold (src/contracts/charge.ts CaptureRecord). */
+export const captureRecordSchema = Type.Object(
+  {
+    capture_method: Type.Literal('manual'),
+    amount_capturable: Nullable(Type.Integer(), {
+      description: 'What can still be captured (minor units); null before the card is authorized',
+    }),
+    authorization_expires_at: Nullable(Type.String({ format: 'date-time' }), {
+      description:
+        "When the card network releases the hold (Stripe's capture_before, or the conservative default); the service voids it a margin before",
+    }),
+    amount_captured: Nullable(Type.Integer(), { description: 'What was captured, once succeeded' }),
+  },
+  { description: 'Present only on manual-capture charges' },
+);
+
+export type CaptureRecordIsTheSchema = Assert<
+  Same<Immutable<Static<typeof captureRecordSchema>>, CaptureRecord>
+>;
+
+export const captureRequestSchema = Type.Object(
+  {
+    amount: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 99_999_999,
+        description:
+          'Minor units, at most amount_capturable; defaults to all of it. The rest of the hold is released.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type CaptureRequestIsTheSchema = Assert<
+  Same<Immutable<Static<typeof captureRequestSchema>>, CaptureRequest>
+>;
+
 const chargeRecordProperties = {
   event_id: Type.String(),
   order_id: Type.String(),
@@ -184,6 +235,7 @@ const chargeRecordProperties = {
         "Present while the charge waits for the customer: the PaymentIntent's next_action as Stripe returns it (redirect_to_url or use_stripe_sdk), or null. Stripe.js acts on it (stripe.handleNextAction).",
     }),
   ),
+  capture: Type.Optional(captureRecordSchema),
   refunds: Type.Optional(Type.Array(refundSchema)),
   refunded_amount: Type.Optional(Type.Integer()),
   disputes: Type.Optional(

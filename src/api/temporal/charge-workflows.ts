@@ -18,6 +18,7 @@ import {
 } from '@temporalio/common';
 import {
   isTerminal,
+  type CaptureRequest,
   type ChargeRecord,
   type ChargeStatus,
   type ChargeWorkflowInput,
@@ -34,6 +35,7 @@ import {
   RefundedMinorSearchAttribute,
   awaitPaymentIntentUpdate,
   cancelChargeUpdate,
+  captureChargeUpdate,
   chargeStateQuery,
   refundEventSignal,
   refundsQuery,
@@ -110,6 +112,15 @@ export interface ChargeWorkflows {
   signalStripeEvent(eventId: string, payload: PaymentEventPayload): Promise<'signalled' | 'not_running'>;
   /** Asks an open charge to cancel; `closed` when its workflow has already ended. */
   cancel(eventId: string): Promise<UpdateOutcome<ChargeRecord> | { readonly kind: 'closed' }>;
+  /**
+   * Captures an authorized charge (all or part of its hold); `closed` when its workflow has ended.
+   * A capture that outlives the call deadline goes on in the workflow: the caller's retry (after the
+   * 503) joins it and gets its answer.
+   */
+  capture(
+    eventId: string,
+    request: CaptureRequest,
+  ): Promise<UpdateOutcome<ChargeRecord> | { readonly kind: 'closed' }>;
   /** Delivers a refund to the charge's refunds workflow, starting it with the first refund. */
   refund(
     input: RefundsWorkflowInput,
@@ -441,6 +452,21 @@ export function createChargeWorkflows(
           const value = await client.workflow
             .getHandle(chargeWorkflowId(eventId))
             .executeUpdate(cancelChargeUpdate);
+          return { kind: 'ok', value };
+        } catch (err) {
+          const rejected = rejectionOf(err);
+          if (rejected) return rejected;
+          if (isClosedWorkflow(err)) return { kind: 'closed' };
+          throw err;
+        }
+      }),
+
+    capture: (eventId, request) =>
+      guard(async () => {
+        try {
+          const value = await client.workflow
+            .getHandle(chargeWorkflowId(eventId))
+            .executeUpdate(captureChargeUpdate, { args: [request] });
           return { kind: 'ok', value };
         } catch (err) {
           const rejected = rejectionOf(err);

@@ -6,7 +6,10 @@
  *   started. Creating one takes a second; a backlog behind Stripe's rate limit drains in minutes.
  *   Past that, the create keeps failing (a key Stripe refuses, Stripe down) or nothing runs it.
  * - past_deadline: open PAST_DEADLINE_GRACE_SECONDS beyond the deadline (CHARGE_DEADLINE_SECONDS)
- *   at which the workflow itself cancels the charge: its worker is not making progress.
+ *   at which the workflow itself cancels the charge: its worker is not making progress. An authorized
+ *   (manual-capture) charge is bounded by its hold instead, not by that deadline: it is overdue once
+ *   it is still open PAST_DEADLINE_GRACE_SECONDS after the time it should have acted on the hold
+ *   (AuthorizationExpiresAt), so days of waiting for the shipment raise no alert.
  *
  * Counted at most once per REFRESH_INTERVAL_MS (a scrape in between reuses the last counts), on the
  * configured task queue only. When Temporal cannot be asked the series are dropped rather than left
@@ -15,7 +18,10 @@
 import type { Connection } from '@temporalio/client';
 import type { Metrics } from '../../observability/metrics';
 import { ChargeWorkflow } from '../../workflows/charge';
-import { PaymentIntentIdSearchAttribute } from '../../workflows/messages';
+import {
+  AuthorizationExpiresAtSearchAttribute,
+  PaymentIntentIdSearchAttribute,
+} from '../../workflows/messages';
 
 export const NO_PAYMENT_INTENT_AFTER_SECONDS = 15 * 60;
 export const PAST_DEADLINE_GRACE_SECONDS = 60 * 60;
@@ -31,11 +37,13 @@ export function overdueChargeQueries(opts: {
   now: number;
 }): Record<OverdueReason, string> {
   const running = `WorkflowType = "${ChargeWorkflow.name}" AND ExecutionStatus = "Running" AND TaskQueue = "${opts.taskQueue}"`;
-  const startedBefore = (seconds: number) =>
-    `StartTime < "${new Date(opts.now - seconds * 1000).toISOString()}"`;
+  const before = (seconds: number) => new Date(opts.now - seconds * 1000).toISOString();
+  const startedBefore = (seconds: number) => `StartTime < "${before(seconds)}"`;
+  // Set once a charge is authorized (charge.ts); null on every other charge.
+  const hold = AuthorizationExpiresAtSearchAttribute.name;
   return {
     no_payment_intent: `${running} AND ${PaymentIntentIdSearchAttribute.name} IS NULL AND ${startedBefore(NO_PAYMENT_INTENT_AFTER_SECONDS)}`,
-    past_deadline: `${running} AND ${startedBefore(opts.deadlineSeconds + PAST_DEADLINE_GRACE_SECONDS)}`,
+    past_deadline: `${running} AND ((${hold} IS NULL AND ${startedBefore(opts.deadlineSeconds + PAST_DEADLINE_GRACE_SECONDS)}) OR ${hold} < "${before(PAST_DEADLINE_GRACE_SECONDS)}")`,
   };
 }
 

@@ -48,10 +48,18 @@ export const PAYMENT_EVENT_V1: RecordContract<PaymentEventV1> = {
         format: 'date-time',
         description: 'When the charge reached this status (RFC 3339, UTC)',
       },
+      amount_captured: {
+        type: 'integer',
+        minimum: 0,
+        description:
+          'Manual-capture charges that succeeded: what was captured (amount is what was asked; the rest of the hold was released). Absent on automatic charges',
+      },
     },
     // A succeeded charge carries no failure; a failed or canceled one says why when it is known.
     if: { properties: { status: { const: 'succeeded' } } },
     then: { properties: { failure: false } },
+    // Only a succeeded (captured) charge has a captured amount.
+    else: { properties: { amount_captured: false } },
   },
   example: {
     headers: {

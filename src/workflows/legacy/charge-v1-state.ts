@@ -49,6 +49,8 @@ const STAGE: Record<ChargeStatus, number> = {
   requires_action: 1,
   requires_payment_method: 1,
   processing: 2,
+  // Never reached by v1 charges (they predate manual capture); here for the type's completeness.
+  authorized: 2,
   succeeded: 3,
   failed: 3,
   canceled: 3,

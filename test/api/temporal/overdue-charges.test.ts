@@ -48,7 +48,12 @@ describe('overdue charges', () => {
       q.no_payment_intent,
       `${running} AND PaymentIntentId IS NULL AND StartTime < "${noPiBefore}"`,
     );
-    assert.equal(q.past_deadline, `${running} AND StartTime < "${deadlineBefore}"`);
+    const holdBefore = new Date(NOW - PAST_DEADLINE_GRACE_SECONDS * 1000).toISOString();
+    // An authorized (manual-capture) charge waits for its shipment up to its hold, not the charge deadline.
+    assert.equal(
+      q.past_deadline,
+      `${running} AND ((AuthorizationExpiresAt IS NULL AND StartTime < "${deadlineBefore}") OR AuthorizationExpiresAt < "${holdBefore}")`,
+    );
     assert.equal(noPiBefore, '2026-11-27T11:45:00.000Z');
     assert.equal(deadlineBefore, '2026-11-24T11:00:00.000Z');
   });
@@ -56,7 +61,9 @@ describe('overdue charges', () => {
   it('sets the gauge by reason, and counts again only after 30 s however often it is scraped', async () => {
     const metrics = createMetrics();
     let now = NOW;
-    const { connection, queries } = fakeConnection((query) => (query.includes('IS NULL') ? 3 : 1));
+    const { connection, queries } = fakeConnection((query) =>
+      query.includes('PaymentIntentId IS NULL') ? 3 : 1,
+    );
     const refresh = watchOverdueCharges({
       connection,
       namespace: 'default',
