@@ -14,8 +14,8 @@ import { buildApp } from '../src/api/app';
 import { DEFAULT_CHARGE_TIMING } from '../src/contracts/charge';
 import { DEFAULT_LATE_SUCCESS_POLICY } from '../src/contracts/late-outcome';
 import { DEFAULT_REFUND_WINDOW_SECONDS } from '../src/contracts/refund';
+import { TOPIC_KEYS, TOPICS, type TopicNames } from '../src/contracts/topics';
 import { createMetrics } from '../src/observability/metrics';
-import { DEFAULT_TOPIC_NAMES } from '../test/support/test-app';
 
 /** An object no route registration touches; any use while writing the document is a bug here. */
 function unused<T extends object>(what: string): T {
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       apiTokens: [],
       timing: DEFAULT_CHARGE_TIMING,
       refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
-      topics: DEFAULT_TOPIC_NAMES,
+      topics: Object.fromEntries(TOPIC_KEYS.map((key) => [key, TOPICS[key].default])) as TopicNames,
     },
     webhook: {
       charges: unused('charges'),
