@@ -10,7 +10,9 @@
 import { ConfigError, loadConfig } from '../src/config';
 import { createStripeClient } from '../src/stripe/client';
 import { checkStripeOnline, checkStripeSetup, type SetupFinding } from '../src/stripe/setup-check';
+import path from 'node:path';
 import { devEnv } from './dev-env';
+import { readEnvFile } from './env-file';
 
 const FLAGS = ['--real-stripe', '--online', '--allow-live'];
 
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const findings: SetupFinding[] = checkStripeSetup(config.stripe, {
+    localPlaceholderKey: readEnvFile(path.join(__dirname, 'dev.env'))['STRIPE_KEY'],
     allowLive: args.includes('--allow-live'),
   });
   if (args.includes('--online')) {

@@ -16,16 +16,20 @@ export interface SetupFinding {
   readonly what: string;
 }
 
-/** The local development placeholders (scripts/dev.env): they only work against the stand-in. */
-export const LOCAL_PLACEHOLDER_KEY = 'sk_test_localdevelopment';
-export const LOCAL_PLACEHOLDER_WEBHOOK_SECRET = 'whsec_local_development';
-
 /** The shape of the signing secrets Stripe (the Dashboard, `stripe listen`) hands out. */
 const STRIPE_ISSUED_SECRET = /^whsec_[A-Za-z0-9]{24,}$/;
 
 export function checkStripeSetup(
   stripe: Pick<Config['stripe'], 'key' | 'apiBase' | 'webhookSecrets' | 'maxRequestsPerSecond'>,
-  options: { readonly allowLive?: boolean; readonly sdkApiVersion?: string } = {},
+  options: {
+    readonly allowLive?: boolean;
+    readonly sdkApiVersion?: string;
+    /**
+     * The local development key (scripts/dev.env's STRIPE_KEY), which only works against the stand-in.
+     * Handed in by the caller, so that no copy of it is compiled into the image.
+     */
+    readonly localPlaceholderKey?: string;
+  } = {},
 ): SetupFinding[] {
   const findings: SetupFinding[] = [];
   const realStripe = stripe.apiBase === undefined;
@@ -44,10 +48,10 @@ export function checkStripeSetup(
       ok: options.allowLive === true,
       what: 'key mode: LIVE (sk_live_/rk_live_): every charge moves real money; use a test key (sk_test_…) to develop',
     });
-  } else if (realStripe && stripe.key === LOCAL_PLACEHOLDER_KEY) {
+  } else if (realStripe && stripe.key === options.localPlaceholderKey) {
     findings.push({
       ok: false,
-      what: `key mode: test, but ${LOCAL_PLACEHOLDER_KEY} is the local placeholder: set STRIPE_KEY to your account's test key`,
+      what: `key mode: test, but STRIPE_KEY is the local placeholder of scripts/dev.env: set it to your account's test key`,
     });
   } else {
     findings.push({

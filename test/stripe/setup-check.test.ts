@@ -3,15 +3,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config';
 import { STRIPE_API_VERSION } from '../../src/stripe/client';
-import {
-  checkStripeOnline,
-  checkStripeSetup,
-  LOCAL_PLACEHOLDER_KEY,
-  LOCAL_PLACEHOLDER_WEBHOOK_SECRET,
-} from '../../src/stripe/setup-check';
+import { checkStripeOnline, checkStripeSetup } from '../../src/stripe/setup-check';
 import { LOCAL_CODEC_KEYS } from '../support/codec';
 import { startTestStandin, type TestStandin } from '../support/stripe-standin';
 
+/** scripts/dev.env's local placeholders, which only work against the stand-in. */
+const LOCAL_PLACEHOLDER_KEY = 'sk_test_localdevelopment';
+const LOCAL_PLACEHOLDER_WEBHOOK_SECRET = 'whsec_local_development';
 const REAL_LOOKING_SECRET = 'whsec_oZ8nus9PHnoltEtWZ3pGITZdeHWHoqnL';
 
 function stripeConfig(env: Record<string, string>) {
@@ -45,7 +43,10 @@ describe('stripe:check', () => {
       STRIPE_KEY: LOCAL_PLACEHOLDER_KEY,
       STRIPE_WEBHOOK_SECRET: LOCAL_PLACEHOLDER_WEBHOOK_SECRET,
     };
-    assert.deepEqual(failures(checkStripeSetup(stripeConfig(placeholders))), ['key mode', 'webhook secret']);
+    assert.deepEqual(
+      failures(checkStripeSetup(stripeConfig(placeholders), { localPlaceholderKey: LOCAL_PLACEHOLDER_KEY })),
+      ['key mode', 'webhook secret'],
+    );
     const local = stripeConfig({ ...placeholders, STRIPE_API_BASE: 'http://127.0.0.1:12112' });
     assert.deepEqual(failures(checkStripeSetup(local)), []);
   });
