@@ -9,6 +9,7 @@ import path from 'node:path';
 import { CONFIG_VARIABLES } from '../../src/config';
 import { REPO_ROOT } from '../support/repo';
 import { stackDir } from '../support/stack';
+import { fakeLiveKey } from '../support/fake-keys';
 export const NAMESPACE = 'bookstore-platform-payments';
 export const K8S_TARGETS = ['base', 'overlays/kind', 'overlays/production'] as const;
 export type K8sTarget = (typeof K8S_TARGETS)[number];
@@ -263,7 +264,7 @@ interface SecretObject extends K8sObject {
 
 /** Well-formed stand-ins for values that only exist in the cluster (production secrets from Vault). */
 export const STAND_INS: Record<string, string> = {
-  STRIPE_KEY: 'sk_live_standin',
+  STRIPE_KEY: fakeLiveKey('sk', 'STANDIN'),
   STRIPE_WEBHOOK_SECRET: 'whsec_standin',
   CHARGE_API_TOKEN: 'stand-in-token-0123456789',
   PAYMENTS_CODEC_KEYS: `standin:${Buffer.alloc(32).toString('base64')}`,

@@ -6,6 +6,7 @@ import { STRIPE_API_VERSION } from '../../src/stripe/client';
 import { checkStripeOnline, checkStripeSetup } from '../../src/stripe/setup-check';
 import { LOCAL_CODEC_KEYS } from '../support/codec';
 import { startTestStandin, type TestStandin } from '../support/stripe-standin';
+import { fakeLiveKey } from '../support/fake-keys';
 
 /** scripts/dev.env's local placeholders, which only work against the stand-in. */
 const LOCAL_PLACEHOLDER_KEY = 'sk_test_localdevelopment';
@@ -33,7 +34,7 @@ describe('stripe:check', () => {
   });
 
   it('stops a live key unless told it is meant', () => {
-    const live = stripeConfig({ STRIPE_KEY: 'sk_live_abcdefghijklmnop' });
+    const live = stripeConfig({ STRIPE_KEY: fakeLiveKey() });
     assert.deepEqual(failures(checkStripeSetup(live)), ['key mode']);
     assert.deepEqual(failures(checkStripeSetup(live, { allowLive: true })), []);
   });
@@ -77,7 +78,7 @@ describe('stripe:check', () => {
         [true],
       );
       assert.deepEqual(
-        (await checkStripeOnline(standin.stripe, 'sk_live_standinsuite')).map((f) => f.ok),
+        (await checkStripeOnline(standin.stripe, fakeLiveKey('sk', 'SUITE'))).map((f) => f.ok),
         [false],
       );
     });

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { STANDIN_TEST_KEY, startTestStandin, type TestStandin } from '../../../support/stripe-standin';
+import { fakeLiveKey } from '../../../support/fake-keys';
 
 describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
   let standin: TestStandin;
@@ -119,7 +120,7 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
 
   it('refuses a live-mode key: it is a test tool', async () => {
     const answer = await fetch(`${standin.url}/v1/payment_intents/pi_x`, {
-      headers: { authorization: 'Bearer sk_live_notreal' },
+      headers: { authorization: `Bearer ${fakeLiveKey()}` },
     });
     assert.equal(answer.status, 401);
   });
