@@ -49,6 +49,8 @@ export interface AppDeps {
     readonly timing: ChargeTiming;
     /** What manual-capture charges do before their hold expires (defaults when absent). */
     readonly capturePolicy?: CapturePolicy;
+    /** LATE_SUCCESS_POLICY, given to each charge at start (defaults when absent). */
+    readonly lateSuccessPolicy?: LateSuccessPolicy;
     readonly refundWindowSeconds: number;
     /** The topic names in force, for the AsyncAPI document of the records the worker publishes. */
     readonly topics: TopicNames;

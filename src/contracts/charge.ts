@@ -1,4 +1,5 @@
 /** The charge as callers, the workflow and the Kafka record all name it. Pure types: safe in workflows. */
+import type { LateSuccessPolicy } from './late-outcome';
 
 export const CHARGE_STATUSES = [
   'pending',
@@ -149,6 +150,11 @@ export interface ChargeWorkflowInput {
   readonly timing?: ChargeTiming;
   /** Manual-capture charges only: what to do before the hold expires (defaults when absent). */
   readonly capture_policy?: CapturePolicy;
+  /**
+   * What the charge does with money Stripe reports taken after it decided failed or canceled, while
+   * it still runs (LATE_SUCCESS_POLICY; `refund` when absent, as in charges started before it).
+   */
+  readonly late_success_policy?: LateSuccessPolicy;
 }
 
 // Its home is workflow-ids.ts, beside the parser; re-exported here for the many callers that build it.

@@ -45,6 +45,7 @@ export const start: StartRole = async (shared) => {
         apiTokens: config.api.chargeApiTokens,
         timing: config.chargeTiming,
         capturePolicy: config.capturePolicy,
+        lateSuccessPolicy: config.lateSuccessPolicy,
         refundWindowSeconds: config.refundWindowSeconds,
         topics: config.kafka.topics,
       },

@@ -72,8 +72,14 @@ export interface ChargeState {
   /** Looks at Stripe that failed in a row (a metric and a warning while it lasts). */
   readonly stripeFailuresInRow: number;
   readonly published: boolean;
-  /** Stripe events that contradicted the final outcome while this workflow still ran. */
-  readonly contradictions: readonly string[];
+  /**
+   * Stripe events that contradicted the final outcome while this workflow still ran (money taken after
+   * it decided failed or canceled): each is handed to the late-outcome handling before the workflow
+   * closes, as the webhook receiver does with those that come after.
+   */
+  readonly contradictions: readonly PaymentEventPayload[];
+  /** How many of `contradictions` were handed over (in order). */
+  readonly contradictionsHandedOver: number;
   /** Manual capture only (null on automatic charges, which never reach any of the fields below). */
   readonly capturePolicy: CapturePolicy | null;
   /** What the hold lets us capture; null before the card is authorized. */
@@ -118,6 +124,7 @@ export function initialChargeState(
     stripeFailuresInRow: 0,
     published: false,
     contradictions: [],
+    contradictionsHandedOver: 0,
     capturePolicy,
     amountCapturable: null,
     holdExpiresAt: null,
@@ -411,6 +418,16 @@ export function onPublished(state: ChargeState): ChargeState {
   return { ...state, published: true };
 }
 
+/** The oldest contradiction not yet handed to the late-outcome handling, if any. */
+export function contradictionToHandOver(state: ChargeState): PaymentEventPayload | undefined {
+  return state.contradictions[state.contradictionsHandedOver];
+}
+
+/** One contradiction is now the late-outcome handling's (started or told). */
+export function onContradictionHandedOver(state: ChargeState): ChargeState {
+  return { ...state, contradictionsHandedOver: state.contradictionsHandedOver + 1 };
+}
+
 export type EventVerdict =
   | { readonly applied: true; readonly state: ChargeState }
   | {
@@ -460,7 +477,7 @@ export function onStripeEvent(
     if (!contradicts) return { applied: false, state: seen, reason: 'already_final' };
     return {
       applied: false,
-      state: { ...seen, contradictions: [...seen.contradictions, event.stripe_event_id] },
+      state: { ...seen, contradictions: [...seen.contradictions, event] },
       reason: 'contradicts_final',
     };
   }

@@ -3,7 +3,8 @@
  * performs the step and feeds the answer back (charge-state.ts); it decides nothing itself.
  */
 import { isTerminal } from '../contracts/charge';
-import { holdDeadline, type CancelIntent, type ChargeState } from './charge-state';
+import type { PaymentEventPayload } from '../contracts/payment-provider';
+import { contradictionToHandOver, holdDeadline, type CancelIntent, type ChargeState } from './charge-state';
 
 export type ReconcileReason =
   'no_webhook' | 'other_money' | 'cancel_refused' | 'capture_refused' | 'deadline';
@@ -31,6 +32,11 @@ export type ChargeStep =
   | { readonly kind: 'publish_authorized' }
   /** Manual capture: the hold is about to expire; decide to void or capture it (no I/O). */
   | { readonly kind: 'expire_hold' }
+  /**
+   * After the outcome is published: money Stripe reports taken for a charge that ended without it is
+   * handed to the late-outcome handling (refund or announce), which outlives this workflow.
+   */
+  | { readonly kind: 'hand_over_late'; readonly event: PaymentEventPayload }
   | { readonly kind: 'done' };
 
 export function actionDeadline(state: ChargeState): number {
@@ -40,7 +46,10 @@ export function actionDeadline(state: ChargeState): number {
 }
 
 export function nextStep(state: ChargeState, nowMs: number): ChargeStep {
-  if (state.published) return { kind: 'done' };
+  if (state.published) {
+    const late = contradictionToHandOver(state);
+    return late === undefined ? { kind: 'done' } : { kind: 'hand_over_late', event: late };
+  }
   if (isTerminal(state.status)) return { kind: 'publish' };
   if (state.paymentIntentId === null) {
     if (!state.lookupNeeded) return { kind: 'create', generation: state.keyGeneration };

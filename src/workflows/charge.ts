@@ -8,6 +8,9 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  getExternalWorkflowHandle,
   TimeoutFailure,
   allHandlersFinished,
   condition,
@@ -17,10 +20,11 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { RetryState } from '@temporalio/common';
+import { RetryState, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ChargeActivities } from '../activities';
 import {
   AUTHORIZATION_EXPIRED,
@@ -39,6 +43,11 @@ import {
   type ChargeWorkflowInput,
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
+import {
+  DEFAULT_LATE_SUCCESS_POLICY,
+  lateOutcomeWorkflowId,
+  type LateOutcomeWorkflowInput,
+} from '../contracts/late-outcome';
 import type { PaymentAuthorizedV1, PaymentEventV1 } from '../contracts/payment-event';
 import { providerTaskQueue } from '../contracts/payment-provider';
 import { outcomeTopic, TOPICS } from '../contracts/topics';
@@ -57,6 +66,7 @@ import {
   onCancelRefused,
   onCancelRequested,
   onCanceled,
+  onContradictionHandedOver,
   onCreateRefused,
   onCreated,
   onCreateWindowExhausted,
@@ -71,22 +81,31 @@ import {
   type ChargeState,
 } from './charge-state';
 import { nextStep, type ChargeStep } from './charge-steps';
+import { LateOutcomeWorkflow } from './late-outcome';
 import { ChargeWorkflowV1 } from './legacy/charge-v1';
 import {
   ChargeFailureCodeSearchAttribute,
   AuthorizationExpiresAtSearchAttribute,
   ChargeStatusSearchAttribute,
+  EventIdSearchAttribute,
+  OrderIdSearchAttribute,
   PaymentIntentIdSearchAttribute,
   awaitPaymentIntentUpdate,
   cancelChargeUpdate,
   captureChargeUpdate,
   chargeStateQuery,
+  lateStripeEventSignal,
   stripeEventSignal,
 } from './messages';
 import { PUBLISH_RETRY, STRIPE_RETRY, stripeFailureOf } from './stripe-activity-policy';
 
 /** The marker every charge started by this code records first; charges without it replay as v1. */
 export const CHARGE_LIFECYCLE_V2 = 'charge-lifecycle-v2';
+/**
+ * Recorded when a charge hands money Stripe took after its failed/canceled decision to the
+ * late-outcome handling itself; histories from before it only logged such events.
+ */
+export const CHARGE_HANDS_OVER_LATE_OUTCOMES = 'charge-hands-over-late-outcomes';
 
 /** The Stripe activities, on the rate-limited Stripe task queue. */
 function stripeActivities(taskQueue: string) {
@@ -221,8 +240,8 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
         reported_currency: event.currency,
       });
     } else if (verdict.reason === 'contradicts_final') {
-      // The webhook receiver hears the final record too and hands the event to the late-outcome
-      // handling once this workflow has closed (src/api/stripe-webhook).
+      // Handed to the late-outcome handling once the outcome is published (the `hand_over_late`
+      // step); after this workflow has closed, the webhook receiver does the same.
       lateOutcomes.add(1, { heard_by: 'charge_workflow' });
       log.error('Stripe reports money taken for a charge that ended without it', {
         stripe_event_id: event.stripe_event_id,
@@ -480,15 +499,69 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
         show({ kind: 'ended', topic });
         return setState(onPublished(state));
       }
+      case 'hand_over_late':
+        if (patched(CHARGE_HANDS_OVER_LATE_OUTCOMES)) await handOverLate(step.event);
+        return setState(onContradictionHandedOver(state));
       case 'done':
         return;
     }
   };
 
-  for (let step = nextStep(state, nowMs()); step.kind !== 'done'; step = nextStep(state, nowMs())) {
-    await perform(step);
+  /**
+   * Starts (or tells) this charge's LateOutcomeWorkflow, the same one the webhook receiver starts for
+   * such events once this workflow has closed. It outlives this workflow (abandoned, not canceled).
+   */
+  const handOverLate = async (event: Parameters<typeof onStripeEvent>[1]): Promise<void> => {
+    const workflowId = lateOutcomeWorkflowId(request.event_id);
+    const lateInput: LateOutcomeWorkflowInput = {
+      event_id: request.event_id,
+      order_id: request.order_id,
+      announced: toChargeRecord(state),
+      nothing_announced: false,
+      policy: input.late_success_policy ?? DEFAULT_LATE_SUCCESS_POLICY,
+    };
+    log.error('Stripe reports money taken for a charge that ended without it; handing it over', {
+      stripe_event_id: event.stripe_event_id,
+      status: state.status,
+      policy: lateInput.policy,
+    });
+    try {
+      const child = await startChild(LateOutcomeWorkflow, {
+        workflowId,
+        args: [lateInput],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        // As the webhook receiver starts it: one late-outcome handling per charge, ever.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: EventIdSearchAttribute, value: request.event_id },
+          { key: OrderIdSearchAttribute, value: request.order_id },
+        ],
+        staticSummary: `Money taken after charge ${request.event_id} ended: ${lateInput.policy}`,
+      });
+      await child.signal(lateStripeEventSignal, event);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // A second contradiction: the handling started for the first one hears it (once per event).
+      try {
+        await getExternalWorkflowHandle(workflowId).signal(lateStripeEventSignal, event);
+      } catch (signalErr) {
+        // Already settled and closed: this is the same money again (it applies each event once anyway).
+        log.warn('the late-outcome handling of this charge has closed; event not handed over', {
+          stripe_event_id: event.stripe_event_id,
+          error: String(signalErr),
+        });
+      }
+    }
+  };
+
+  // The outer loop: a Stripe event that arrives while the last step finishes (even in the activation
+  // that would close the workflow) can add a step; the workflow closes only when none is left.
+  for (;;) {
+    for (let step = nextStep(state, nowMs()); step.kind !== 'done'; step = nextStep(state, nowMs())) {
+      await perform(step);
+    }
+    // A cancel request still answering must see its reply delivered before the workflow closes.
+    await condition(allHandlersFinished);
+    if (nextStep(state, nowMs()).kind === 'done') return toChargeRecord(state);
   }
-  // A cancel request still answering must see its reply delivered before the workflow closes.
-  await condition(allHandlersFinished);
-  return toChargeRecord(state);
 }

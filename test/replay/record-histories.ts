@@ -31,6 +31,7 @@ import {
   type ChargeTiming,
 } from '../../src/contracts/charge';
 import { refundsWorkflowId, type RefundsWorkflowInput } from '../../src/contracts/refund';
+import { lateOutcomeWorkflowId } from '../../src/contracts/late-outcome';
 import {
   cancelChargeUpdate,
   captureChargeUpdate,
@@ -630,6 +631,62 @@ async function recordRefundWindowClosed(recorder: Recorder): Promise<string> {
   }
 }
 
+/**
+ * A server-confirmed decline is announced failed; while its payments.failed publish is still being
+ * retried (its topic does not exist yet), Stripe reports the money taken. The charge hands that to
+ * its LateOutcomeWorkflow (a child it abandons) before it closes; the handling refunds it.
+ */
+async function recordLateSuccessWhilePublishing({ client, proxy }: Recorder): Promise<string> {
+  const name = 'late-success-while-publishing';
+  const topic = `payments.failed.replay-${randomUUID()}`;
+  const admin = testKafka().admin();
+  await admin.connect();
+  let service: TestService | undefined;
+  try {
+    service = await startTestService({
+      STRIPE_API_BASE: proxy.url,
+      LOG_LEVEL: 'error',
+      PAYMENTS_FAILED_TOPIC: topic,
+    });
+    const id = randomUUID();
+    const request: ChargeRequest = {
+      event_id: `evt-replay-${name}-${id}`,
+      order_id: `order-replay-${id}`,
+      ...RECORDED_MONEY,
+      payment_method: 'pm_card_chargeDeclined',
+    };
+    SCENARIOS.find((s) => s.name === 'server-decline-canceled')?.before?.(proxy);
+    await createChargeWorkflows(client, service.config.temporal.taskQueue).start({
+      request,
+      payload_hash: 'recorded',
+      timing: DEFAULT_CHARGE_TIMING,
+    });
+    const handle = client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
+    await waitUntil(async () => {
+      const { raw } = await handle.describe();
+      return (raw.pendingActivities ?? []).some(
+        (a) => a.activityType?.name === 'publishPaymentEvent' && (a.attempt ?? 0) >= 2 && a.lastFailure,
+      );
+    }, 'the failed record to be publishing (and retried)');
+    const { payment_intent_id: pi } = await handle.query(chargeStateQuery);
+    await handle.signal(stripeEventSignal, {
+      ...at('payment_intent.succeeded', 200, pi ?? ''),
+      ...RECORDED_MONEY,
+    });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const final = await handle.result();
+    assertOutcome(name, final, { status: 'failed', failureCode: 'card_declined' });
+    const late = client.workflow.getHandle(lateOutcomeWorkflowId(request.event_id));
+    assert.equal(await late.result(), 'settled');
+    return `${final.status}, late outcome settled (${save(name, handle.workflowId)} events)`;
+  } finally {
+    proxy.clearFaults();
+    await service?.stop();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // DisputeWorkflow paths, driven as the webhook receiver drives them (signal-with-start per event).
 
@@ -756,6 +813,7 @@ const RECORDINGS: ReadonlyArray<{ name: string; record: (recorder: Recorder) => 
   })),
   { name: 'adopted-after-key-expiry', record: recordAdoptedAfterKeyExpiry },
   { name: 'kafka-publish-retried', record: recordKafkaPublishRetried },
+  { name: 'late-success-while-publishing', record: recordLateSuccessWhilePublishing },
   { name: 'refunds', record: recordRefunds },
   { name: 'refund-failed', record: recordRefundFailed },
   { name: 'refund-window-closed', record: recordRefundWindowClosed },

@@ -36,6 +36,7 @@ import {
   onLookupFoundNothing,
   onPaymentIntent,
   onPublished,
+  onContradictionHandedOver,
   onReconciled,
   onStripeEvent,
   onStripeUnanswered,
@@ -132,6 +133,8 @@ class World {
   readonly announced: Announcement[] = [];
   /** Stripe's PaymentIntent status each time payments.authorized was published. */
   readonly authorizations: StripePaymentIntentStatus[] = [];
+  /** Stripe events the charge handed to the late-outcome handling (it corrects the announcement). */
+  readonly handedOver: string[] = [];
 
   constructor(
     readonly request: ChargeRequest,
@@ -329,6 +332,11 @@ class World {
         this.checkTruth();
         this.state = onPublished(this.state);
         return true;
+      case 'hand_over_late':
+        assert.ok(this.state.published, 'a contradiction is handed over only after the announcement');
+        this.handedOver.push(step.event.stripe_event_id);
+        this.state = onContradictionHandedOver(this.state);
+        return true;
       default:
         return true;
     }
@@ -358,6 +366,9 @@ class World {
           'announced the amount Stripe captured',
         );
       }
+    } else if (stripeNow === 'succeeded' && this.handedOver.length > 0) {
+      // Money taken after the announcement: the late-outcome handling corrects it (refund or announce).
+      return;
     } else {
       assert.ok(
         stripeNow === null || stripeNow === 'canceled',

@@ -11,6 +11,7 @@ import {
   type ChargeTiming,
 } from '../../contracts/charge';
 import { amountProblem, currencyProblem } from '../../contracts/currency';
+import { DEFAULT_LATE_SUCCESS_POLICY, type LateSuccessPolicy } from '../../contracts/late-outcome';
 import { ProviderUnavailableError, type PaymentIntentViews } from '../../contracts/payment-provider';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError, JSON_BODY_ERRORS, RETRY_AFTER_SECONDS, type FieldError } from '../errors';
@@ -190,6 +191,8 @@ export async function chargeRoutes(
     timing: ChargeTiming;
     /** What manual-capture charges do before their hold expires (fixed at start). */
     capturePolicy?: CapturePolicy;
+    /** What a charge does with money Stripe takes after it decided failed or canceled (fixed at start). */
+    lateSuccessPolicy?: LateSuccessPolicy;
   },
 ): Promise<void> {
   const { charges, customerViews, disputes, dedupe, metrics } = opts;
@@ -305,6 +308,7 @@ export async function chargeRoutes(
           ...(isManualCapture(charge)
             ? { capture_policy: opts.capturePolicy ?? DEFAULT_CAPTURE_POLICY }
             : {}),
+          late_success_policy: opts.lateSuccessPolicy ?? DEFAULT_LATE_SUCCESS_POLICY,
         },
         waitSeconds === undefined ? undefined : waitSeconds * 1000,
       );

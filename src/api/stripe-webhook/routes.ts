@@ -147,25 +147,8 @@ export async function stripeWebhookRoutes(
         log.info('webhook for a charge that is not running');
         return { received: true, ignored: 'charge_not_running' };
       }
-      if (routed.kind === 'charge' && saysMoneyTaken(routed.payload)) {
-        // A running charge that already decided it ended without money is only publishing: Stripe is
-        // asked to redeliver once it has closed, when the late-outcome handling takes the event. Its
-        // status is read from the server (the search attribute), not by query: a query needs a
-        // worker, and a worker restart must not turn every success webhook into a 503.
-        const charge = await charges.describe(routed.eventId);
-        if (charge !== undefined && (charge.status === 'failed' || charge.status === 'canceled')) {
-          metrics.webhookEvents.inc({ result: 'retry_later', reason: 'charge_closing' });
-          log.warn(
-            { status: charge.status },
-            'money taken for a charge that is closing without it; Stripe will redeliver',
-          );
-          return reply.code(503).header('retry-after', '60').send({
-            error: 'charge_closing',
-            message: 'the charge is closing; deliver again later',
-            errors: [],
-          });
-        }
-      }
+      // A running charge hears every event, money taken after it decided failed or canceled included:
+      // it hands that to the late-outcome handling itself before it closes (src/workflows/charge.ts).
       metrics.webhookEvents.inc({ result: 'verified', reason: 'signalled' });
       log.info('webhook signalled to charge');
       return { received: true };
