@@ -94,7 +94,9 @@ export function createStripeActivities(deps: {
     async retrievePaymentIntent(input) {
       return paymentIntentOutcomeOf(
         await callStripe('payment_intents.retrieve', () =>
-          stripe.paymentIntents.retrieve(input.payment_intent_id),
+          // The charge expanded, so reconciling a manual-capture charge reads its card's capture_before
+          // (when the hold expires), as the create does; the same one request either way.
+          stripe.paymentIntents.retrieve(input.payment_intent_id, { expand: ['latest_charge'] }),
         ),
       );
     },

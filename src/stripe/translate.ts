@@ -170,6 +170,7 @@ export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
       },
     };
   }
+  if (event.type === 'charge.expired') return routeExpiredCharge(event, event.data.object);
   const refunds = refundsOf(event);
   if (refunds.length === 0) return { kind: 'ignored', reason: 'not_a_payment_event' };
   const ours = refunds.filter((r) => typeof r.metadata?.['event_id'] === 'string');
@@ -177,4 +178,34 @@ export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
   const payloads = ours.flatMap((r) => refundPayload(event, r) ?? []);
   if (eventId === undefined || payloads.length === 0) return { kind: 'ignored', reason: 'not_ours' };
   return { kind: 'refunds', eventId, orderId: ours[0]?.metadata?.['order_id'], payloads };
+}
+
+/**
+ * `charge.expired`: the bank let an uncaptured authorization lapse, and Stripe cancels its
+ * PaymentIntent. Stripe sends `payment_intent.canceled` too, in no promised order: whichever comes
+ * first ends the authorized charge canceled with `authorization_expired`. The Charge carries the
+ * PaymentIntent's metadata (our event_id); one without it is not ours.
+ */
+function routeExpiredCharge(event: Stripe.Event, charge: Stripe.Charge): RoutedEvent {
+  const eventId = charge.metadata?.['event_id'];
+  const paymentIntentId =
+    typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
+  if (typeof eventId !== 'string' || eventId === '' || paymentIntentId === undefined) {
+    return { kind: 'ignored', reason: 'not_ours' };
+  }
+  return {
+    kind: 'charge',
+    eventId,
+    orderId: charge.metadata?.['order_id'],
+    payload: {
+      stripe_event_id: event.id,
+      type: event.type,
+      created: event.created,
+      payment_intent_id: paymentIntentId,
+      payment_intent_status: 'canceled',
+      failure: null,
+      amount: charge.amount,
+      currency: charge.currency.toLowerCase(),
+    },
+  };
 }

@@ -199,6 +199,9 @@ function wordOfEvent(event: PaymentEventPayload): StripeWord {
       return { kind: 'status', status: 'succeeded' };
     case 'payment_intent.canceled':
       return { kind: 'status', status: 'canceled' };
+    case 'charge.expired':
+      // The uncaptured authorization lapsed: Stripe cancels the PaymentIntent (its own event follows).
+      return { kind: 'status', status: 'canceled' };
     case 'payment_intent.processing':
       return { kind: 'status', status: 'processing' };
     case 'payment_intent.requires_action':

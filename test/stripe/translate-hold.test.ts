@@ -71,4 +71,58 @@ describe('Stripe translation: manual capture', () => {
     assert.equal(routed.kind === 'charge' && routed.payload.amount_capturable, 4000);
     assert.equal(routed.kind === 'charge' && routed.payload.payment_intent_status, 'requires_capture');
   });
+
+  it('routes charge.expired (an uncaptured hold that lapsed) to its charge as a cancel, by the metadata Stripe copies onto the Charge', () => {
+    const routed = routeStripeEvent({
+      id: 'evt_stripe_expired',
+      object: 'event',
+      type: 'charge.expired',
+      created: 200,
+      data: {
+        object: {
+          id: 'ch_1',
+          object: 'charge',
+          amount: 4500,
+          currency: 'USD',
+          payment_intent: 'pi_hold',
+          metadata: { event_id: 'evt-order-7', order_id: 'order-7' },
+        },
+      },
+    } as unknown as Stripe.Event);
+    assert.deepEqual(routed, {
+      kind: 'charge',
+      eventId: 'evt-order-7',
+      orderId: 'order-7',
+      payload: {
+        stripe_event_id: 'evt_stripe_expired',
+        type: 'charge.expired',
+        created: 200,
+        payment_intent_id: 'pi_hold',
+        payment_intent_status: 'canceled',
+        failure: null,
+        amount: 4500,
+        currency: 'usd',
+      },
+    });
+  });
+
+  it('ignores a charge.expired without our metadata', () => {
+    const routed = routeStripeEvent({
+      id: 'evt_x',
+      object: 'event',
+      type: 'charge.expired',
+      created: 200,
+      data: {
+        object: {
+          id: 'ch_2',
+          object: 'charge',
+          amount: 1,
+          currency: 'usd',
+          payment_intent: 'pi_x',
+          metadata: {},
+        },
+      },
+    } as unknown as Stripe.Event);
+    assert.deepEqual(routed, { kind: 'ignored', reason: 'not_ours' });
+  });
 });

@@ -100,6 +100,15 @@ describe('charge state machine: manual capture', () => {
     );
   });
 
+  it("a reconcile that reads capture_before (the create did not have it) moves the hold's expiry to Stripe's", () => {
+    const state = authorized();
+    const captureBefore = Math.floor((T0 + 3 * 24 * HOUR) / 1000);
+    const after = onReconciled(state, held({ capture_before: captureBefore }), NOW, T0 + HOUR);
+    assert.equal(after.status, 'authorized');
+    assert.equal(after.holdExpiresAt, captureBefore * 1000);
+    assert.ok(holdDeadline(after) < holdDeadline(state), 'the margin is kept before the earlier expiry');
+  });
+
   it('without capture_before, assumes the conservative default of 6 days 12 hours', () => {
     const state = authorized();
     assert.equal(state.holdExpiresAt, T0 + (6 * 24 + 12) * HOUR);
@@ -223,6 +232,15 @@ describe('charge state machine: manual capture', () => {
     assert.equal(verdict.state.status, 'canceled');
     assert.equal(verdict.state.failure?.code, AUTHORIZATION_EXPIRED_CODE);
     assert.deepEqual(nextStep(verdict.state, T0), { kind: 'publish' });
+  });
+
+  it("Stripe's charge.expired coming first does the same, and the payment_intent.canceled after it changes nothing", () => {
+    const verdict = onStripeEvent(authorized(), event('charge.expired', 300), NOW, T0);
+    assert.equal(verdict.state.status, 'canceled');
+    assert.equal(verdict.state.failure?.code, AUTHORIZATION_EXPIRED_CODE);
+    const after = onStripeEvent(verdict.state, event('payment_intent.canceled', 300), NOW, T0);
+    assert.equal(after.applied, false);
+    assert.deepEqual(nextStep(after.state, T0), { kind: 'publish' });
   });
 
   it('an automatic charge carries no capture state and no capture in its record', () => {
