@@ -507,6 +507,20 @@ const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (ru
       endedAs(run, 'canceled', 'authorization_expired');
     },
   },
+  'v2-late-success-while-publishing': {
+    path: 'Stripe takes the money while payments.failed is being published: the charge hands it to its late-outcome handling (a child it abandons) before it closes',
+    shows: (run) => {
+      assert.ok(run.markers().includes('charge-hands-over-late-outcomes'));
+      const published = run.firstIndexOfActivity('publishPaymentEvent');
+      assert.ok(run.firstIndex(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) > published);
+      assert.ok(
+        run.firstIndex(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) > published,
+        'the late-outcome handling is started after the announcement',
+      );
+      assert.ok(run.firstIndex(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED) >= 0);
+      endedAs(run, 'failed', 'card_declined');
+    },
+  },
   'v2-amount-mismatch': {
     path: 'Stripe reports other money than the charge asked: failed with amount_mismatch',
     shows: (run) => endedAs(run, 'failed', 'amount_mismatch'),
