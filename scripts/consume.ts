@@ -1,18 +1,20 @@
 /**
  * npm run consume [-- --follow]
  *
- * Prints every record on the payment topics (key, headers, value), from the beginning. Without
- * --follow it stops at the end of each topic.
+ * Prints every record on the service's topics (the one topic table: completed, failed, authorized,
+ * refunded, refund_failed, disputed), key, headers and value, from the beginning. Without --follow it
+ * stops at the end of each topic.
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { TOPIC_KEYS, TOPICS as TOPIC_TABLE } from '../src/contracts/topics';
 import { devEnv } from './dev-env';
-
-const TOPICS = ['payments.completed', 'payments.failed'];
 
 async function main(): Promise<void> {
   const follow = process.argv.includes('--follow');
   const env = devEnv();
+  // The names in force locally: an override in the dev environment, else the table's default.
+  const TOPICS = TOPIC_KEYS.map((key) => env[TOPIC_TABLE[key].variable] ?? TOPIC_TABLE[key].default);
   const kafka = new Kafka({
     clientId: 'payments-consume',
     brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
