@@ -454,53 +454,122 @@ async function recordAdoptedAfterKeyExpiry({ proxy }: Recorder): Promise<string>
 }
 
 /**
- * The outcome's Kafka publish fails (its topic does not exist yet: the stack's broker creates no
- * topics on demand), Temporal retries it, and once the topic exists a later attempt succeeds.
+ * A service whose `variable` topic does not exist yet (the stack's broker creates none on demand):
+ * `run` starts a charge; `publishing` waits until its outcome's publish has failed and is retried,
+ * then creates the topic so a later attempt succeeds.
  */
-async function recordKafkaPublishRetried({ client, proxy }: Recorder): Promise<string> {
-  const name = 'kafka-publish-retried';
-  const topic = `payments.completed.replay-${randomUUID()}`;
+async function withTopicMissingAtFirst(
+  { proxy }: Recorder,
+  variable: 'PAYMENTS_COMPLETED_TOPIC' | 'PAYMENTS_FAILED_TOPIC',
+  run: (
+    service: TestService,
+    publishing: (handle: WorkflowHandle<typeof ChargeWorkflow>) => Promise<void>,
+    topicAppears: () => Promise<void>,
+  ) => Promise<string>,
+): Promise<string> {
+  const topic = `${variable
+    .toLowerCase()
+    .replace(/_topic$/, '')
+    .replace('_', '.')}.replay-${randomUUID()}`;
   const admin = testKafka().admin();
   await admin.connect();
   let service: TestService | undefined;
   try {
-    service = await startTestService({
-      STRIPE_API_BASE: proxy.url,
-      LOG_LEVEL: 'error',
-      PAYMENTS_COMPLETED_TOPIC: topic,
-    });
-    const id = randomUUID();
-    const request: ChargeRequest = {
-      event_id: `evt-replay-${name}-${id}`,
-      order_id: `order-replay-${id}`,
-      amount: 2599,
-      currency: 'usd',
+    service = await startTestService({ STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'error', [variable]: topic });
+    const publishing = async (handle: WorkflowHandle<typeof ChargeWorkflow>): Promise<void> => {
+      await waitUntil(async () => {
+        const { raw } = await handle.describe();
+        return (raw.pendingActivities ?? []).some(
+          (a) => a.activityType?.name === 'publishPaymentEvent' && (a.attempt ?? 0) >= 2 && a.lastFailure,
+        );
+      }, 'the publish to fail and be retried');
     };
-    await createChargeWorkflows(client, service.config.temporal.taskQueue).start({
-      request,
-      payload_hash: 'recorded',
-      timing: DEFAULT_CHARGE_TIMING,
-    });
-    const handle = client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
-    await handle.signal(
-      stripeEventSignal,
-      at('payment_intent.succeeded', 100, await paymentIntentOf(handle)),
-    );
-    await waitUntil(async () => {
-      const { raw } = await handle.describe();
-      return (raw.pendingActivities ?? []).some(
-        (a) => a.activityType?.name === 'publishPaymentEvent' && (a.attempt ?? 0) >= 2 && a.lastFailure,
-      );
-    }, 'the publish to fail and be retried');
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    const final = await handle.result();
-    assertOutcome(name, final, { status: 'succeeded' });
-    return `${final.status} (${save(name, handle.workflowId)} events)`;
+    const topicAppears = async () => {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    };
+    return await run(service, publishing, topicAppears);
   } finally {
+    proxy.clearFaults();
     await service?.stop();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+/** A charge started as the gateway starts it, on `service`'s task queue. */
+async function startRecordedCharge(
+  client: Client,
+  service: TestService,
+  request: ChargeRequest,
+): Promise<WorkflowHandle<typeof ChargeWorkflow>> {
+  await createChargeWorkflows(client, service.config.temporal.taskQueue).start({
+    request,
+    payload_hash: 'recorded',
+    timing: DEFAULT_CHARGE_TIMING,
+  });
+  return client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
+}
+
+/** The outcome's Kafka publish fails, Temporal retries it, and once the topic exists it succeeds. */
+function recordKafkaPublishRetried(recorder: Recorder): Promise<string> {
+  const name = 'kafka-publish-retried';
+  return withTopicMissingAtFirst(
+    recorder,
+    'PAYMENTS_COMPLETED_TOPIC',
+    async (service, publishing, topicAppears) => {
+      const id = randomUUID();
+      const handle = await startRecordedCharge(recorder.client, service, {
+        event_id: `evt-replay-${name}-${id}`,
+        order_id: `order-replay-${id}`,
+        amount: 2599,
+        currency: 'usd',
+      });
+      await handle.signal(
+        stripeEventSignal,
+        at('payment_intent.succeeded', 100, await paymentIntentOf(handle)),
+      );
+      await publishing(handle);
+      await topicAppears();
+      const final = await handle.result();
+      assertOutcome(name, final, { status: 'succeeded' });
+      return `${final.status} (${save(name, handle.workflowId)} events)`;
+    },
+  );
+}
+
+/**
+ * A server-confirmed decline is announced failed; while its payments.failed publish is still being
+ * retried, Stripe reports the money taken. The charge hands that to its LateOutcomeWorkflow (a child
+ * it abandons) before it closes; the handling refunds it.
+ */
+function recordLateSuccessWhilePublishing(recorder: Recorder): Promise<string> {
+  const name = 'late-success-while-publishing';
+  return withTopicMissingAtFirst(
+    recorder,
+    'PAYMENTS_FAILED_TOPIC',
+    async (service, publishing, topicAppears) => {
+      const id = randomUUID();
+      SCENARIOS.find((s) => s.name === 'server-decline-canceled')?.before?.(recorder.proxy);
+      const handle = await startRecordedCharge(recorder.client, service, {
+        event_id: `evt-replay-${name}-${id}`,
+        order_id: `order-replay-${id}`,
+        ...RECORDED_MONEY,
+        payment_method: 'pm_card_chargeDeclined',
+      });
+      await publishing(handle);
+      const { payment_intent_id: pi } = await handle.query(chargeStateQuery);
+      await handle.signal(stripeEventSignal, {
+        ...at('payment_intent.succeeded', 200, pi ?? ''),
+        ...RECORDED_MONEY,
+      });
+      await topicAppears();
+      const final = await handle.result();
+      assertOutcome(name, final, { status: 'failed', failureCode: 'card_declined' });
+      const late = recorder.client.workflow.getHandle(lateOutcomeWorkflowId(final.event_id));
+      assert.equal(await late.result(), 'settled');
+      return `${final.status}, late outcome settled (${save(name, handle.workflowId)} events)`;
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -628,62 +697,6 @@ async function recordRefundWindowClosed(recorder: Recorder): Promise<string> {
     return `${save(name, handle.workflowId)} events`;
   } finally {
     proxy.clearFaults();
-  }
-}
-
-/**
- * A server-confirmed decline is announced failed; while its payments.failed publish is still being
- * retried (its topic does not exist yet), Stripe reports the money taken. The charge hands that to
- * its LateOutcomeWorkflow (a child it abandons) before it closes; the handling refunds it.
- */
-async function recordLateSuccessWhilePublishing({ client, proxy }: Recorder): Promise<string> {
-  const name = 'late-success-while-publishing';
-  const topic = `payments.failed.replay-${randomUUID()}`;
-  const admin = testKafka().admin();
-  await admin.connect();
-  let service: TestService | undefined;
-  try {
-    service = await startTestService({
-      STRIPE_API_BASE: proxy.url,
-      LOG_LEVEL: 'error',
-      PAYMENTS_FAILED_TOPIC: topic,
-    });
-    const id = randomUUID();
-    const request: ChargeRequest = {
-      event_id: `evt-replay-${name}-${id}`,
-      order_id: `order-replay-${id}`,
-      ...RECORDED_MONEY,
-      payment_method: 'pm_card_chargeDeclined',
-    };
-    SCENARIOS.find((s) => s.name === 'server-decline-canceled')?.before?.(proxy);
-    await createChargeWorkflows(client, service.config.temporal.taskQueue).start({
-      request,
-      payload_hash: 'recorded',
-      timing: DEFAULT_CHARGE_TIMING,
-    });
-    const handle = client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
-    await waitUntil(async () => {
-      const { raw } = await handle.describe();
-      return (raw.pendingActivities ?? []).some(
-        (a) => a.activityType?.name === 'publishPaymentEvent' && (a.attempt ?? 0) >= 2 && a.lastFailure,
-      );
-    }, 'the failed record to be publishing (and retried)');
-    const { payment_intent_id: pi } = await handle.query(chargeStateQuery);
-    await handle.signal(stripeEventSignal, {
-      ...at('payment_intent.succeeded', 200, pi ?? ''),
-      ...RECORDED_MONEY,
-    });
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    const final = await handle.result();
-    assertOutcome(name, final, { status: 'failed', failureCode: 'card_declined' });
-    const late = client.workflow.getHandle(lateOutcomeWorkflowId(request.event_id));
-    assert.equal(await late.result(), 'settled');
-    return `${final.status}, late outcome settled (${save(name, handle.workflowId)} events)`;
-  } finally {
-    proxy.clearFaults();
-    await service?.stop();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
   }
 }
 
