@@ -7,59 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { captureIdempotencyKey, type ChargeRecord } from '../../src/contracts/charge';
+import { describe, it } from 'node:test';
+import { captureIdempotencyKey } from '../../src/contracts/charge';
 import { readRecordsFor } from '../support/kafka-reader';
-import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
-import {
-  startTestStandin,
-  startWebhookRelay,
-  type TestStandin,
-  type WebhookRelay,
-} from '../support/stripe-standin';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
 describe('manual capture against the Stripe stand-in', { timeout: 240_000 }, () => {
-  let standin: TestStandin;
-  let relay: WebhookRelay;
-  let service: TestService;
-  before(async () => {
-    standin = await startTestStandin({ webhooks: { retry_base_ms: 300 } }, { stripeMock: true });
-    service = await startTestService({
-      STRIPE_API_BASE: standin.url,
-      CHARGE_RECONCILE_AFTER_SECONDS: '2',
-      CHARGE_RECONCILE_MAX_INTERVAL_SECONDS: '2',
-    });
-    relay = await startWebhookRelay(`${service.url}/stripe/webhook`);
-    await standin.control.registerWebhookEndpoint({ url: relay.url, secret: TEST_WEBHOOK_SECRET });
+  const suite = standinServiceForSuite({
+    standin: { webhooks: { retry_base_ms: 300 } },
+    env: { CHARGE_RECONCILE_AFTER_SECONDS: '2', CHARGE_RECONCILE_MAX_INTERVAL_SECONDS: '2' },
   });
-  after(async () => {
-    await service?.stop();
-    await relay?.close();
-    await standin?.close();
-  });
-
-  const post = async (path: string, body?: object) => {
-    const res = await fetch(`${service.url}${path}`, {
-      method: 'POST',
-      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...AUTH_HEADER },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, json: (await res.json()) as ChargeRecord & Record<string, unknown> };
-  };
-  const charge = async (eventId: string) =>
-    (await (
-      await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
-    ).json()) as ChargeRecord;
-  const statusIs = (eventId: string, status: string) =>
-    waitUntil(
-      async () => {
-        const read = await charge(eventId);
-        return read.status === status ? read : undefined;
-      },
-      `${eventId} to be ${status}`,
-      45_000,
-    );
+  const { post, statusIs } = suite;
   const recordsOn = (topic: string, eventId: string) =>
     waitUntil(async () => {
       const found = await readRecordsFor([topic], new Set([eventId]));
@@ -84,7 +43,7 @@ describe('manual capture against the Stripe stand-in', { timeout: 240_000 }, () 
     assert.equal(authorized.capture?.amount_capturable, 4500);
     assert.ok(authorized.capture?.authorization_expires_at);
     const pi = authorized.payment_intent_id ?? '';
-    assert.equal((await standin.control.paymentIntent(pi)).status, 'requires_capture');
+    assert.equal((await suite.standin.control.paymentIntent(pi)).status, 'requires_capture');
 
     const [announced, ...more] = await recordsOn('payments.authorized', eventId);
     assert.equal(more.length, 0, 'announced once');
@@ -98,7 +57,7 @@ describe('manual capture against the Stripe stand-in', { timeout: 240_000 }, () 
     assert.equal(captured.json.capture?.amount_captured, 3000);
     const repeat = await post(`/charges/${eventId}/capture`, { amount: 3000 });
     assert.equal(repeat.status, 200, 'a repeat answers the same capture');
-    const { data: captures } = await standin.control.requests({
+    const { data: captures } = await suite.standin.control.requests({
       method: 'POST',
       path: `/v1/payment_intents/${pi}/capture`,
     });
@@ -124,7 +83,7 @@ describe('manual capture against the Stripe stand-in', { timeout: 240_000 }, () 
     assert.equal(canceled.status, 200, JSON.stringify(canceled.json));
     assert.equal(canceled.json.status, 'canceled');
     assert.equal(
-      (await standin.control.paymentIntent(authorized.payment_intent_id ?? '')).status,
+      (await suite.standin.control.paymentIntent(authorized.payment_intent_id ?? '')).status,
       'canceled',
     );
     const [failed] = await recordsOn('payments.failed', eventId);
@@ -135,7 +94,7 @@ describe('manual capture against the Stripe stand-in', { timeout: 240_000 }, () 
 
   it("ends canceled, the hold expired, when Stripe's expiry comes first; a capture then is a 409 naming the expiry", async () => {
     const { eventId, authorized } = await authorizedCharge();
-    await standin.control.expireAuthorization(authorized.payment_intent_id ?? '');
+    await suite.standin.control.expireAuthorization(authorized.payment_intent_id ?? '');
     const ended = await statusIs(eventId, 'canceled');
     assert.equal(ended.failure?.code, 'authorization_expired');
     const [failed] = await recordsOn('payments.failed', eventId);

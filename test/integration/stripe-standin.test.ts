@@ -8,72 +8,25 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { paymentIntentIdempotencyKey, type ChargeRecord } from '../../src/contracts/charge';
+import { describe, it } from 'node:test';
+import { paymentIntentIdempotencyKey } from '../../src/contracts/charge';
 import { readRecordsFor } from '../support/kafka-reader';
-import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { stack } from '../support/stack';
-import {
-  STANDIN_TEST_KEY,
-  startTestStandin,
-  startWebhookRelay,
-  type TestStandin,
-  type WebhookRelay,
-} from '../support/stripe-standin';
+import { STANDIN_TEST_KEY } from '../support/stripe-standin';
 import { waitUntil } from '../support/wait';
 
-type Charge = ChargeRecord & { next_action?: { type?: string } | null; refunded_amount?: number };
-
 describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, () => {
-  let standin: TestStandin;
-  let relay: WebhookRelay;
-  let service: TestService;
-  before(async () => {
-    standin = await startTestStandin({ webhooks: { retry_base_ms: 300 } }, { stripeMock: true });
-    service = await startTestService({
-      STRIPE_API_BASE: standin.url,
-      // Reconciliation soon, so a lost webhook or a waiting customer is met within a test's patience.
-      CHARGE_RECONCILE_AFTER_SECONDS: '2',
-      CHARGE_RECONCILE_MAX_INTERVAL_SECONDS: '2',
-    });
-    relay = await startWebhookRelay(`${service.url}/stripe/webhook`);
-    await standin.control.registerWebhookEndpoint({ url: relay.url, secret: TEST_WEBHOOK_SECRET });
+  const suite = standinServiceForSuite({
+    standin: { webhooks: { retry_base_ms: 300 } },
+    // Reconciliation soon, so a lost webhook or a waiting customer is met within a test's patience.
+    env: { CHARGE_RECONCILE_AFTER_SECONDS: '2', CHARGE_RECONCILE_MAX_INTERVAL_SECONDS: '2' },
   });
-  after(async () => {
-    await service?.stop();
-    await relay?.close();
-    await standin?.close();
-  });
-
-  const post = async (path: string, body: object) => {
-    const res = await fetch(`${service.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...AUTH_HEADER },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
-  const charge = async (eventId: string) =>
-    (await (await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })).json()) as Charge;
-  const newCharge = async (extra: object = {}) => {
-    const eventId = `evt-standin-${randomUUID()}`;
-    const body = { event_id: eventId, order_id: `order-${eventId}`, amount: 5000, currency: 'usd', ...extra };
-    assert.equal((await post('/charge', body)).status, 202);
-    return eventId;
-  };
+  const { post, charge, newCharge, statusIs } = suite;
   const paymentIntentOf = (eventId: string) =>
     waitUntil(
       async () => (await charge(eventId)).payment_intent_id ?? undefined,
       `the PaymentIntent of ${eventId}`,
-    );
-  const statusIs = (eventId: string, status: string) =>
-    waitUntil(
-      async () => {
-        const read = await charge(eventId);
-        return read.status === status ? read : undefined;
-      },
-      `${eventId} to be ${status}`,
-      45_000,
     );
   const completedRecords = (eventId: string) =>
     waitUntil(async () => {
@@ -91,7 +44,7 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
   it("refuses a request Stripe would refuse for its shape with stripe-mock's answer, and keeps nothing under its key", async () => {
     const key = `key-${randomUUID()}`;
     const send = (amount: string) =>
-      fetch(`${standin.url}/v1/payment_intents`, {
+      fetch(`${suite.standin.url}/v1/payment_intents`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${STANDIN_TEST_KEY}`,
@@ -109,12 +62,12 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
   it('finishes a charge paid with pm_card_visa by itself: one PaymentIntent, its signed webhook delivered once, one record', async () => {
     const eventId = await newCharge({ payment_method: 'pm_card_visa' });
     await statusIs(eventId, 'succeeded');
-    const intents = await standin.control.paymentIntentsFor(eventId);
+    const intents = await suite.standin.control.paymentIntentsFor(eventId);
     assert.deepEqual(
       intents.map((pi) => [pi.status, pi.amount, pi.metadata['order_id']]),
       [['succeeded', 5000, `order-${eventId}`]],
     );
-    const delivered = relay.received.filter(
+    const delivered = suite.relay.received.filter(
       (w) => w.event.type === 'payment_intent.succeeded' && w.event.data.object['id'] === intents[0]?.id,
     );
     assert.equal(delivered.length, 1);
@@ -124,27 +77,33 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
   it('reconciles to the real status at Stripe when the webhooks of a browser payment are lost', async () => {
     const eventId = await newCharge();
     const pi = await paymentIntentOf(eventId);
-    await standin.control.configure({ webhooks: { drop: 1 } });
+    await suite.standin.control.configure({ webhooks: { drop: 1 } });
     try {
-      // The customer pays in the browser; Stripe's word never reaches the service.
-      await standin.control.confirm(pi, 'pm_card_visa');
+      // The customer pays in the browser; Stripe's word never reaches the suite.service.
+      await suite.standin.control.confirm(pi, 'pm_card_visa');
       const done = await statusIs(eventId, 'succeeded');
       assert.equal(done.failure, null);
-      const succeeded = await standin.control.events({ type: 'payment_intent.succeeded', object_id: pi });
-      const deliveries = await standin.control.webhookDeliveries({ event_id: succeeded[0]?.id ?? '' });
+      const succeeded = await suite.standin.control.events({
+        type: 'payment_intent.succeeded',
+        object_id: pi,
+      });
+      const deliveries = await suite.standin.control.webhookDeliveries({ event_id: succeeded[0]?.id ?? '' });
       assert.deepEqual(
         deliveries.map((d) => d.outcome),
         ['dropped'],
         'the service never heard the webhook',
       );
-      const reads = await standin.control.requests({ method: 'GET', path: `/v1/payment_intents/${pi}` });
+      const reads = await suite.standin.control.requests({
+        method: 'GET',
+        path: `/v1/payment_intents/${pi}`,
+      });
       assert.ok(
         reads.data.some((r) => r.status === 200),
         'it asked Stripe instead',
       );
       assert.equal((await completedRecords(eventId)).length, 1);
     } finally {
-      await standin.control.configure({ webhooks: { drop: 0 } });
+      await suite.standin.control.configure({ webhooks: { drop: 0 } });
     }
   });
 
@@ -153,7 +112,10 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
     const pi = await paymentIntentOf(eventId);
     await waitUntil(
       async () => {
-        const reads = await standin.control.requests({ method: 'GET', path: `/v1/payment_intents/${pi}` });
+        const reads = await suite.standin.control.requests({
+          method: 'GET',
+          path: `/v1/payment_intents/${pi}`,
+        });
         return reads.data.length >= 2;
       },
       'two reconciliations',
@@ -166,11 +128,11 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
   it('finishes a charge whose customer completes 3-D Secure in the browser', async () => {
     const eventId = await newCharge();
     const pi = await paymentIntentOf(eventId);
-    const confirmed = await standin.control.confirm(pi, 'pm_card_authenticationRequired');
+    const confirmed = await suite.standin.control.confirm(pi, 'pm_card_authenticationRequired');
     assert.equal(confirmed.payment_intent.status, 'requires_action');
     const waiting = await statusIs(eventId, 'requires_action');
     assert.equal(waiting.next_action?.type, 'use_stripe_sdk', 'the browser is told to authenticate');
-    await standin.control.authenticate(pi, 'complete');
+    await suite.standin.control.authenticate(pi, 'complete');
     await statusIs(eventId, 'succeeded');
     assert.equal((await completedRecords(eventId)).length, 1);
   });
@@ -179,7 +141,7 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
     const eventId = await newCharge({ payment_method: 'pm_card_visa' });
     const pi = await paymentIntentOf(eventId);
     await statusIs(eventId, 'succeeded');
-    await standin.stripe.refunds.create({ payment_intent: pi, amount: 2000 });
+    await suite.standin.stripe.refunds.create({ payment_intent: pi, amount: 2000 });
 
     const tooMuch = await post(`/charges/${eventId}/refund`, {
       refund_id: `rf-${randomUUID()}`,
@@ -191,7 +153,7 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
 
     const rest = await post(`/charges/${eventId}/refund`, { refund_id: `rf-${randomUUID()}`, amount: 3000 });
     assert.equal((rest.json['refund'] as { status: string }).status, 'succeeded');
-    const [report] = await standin.control.paymentIntentsFor(eventId);
+    const [report] = await suite.standin.control.paymentIntentsFor(eventId);
     assert.deepEqual(report?.refunds.map((r) => [r.amount, r.status]).sort(), [
       [2000, 'succeeded'],
       [3000, 'succeeded'],
@@ -201,7 +163,7 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
 
   it('refuses to charge under an idempotency key already used with other parameters, and creates nothing', async () => {
     const eventId = `evt-standin-${randomUUID()}`;
-    const earlier = await standin.stripe.paymentIntents.create(
+    const earlier = await suite.standin.stripe.paymentIntents.create(
       { amount: 700, currency: 'usd', metadata: { event_id: eventId } },
       { idempotencyKey: paymentIntentIdempotencyKey(eventId) },
     );
@@ -220,7 +182,7 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
     // The service records the SDK's error class as the failure code.
     assert.equal(failed.failure?.code, 'StripeIdempotencyError');
     assert.match(failed.failure?.message ?? '', /same parameters they were first used with/);
-    const refusals = await standin.control.requests({
+    const refusals = await suite.standin.control.requests({
       idempotency_key: paymentIntentIdempotencyKey(eventId),
     });
     assert.deepEqual(
@@ -228,14 +190,14 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
       [200, 400],
     );
     assert.deepEqual(
-      (await standin.control.paymentIntentsFor(eventId)).map((pi) => [pi.id, pi.amount]),
+      (await suite.standin.control.paymentIntentsFor(eventId)).map((pi) => [pi.id, pi.amount]),
       [[earlier.id, 700]],
     );
   });
 
   it('gets the webhook of a browser payment again after the receiver answered 500; the charge completes once', async () => {
     const refusedOnce = new Set<string>();
-    relay.refuseWhen((webhook) => {
+    suite.relay.refuseWhen((webhook) => {
       if (webhook.event.type !== 'payment_intent.succeeded' || refusedOnce.has(webhook.event.id))
         return undefined;
       refusedOnce.add(webhook.event.id);
@@ -244,13 +206,13 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
     try {
       const eventId = await newCharge();
       const pi = await paymentIntentOf(eventId);
-      await standin.control.confirm(pi, 'pm_card_visa');
+      await suite.standin.control.confirm(pi, 'pm_card_visa');
       const [event] = await waitUntil(async () => {
-        const found = await standin.control.events({ type: 'payment_intent.succeeded', object_id: pi });
+        const found = await suite.standin.control.events({ type: 'payment_intent.succeeded', object_id: pi });
         return found.length > 0 ? found : undefined;
       }, 'payment_intent.succeeded');
       const attempts = await waitUntil(async () => {
-        const found = await standin.control.webhookDeliveries({ event_id: event?.id ?? '' });
+        const found = await suite.standin.control.webhookDeliveries({ event_id: event?.id ?? '' });
         return found.some((a) => a.outcome === 'delivered') ? found : undefined;
       }, 'the redelivery');
       assert.deepEqual(
@@ -263,7 +225,7 @@ describe('the charge path against the Stripe stand-in', { timeout: 240_000 }, ()
       await statusIs(eventId, 'succeeded');
       assert.equal((await completedRecords(eventId)).length, 1);
     } finally {
-      relay.refuseWhen(() => undefined);
+      suite.relay.refuseWhen(() => undefined);
     }
   });
 });

@@ -8,67 +8,18 @@
  * (Money taken after a charge ended: test/integration/late-outcome.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { ChargeRecord } from '../../src/contracts/charge';
+import { describe, it } from 'node:test';
 import { readRecordsFor } from '../support/kafka-reader';
-import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
-import {
-  STANDIN_TEST_KEY,
-  startTestStandin,
-  startWebhookRelay,
-  type TestStandin,
-  type WebhookRelay,
-} from '../support/stripe-standin';
+import { standinServiceForSuite } from '../support/standin-suite';
+import { STANDIN_TEST_KEY } from '../support/stripe-standin';
 import { waitUntil } from '../support/wait';
 
 const OUTCOME_TOPICS = ['payments.completed', 'payments.failed'];
 
 describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 240_000 }, () => {
-  let standin: TestStandin;
-  let relay: WebhookRelay;
-  let service: TestService;
-  before(async () => {
-    standin = await startTestStandin({ webhooks: { retry_base_ms: 300 } }, { stripeMock: true });
-    service = await startTestService({ STRIPE_API_BASE: standin.url });
-    relay = await startWebhookRelay(`${service.url}/stripe/webhook`);
-    await standin.control.registerWebhookEndpoint({ url: relay.url, secret: TEST_WEBHOOK_SECRET });
-  });
-  after(async () => {
-    await service?.stop();
-    await relay?.close();
-    await standin?.close();
-  });
-
-  const charge = async (eventId: string) =>
-    (await (
-      await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
-    ).json()) as ChargeRecord;
-  const newCharge = async (extra: object = {}) => {
-    const eventId = `evt-truth-${randomUUID()}`;
-    const res = await fetch(`${service.url}/charge`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...AUTH_HEADER },
-      body: JSON.stringify({
-        event_id: eventId,
-        order_id: `order-${eventId}`,
-        amount: 4200,
-        currency: 'eur',
-        ...extra,
-      }),
-    });
-    assert.equal(res.status, 202);
-    return eventId;
-  };
-  const statusIs = (eventId: string, status: string) =>
-    waitUntil(
-      async () => {
-        const read = await charge(eventId);
-        return read.status === status ? read : undefined;
-      },
-      `${eventId} to be ${status}`,
-      45_000,
-    );
+  const suite = standinServiceForSuite({ chargeDefaults: { amount: 4200, currency: 'eur' } });
+  const { charge, statusIs } = suite;
+  const newCharge = (fields: object = {}) => suite.newCharge(fields, 'evt-truth');
   const outcomesOf = (eventId: string) =>
     waitUntil(async () => {
       const found = await readRecordsFor(OUTCOME_TOPICS, new Set([eventId]));
@@ -82,14 +33,14 @@ describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 24
       `the PaymentIntent of ${eventId}`,
     );
 
-    const declined = await standin.control.confirm(pi, 'pm_card_chargeDeclined');
+    const declined = await suite.standin.control.confirm(pi, 'pm_card_chargeDeclined');
     assert.equal(declined.payment_intent.status, 'requires_payment_method');
     const waiting = await statusIs(eventId, 'requires_payment_method');
     assert.ok(waiting.failure, 'the record names the last decline');
     assert.match(waiting.failure.code, /declin/);
     assert.deepEqual(await readRecordsFor(OUTCOME_TOPICS, new Set([eventId])), [], 'nothing announced yet');
 
-    const paid = await standin.control.confirm(pi, 'pm_card_visa');
+    const paid = await suite.standin.control.confirm(pi, 'pm_card_visa');
     assert.equal(paid.payment_intent.status, 'succeeded');
     const done = await statusIs(eventId, 'succeeded');
     assert.equal(done.failure, null);
@@ -99,7 +50,7 @@ describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 24
       [['payments.completed', 'succeeded', 4200]],
     );
     assert.deepEqual(
-      (await standin.control.paymentIntentsFor(eventId)).map((p) => p.status),
+      (await suite.standin.control.paymentIntentsFor(eventId)).map((p) => p.status),
       ['succeeded'],
       'one PaymentIntent, paid once',
     );
@@ -115,7 +66,7 @@ describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 24
       outcomes.map((r) => [r.topic, r.value['status']]),
       [['payments.failed', 'failed']],
     );
-    const intents = await standin.control.paymentIntentsFor(eventId);
+    const intents = await suite.standin.control.paymentIntentsFor(eventId);
     assert.deepEqual(
       intents.map((p) => p.status),
       ['canceled'],
@@ -123,7 +74,7 @@ describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 24
     );
     // Another client holding the secret (or an operator) can no longer take money for this order.
     const id = intents[0]?.id ?? '';
-    const late = await fetch(`${standin.url}/v1/payment_intents/${id}/confirm`, {
+    const late = await fetch(`${suite.standin.url}/v1/payment_intents/${id}/confirm`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${STANDIN_TEST_KEY}`,
@@ -133,7 +84,7 @@ describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 24
     });
     assert.equal(late.status, 400, 'Stripe refuses to confirm a canceled PaymentIntent');
     assert.deepEqual(
-      (await standin.control.paymentIntentsFor(eventId)).map((p) => p.status),
+      (await suite.standin.control.paymentIntentsFor(eventId)).map((p) => p.status),
       ['canceled'],
     );
   });

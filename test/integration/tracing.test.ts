@@ -8,16 +8,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
+import { chargeWorkflowId } from '../../src/contracts/charge';
 import { readRecordsFor } from '../support/kafka-reader';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
-import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
-import {
-  startTestStandin,
-  startWebhookRelay,
-  type TestStandin,
-  type WebhookRelay,
-} from '../support/stripe-standin';
+import { AUTH_HEADER } from '../support/service';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
 const SERVER = 2;
@@ -33,34 +28,18 @@ function parseTraceparent(value: string | undefined): { traceId: string; spanId:
 
 describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180_000 }, () => {
   let receiver: OtlpReceiver;
-  let standin: TestStandin;
-  let relay: WebhookRelay;
-  let service: TestService;
   before(async () => {
     receiver = await startOtlpReceiver();
-    standin = await startTestStandin({}, { stripeMock: true });
-    service = await startTestService({
-      STRIPE_API_BASE: standin.url,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    });
-    relay = await startWebhookRelay(`${service.url}/stripe/webhook`);
-    await standin.control.registerWebhookEndpoint({ url: relay.url, secret: TEST_WEBHOOK_SECRET });
   });
-  after(async () => {
-    await service?.stop();
-    await relay?.close();
-    await standin?.close();
-    await receiver?.close();
+  after(() => receiver?.close());
+  const suite = standinServiceForSuite({
+    env: () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }),
   });
-
-  const charge = async (eventId: string) =>
-    (await (
-      await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
-    ).json()) as ChargeRecord;
+  const { charge } = suite;
 
   it('covers POST /charge, the workflow, the Stripe call, the webhook signal and the Kafka publish, whose record carries its traceparent', async () => {
     const eventId = `evt-trace-${randomUUID()}`;
-    const posted = await fetch(`${service.url}/charge`, {
+    const posted = await fetch(`${suite.service.url}/charge`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...AUTH_HEADER },
       body: JSON.stringify({
@@ -76,7 +55,7 @@ describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180
       `the PaymentIntent of ${eventId}`,
     );
     // The customer pays in the browser; Stripe's signed webhook reaches the receiver.
-    await standin.control.confirm(pi, 'pm_card_visa');
+    await suite.standin.control.confirm(pi, 'pm_card_visa');
     const [record] = await waitUntil(async () => {
       const found = await readRecordsFor(['payments.completed'], new Set([eventId]));
       return found.length > 0 ? found : undefined;
@@ -117,7 +96,7 @@ describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180
     assert.equal(stripeCall?.attributes['http.response.status_code'], 200);
 
     // The PaymentIntent keeps the charge's trace context, the scheduling span of its create.
-    const [intent] = await standin.control.paymentIntentsFor(eventId);
+    const [intent] = await suite.standin.control.paymentIntentsFor(eventId);
     const kept = parseTraceparent(intent?.metadata['traceparent']);
     assert.equal(kept.traceId, traceId);
     assert.equal(byId.get(kept.spanId)?.name, 'StartActivity:createPaymentIntent');
@@ -140,13 +119,13 @@ describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180
     assert.equal(parentOf(publish)?.name, 'RunActivity:publishPaymentEvent');
 
     // trace_id on the request's log line and on the activities' and the workflow's lines.
-    const lines = service.logs.filter((l) => l['trace_id'] === traceId);
+    const lines = suite.service.logs.filter((l) => l['trace_id'] === traceId);
     assert.ok(
       lines.some((l) => l['msg'] === 'request completed' && l['route'] === '/charge'),
       "the request's log line names the trace",
     );
     // And the workflow's own lines, those the webhook's signal caused included.
-    const workflowLines = service.logs.filter(
+    const workflowLines = suite.service.logs.filter(
       (l) => l['msg'] === 'charge status changed' && l['workflowId'] === chargeWorkflowId(eventId),
     );
     assert.ok(workflowLines.length >= 2, 'the charge logged its status changes');
@@ -162,7 +141,7 @@ describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180
   it("continues a caller's traceparent on POST /charge", async () => {
     const callerTrace = randomUUID().replaceAll('-', '');
     const eventId = `evt-trace-${randomUUID()}`;
-    const posted = await fetch(`${service.url}/charge`, {
+    const posted = await fetch(`${suite.service.url}/charge`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
