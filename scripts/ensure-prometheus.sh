@@ -20,29 +20,10 @@ if installed; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "[prometheus] $PROMTOOL is missing and apt-get is not available: install Debian's prometheus package" >&2
-  exit 1
-fi
-
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo_cmd=(sudo -n)
-  else
-    echo "[prometheus] $PROMTOOL is missing; run as root (or with passwordless sudo): apt-get install -y --no-install-recommends prometheus" >&2
-    exit 1
-  fi
-fi
-
-echo "[prometheus] installing Debian's prometheus (apt-get)…" >&2
-# Waits for another apt/dpkg run (an unattended upgrade, a parallel job) instead of failing on its lock.
-apt_opts=(-o DPkg::Lock::Timeout=300)
-"${sudo_cmd[@]}" apt-get "${apt_opts[@]}" update -qq </dev/null >/dev/null
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 # No recommends: the node exporter it recommends is not used here.
-"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends \
-  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-  prometheus </dev/null >/dev/null
+apt_install prometheus prometheus
 
 if ! installed; then
   echo "[prometheus] apt-get finished but $PROMETHEUS or $PROMTOOL is still missing" >&2
