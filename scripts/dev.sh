@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run dev [-- --real-stripe] [-- --with prometheus]: install what is missing, start the local
+# npm run dev [-- --real-stripe] [-- --with prometheus] [-- --with tracing]: install what is missing, start the local
 # stack, build, check the Stripe configuration, and run every role in one process in the foreground
 # with pretty logs. Ctrl-C stops the service (the stack keeps running; `npm run stack:down` stops it).
 #
@@ -10,6 +10,7 @@
 # `stripe listen --forward-to http://127.0.0.1:8080/stripe/webhook` prints) come from your
 # environment (README, "Against a real Stripe test account"). Other arguments go to the stack's up.sh:
 #   npm run dev -- --with prometheus    # and Prometheus, scraping this process, with the alert rules
+#   npm run dev -- --with tracing       # and Jaeger: this process exports its spans there (OTLP/HTTP)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -68,6 +69,7 @@ cat <<INFO
     Temporal UI    ${TEMPORAL_UI_URL}   (payloads decrypted through the codec server ${CODEC_SERVER_URL})
     ${stripe_line}
 ${PROMETHEUS_URL:+    Prometheus     ${PROMETHEUS_URL}/classic/alerts   (the alert rules' state; README, Runbook)
+}${JAEGER_URL:+    Traces         ${JAEGER_URL}/search?service=payments-service   (Jaeger; spans exported to ${OTEL_EXPORTER_OTLP_ENDPOINT})
 }    Try it, as the order dispatcher would: a charge paid with a saved test card finishes by itself
       curl -s -XPOST http://127.0.0.1:${PORT}/charge -H 'authorization: Bearer ${CHARGE_API_TOKEN}' \\
         -H 'content-type: application/json' \\

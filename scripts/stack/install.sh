@@ -2,7 +2,7 @@
 # Install (but do not start) the local stack's tools into $STACK_DIR.
 #
 #   bash scripts/stack/install.sh               # the default parts
-#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock | stripe-standin | codec-server | prometheus
+#   bash scripts/stack/install.sh temporal      # or: kafka | stripe-mock | stripe-standin | codec-server | prometheus | tracing
 #
 # Every install is pinned and stamped: a part whose stamp matches its pin is
 # skipped, so a second run takes well under a second. Tests may call this to
@@ -168,6 +168,33 @@ install_prometheus() {
   say "prometheus: installed $("$PROMETHEUS_BIN" --version 2>&1 | head -1)"
 }
 
+# ---------------------------------------------------------------------------
+# Jaeger (optional part `tracing`): its Go module pins its dependencies with replace directives,
+# so `go install module@version` refuses it; it is added as a tool of a small module of our own
+# and built from there (a cold build takes minutes: only `--with tracing` asks for it).
+# ---------------------------------------------------------------------------
+install_tracing() {
+  local stamp="$STACK_BIN_DIR/.jaeger.stamp"
+  local want="$STACK_JAEGER_MODULE/cmd/jaeger@$STACK_JAEGER_VERSION"
+  if stamp_ok "$stamp" "$want" && [[ -x "$JAEGER_BIN" ]]; then
+    say "tracing: already installed ($want)"
+    return 0
+  fi
+  command -v go >/dev/null || die "tracing: go not found"
+  local build="$STACK_DIR/jaeger-build"
+  mkdir -p "$build" "$STACK_BIN_DIR"
+  say "tracing: building $want (go get -tool, go build: several minutes on a cold cache)"
+  (
+    cd "$build"
+    [[ -f go.mod ]] || GOWORK=off go mod init local/jaeger-build >/dev/null 2>&1
+    GOWORK=off go get -tool "$want" >/dev/null 2>&1
+    GOWORK=off CGO_ENABLED=0 go build -o "$JAEGER_BIN" "$STACK_JAEGER_MODULE/cmd/jaeger"
+  ) || die "tracing: building $want failed"
+  [[ -x "$JAEGER_BIN" ]] || die "tracing: $JAEGER_BIN missing after go build"
+  printf '%s' "$want" >"$stamp"
+  say "tracing: installed $JAEGER_BIN"
+}
+
 # Install the parts in parallel: on a fresh machine pip and Maven mostly wait
 # on the network while `go install` compiles, so this roughly halves the cold
 # time. Each installer prefixes its own messages with the part name.
@@ -180,6 +207,7 @@ for part in "${PARTS[@]}"; do
     stripe-standin) install_stripe_standin & ;;
     codec-server) install_codec_server & ;;
     prometheus) install_prometheus & ;;
+    tracing) install_tracing & ;;
   esac
   INSTALL_PID[$part]=$!
 done
@@ -201,5 +229,6 @@ for part in "${PARTS[@]}"; do
     stripe-standin) echo "STRIPE_STANDIN_MAIN=$STRIPE_STANDIN_MAIN" ;;
     codec-server) echo "CODEC_SERVER_ENV=$STACK_CODEC_SERVER_ENV" ;;
     prometheus) echo "PROMETHEUS_BIN=$PROMETHEUS_BIN" ;;
+    tracing) echo "JAEGER_BIN=$JAEGER_BIN" ;;
   esac
 done

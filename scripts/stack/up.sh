@@ -3,7 +3,8 @@
 #
 #   bash scripts/stack/up.sh                   # temporal + kafka + stripe-mock + stripe-standin + codec-server
 #   bash scripts/stack/up.sh --with prometheus # the same, and Prometheus (optional part)
-#   bash scripts/stack/up.sh kafka             # one part (temporal | kafka | stripe-mock | stripe-standin | codec-server | prometheus)
+#   bash scripts/stack/up.sh --with tracing    # the same, and Jaeger, the trace backend (optional part)
+#   bash scripts/stack/up.sh kafka             # one part (temporal | kafka | stripe-mock | stripe-standin | codec-server | prometheus | tracing)
 #
 # Idempotent: installs what is missing (install.sh, cached), reuses parts that
 # are already running, starts the rest in the background, and returns only
@@ -271,6 +272,57 @@ start_prometheus() {
     --web.listen-address="$STACK_HOST:$STACK_PROMETHEUS_PORT"
 }
 
+# Jaeger all in one, in memory (traces are lost when it stops): OTLP/HTTP in, the UI and its query
+# API on the UI port; its own metrics off (their default port is the codec server's).
+write_jaeger_config() {
+  mkdir -p "$STACK_DIR/tracing"
+  cat >"$STACK_DIR/tracing/jaeger.yaml" <<EOF
+service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+    logs:
+      level: warn
+extensions:
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 50000
+  jaeger_query:
+    storage:
+      traces: memstore
+    http:
+      endpoint: $STACK_HOST:$STACK_TRACING_UI_PORT
+    grpc:
+      endpoint: $STACK_HOST:$STACK_TRACING_QUERY_GRPC_PORT
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: $STACK_HOST:$STACK_TRACING_OTLP_PORT
+processors:
+  batch:
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+EOF
+}
+
+start_tracing() {
+  [[ -x "$JAEGER_BIN" ]] || die "tracing: $JAEGER_BIN is missing (bash scripts/stack/install.sh tracing)"
+  require_free_port tracing "$STACK_TRACING_OTLP_PORT" "OTLP/HTTP"
+  require_free_port tracing "$STACK_TRACING_QUERY_GRPC_PORT" "query gRPC"
+  write_jaeger_config
+  start_bg tracing "$JAEGER_BIN" --config "$STACK_DIR/tracing/jaeger.yaml"
+}
+
 # ---------------------------------------------------------------------------
 # Readiness probes: "answers" means usable by the app, not just a bound port.
 # ---------------------------------------------------------------------------
@@ -333,6 +385,12 @@ ready_prometheus() {
     | grep -q '"name":"payments.availability"'
 }
 
+# Ready when its query API answers (it lists the services that sent spans) and OTLP/HTTP listens.
+ready_tracing() {
+  curl -fsS -o /dev/null --max-time 3 "http://$STACK_HOST:$STACK_TRACING_UI_PORT/api/services" 2>/dev/null || return 1
+  port_open "$STACK_TRACING_OTLP_PORT"
+}
+
 ready() {
   case "$1" in
     temporal) ready_temporal ;;
@@ -341,6 +399,7 @@ ready() {
     stripe-standin) ready_stripe_standin ;;
     codec-server) ready_codec_server ;;
     prometheus) ready_prometheus ;;
+    tracing) ready_tracing ;;
   esac
 }
 
@@ -426,6 +485,7 @@ for part in "${PARTS[@]}"; do
       stripe-standin) start_stripe_standin ;;
       codec-server) start_codec_server ;;
       prometheus) start_prometheus ;;
+      tracing) start_tracing ;;
     esac
     ACTION[$part]=started
   fi
@@ -458,6 +518,11 @@ EOF
 # The optional Prometheus whenever it runs, whichever up.sh call started it (npm run dev's banner).
 if running_pid prometheus >/dev/null; then
   echo "PROMETHEUS_URL=http://$STACK_HOST:$STACK_PROMETHEUS_PORT" >>"$STACK_ENV_FILE.tmp"
+fi
+# The optional trace backend likewise: where spans go (the standard variable) and where to read them.
+if running_pid tracing >/dev/null; then
+  echo "OTEL_EXPORTER_OTLP_ENDPOINT=http://$STACK_HOST:$STACK_TRACING_OTLP_PORT" >>"$STACK_ENV_FILE.tmp"
+  echo "JAEGER_URL=http://$STACK_HOST:$STACK_TRACING_UI_PORT" >>"$STACK_ENV_FILE.tmp"
 fi
 mv "$STACK_ENV_FILE.tmp" "$STACK_ENV_FILE"
 
