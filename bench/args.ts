@@ -27,8 +27,19 @@ export interface FlashSaleOptions {
   readonly out: string;
 }
 
+/** The full charge path at one rate, tracing off and on, alternated (--tracing). */
+export interface TracingOptions {
+  readonly ratePerS: number;
+  readonly seconds: number;
+  /** Off/on pairs, each pair in the other order than the last, so a drift hits both alike. */
+  readonly rounds: number;
+  readonly out: string;
+}
+
 export interface BenchOptions {
   readonly smoke: boolean;
+  /** The tracing comparison, when this run is one (--tracing): then neither steps nor flash sale. */
+  readonly tracing: TracingOptions | null;
   /** The stepped run (full path steps, ceilings, duplicates); false with --flash-sale. */
   readonly steps: boolean;
   /** The flash sale, when this run has one (--flash-sale, or its short form in --smoke). */
@@ -68,8 +79,9 @@ export interface BenchOptions {
   readonly chart: string;
 }
 
-interface Defaults extends Omit<BenchOptions, 'steps' | 'flashSale'> {
+interface Defaults extends Omit<BenchOptions, 'steps' | 'flashSale' | 'tracing'> {
   readonly flash: FlashSaleOptions;
+  readonly tracingRun: TracingOptions;
 }
 
 const FULL: Defaults = {
@@ -103,6 +115,7 @@ const FULL: Defaults = {
     drainSeconds: 600,
     out: 'bench/results/flash-sale.json',
   },
+  tracingRun: { ratePerS: 10, seconds: 20, rounds: 3, out: 'bench/results/tracing.json' },
 };
 
 /** About ten seconds of measurement: enough to prove every part still works end to end. */
@@ -132,6 +145,7 @@ const SMOKE: Partial<Defaults> = {
     drainSeconds: 20,
     out: 'bench/results/smoke-flash-sale.json',
   },
+  tracingRun: { ratePerS: 5, seconds: 3, rounds: 1, out: 'bench/results/smoke-tracing.json' },
 };
 
 /** The flags by their names on the command line; BenchOptions is what the run reads. */
@@ -165,6 +179,9 @@ interface BenchFlags extends Record<string, FlagValue> {
   'flash-stripe-rate': number;
   'flash-drain-seconds': number;
   'flash-out': string;
+  tracing: boolean;
+  'tracing-rate': number;
+  'tracing-rounds': number;
 }
 
 const { positive, atLeastZero, positiveList, oneOf } = flagParsers;
@@ -316,6 +333,23 @@ function flagSpec(d: Defaults): FlagSpec<BenchFlags> {
       value: 'FILE',
       description: 'flash sale results JSON; its chart goes next to it (.svg)',
     },
+    tracing: {
+      default: false,
+      description:
+        'run only the tracing comparison: the full path at --tracing-rate, tracing off and on\n' +
+        '(spans exported over OTLP to a receiver in the bench), --step-seconds each, alternated;\n' +
+        'prints the on/off ratios and writes bench/results/tracing.json',
+    },
+    'tracing-rate': {
+      default: d.tracingRun.ratePerS,
+      description: 'tracing comparison: charges/s',
+      parse: positive,
+    },
+    'tracing-rounds': {
+      default: d.tracingRun.rounds,
+      description: 'tracing comparison: off/on pairs',
+      parse: (raw, flag) => Math.max(1, Math.round(positive(raw, flag))),
+    },
   };
 }
 
@@ -332,6 +366,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
   const flags = parseFlags(argv, flagSpec(defaults));
   if (flags === 'help') return 'help';
   const flashOnly = flags['flash-sale'];
+  const tracingOnly = flags.tracing;
+  if (flashOnly && tracingOnly)
+    throw new UsageError('--flash-sale and --tracing are separate runs: give one');
   const flash: FlashSaleOptions = {
     charges: flags['flash-charges'],
     ratePerS: flags['flash-rate'],
@@ -342,8 +379,16 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
   };
   return {
     smoke,
-    steps: !flashOnly,
-    flashSale: smoke || flashOnly ? flash : null,
+    steps: !flashOnly && !tracingOnly,
+    flashSale: (smoke && !tracingOnly) || flashOnly ? flash : null,
+    tracing: tracingOnly
+      ? {
+          ratePerS: flags['tracing-rate'],
+          seconds: given('step-seconds') ? flags['step-seconds'] : defaults.tracingRun.seconds,
+          rounds: flags['tracing-rounds'],
+          out: defaults.tracingRun.out,
+        }
+      : null,
     rates: flags.rates,
     rateFractions: flags['rate-fractions'],
     // Explicit rates run as given (as before the steps were placed), unless a search is asked for.

@@ -32,6 +32,8 @@ import {
   type ServiceProcesses,
 } from './service';
 import { runSteppedBench } from './stepped-run';
+import { runTracingOverhead } from './tracing-overhead';
+import { startOtlpReceiver, type OtlpReceiver } from '../test/support/otlp-receiver';
 import { startStripeProxy, type StripeProxy } from './stripe-proxy';
 import { Waiters } from './waiters';
 
@@ -43,7 +45,14 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   const prefix = `bench-${runId}-`;
   const problems: string[] = [];
   const flash = options.flashSale;
-  const what = [options.steps ? 'stepped run' : '', flash ? 'flash sale' : ''].filter(Boolean).join(' + ');
+  const tracing = options.tracing;
+  const what = [
+    options.steps ? 'stepped run' : '',
+    flash ? 'flash sale' : '',
+    tracing ? 'tracing off vs on' : '',
+  ]
+    .filter(Boolean)
+    .join(' + ');
   log(`run ${runId} (${options.smoke ? 'smoke' : 'full'}: ${what})`);
 
   if (options.build) {
@@ -123,13 +132,15 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
     `starting ${
       options.steps
         ? 'gateway, webhook-receiver and worker processes, the ceiling server and worker'
-        : "the flash sale's gateway, webhook-receiver and worker, and the direct-charge server"
+        : tracing
+          ? 'the ceiling server'
+          : "the flash sale's gateway, webhook-receiver and worker, and the direct-charge server"
     }`,
   );
   // A flash sale alone starts its roles with everything else. A smoke starts them once the stepped
   // run's roles are up, so that they boot while the stepped run measures (a smoke's figures are not
   // what it is for) and the run stays short.
-  const early = options.steps ? null : startFlashRoles();
+  const early = options.steps || tracing ? null : startFlashRoles();
   const [service, targets] = await Promise.all([
     options.steps
       ? roles('', {
@@ -159,6 +170,26 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
       return targets;
     }),
   ]);
+  // The tracing comparison: two sets of roles alike but for where their spans go.
+  let tracingRoles: { off: ServiceProcesses; on: ServiceProcesses; receiver: OtlpReceiver } | null = null;
+  if (tracing) {
+    const receiver = await startOtlpReceiver();
+    cleanup.add('OTLP receiver', () => receiver.close());
+    const base = {
+      STRIPE_API_BASE: stepsStripeBase,
+      STRIPE_MAX_REQUESTS_PER_SECOND: STEPS_STRIPE_REQUESTS_PER_SECOND,
+    };
+    log('starting two sets of gateway, webhook-receiver and worker: tracing off, and tracing on');
+    const [off, on] = await Promise.all([
+      roles('', { ...base, TEMPORAL_TASK_QUEUE: `bench-${runId}` }).then((s) => track('', s)),
+      roles('traced-', {
+        ...base,
+        TEMPORAL_TASK_QUEUE: `bench-${runId}-traced`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      }).then((s) => track('traced-', s)),
+    ]);
+    tracingRoles = { off, on, receiver };
+  }
   const flashRoles = early ?? startFlashRoles();
   if (early) await early;
   else if (flashRoles) log("starting the flash sale's gateway, webhook-receiver and worker meanwhile");
@@ -197,6 +228,10 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   try {
     if (service) ok = (await runSteppedBench(ctx, service)) && ok;
     if (flashRoles) ok = (await runFlashSale(ctx, await flashRoles)) && ok;
+    if (tracing && tracingRoles) {
+      const { off, on, receiver } = tracingRoles;
+      ok = (await runTracingOverhead(ctx, tracing, off, on, receiver)) && ok;
+    }
   } finally {
     sampler.stop();
   }

@@ -67,4 +67,24 @@ describe('bench flags', () => {
       300,
     );
   });
+
+  it('runs only the tracing comparison with --tracing (shrunk with --smoke), never beside a flash sale', () => {
+    const tracing = options(['--tracing']);
+    assert.deepEqual([tracing.steps, tracing.flashSale], [false, null]);
+    assert.deepEqual(tracing.tracing, {
+      ratePerS: 10,
+      seconds: 20,
+      rounds: 3,
+      out: 'bench/results/tracing.json',
+    });
+    const smoke = options(['--smoke', '--tracing']);
+    assert.deepEqual([smoke.steps, smoke.flashSale], [false, null]);
+    assert.deepEqual([smoke.tracing?.ratePerS, smoke.tracing?.seconds, smoke.tracing?.rounds], [5, 3, 1]);
+    assert.deepEqual(
+      options(['--tracing', '--tracing-rate', '20', '--step-seconds', '30']).tracing?.seconds,
+      30,
+    );
+    assert.equal(options([]).tracing, null);
+    assert.throws(() => parseArgs(['--tracing', '--flash-sale']), /separate runs/);
+  });
 });
