@@ -9,7 +9,10 @@ import {
   CHARGE_NOT_AUTHORIZED,
 } from '../contracts/charge';
 import {
+  CHARGE_LOOKUP_FAILED,
+  CHARGE_NOT_FOUND,
   CHARGE_NOT_REFUNDABLE,
+  REFUND_AMOUNT_NOT_ACCEPTED,
   REFUND_EXCEEDS_REMAINDER,
   REFUND_ID_CONFLICT,
   REFUND_WINDOW_CLOSED,
@@ -46,6 +49,7 @@ interface RefusalAnswer {
   /** The request field the refusal is about, with the reason a caller reads. */
   readonly field?: FieldError;
   readonly hint?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -64,6 +68,20 @@ const REFUSALS: Readonly<Record<string, RefusalAnswer>> = {
     field: { field: 'refund_id', reason: 'is already used with a different body' },
   },
   [CHARGE_NOT_REFUNDABLE]: { status: 409, code: 'charge_not_refundable' },
+  // The refunds workflow decides these once Stripe has named a charge whose workflow is gone.
+  [CHARGE_NOT_FOUND]: { status: 404, code: 'not_found' },
+  [REFUND_AMOUNT_NOT_ACCEPTED]: {
+    status: 400,
+    code: 'invalid_request',
+    field: { field: 'amount', reason: "is not an amount Stripe takes in the charge's currency" },
+  },
+  // Stripe refused the look-up itself (not an outage: that is waited out): the request may be sent
+  // again later; the message is ours, never Stripe's.
+  [CHARGE_LOOKUP_FAILED]: {
+    status: 503,
+    code: 'unavailable',
+    headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+  },
   [REFUND_WINDOW_CLOSED]: { status: 409, code: 'refund_window_closed' },
   [CHARGE_ALREADY_SUCCEEDED]: {
     status: 409,
@@ -90,6 +108,7 @@ export function refusalError(type: string, message: string): HttpError {
     message,
     answer.field ? [answer.field] : [],
     answer.hint ? { hint: answer.hint } : {},
+    answer.headers ?? {},
   );
 }
 

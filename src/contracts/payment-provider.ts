@@ -76,6 +76,11 @@ export interface PaymentIntentOutcome extends MoneyOf, HoldOf {
    * `retrievePaymentIntentForDispute` returns it: a dispute names a PaymentIntent, not our charge.
    */
   readonly metadata?: { readonly event_id?: string; readonly order_id?: string };
+  /**
+   * When the PaymentIntent was created (unix seconds). Only `findPaymentIntentByEventId` returns it
+   * (with `metadata`): a refund of a charge whose workflow is gone counts its window from it.
+   */
+  readonly created?: number;
 }
 
 export interface RefundOutcome {
@@ -93,7 +98,10 @@ export interface PaymentProviderActivities {
   createPaymentIntent(request: ChargeRequest, keyGeneration?: number): Promise<PaymentIntentOutcome>;
   /** The PaymentIntent as the provider has it now (reconciliation when webhooks are late or lost). */
   retrievePaymentIntent(input: ChargeRef & { payment_intent_id: string }): Promise<PaymentIntentOutcome>;
-  /** The PaymentIntent a charge created, found by event_id (before a new idempotency key is used). */
+  /**
+   * The PaymentIntent a charge created, found by event_id in our metadata, with that metadata and its
+   * `created`: before a new idempotency key is used, and for a refund once the charge's workflow is gone.
+   */
   findPaymentIntentByEventId(input: ChargeRef): Promise<PaymentIntentOutcome | null>;
   cancelPaymentIntent(
     input: ChargeRef & { payment_intent_id: string; reason: CancellationReason },

@@ -30,11 +30,38 @@ export interface RefundAnswer {
   readonly duplicate: boolean;
 }
 
-export interface RefundsWorkflowInput {
-  /** The succeeded charge, final and immutable once its workflow has ended. */
-  readonly charge: ChargeRecord;
-  /** How long the charge accepts refunds; Stripe refuses most refunds after about 180 days. */
-  readonly window_seconds: number;
+/**
+ * How a refunds workflow starts: with the charge's record read from its ChargeWorkflow, or, once the
+ * namespace's retention has removed that workflow, with the event_id alone (`charge: null`): its first
+ * step then looks the PaymentIntent up at Stripe by our metadata, and Stripe's answer is the charge.
+ */
+export type RefundsWorkflowInput =
+  | {
+      /** The succeeded charge, final and immutable once its workflow has ended. */
+      readonly charge: ChargeRecord;
+      /** How long the charge accepts refunds; Stripe refuses most refunds after about 180 days. */
+      readonly window_seconds: number;
+    }
+  | {
+      /** No record: the ChargeWorkflow is no longer retained; Stripe is asked. */
+      readonly charge: null;
+      readonly event_id: string;
+      readonly window_seconds: number;
+    };
+
+/**
+ * How a refunds workflow that looked its charge up at Stripe ended without one to refund: nothing
+ * found, not succeeded, or Stripe refused the look-up. Such a run holds no refund, so a later request
+ * may start a new run under the same id (the gateway reads this result to allow it). Every other run
+ * returns nothing: its id stays taken, so no second ledger can ever spend the same remainder.
+ */
+export interface RefundsWorkflowResult {
+  readonly charge_lookup: 'not_found' | 'not_succeeded' | 'lookup_failed';
+}
+
+/** The event_id a refunds workflow is for, whichever way it was started. */
+export function refundsInputEventId(input: RefundsWorkflowInput): string {
+  return input.charge === null ? input.event_id : input.charge.event_id;
 }
 
 export const DEFAULT_REFUND_WINDOW_SECONDS = 180 * 24 * 60 * 60;
@@ -73,6 +100,12 @@ export const REFUND_EXCEEDS_REMAINDER = 'RefundExceedsRemainder';
 export const REFUND_ID_CONFLICT = 'RefundIdConflict';
 export const CHARGE_NOT_REFUNDABLE = 'ChargeNotRefundable';
 export const REFUND_WINDOW_CLOSED = 'RefundWindowClosed';
+/** Stripe has no PaymentIntent for the event_id (the ChargeWorkflow was not retained either). */
+export const CHARGE_NOT_FOUND = 'ChargeNotFound';
+/** An amount Stripe does not take in the charge's currency (known only once Stripe named it). */
+export const REFUND_AMOUNT_NOT_ACCEPTED = 'RefundAmountNotAccepted';
+/** Stripe refused to look the charge up (not a transient failure: those are retried). */
+export const CHARGE_LOOKUP_FAILED = 'ChargeLookupFailed';
 
 /**
  * A provider's refund status in ours (Stripe's requires_action is still pending for us). The refunds

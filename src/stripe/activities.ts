@@ -115,7 +115,8 @@ export function createStripeActivities(deps: {
     /**
      * Finds the PaymentIntent a charge created, by our metadata. Used before creating with a new
      * idempotency key, once the old key may have expired at Stripe (24 h), so a late retry adopts
-     * the first PaymentIntent instead of charging twice.
+     * the first PaymentIntent instead of charging twice. Also how a refund finds a charge whose
+     * workflow the namespace's retention has removed: its metadata names the order, `created` dates it.
      */
     async findPaymentIntentByEventId(input) {
       const eventId = input.event_id;
@@ -125,7 +126,9 @@ export function createStripeActivities(deps: {
       const ours = result.data.filter((pi) => pi.metadata?.['event_id'] === eventId);
       // Prefer one that is further along: a succeeded PaymentIntent must never be ignored.
       const best = ours.find((pi) => pi.status === 'succeeded') ?? ours[0];
-      return best ? paymentIntentOutcomeOf(best) : null;
+      return best
+        ? { ...paymentIntentOutcomeOf(best), metadata: ourMetadataOf(best), created: best.created }
+        : null;
     },
 
     /**

@@ -6,8 +6,15 @@
  * remainder is shared by every refund of a charge, so one ledger must serialise them (a workflow's
  * update validator runs in order, so two refunds can never spend the same remainder); and the
  * ChargeWorkflow ends with the charge's outcome, which is what its callers await.
+ *
+ * Refunds are taken for the whole window, also once the namespace's retention has removed the
+ * ChargeWorkflow: the gateway then starts this workflow with the event_id alone, and its first step
+ * asks Stripe for the PaymentIntent (by our metadata, on the rate-limited Stripe queue, for as long
+ * as Stripe is unreachable). Requests that arrive meanwhile are accepted (held in the history) and
+ * wait; once Stripe has answered, each is decided in turn, synchronously, on the same ledger.
  */
 import {
+  allHandlersFinished,
   ApplicationFailure,
   condition,
   log,
@@ -18,15 +25,13 @@ import {
 } from '@temporalio/workflow';
 import type { ChargeActivities } from '../activities';
 import {
-  CHARGE_NOT_REFUNDABLE,
-  REFUND_EXCEEDS_REMAINDER,
-  REFUND_ID_CONFLICT,
-  REFUND_WINDOW_CLOSED,
+  refundsInputEventId,
   refundStatusOf,
   type RefundAnswer,
   type RefundRequest,
   type RefundEventV1,
   type RefundsWorkflowInput,
+  type RefundsWorkflowResult,
 } from '../contracts/refund';
 import { PUBLISH_RETRY, STRIPE_RETRY, stripeActivityQueue, stripeFailureOf } from './stripe-activity-policy';
 import {
@@ -35,9 +40,25 @@ import {
   publicRefund,
   refundedTotal,
   updateRefund,
+  type RefundDecision,
   type RefundLedger,
 } from './refund-ledger';
-import { RefundedMinorSearchAttribute, refundEventSignal, refundsQuery, refundUpdate } from './messages';
+import {
+  chargeFromRecord,
+  chargeFromStripe,
+  judgeRefund,
+  type ChargeKnowledge,
+  type RefundableCharge,
+} from './refund-charge';
+import {
+  AmountMinorSearchAttribute,
+  CurrencySearchAttribute,
+  OrderIdSearchAttribute,
+  RefundedMinorSearchAttribute,
+  refundEventSignal,
+  refundsQuery,
+  refundUpdate,
+} from './messages';
 
 function refundActivities(queue: { taskQueue?: string }) {
   const { createRefund } = proxyActivities<ChargeActivities>({
@@ -54,7 +75,14 @@ function refundActivities(queue: { taskQueue?: string }) {
     startToCloseTimeout: '30 seconds',
     retry: STRIPE_RETRY,
   });
-  return { createRefund, findRefund };
+  // The charge's PaymentIntent when its workflow is gone: read-only, so asked for as long as Stripe
+  // is unreachable (an outage delays the refunds' answers, never loses the requests held meanwhile).
+  const { findPaymentIntentByEventId } = proxyActivities<ChargeActivities>({
+    ...queue,
+    startToCloseTimeout: '30 seconds',
+    retry: STRIPE_RETRY,
+  });
+  return { createRefund, findRefund, findPaymentIntentByEventId };
 }
 
 const { publishRefundEvent } = proxyActivities<ChargeActivities>({
@@ -67,24 +95,61 @@ function nowIso(): string {
   return new Date().toISOString();
 }
 
-export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void> {
-  const { charge } = input;
-  const { createRefund, findRefund } = refundActivities(stripeActivityQueue());
-  const ref = { event_id: charge.event_id, order_id: charge.order_id };
-  let ledger: RefundLedger = { chargeAmount: charge.amount, refunds: [] };
+export async function RefundsWorkflow(
+  input: RefundsWorkflowInput,
+): Promise<RefundsWorkflowResult | undefined> {
+  const { createRefund, findRefund, findPaymentIntentByEventId } = refundActivities(stripeActivityQueue());
+  const eventId = refundsInputEventId(input);
+  // The charge's money and names: from its record, or from Stripe once looked up (below).
+  let charge: RefundableCharge | undefined;
+  let knowledge: ChargeKnowledge = { kind: 'looking_up' };
+  let closesAt = -Infinity;
+  let ledger: RefundLedger = { chargeAmount: 0, refunds: [] };
   const toPublish: string[] = [];
-  // The window runs from the charge's success (its record's time), not from the first refund.
-  // Computed in the first activation, before any await: the same workflow time wherever it stands.
-  // Refunds workflows started before this rule recorded no marker and keep the window they began with.
-  const succeededAt = Date.parse(charge.updated_at);
-  const fromSuccess = patched('refund-window-from-success') && Number.isFinite(succeededAt);
-  const closesAt = (fromSuccess ? succeededAt : Date.now()) + input.window_seconds * 1000;
+  if (input.charge !== null) {
+    const record = input.charge;
+    // The window runs from the charge's success (its record's time), not from the first refund.
+    // Computed in the first activation, before any await: the same workflow time wherever it stands.
+    // Refunds workflows started before this rule recorded no marker and keep the window they began with.
+    const succeededAt = Date.parse(record.updated_at);
+    const fromSuccess = patched('refund-window-from-success') && Number.isFinite(succeededAt);
+    closesAt = (fromSuccess ? succeededAt : Date.now()) + input.window_seconds * 1000;
+    const { event_id, order_id, payment_intent_id, amount, currency } = record;
+    charge = { event_id, order_id, payment_intent_id, amount, currency };
+    knowledge = chargeFromRecord(record, closesAt);
+    ledger = { chargeAmount: record.amount, refunds: [] };
+  }
+  const ref = () => ({ event_id: eventId, order_id: charge?.order_id ?? '' });
+  const paymentIntentId = () => charge?.payment_intent_id ?? '';
+  const currency = () => charge?.currency ?? '';
 
   const finalise = (refundId: string, change: Parameters<typeof updateRefund>[2]): void => {
     const next = updateRefund(ledger, refundId, change, nowIso());
     ledger = next.ledger;
     if (next.becameFinal) toPublish.push(refundId);
     upsertSearchAttributes([{ key: RefundedMinorSearchAttribute, value: refundedTotal(ledger) }]);
+  };
+
+  /**
+   * The handler's decision, taken synchronously right before the refund is recorded, so the next
+   * request sees the smaller remainder. A retained charge's request was judged by the validator an
+   * instant before and is decided as its recorded histories were (the ledger alone); a request held
+   * while Stripe was asked is judged in full once Stripe has answered.
+   */
+  const decideNow = (request: RefundRequest): Extract<RefundDecision, { kind: 'new' | 'duplicate' }> => {
+    if (input.charge !== null) {
+      const decision = decideRefund(ledger, request);
+      if (decision.kind !== 'new' && decision.kind !== 'duplicate') {
+        throw ApplicationFailure.nonRetryable(decision.message);
+      }
+      return decision;
+    }
+    const verdict = judgeRefund(knowledge, ledger, request, Date.now());
+    if (verdict.kind === 'refuse') {
+      throw ApplicationFailure.create({ type: verdict.type, message: verdict.message, nonRetryable: true });
+    }
+    if (verdict.kind === 'wait') throw ApplicationFailure.nonRetryable('the charge is still unknown');
+    return verdict;
   };
 
   setHandler(refundsQuery, () => ({
@@ -95,7 +160,12 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
   setHandler(
     refundUpdate,
     async (request): Promise<RefundAnswer> => {
-      const decision = decideRefund(ledger, request);
+      // Only a request held while Stripe is asked for a charge whose record is gone waits here: no
+      // await precedes a retained charge's decision, as in its recorded histories.
+      if (input.charge === null && knowledge.kind === 'looking_up') {
+        await condition(() => knowledge.kind !== 'looking_up');
+      }
+      const decision = decideNow(request);
       if (decision.kind === 'duplicate') {
         // Answer once Stripe has answered the first request, so every repeat sees the same refund.
         await condition(
@@ -104,17 +174,16 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
         const refund = ledger.refunds.find((r) => r.refund_id === request.refund_id);
         return { refund: refund ? publicRefund(refund) : decision.refund, duplicate: true };
       }
-      if (decision.kind !== 'new') throw ApplicationFailure.nonRetryable(decision.message);
       // Recorded before any await: the next request's validator already sees the smaller remainder.
       ledger = addRefund(ledger, request, decision.amount, nowIso());
       try {
         const created = await createRefund.executeWithOptions(
-          { summary: `Refund ${decision.amount} ${charge.currency.toUpperCase()} (${request.refund_id})` },
+          { summary: `Refund ${decision.amount} ${currency().toUpperCase()} (${request.refund_id})` },
           [
             {
-              ...ref,
+              ...ref(),
               refund_id: request.refund_id,
-              payment_intent_id: charge.payment_intent_id ?? '',
+              payment_intent_id: paymentIntentId(),
               amount: decision.amount,
               reason: decision.reason,
             },
@@ -138,7 +207,7 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
           });
           const found = await findRefund.executeWithOptions(
             { summary: `Find refund ${request.refund_id} at Stripe` },
-            [{ ...ref, payment_intent_id: charge.payment_intent_id ?? '', refund_id: request.refund_id }],
+            [{ ...ref(), payment_intent_id: paymentIntentId(), refund_id: request.refund_id }],
           );
           finalise(
             request.refund_id,
@@ -162,34 +231,14 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
     },
     {
       validator: (request: RefundRequest) => {
-        if (charge.status !== 'succeeded') {
-          throw ApplicationFailure.create({
-            type: CHARGE_NOT_REFUNDABLE,
-            message: `the charge is ${charge.status}; only a succeeded charge can be refunded`,
-            nonRetryable: true,
-          });
-        }
-        const decision = decideRefund(ledger, request);
         // Past the window the workflow may still be open (a refund pending at Stripe): a repeat is
-        // answered, a new refund is not taken.
-        if (decision.kind === 'new' && Date.now() >= closesAt) {
+        // answered, a new refund is not taken. While Stripe is being asked, the request is accepted
+        // (held in the history) and decided by the handler once Stripe has answered.
+        const verdict = judgeRefund(knowledge, ledger, request, Date.now());
+        if (verdict.kind === 'refuse') {
           throw ApplicationFailure.create({
-            type: REFUND_WINDOW_CLOSED,
-            message: 'the refund window of this charge has closed',
-            nonRetryable: true,
-          });
-        }
-        if (decision.kind === 'conflict') {
-          throw ApplicationFailure.create({
-            type: REFUND_ID_CONFLICT,
-            message: decision.message,
-            nonRetryable: true,
-          });
-        }
-        if (decision.kind === 'exceeds') {
-          throw ApplicationFailure.create({
-            type: REFUND_EXCEEDS_REMAINDER,
-            message: decision.message,
+            type: verdict.type,
+            message: verdict.message,
             nonRetryable: true,
           });
         }
@@ -205,7 +254,7 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
     }
     // As for charges: a refund event about other money than the refund asked is not believed.
     const otherAmount = event.amount !== undefined && event.amount !== known.amount;
-    const otherCurrency = event.currency !== undefined && event.currency.toLowerCase() !== charge.currency;
+    const otherCurrency = event.currency !== undefined && event.currency.toLowerCase() !== currency();
     if (otherAmount || otherCurrency) {
       log.warn('refund event for other money than the refund asked ignored', {
         refund_id: event.refund_id,
@@ -226,12 +275,12 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
       const refund = ledger.refunds.find((r) => r.refund_id === refundId);
       if (!refund || refund.status === 'pending') continue;
       const event: RefundEventV1 = {
-        ...ref,
+        ...ref(),
         refund_id: refund.refund_id,
-        payment_intent_id: charge.payment_intent_id,
+        payment_intent_id: charge?.payment_intent_id ?? null,
         stripe_refund_id: refund.stripe_refund_id,
         amount: refund.amount,
-        currency: charge.currency,
+        currency: currency(),
         reason: refund.reason,
         status: refund.status,
         ...(refund.failure ? { failure: refund.failure } : {}),
@@ -241,6 +290,39 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
     }
   };
 
+  if (input.charge === null) {
+    // The ChargeWorkflow is gone: Stripe's PaymentIntent is the charge.
+    try {
+      const found = await findPaymentIntentByEventId.executeWithOptions(
+        { summary: `Look up charge ${eventId} at Stripe (its workflow is no longer retained)` },
+        [{ event_id: eventId, order_id: '' }],
+      );
+      knowledge = chargeFromStripe(eventId, found, input.window_seconds);
+    } catch (err) {
+      const refused = stripeFailureOf(err);
+      if (refused === undefined) throw err;
+      knowledge = { kind: 'lookup_failed', message: refused.failure.message };
+    }
+    log.info('charge looked up at Stripe for its refunds', { found: knowledge.kind });
+    if (knowledge.kind !== 'refundable') {
+      if (knowledge.kind === 'lookup_failed') {
+        log.error('Stripe refused the charge look-up', { message: knowledge.message });
+      }
+      // Nothing to refund: every held request is answered with why, and the run ends holding no
+      // refund, so a later request may start a new one (the gateway reads this result).
+      await condition(allHandlersFinished);
+      return { charge_lookup: knowledge.kind };
+    }
+    charge = knowledge.charge;
+    closesAt = knowledge.closesAt;
+    ledger = { chargeAmount: charge.amount, refunds: [] };
+    upsertSearchAttributes([
+      { key: OrderIdSearchAttribute, value: charge.order_id },
+      { key: AmountMinorSearchAttribute, value: charge.amount },
+      { key: CurrencySearchAttribute, value: charge.currency },
+    ]);
+  }
+
   // Open for the refund window: publish each refund's outcome once, as it becomes final.
   while (Date.now() < closesAt) {
     const woke = await condition(() => toPublish.length > 0, Math.max(closesAt - Date.now(), 1));
@@ -248,4 +330,7 @@ export async function RefundsWorkflow(input: RefundsWorkflowInput): Promise<void
   }
   await condition(() => ledger.refunds.every((r) => r.status !== 'pending'));
   await publishFinished();
+  // A request held while Stripe was asked, answered only now (its window had closed), ends first.
+  if (input.charge === null) await condition(allHandlersFinished);
+  return undefined;
 }

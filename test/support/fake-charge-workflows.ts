@@ -6,6 +6,7 @@ import {
   type EarlyStartResult,
   type ExistingCharge,
   type StartResult,
+  type RefundOutcome,
   type UpdateOutcome,
 } from '../../src/api/temporal/charge-workflows';
 import {
@@ -19,6 +20,8 @@ import {
   type ChargeStatus,
 } from '../../src/contracts/charge';
 import {
+  CHARGE_NOT_FOUND,
+  CHARGE_NOT_REFUNDABLE,
   REFUND_EXCEEDS_REMAINDER,
   REFUND_ID_CONFLICT,
   type RefundAnswer,
@@ -236,14 +239,32 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
   /** Charges whose refunds workflow has ended with its window (REJECT_DUPLICATE refuses a new one). */
   readonly refundWindowClosed = new Set<string>();
 
-  async refund(
-    input: RefundsWorkflowInput,
-    request: RefundRequest,
-  ): Promise<UpdateOutcome<RefundAnswer> | { readonly kind: 'window_closed' }> {
+  /**
+   * What Stripe says of charges whose workflow is gone (a refund without a record looks them up):
+   * none is Stripe's "no such payment". `held` answers as if Stripe had not answered in time.
+   */
+  readonly stripeCharges = new Map<string, { status: string; amount: number } | 'held'>();
+  /** The refund inputs the gateway sent, in order (with or without the charge's record). */
+  readonly refundInputs: RefundsWorkflowInput[] = [];
+
+  async refund(input: RefundsWorkflowInput, request: RefundRequest): Promise<RefundOutcome> {
     this.check();
-    if (this.refundWindowClosed.has(input.charge.event_id)) return { kind: 'window_closed' };
-    const ledger = this.refunds.get(input.charge.event_id) ?? [];
-    this.refunds.set(input.charge.event_id, ledger);
+    this.refundInputs.push(input);
+    let charge: { event_id: string; amount: number };
+    if (input.charge === null) {
+      const atStripe = this.stripeCharges.get(input.event_id);
+      if (atStripe === undefined) return { kind: 'rejected', type: CHARGE_NOT_FOUND, message: 'no charge' };
+      if (atStripe === 'held') return { kind: 'held' };
+      if (atStripe.status !== 'succeeded') {
+        return { kind: 'rejected', type: CHARGE_NOT_REFUNDABLE, message: `the charge is ${atStripe.status}` };
+      }
+      charge = { event_id: input.event_id, amount: atStripe.amount };
+    } else {
+      charge = input.charge;
+    }
+    if (this.refundWindowClosed.has(charge.event_id)) return { kind: 'window_closed' };
+    const ledger = this.refunds.get(charge.event_id) ?? [];
+    this.refunds.set(charge.event_id, ledger);
     const answer = (amount: number, duplicate: boolean): UpdateOutcome<RefundAnswer> => ({
       kind: 'ok',
       value: {
@@ -266,7 +287,7 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
         ? answer(existing.amount, true)
         : { kind: 'rejected', type: REFUND_ID_CONFLICT, message: 'conflict' };
     }
-    const left = input.charge.amount - ledger.reduce((n, r) => n + r.amount, 0);
+    const left = charge.amount - ledger.reduce((n, r) => n + r.amount, 0);
     const amount = request.amount ?? left;
     if (amount > left)
       return { kind: 'rejected', type: REFUND_EXCEEDS_REMAINDER, message: `exceeds ${left}` };

@@ -12,13 +12,12 @@ import type { ChargeActivities } from '../../src/activities';
 import {
   createChargeWorkflows,
   type ChargeWorkflows,
-  type UpdateOutcome,
+  type RefundOutcome,
 } from '../../src/api/temporal/charge-workflows';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import {
   DEFAULT_REFUND_WINDOW_SECONDS,
   REFUND_EXCEEDS_REMAINDER,
-  type RefundAnswer,
   type RefundRequest,
 } from '../../src/contracts/refund';
 import { waitUntil } from '../support/wait';
@@ -45,7 +44,7 @@ function succeededCharge(): ChargeRecord {
   };
 }
 
-type Outcome = UpdateOutcome<RefundAnswer> | { readonly kind: 'window_closed' };
+type Outcome = RefundOutcome;
 
 describe('RefundsWorkflow under concurrent refunds with different refund_ids', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;

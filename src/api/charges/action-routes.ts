@@ -10,8 +10,16 @@ import {
   type ChargeRecord,
 } from '../../contracts/charge';
 import { CHARGE_NOT_REFUNDABLE, REFUND_WINDOW_CLOSED } from '../../contracts/refund';
+import type { RefundOutcome } from '../temporal/charge-workflows';
 import { amountGranularityProblem } from '../../contracts/currency';
-import { errorAnswer, HttpError, JSON_BODY_ERRORS, refusalError, RETRY_AFTER_HEADER } from '../errors';
+import {
+  errorAnswer,
+  HttpError,
+  JSON_BODY_ERRORS,
+  refusalError,
+  RETRY_AFTER_HEADER,
+  RETRY_AFTER_SECONDS,
+} from '../errors';
 import { registerStrictJsonParser } from '../json-body';
 import { bearerAuth } from './bearer-auth';
 import {
@@ -19,6 +27,7 @@ import {
   chargeRecordSchema,
   eventIdParamsSchema,
   refundAnswerSchema,
+  refundHeldSchema,
   refundRequestSchema,
 } from './schemas';
 
@@ -46,7 +55,7 @@ export async function chargeActionRoutes(
         security: [{ bearerAuth: [] }],
         summary: 'Refund a succeeded charge (all or part), once per refund_id',
         description:
-          "201 creates the refund at Stripe; 200 with duplicate=true repeats an earlier identical request; 400 for an amount Stripe does not take in the charge's currency (ISK and UGX: whole units, divisible by 100; three-decimal currencies: ending in 0); 409 for a charge that has not succeeded or a refund_id reused with another body; 422 when the amount exceeds what is left to refund.",
+          "201 creates the refund at Stripe; 200 with duplicate=true repeats an earlier identical request; 400 for an amount Stripe does not take in the charge's currency (ISK and UGX: whole units, divisible by 100; three-decimal currencies: ending in 0); 409 for a charge that has not succeeded or a refund_id reused with another body; 422 when the amount exceeds what is left to refund. Refunds are taken for the whole refund window after the charge succeeded, also once its workflow is no longer retained: the charge is then looked up at Stripe first (by the event_id in the PaymentIntent's metadata), and the same answers come from what Stripe says; 404 when Stripe has no payment for the event_id; 202 when the request is durably held but Stripe has not answered yet: send the same request again after Retry-After for its answer.",
         params: eventIdParamsSchema,
         body: refundRequestSchema,
         operationId: 'refundCharge',
@@ -59,24 +68,63 @@ export async function chargeActionRoutes(
             ...refundAnswerSchema,
             description: 'The refund was created at Stripe (its status as Stripe says)',
           },
+          202: {
+            ...refundHeldSchema,
+            description:
+              'The charge is no longer retained and is being looked up at Stripe: the request is held and will be decided; repeat it (same refund_id and body) for its answer',
+            headers: RETRY_AFTER_HEADER,
+          },
           400: errorAnswer(
             "Invalid event_id or body (a key given twice, or an amount Stripe does not take in the charge's currency); `errors` names each field",
           ),
           401: errorAnswer('No or wrong bearer token'),
-          404: errorAnswer('No charge with that event_id'),
+          404: errorAnswer('No charge with that event_id (neither retained here nor known to Stripe)'),
           409: errorAnswer(
             'charge_not_refundable (the charge has not succeeded), refund_window_closed, or refund_id_conflict (the refund_id was used with another body)',
           ),
           ...JSON_BODY_ERRORS,
           422: errorAnswer('refund_exceeds_remainder: the amount exceeds what is left to refund'),
-          503: errorAnswer('Temporal cannot be reached; retry after Retry-After seconds', RETRY_AFTER_HEADER),
+          503: errorAnswer(
+            'Temporal cannot be reached (or Stripe refused to look up a charge that is no longer retained); retry after Retry-After seconds',
+            RETRY_AFTER_HEADER,
+          ),
         },
       },
     },
     async (request, reply) => {
       const eventId = request.params.event_id;
       request.log = request.log.child({ event_id: eventId, refund_id: request.body.refund_id });
-      const charge = await existingCharge(eventId);
+      const answer = (outcome: RefundOutcome) => {
+        if (outcome.kind === 'window_closed') {
+          throw refusalError(REFUND_WINDOW_CLOSED, 'the refund window of this charge has closed');
+        }
+        if (outcome.kind === 'rejected') throw refusalError(outcome.type, outcome.message);
+        if (outcome.kind === 'held') {
+          request.log.info('refund held while the charge is looked up at Stripe');
+          return reply
+            .code(202)
+            .header('retry-after', String(RETRY_AFTER_SECONDS))
+            .send({
+              event_id: eventId,
+              refund_id: request.body.refund_id,
+              status: 'held' as const,
+              message:
+                'the charge is no longer retained here and is being looked up at Stripe; the request is held and will be decided: send it again for its answer',
+            });
+        }
+        request.log.info({ refund_status: outcome.value.refund.status }, 'refund accepted');
+        return reply.code(outcome.value.duplicate ? 200 : 201).send({ event_id: eventId, ...outcome.value });
+      };
+      const charge = await charges.getState(eventId);
+      if (charge === undefined) {
+        // The ChargeWorkflow is gone (retention) or never was: the refunds workflow asks Stripe.
+        return answer(
+          await charges.refund(
+            { charge: null, event_id: eventId, window_seconds: opts.refundWindowSeconds },
+            request.body,
+          ),
+        );
+      }
       if (charge.status !== 'succeeded') {
         throw refusalError(
           CHARGE_NOT_REFUNDABLE,
@@ -96,16 +144,9 @@ export async function chargeActionRoutes(
       // A manual-capture charge is refunded from what was captured, not from what was asked.
       const captured = charge.capture?.amount_captured;
       const refundable = captured != null ? { ...charge, amount: captured } : charge;
-      const outcome = await charges.refund(
-        { charge: refundable, window_seconds: opts.refundWindowSeconds },
-        request.body,
+      return answer(
+        await charges.refund({ charge: refundable, window_seconds: opts.refundWindowSeconds }, request.body),
       );
-      if (outcome.kind === 'window_closed') {
-        throw refusalError(REFUND_WINDOW_CLOSED, 'the refund window of this charge has closed');
-      }
-      if (outcome.kind === 'rejected') throw refusalError(outcome.type, outcome.message);
-      request.log.info({ refund_status: outcome.value.refund.status }, 'refund accepted');
-      return reply.code(outcome.value.duplicate ? 200 : 201).send({ event_id: eventId, ...outcome.value });
     },
   );
 

@@ -308,4 +308,15 @@ export const refundAnswerSchema = Type.Object({
   duplicate: Type.Boolean(),
 });
 
+/**
+ * 202: a refund of a charge whose workflow is no longer retained, durably held while Stripe is
+ * asked for the charge; the same request again (same refund_id and body) gets its answer.
+ */
+export const refundHeldSchema = Type.Object({
+  event_id: Type.String(),
+  refund_id: Type.String(),
+  status: Type.Literal('held'),
+  message: Type.String(),
+});
+
 export { errorResponseSchema };

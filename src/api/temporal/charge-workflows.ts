@@ -24,7 +24,12 @@ import {
   type ChargeWorkflowInput,
 } from '../../contracts/charge';
 import { formatAmount } from '../../contracts/currency';
-import type { RefundAnswer, RefundRequest, RefundsWorkflowInput } from '../../contracts/refund';
+import {
+  refundsInputEventId,
+  type RefundAnswer,
+  type RefundRequest,
+  type RefundsWorkflowInput,
+} from '../../contracts/refund';
 import { chargeWorkflowId, refundsWorkflowId } from '../../contracts/workflow-ids';
 import {
   AmountMinorSearchAttribute,
@@ -121,11 +126,12 @@ export interface ChargeWorkflows {
     eventId: string,
     request: CaptureRequest,
   ): Promise<UpdateOutcome<ChargeRecord> | { readonly kind: 'closed' }>;
-  /** Delivers a refund to the charge's refunds workflow, starting it with the first refund. */
-  refund(
-    input: RefundsWorkflowInput,
-    request: RefundRequest,
-  ): Promise<UpdateOutcome<RefundAnswer> | { readonly kind: 'window_closed' }>;
+  /**
+   * Delivers a refund to the charge's refunds workflow, starting it with the first refund. Without
+   * a record (`charge: null`: the ChargeWorkflow is no longer retained) the workflow looks the charge
+   * up at Stripe first; `held` when it has durably accepted the request but not answered it in time.
+   */
+  refund(input: RefundsWorkflowInput, request: RefundRequest): Promise<RefundOutcome>;
   getRefunds(eventId: string): Promise<RefundsState | undefined>;
   signalRefundEvent(eventId: string, payload: RefundEventPayload): Promise<'signalled' | 'not_running'>;
   /**
@@ -140,6 +146,14 @@ export interface ChargeWorkflows {
     policy: LateSuccessPolicy,
   ): Promise<'started' | 'agrees'>;
 }
+
+/**
+ * A refund request's outcome: its answer or typed refusal; `window_closed` when the charge's refunds
+ * workflow has ended with its window; `held` when the request is durably accepted and waits for
+ * Stripe (only for a charge whose workflow is gone: the look-up comes first).
+ */
+export type RefundOutcome =
+  UpdateOutcome<RefundAnswer> | { readonly kind: 'window_closed' } | { readonly kind: 'held' };
 
 /** An update's answer, or its validator's typed refusal (the gateway maps the type to a status). */
 export type UpdateOutcome<T> =
@@ -367,6 +381,118 @@ export function createChargeWorkflows(
     }
   };
 
+  /** Whether the refunds workflow under the id ended without a charge to refund (or is open again). */
+  const endedWithoutCharge = async (eventId: string): Promise<boolean> => {
+    const handle = client.workflow.getHandle<typeof RefundsWorkflow>(refundsWorkflowId(eventId));
+    try {
+      const { status } = await handle.describe();
+      // Started again meanwhile: a new delivery joins it.
+      if (status.name === 'RUNNING') return true;
+      if (status.name !== 'COMPLETED') return false;
+      const result = await handle.result();
+      return result?.charge_lookup !== undefined;
+    } catch (err) {
+      // Gone meanwhile (retention): a new run may start.
+      if (err instanceof WorkflowNotFoundError) return true;
+      throw err;
+    }
+  };
+
+  const refundsStartOperation = (input: RefundsWorkflowInput, reusePolicy: WorkflowIdReusePolicy) => {
+    const eventId = refundsInputEventId(input);
+    const { charge } = input;
+    return new WithStartWorkflowOperation(RefundsWorkflow, {
+      workflowId: refundsWorkflowId(eventId),
+      taskQueue,
+      args: [input],
+      // One refunds workflow per charge: join the open one; once its window has closed, refuse.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: reusePolicy,
+      typedSearchAttributes:
+        charge !== null
+          ? [
+              { key: OrderIdSearchAttribute, value: charge.order_id },
+              { key: EventIdSearchAttribute, value: eventId },
+              { key: AmountMinorSearchAttribute, value: charge.amount },
+              { key: CurrencySearchAttribute, value: charge.currency },
+              { key: RefundedMinorSearchAttribute, value: 0 },
+            ]
+          : // The rest is set by the workflow once Stripe has named the charge.
+            [
+              { key: EventIdSearchAttribute, value: eventId },
+              { key: RefundedMinorSearchAttribute, value: 0 },
+            ],
+      staticSummary:
+        charge !== null
+          ? `Refunds of ${formatAmount(charge.amount, charge.currency)} for order ${charge.order_id}`
+          : `Refunds of charge ${eventId}, looked up at Stripe (its workflow is no longer retained)`,
+    });
+  };
+
+  /**
+   * One delivery of a refund request. A retained charge's is decided at once, as before. Without a
+   * record the workflow must first ask Stripe: the request is answered `held` once the workflow has
+   * accepted it (it is in the history, so it will be decided) but its answer has not come within the
+   * call deadline. Until it is accepted, a Temporal that does not answer is a 503 (the caller's retry
+   * of the same refund_id is a duplicate, never a second refund).
+   */
+  const deliverRefund = async (
+    input: RefundsWorkflowInput,
+    request: RefundRequest,
+    reusePolicy: WorkflowIdReusePolicy,
+  ): Promise<RefundOutcome | { readonly kind: 'id_taken' }> => {
+    const startWorkflowOperation = refundsStartOperation(input, reusePolicy);
+    const refused = (err: unknown) => {
+      const rejected = rejectionOf(err);
+      if (rejected) return rejected;
+      if (err instanceof WorkflowExecutionAlreadyStartedError || isClosedWorkflow(err))
+        return { kind: 'id_taken' } as const;
+      return undefined;
+    };
+    if (input.charge !== null) {
+      return guard(async () => {
+        try {
+          const value = await client.workflow.executeUpdateWithStart(refundUpdate, {
+            args: [request],
+            startWorkflowOperation,
+          });
+          return { kind: 'ok', value };
+        } catch (err) {
+          const answer = refused(err);
+          if (answer) return answer;
+          throw err;
+        }
+      });
+    }
+    const deadline = Date.now() + callDeadlineMs;
+    let update: WorkflowUpdateHandle<RefundAnswer>;
+    try {
+      update = await guard(
+        () =>
+          client.workflow.startUpdateWithStart(refundUpdate, {
+            args: [request],
+            waitForStage: WorkflowUpdateStage.ACCEPTED,
+            startWorkflowOperation,
+          }),
+        deadline,
+      );
+    } catch (err) {
+      const answer = refused(err);
+      if (answer) return answer;
+      throw err;
+    }
+    try {
+      const value = await client.connection.withDeadline(deadline, () => update.result());
+      return { kind: 'ok', value };
+    } catch (err) {
+      const answer = refused(err);
+      if (answer) return answer;
+      // Accepted, so durably held: however the wait for its answer ended, the caller hears so.
+      if (grpcCodeOf(err) !== undefined) return { kind: 'held' };
+      throw err;
+    }
+  };
+
   const chargeReads = createSharedReads<ChargeRecord | undefined>();
   const refundReads = createSharedReads<RefundsState | undefined>();
   return {
@@ -476,39 +602,16 @@ export function createChargeWorkflows(
         }
       }),
 
-    refund: (input, request) =>
-      guard(async () => {
-        const { charge } = input;
-        const startWorkflowOperation = new WithStartWorkflowOperation(RefundsWorkflow, {
-          workflowId: refundsWorkflowId(charge.event_id),
-          taskQueue,
-          args: [input],
-          // One refunds workflow per charge: join the open one; once its window has closed, refuse.
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: [
-            { key: OrderIdSearchAttribute, value: charge.order_id },
-            { key: EventIdSearchAttribute, value: charge.event_id },
-            { key: AmountMinorSearchAttribute, value: charge.amount },
-            { key: CurrencySearchAttribute, value: charge.currency },
-            { key: RefundedMinorSearchAttribute, value: 0 },
-          ],
-          staticSummary: `Refunds of ${formatAmount(charge.amount, charge.currency)} for order ${charge.order_id}`,
-        });
-        try {
-          const value = await client.workflow.executeUpdateWithStart(refundUpdate, {
-            args: [request],
-            startWorkflowOperation,
-          });
-          return { kind: 'ok', value };
-        } catch (err) {
-          const rejected = rejectionOf(err);
-          if (rejected) return rejected;
-          if (err instanceof WorkflowExecutionAlreadyStartedError || isClosedWorkflow(err))
-            return { kind: 'window_closed' };
-          throw err;
-        }
-      }),
+    refund: async (input, request) => {
+      // A run that looked its charge up at Stripe and found none to refund holds no refund: a later
+      // request may start a new run under the id. Any other closed run keeps it (its window closed).
+      const first = await deliverRefund(input, request, WorkflowIdReusePolicy.REJECT_DUPLICATE);
+      if (first.kind !== 'id_taken') return first;
+      if (!(await guard(() => endedWithoutCharge(refundsInputEventId(input)))))
+        return { kind: 'window_closed' };
+      const again = await deliverRefund(input, request, WorkflowIdReusePolicy.ALLOW_DUPLICATE);
+      return again.kind === 'id_taken' ? { kind: 'window_closed' } : again;
+    },
 
     getRefunds: (eventId) =>
       refundReads(eventId, () =>
