@@ -77,6 +77,49 @@ describe('POST /charges/:event_id/refund and /cancel', () => {
     assert.equal(res.json<{ error: string }>().error, 'charge_not_refundable');
   });
 
+  describe('a charge whose workflow is no longer retained (its refunds workflow asks Stripe)', () => {
+    it('sends the event_id alone, and answers 201 then 200 for a repeat from what Stripe says', async () => {
+      const eventId = await charge('succeeded');
+      t.charges.expire(eventId);
+      t.charges.stripeCharges.set(eventId, { status: 'succeeded', amount: 1000 });
+      const first = await refund(eventId, { refund_id: 'gone-1', amount: 300 });
+      assert.equal(first.statusCode, 201, first.body);
+      assert.deepEqual(t.charges.refundInputs.at(-1), {
+        charge: null,
+        event_id: eventId,
+        window_seconds: 180 * 24 * 60 * 60,
+      });
+      const again = await refund(eventId, { refund_id: 'gone-1', amount: 300 });
+      assert.equal(again.statusCode, 200);
+      assert.equal(again.json<{ duplicate: boolean }>().duplicate, true);
+      const over = await refund(eventId, { refund_id: 'gone-2', amount: 701 });
+      assert.equal(over.statusCode, 422);
+    });
+
+    it('answers 404 when Stripe has no payment for the event_id, 409 when it never succeeded', async () => {
+      const never = `evt-${randomUUID()}`;
+      const res = await refund(never, { refund_id: 'x' });
+      assert.equal(res.statusCode, 404);
+      assert.equal(res.json<{ error: string }>().error, 'not_found');
+      t.charges.stripeCharges.set(never, { status: 'requires_payment_method', amount: 1000 });
+      const unpaid = await refund(never, { refund_id: 'x' });
+      assert.equal(unpaid.statusCode, 409);
+      assert.equal(unpaid.json<{ error: string }>().error, 'charge_not_refundable');
+    });
+
+    it('answers 202 held with Retry-After while Stripe has not answered (the request is durably held)', async () => {
+      const eventId = `evt-${randomUUID()}`;
+      t.charges.stripeCharges.set(eventId, 'held');
+      const res = await refund(eventId, { refund_id: 'h-1', amount: 100 });
+      assert.equal(res.statusCode, 202);
+      assert.equal(res.headers['retry-after'], '5');
+      assert.deepEqual(
+        { ...res.json<Record<string, unknown>>(), message: undefined },
+        { event_id: eventId, refund_id: 'h-1', status: 'held', message: undefined },
+      );
+    });
+  });
+
   it('validates the refund body and requires the bearer token', async () => {
     const eventId = await charge('succeeded');
     assert.equal((await refund(eventId, { refund_id: 'bad id' })).statusCode, 400);
