@@ -106,13 +106,15 @@ export async function RefundsWorkflow(
   let closesAt = -Infinity;
   let ledger: RefundLedger = { chargeAmount: 0, refunds: [] };
   const toPublish: string[] = [];
+  // The window runs from the charge's success (its record's time; without a record, the payment's
+  // time at Stripe), not from the first refund. Computed in the first activation, before any await:
+  // the same workflow time wherever it stands. Refunds workflows started before this rule recorded no
+  // marker and keep the window they began with.
+  const windowFromSuccess = patched('refund-window-from-success');
   if (input.charge !== null) {
     const record = input.charge;
-    // The window runs from the charge's success (its record's time), not from the first refund.
-    // Computed in the first activation, before any await: the same workflow time wherever it stands.
-    // Refunds workflows started before this rule recorded no marker and keep the window they began with.
     const succeededAt = Date.parse(record.updated_at);
-    const fromSuccess = patched('refund-window-from-success') && Number.isFinite(succeededAt);
+    const fromSuccess = windowFromSuccess && Number.isFinite(succeededAt);
     closesAt = (fromSuccess ? succeededAt : Date.now()) + input.window_seconds * 1000;
     const { event_id, order_id, payment_intent_id, amount, currency } = record;
     charge = { event_id, order_id, payment_intent_id, amount, currency };
