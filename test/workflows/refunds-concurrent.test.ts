@@ -69,6 +69,16 @@ describe('RefundsWorkflow under concurrent refunds with different refund_ids', {
         return { stripe_refund_id: `re_${input.refund_id}`, status: 'succeeded', failure: null };
       },
       publishRefundEvent: async (event) => ({ topic: 'payments.refunded', message_id: event.refund_id }),
+      // A charge whose workflow is gone: Stripe has it, succeeded, for the same 10,000.
+      findPaymentIntentByEventId: async (input) => ({
+        id: `pi_${input.event_id}`,
+        status: 'succeeded',
+        failure: null,
+        amount: CHARGED,
+        currency: 'eur',
+        created: Math.floor(Date.now() / 1000),
+        metadata: { event_id: input.event_id, order_id: `order-${input.event_id}` },
+      }),
     };
     worker = await createTestWorker(env, taskQueue, activities);
     running = worker.run();
@@ -121,6 +131,27 @@ describe('RefundsWorkflow under concurrent refunds with different refund_ids', {
       [6_000],
     );
     assert.equal((await charges.getRefunds(charge.event_id))?.refunded_amount, 6_000);
+  });
+
+  it('takes exactly one of two simultaneous 6,000 refunds of a charge whose workflow is gone (decided after the look-up at Stripe)', async () => {
+    const eventId = `evt-concurrent-gone-${randomUUID()}`;
+    const outcomes = await Promise.all(
+      ['a', 'b'].map((name) =>
+        charges.refund(
+          { charge: null, event_id: eventId, window_seconds: DEFAULT_REFUND_WINDOW_SECONDS },
+          { refund_id: `${name}-${randomUUID()}`, amount: 6_000 },
+        ),
+      ),
+    );
+    assert.equal(outcomes.filter((o) => o.kind === 'ok').length, 1, JSON.stringify(outcomes));
+    assertOverRemainder(
+      outcomes.find((o) => o.kind !== 'ok')!,
+      'the other one',
+    );
+    assert.deepEqual(
+      (created.get(eventId) ?? []).map((r) => r.amount),
+      [6_000],
+    );
   });
 
   it('takes exactly one of two simultaneous full refunds (no amount: the remainder)', async () => {
