@@ -700,6 +700,68 @@ async function recordRefundWindowClosed(recorder: Recorder): Promise<string> {
   }
 }
 
+/**
+ * A refund asked once the charge's workflow is gone (namespace retention): the refunds workflow
+ * starts with the event_id alone, finds the PaymentIntent at Stripe by our metadata (the search
+ * answer rewritten to carry it, succeeded, for our money, created now), refunds part of it, answers
+ * a repeat with the same refund, and ends when the (short) window from the payment closes.
+ */
+async function recordRefundAfterRetention(recorder: Recorder): Promise<string> {
+  const { client, proxy } = recorder;
+  const name = 'refund-after-retention-refunded';
+  const id = randomUUID();
+  const eventId = `evt-replay-${name}-${id}`;
+  const orderId = `order-replay-${id}`;
+  const ports = refundsPorts(recorder);
+  const input: RefundsWorkflowInput = { charge: null, event_id: eventId, window_seconds: 5 };
+  try {
+    proxy.rewriteNext(PAYMENT_INTENT_SEARCH, 1, (result) => ({
+      ...result,
+      data: (result['data'] as Array<Record<string, unknown>>).slice(0, 1).map((pi) => ({
+        ...pi,
+        ...RECORDED_MONEY,
+        status: 'succeeded',
+        last_payment_error: null,
+        created: Math.floor(Date.now() / 1000),
+        metadata: { event_id: eventId, order_id: orderId },
+      })),
+    }));
+    const first = await ports.refund(input, { refund_id: `a-${id}`, amount: 1000 });
+    assert.ok(first.kind === 'ok' && first.value.refund.status === 'succeeded', JSON.stringify(first));
+    const again = await ports.refund(input, { refund_id: `a-${id}`, amount: 1000 });
+    assert.ok(again.kind === 'ok' && again.value.duplicate, JSON.stringify(again));
+    const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
+    assert.equal(await handle.result(), undefined, 'ended with its window, holding its refund');
+    return `${save(name, handle.workflowId)} events`;
+  } finally {
+    proxy.clearFaults();
+  }
+}
+
+/**
+ * A refund asked for an event_id Stripe never saw (and no workflow has): the look-up finds nothing,
+ * the request is refused as not found, and the run ends saying so (a later request may start again).
+ */
+async function recordRefundAfterRetentionNotFound(recorder: Recorder): Promise<string> {
+  const { client, proxy } = recorder;
+  const name = 'refund-after-retention-not-found';
+  const eventId = `evt-replay-${name}-${randomUUID()}`;
+  const ports = refundsPorts(recorder);
+  try {
+    proxy.rewriteNext(PAYMENT_INTENT_SEARCH, 1, (result) => ({ ...result, data: [] }));
+    const refused = await ports.refund(
+      { charge: null, event_id: eventId, window_seconds: 5 },
+      { refund_id: `x-${randomUUID()}` },
+    );
+    assert.ok(refused.kind === 'rejected' && refused.type === 'ChargeNotFound', JSON.stringify(refused));
+    const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
+    assert.deepEqual(await handle.result(), { charge_lookup: 'not_found' });
+    return `${save(name, handle.workflowId)} events`;
+  } finally {
+    proxy.clearFaults();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // DisputeWorkflow paths, driven as the webhook receiver drives them (signal-with-start per event).
 
@@ -830,6 +892,8 @@ const RECORDINGS: ReadonlyArray<{ name: string; record: (recorder: Recorder) => 
   { name: 'refunds', record: recordRefunds },
   { name: 'refund-failed', record: recordRefundFailed },
   { name: 'refund-window-closed', record: recordRefundWindowClosed },
+  { name: 'refund-after-retention-refunded', record: recordRefundAfterRetention },
+  { name: 'refund-after-retention-not-found', record: recordRefundAfterRetentionNotFound },
   ...DISPUTE_SCENARIOS.map((scenario) => ({
     name: scenario.name,
     record: (recorder: Recorder) => recordDispute(recorder, scenario),

@@ -388,6 +388,40 @@ const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (ru
   'v2-refunds': PATHS['refunds']!,
   'v2-refund-failed': PATHS['refund-failed']!,
   'v2-refund-window-closed': PATHS['refund-window-closed']!,
+  'v2-refund-after-retention-refunded': {
+    path: "a refund after the charge's workflow is gone: the PaymentIntent found at Stripe by its metadata, refunded once, a repeat answered with the same refund, ended with the window counted from the payment",
+    shows: (run) => {
+      assert.equal(run.workflowType, 'RefundsWorkflow');
+      const lookup = run.only('findPaymentIntentByEventId');
+      const found = lookup.result as { id: string; status: string; metadata: { order_id: string } };
+      assert.equal(found.status, 'succeeded');
+      assert.ok(
+        run.firstIndexOfActivity('findPaymentIntentByEventId') < run.firstIndexOfActivity('createRefund'),
+        'Stripe is asked before anything is refunded',
+      );
+      const [create, ...more] = run.activities('createRefund');
+      assert.equal(more.length, 0, 'the repeated request made no refund');
+      const input = create?.input as { payment_intent_id: string; order_id: string; amount: number };
+      assert.deepEqual(
+        [input.payment_intent_id, input.order_id, input.amount],
+        [found.id, found.metadata.order_id, 1000],
+      );
+      assert.equal(run.count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED), 2);
+      assert.deepEqual(
+        run.publishedRefunds().map((e) => [e.status, e.order_id]),
+        [['succeeded', found.metadata.order_id]],
+      );
+    },
+  },
+  'v2-refund-after-retention-not-found': {
+    path: 'a refund for an event_id Stripe never saw: the look-up finds nothing, the request is refused, the run ends saying so',
+    shows: (run) => {
+      assert.equal(run.workflowType, 'RefundsWorkflow');
+      assert.equal(run.only('findPaymentIntentByEventId').result, null);
+      assert.equal(run.activities('createRefund').length, 0);
+      assert.deepEqual(run.result(), { charge_lookup: 'not_found' });
+    },
+  },
   'v2-browser-decline-then-retry': {
     path: 'a browser charge declined once stays open; the customer retries with another card and it succeeds',
     shows: (run) => {
