@@ -107,6 +107,28 @@ describe('POST /charges/:event_id/refund and /cancel', () => {
       assert.equal(unpaid.json<{ error: string }>().error, 'charge_not_refundable');
     });
 
+    it('answers 503 with Retry-After when Stripe refused the look-up itself, without its detail', async () => {
+      const eventId = `evt-${randomUUID()}`;
+      t.charges.stripeCharges.set(eventId, 'lookup_refused');
+      const res = await refund(eventId, { refund_id: 'l-1' });
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.headers['retry-after'], '5');
+      assert.equal(res.json<{ error: string }>().error, 'unavailable');
+    });
+
+    it('answers 503 with Retry-After, never a 2xx, when Temporal cannot take the request', async () => {
+      const eventId = `evt-${randomUUID()}`;
+      t.charges.stripeCharges.set(eventId, { status: 'succeeded', amount: 1000 });
+      t.charges.unavailable = true;
+      try {
+        const res = await refund(eventId, { refund_id: 'u-1' });
+        assert.equal(res.statusCode, 503);
+        assert.equal(res.headers['retry-after'], '5');
+      } finally {
+        t.charges.unavailable = false;
+      }
+    });
+
     it('answers 202 held with Retry-After while Stripe has not answered (the request is durably held)', async () => {
       const eventId = `evt-${randomUUID()}`;
       t.charges.stripeCharges.set(eventId, 'held');

@@ -20,6 +20,7 @@ import {
   type ChargeStatus,
 } from '../../src/contracts/charge';
 import {
+  CHARGE_LOOKUP_FAILED,
   CHARGE_NOT_FOUND,
   CHARGE_NOT_REFUNDABLE,
   REFUND_EXCEEDS_REMAINDER,
@@ -243,7 +244,7 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
    * What Stripe says of charges whose workflow is gone (a refund without a record looks them up):
    * none is Stripe's "no such payment". `held` answers as if Stripe had not answered in time.
    */
-  readonly stripeCharges = new Map<string, { status: string; amount: number } | 'held'>();
+  readonly stripeCharges = new Map<string, { status: string; amount: number } | 'held' | 'lookup_refused'>();
   /** The refund inputs the gateway sent, in order (with or without the charge's record). */
   readonly refundInputs: RefundsWorkflowInput[] = [];
 
@@ -255,6 +256,9 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
       const atStripe = this.stripeCharges.get(input.event_id);
       if (atStripe === undefined) return { kind: 'rejected', type: CHARGE_NOT_FOUND, message: 'no charge' };
       if (atStripe === 'held') return { kind: 'held' };
+      if (atStripe === 'lookup_refused') {
+        return { kind: 'rejected', type: CHARGE_LOOKUP_FAILED, message: 'the charge could not be looked up' };
+      }
       if (atStripe.status !== 'succeeded') {
         return { kind: 'rejected', type: CHARGE_NOT_REFUNDABLE, message: `the charge is ${atStripe.status}` };
       }

@@ -14,6 +14,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ChargeActivities } from '../../src/activities';
 import {
   createChargeWorkflows,
+  TemporalUnavailableError,
   type ChargeWorkflows,
   type RefundOutcome,
 } from '../../src/api/temporal/charge-workflows';
@@ -259,6 +260,20 @@ describe('RefundsWorkflow for a charge whose workflow is no longer retained', { 
       sentToStripe(eventId).map((c) => c.amount),
       [1_000],
     );
+  });
+
+  it('is not held (the caller gets 503, never a 2xx) until the workflow has accepted it: no worker, no answer', async () => {
+    const { eventId } = await paidAtStripe();
+    const nobody = createChargeWorkflows(client, uniqueTaskQueue('no-worker'), { callDeadlineMs: 2_000 });
+    await assert.rejects(
+      nobody.refund(
+        { charge: null, event_id: eventId, window_seconds: DEFAULT_REFUND_WINDOW_SECONDS },
+        { refund_id: `n-${randomUUID()}` },
+      ),
+      TemporalUnavailableError,
+    );
+    // Started without a worker: the same id is this charge's, so end it before the next test.
+    await client.workflow.getHandle(refundsWorkflowId(eventId)).terminate('test: no worker ever polled');
   });
 
   it('never spends the same remainder twice among requests held during the look-up: 8 x 3,000 of 10,000, three taken', async () => {
