@@ -94,22 +94,35 @@ describe(
     }
 
     /**
-     * Asks for the refund until it is answered: a 202 means it is held while Stripe is asked (the
-     * README's contract: send the same request again for its answer).
+     * Asks for the refund until it is answered, as a caller does: a 202 means it is held while
+     * Stripe is asked, a 503 that it was not taken yet; either way the same request is sent again.
      */
     async function refundAnswered(
       eventId: string,
       body: object,
-    ): Promise<{ status: number; body: RefundAnswerBody }> {
-      return waitUntil(
+    ): Promise<{ status: number; body: RefundAnswerBody; asked: number }> {
+      let asked = 0;
+      const answered = await waitUntil(
         async () => {
+          asked += 1;
           const res = await post(`/charges/${eventId}/refund`, body);
-          if (res.status === 202) return undefined;
+          if (res.status === 202 || res.status === 503) return undefined;
           return { status: res.status, body: (await res.json()) as RefundAnswerBody };
         },
         `the refund of ${eventId} to be answered`,
         60_000,
       );
+      return { ...answered, asked };
+    }
+
+    /**
+     * 201 when answered at once; a request first held or refused 503 (a loaded machine) may have been
+     * taken by then, and its repeat answers 200 with the same refund.
+     */
+    function assertCreated(answer: { status: number; body: RefundAnswerBody; asked: number }): void {
+      const expected = answer.asked === 1 ? [201] : [200, 201];
+      assert.ok(expected.includes(answer.status), JSON.stringify(answer));
+      assert.equal(answer.body.duplicate, answer.status === 200);
     }
 
     it('refunds a charge whose workflow is gone at Stripe, announces it, and answers a repeat with the same refund', async () => {
@@ -127,7 +140,7 @@ describe(
 
       const refundId = `r-${randomUUID()}`;
       const first = await refundAnswered(eventId, { refund_id: refundId, amount: 1500 });
-      assert.equal(first.status, 201, JSON.stringify(first.body));
+      assertCreated(first);
       assert.equal(first.body.refund.amount, 1500);
       assert.equal(first.body.refund.status, 'succeeded');
       assert.match(first.body.refund.stripe_refund_id ?? '', /^re_/);
@@ -192,7 +205,7 @@ describe(
       await succeededThenForgotten(eventId);
 
       const whole = await refundAnswered(eventId, { refund_id: `all-${randomUUID()}` });
-      assert.equal(whole.status, 201, JSON.stringify(whole.body));
+      assertCreated(whole);
       assert.equal(whole.body.refund.amount, 3000);
       assert.equal((await standin.control.paymentIntentsFor(eventId))[0]?.refunded_amount, 3000);
     });
@@ -202,7 +215,7 @@ describe(
       const res = await waitUntil(
         async () => {
           const answer = await post(`/charges/${eventId}/refund`, { refund_id: `x-${randomUUID()}` });
-          return answer.status === 202 ? undefined : answer;
+          return answer.status === 202 || answer.status === 503 ? undefined : answer;
         },
         'the refund of an unknown charge to be answered',
         60_000,

@@ -94,9 +94,16 @@ describe('RefundsWorkflow for a charge whose workflow is no longer retained', { 
     };
     worker = await createTestWorker(env, taskQueue, activities);
     running = worker.run();
-    // A short call deadline: a request Stripe has not answered within it is answered `held`.
+    // The gateway's own call deadline (5 s): a request Stripe has not answered within it is `held`.
     client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
-    charges = createChargeWorkflows(client, taskQueue, { callDeadlineMs: 2_000 });
+    charges = createChargeWorkflows(client, taskQueue);
+    // The worker's first workflow task (its sandbox) can take seconds on a loaded machine: not a test.
+    await charges
+      .refund(
+        { charge: null, event_id: `evt-warm-up-${randomUUID()}`, window_seconds: 60 },
+        { refund_id: 'warm-up' },
+      )
+      .catch(() => undefined);
   });
   after(async () => {
     worker?.shutdown();
@@ -264,7 +271,7 @@ describe('RefundsWorkflow for a charge whose workflow is no longer retained', { 
 
   it('is not held (the caller gets 503, never a 2xx) until the workflow has accepted it: no worker, no answer', async () => {
     const { eventId } = await paidAtStripe();
-    const nobody = createChargeWorkflows(client, uniqueTaskQueue('no-worker'), { callDeadlineMs: 2_000 });
+    const nobody = createChargeWorkflows(client, uniqueTaskQueue('no-worker'));
     await assert.rejects(
       nobody.refund(
         { charge: null, event_id: eventId, window_seconds: DEFAULT_REFUND_WINDOW_SECONDS },
