@@ -14,14 +14,9 @@ import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge'
 import type { RefundRecord } from '../../src/contracts/refund';
 import { localDataConverter } from '../support/codec';
 import { readRecordsFor } from '../support/kafka-reader';
-import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
+import { AUTH_HEADER } from '../support/service';
 import { stack } from '../support/stack';
-import {
-  startTestStandin,
-  startWebhookRelay,
-  type TestStandin,
-  type WebhookRelay,
-} from '../support/stripe-standin';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
 interface RefundAnswerBody {
@@ -34,34 +29,25 @@ describe(
   'refunds after the charge workflow is gone (real stack, Stripe stand-in)',
   { timeout: 240_000 },
   () => {
-    let standin: TestStandin;
-    let relay: WebhookRelay;
-    let service: TestService;
+    const suite = standinServiceForSuite({ standin: { webhooks: { retry_base_ms: 300 } } });
     let connection: Connection;
     let temporal: Client;
     before(async () => {
-      standin = await startTestStandin({ webhooks: { retry_base_ms: 300 } }, { stripeMock: true });
-      service = await startTestService({ STRIPE_API_BASE: standin.url });
-      relay = await startWebhookRelay(`${service.url}/stripe/webhook`);
-      await standin.control.registerWebhookEndpoint({ url: relay.url, secret: TEST_WEBHOOK_SECRET });
       connection = await Connection.connect({ address: stack.temporalAddress });
       temporal = new Client({ connection, dataConverter: localDataConverter() });
     });
     after(async () => {
       await connection?.close();
-      await service?.stop();
-      await relay?.close();
-      await standin?.close();
     });
 
     const post = (path: string, body: object) =>
-      fetch(`${service.url}${path}`, {
+      fetch(`${suite.service.url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...AUTH_HEADER },
         body: JSON.stringify(body),
       });
     const read = async (eventId: string) =>
-      fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER });
+      fetch(`${suite.service.url}/charges/${eventId}`, { headers: AUTH_HEADER });
 
     /** Its workflow ended succeeded, then deleted as the namespace's retention would (weeks later). */
     async function succeededThenForgotten(eventId: string): Promise<void> {
@@ -145,7 +131,7 @@ describe(
       assert.equal(first.body.refund.status, 'succeeded');
       assert.match(first.body.refund.stripe_refund_id ?? '', /^re_/);
 
-      const [pi] = await standin.control.paymentIntentsFor(eventId);
+      const [pi] = await suite.standin.control.paymentIntentsFor(eventId);
       assert.deepEqual(
         pi?.refunds.map((r) => [r.id, r.amount, r.metadata['refund_id']]),
         [[first.body.refund.stripe_refund_id, 1500, refundId]],
@@ -179,7 +165,7 @@ describe(
         [[orderId, refundId, 1500, 'eur', 'succeeded']],
       );
       assert.equal(
-        (await standin.control.paymentIntentsFor(eventId))[0]?.refunds.length,
+        (await suite.standin.control.paymentIntentsFor(eventId))[0]?.refunds.length,
         1,
         'still one Stripe refund for the refund_id',
       );
@@ -207,7 +193,7 @@ describe(
       const whole = await refundAnswered(eventId, { refund_id: `all-${randomUUID()}` });
       assertCreated(whole);
       assert.equal(whole.body.refund.amount, 3000);
-      assert.equal((await standin.control.paymentIntentsFor(eventId))[0]?.refunded_amount, 3000);
+      assert.equal((await suite.standin.control.paymentIntentsFor(eventId))[0]?.refunded_amount, 3000);
     });
 
     it('answers 404 for an event_id Stripe never saw', async () => {
@@ -222,7 +208,7 @@ describe(
       );
       assert.equal(res.status, 404);
       assert.equal(((await res.json()) as { error: string }).error, 'not_found');
-      assert.deepEqual(await standin.control.paymentIntentsFor(eventId), []);
+      assert.deepEqual(await suite.standin.control.paymentIntentsFor(eventId), []);
     });
   },
 );
