@@ -68,7 +68,7 @@ cat <<INFO
     API            http://127.0.0.1:${PORT}   (OpenAPI: /openapi.json, events: /asyncapi.json, docs: /docs)
     Temporal UI    ${TEMPORAL_UI_URL}   (payloads decrypted through the codec server ${CODEC_SERVER_URL})
     ${stripe_line}
-${PROMETHEUS_URL:+    Prometheus     ${PROMETHEUS_URL}/classic/alerts   (the alert rules' state; README, Runbook)
+${PROMETHEUS_URL:+    Prometheus     ${PROMETHEUS_URL}/classic/alerts   (the state of the alert rules; README, Runbook)
 }${JAEGER_URL:+    Traces         ${JAEGER_URL}/search?service=payments-service   (Jaeger; spans exported to ${OTEL_EXPORTER_OTLP_ENDPOINT})
 }    Try it, as the order dispatcher would: a charge paid with a saved test card finishes by itself
       curl -s -XPOST http://127.0.0.1:${PORT}/charge -H 'authorization: Bearer ${CHARGE_API_TOKEN}' \\

@@ -59,6 +59,8 @@ export function waterfallRows(trace: JaegerTrace): WaterfallRow[] {
 }
 
 const ROW = 22;
+/** Title, then the time axis's ends, then the rows. */
+const TOP = 46;
 const LABEL = 430;
 const BARS = 560;
 const escape = (text: string): string =>
@@ -68,11 +70,11 @@ const ms = (value: number): string => (value >= 100 ? value.toFixed(0) : value.t
 export function waterfallSvg(trace: JaegerTrace, title: string): string {
   const rows = waterfallRows(trace);
   const totalMs = Math.max(...rows.map((r) => r.startMs + r.durationMs), 1);
-  const height = 40 + rows.length * ROW + 20;
+  const height = TOP + rows.length * ROW + 20;
   const width = LABEL + BARS + 80;
   const x = (t: number): number => LABEL + (t / totalMs) * BARS;
   const lines = rows.map((row, i) => {
-    const y = 40 + i * ROW;
+    const y = TOP + i * ROW;
     const barWidth = Math.max((row.durationMs / totalMs) * BARS, 1.5);
     return [
       `<text x="${8 + row.depth * 14}" y="${y + 15}" font-size="12">${escape(row.name)}</text>`,
@@ -84,8 +86,8 @@ export function waterfallSvg(trace: JaegerTrace, title: string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="8" y="22" font-size="14" font-weight="bold">${escape(title)}</text>`,
-    `<text x="${LABEL}" y="22" font-size="11" fill="#555">0 ms</text>`,
-    `<text x="${LABEL + BARS}" y="22" font-size="11" fill="#555" text-anchor="end">${ms(totalMs)} ms</text>`,
+    `<text x="${LABEL}" y="40" font-size="11" fill="#555">0 ms</text>`,
+    `<text x="${LABEL + BARS}" y="40" font-size="11" fill="#555" text-anchor="end">${ms(totalMs)} ms</text>`,
     ...lines,
     `</svg>`,
     '',
