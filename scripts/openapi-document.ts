@@ -36,7 +36,6 @@ async function main(): Promise<void> {
     gateway: {
       charges: unused('charges'),
       disputes: unused('disputes'),
-      customerViews: unused('customerViews'),
       dedupe: unused('dedupe'),
       apiTokens: [],
       timing: DEFAULT_CHARGE_TIMING,

@@ -10,7 +10,7 @@ import Fastify, {
 } from 'fastify';
 import { asyncApiDocument } from '../contracts/asyncapi';
 import type { CapturePolicy, ChargeTiming } from '../contracts/charge';
-import type { PaymentIntentViews, ProviderWebhooks } from '../contracts/payment-provider';
+import type { ProviderWebhooks } from '../contracts/payment-provider';
 import type { TopicNames } from '../contracts/topics';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../observability/logger';
@@ -42,8 +42,6 @@ export interface AppDeps {
     readonly charges: ChargeWorkflows;
     /** Lists a succeeded charge's disputes on GET /charges/:event_id. */
     readonly disputes: Pick<DisputeWorkflows, 'listForCharge'>;
-    /** Reads a waiting charge's client_secret and next_action from the provider (never from Temporal). */
-    readonly customerViews: PaymentIntentViews;
     readonly dedupe: Pick<DedupeWindow, 'windowSeconds' | 'refusal'>;
     readonly apiTokens: readonly string[];
     readonly timing: ChargeTiming;

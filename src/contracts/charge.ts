@@ -32,7 +32,8 @@ export function isTerminal(status: ChargeStatus): boolean {
 
 /**
  * The statuses in which the charge waits for the customer's browser (Stripe.js confirms the
- * PaymentIntent, or acts on its next_action): only then does the gateway hand out the client_secret.
+ * PaymentIntent, or acts on its next_action): only then does the workflow's record carry the
+ * client_secret (and the gateway hand it out).
  */
 export const CUSTOMER_STATUSES: readonly ChargeStatus[] = [
   'pending',
@@ -92,6 +93,16 @@ export interface ChargeRecord {
   readonly updated_at: string;
   /** Manual-capture charges only (absent on automatic ones): the hold and what became of it. */
   readonly capture?: CaptureRecord;
+  /**
+   * Only in the workflow's answers to the gateway (the chargeState query, the awaitPaymentIntent
+   * update) and only while the charge awaits the customer (`awaitsCustomer`): the PaymentIntent's
+   * client_secret, null until the PaymentIntent exists. Absent there too when the workflow does not
+   * hold it (a charge started before the workflow kept it): the gateway then asks the workflow to read
+   * it (loadClientSecret). Never in the workflow's result, the cancel or capture answers, or Kafka.
+   */
+  readonly client_secret?: string | null;
+  /** With client_secret: the PaymentIntent's next_action as the provider returns it, or null. */
+  readonly next_action?: Readonly<Record<string, unknown>> | null;
 }
 
 /** A manual-capture charge's hold, as GET /charges/:event_id shows it. */

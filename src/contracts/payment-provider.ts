@@ -66,7 +66,7 @@ export interface HoldOf {
   readonly capture_before?: number;
 }
 
-export interface PaymentIntentOutcome extends MoneyOf, HoldOf {
+export interface PaymentIntentOutcome extends MoneyOf, HoldOf, CustomerActionOf {
   readonly id: string;
   /** The provider's PaymentIntent status, e.g. requires_action, processing, succeeded, canceled. */
   readonly status: string;
@@ -142,7 +142,7 @@ export interface PaymentProviderActivities {
 }
 
 /** The part of a verified payment event the charge workflow needs (its signal's payload). */
-export interface PaymentEventPayload extends MoneyOf, HoldOf {
+export interface PaymentEventPayload extends MoneyOf, HoldOf, CustomerActionOf {
   /** The provider's event id (evt_…): the unit of deduplication. */
   readonly stripe_event_id: string;
   readonly type: string;
@@ -233,23 +233,24 @@ export interface ProviderWebhooks {
 /**
  * What the customer's browser needs to finish a PaymentIntent: its `client_secret` (Stripe.js
  * `confirmPayment`, the Payment Element) and its `next_action` (3-D Secure: `redirect_to_url` or
- * `use_stripe_sdk`), as the provider returns them. Never stored in workflow history, Kafka records,
- * logs or metrics: the gateway reads it from the provider when it answers its caller.
+ * `use_stripe_sdk`), as the provider returns them. Both come back with the create, the retrieve and the
+ * lookup, and with each PaymentIntent event, and the charge workflow keeps them in its state: Temporal
+ * holds them only encrypted (the payload codec, src/clients/payload-codec.ts), so the gateway answers
+ * from a query and never asks the provider. Never in search attributes, memo, current details, Kafka
+ * records, logs or metrics. Optional: results and signals recorded before they were carried have none.
  */
-export interface CustomerView {
-  readonly client_secret: string;
+export interface CustomerActionOf {
+  readonly client_secret?: string;
   /** The provider's object as it is (opaque to us), or null when the customer has nothing to act on. */
-  readonly next_action: Readonly<Record<string, unknown>> | null;
+  readonly next_action?: Readonly<Record<string, unknown>> | null;
 }
 
-/** The gateway's read of a PaymentIntent for the customer (cached briefly by the implementation). */
-export interface PaymentIntentViews {
-  /**
-   * The PaymentIntent's view for the customer. `chargeStatus` is the charge's status as the workflow
-   * knows it: a view read under another status is not reused (a webhook may just have moved it).
-   * Rejects with `ProviderUnavailableError` when the provider cannot answer now.
-   */
-  customerView(paymentIntentId: string, chargeStatus: string): Promise<CustomerView>;
+/** A PaymentIntent outcome or event without what only the customer's browser may see. */
+export function withoutCustomerAction<T extends CustomerActionOf>(
+  value: T,
+): Omit<T, 'client_secret' | 'next_action'> {
+  const { client_secret: _secret, next_action: _action, ...rest } = value;
+  return rest;
 }
 
 /** The provider could not be asked (network, 5xx, 429, timeout): the caller should retry later. */

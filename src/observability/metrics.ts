@@ -57,7 +57,7 @@ export function createMetrics() {
   });
   const stripeRequests = new Counter({
     name: 'payments_stripe_requests_total',
-    help: 'Stripe API calls (activities, and the gateway reading a PaymentIntent for the customer), by operation, result (ok, retryable, fatal) and error (none, authentication, rate_limited, server_error, network, conflict, declined, invalid_request, unexpected)',
+    help: 'Stripe API calls (the worker\'s activities: no other role calls Stripe), by operation, result (ok, retryable, fatal) and error (none, authentication, rate_limited, server_error, network, conflict, declined, invalid_request, unexpected)',
     labelNames: ['operation', 'result', 'error'] as const,
     registers: [registry],
   });
@@ -74,14 +74,14 @@ export function createMetrics() {
     registers: [registry],
   });
 
-  const customerViewReads = new Counter({
-    name: 'payments_customer_view_reads_total',
-    help: "The gateway's reads of a waiting charge's client_secret and next_action, by source (cache, stripe)",
-    labelNames: ['source'] as const,
+  const clientSecretReads = new Counter({
+    name: 'payments_client_secret_reads_total',
+    help: "Transitional: GETs of a waiting charge started before the workflow kept its client_secret, which the workflow then read once through the Stripe task queue, by outcome (read; not_yet: answered 503, the read goes on). 0 once no such charge is open",
+    labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  // Both series exist from the start (at 0), so a dashboard's rate and ratio are defined at once.
-  for (const source of ['cache', 'stripe'] as const) customerViewReads.inc({ source }, 0);
+  // Both series exist from the start (at 0), so a dashboard's rate is defined at once.
+  for (const outcome of ['read', 'not_yet'] as const) clientSecretReads.inc({ outcome }, 0);
 
   return {
     registry,
@@ -95,7 +95,7 @@ export function createMetrics() {
     stripeRequests,
     dependencyReady,
     chargesOverdue,
-    customerViewReads,
+    clientSecretReads,
   };
 }
 

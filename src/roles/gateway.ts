@@ -1,12 +1,11 @@
 /**
  * The gateway role: POST /charge and the charge actions for the order dispatcher. It refuses charges
- * while the namespace forgets closed workflows sooner than the dedupe window (watched here), and reads
- * a waiting charge's client_secret from Stripe when it answers (never from Temporal).
+ * while the namespace forgets closed workflows sooner than the dedupe window (watched here). It never
+ * calls Stripe: a waiting charge's client_secret is in its workflow's answer (see charge-caller-view.ts).
  */
 import { watchDedupeWindow } from '../api/temporal/dedupe-window';
 import { watchDisputeCounts } from '../api/temporal/dispute-counts';
 import { watchOverdueCharges } from '../api/temporal/overdue-charges';
-import { createStripeCustomerViews } from '../stripe/customer-views';
 import type { StartRole } from './shared-parts';
 
 export const start: StartRole = async (shared) => {
@@ -40,7 +39,6 @@ export const start: StartRole = async (shared) => {
       gateway: {
         charges: temporal.charges,
         disputes: temporal.disputes,
-        customerViews: createStripeCustomerViews({ stripe: shared.stripe, metrics }),
         dedupe,
         apiTokens: config.api.chargeApiTokens,
         timing: config.chargeTiming,

@@ -12,6 +12,7 @@ import type { Metrics } from '../observability/metrics';
 import { classifyStripeError, stripeErrorKind, toActivityFailure } from './errors';
 import { scheduledTraceparent } from '../observability/tracing';
 import {
+  customerActionOf,
   ourMetadataOf,
   paymentIntentOutcomeOf,
   refundOutcomeOf,
@@ -87,18 +88,21 @@ export function createStripeActivities(deps: {
         stripe.paymentIntents.create(params, { idempotencyKey }),
       );
       Context.current().log.info('PaymentIntent created', { payment_intent_id: pi.id, status: pi.status });
-      return paymentIntentOutcomeOf(pi);
+      // With what the customer's browser needs: the workflow keeps it (encrypted), GET reads it there.
+      return { ...paymentIntentOutcomeOf(pi), ...customerActionOf(pi) };
     },
 
-    /** The PaymentIntent as Stripe has it now: reconciliation when webhooks are late or lost. */
+    /**
+     * The PaymentIntent as Stripe has it now: reconciliation when webhooks are late or lost, and the
+     * one read of a client_secret for a charge started before the workflow kept it.
+     */
     async retrievePaymentIntent(input) {
-      return paymentIntentOutcomeOf(
-        await callStripe('payment_intents.retrieve', () =>
-          // The charge expanded, so reconciling a manual-capture charge reads its card's capture_before
-          // (when the hold expires), as the create does; the same one request either way.
-          stripe.paymentIntents.retrieve(input.payment_intent_id, { expand: ['latest_charge'] }),
-        ),
+      const pi = await callStripe('payment_intents.retrieve', () =>
+        // The charge expanded, so reconciling a manual-capture charge reads its card's capture_before
+        // (when the hold expires), as the create does; the same one request either way.
+        stripe.paymentIntents.retrieve(input.payment_intent_id, { expand: ['latest_charge'] }),
       );
+      return { ...paymentIntentOutcomeOf(pi), ...customerActionOf(pi) };
     },
 
     /**
@@ -126,8 +130,15 @@ export function createStripeActivities(deps: {
       const ours = result.data.filter((pi) => pi.metadata?.['event_id'] === eventId);
       // Prefer one that is further along: a succeeded PaymentIntent must never be ignored.
       const best = ours.find((pi) => pi.status === 'succeeded') ?? ours[0];
+      // With the customer's action, for a charge that adopts it (a refund's look-up gets it too: only
+      // encrypted in its history, never shown).
       return best
-        ? { ...paymentIntentOutcomeOf(best), metadata: ourMetadataOf(best), created: best.created }
+        ? {
+            ...paymentIntentOutcomeOf(best),
+            ...customerActionOf(best),
+            metadata: ourMetadataOf(best),
+            created: best.created,
+          }
         : null;
     },
 

@@ -5,6 +5,7 @@
 import type Stripe from 'stripe';
 import type { ChargeFailure } from '../contracts/charge';
 import type {
+  CustomerActionOf,
   DisputeEventPayload,
   HoldOf,
   PaymentIntentOutcome,
@@ -37,6 +38,19 @@ export function paymentIntentOutcomeOf(pi: Stripe.PaymentIntent): PaymentIntentO
     ...(typeof pi.amount === 'number' ? { amount: pi.amount } : {}),
     ...(typeof pi.currency === 'string' ? { currency: pi.currency.toLowerCase() } : {}),
     ...holdOf(pi),
+  };
+}
+
+/**
+ * What the customer's browser needs of a PaymentIntent (client_secret, next_action), for the charge
+ * workflow to keep (encrypted by the payload codec) and the gateway to hand out from a query. Only the
+ * create, the retrieve, the lookup and PaymentIntent events carry it: nothing else needs it.
+ */
+export function customerActionOf(pi: Stripe.PaymentIntent): CustomerActionOf {
+  if (typeof pi.client_secret !== 'string' || pi.client_secret === '') return {};
+  return {
+    client_secret: pi.client_secret,
+    next_action: (pi.next_action as unknown as Record<string, unknown> | null | undefined) ?? null,
   };
 }
 
@@ -167,6 +181,8 @@ export function routeStripeEvent(event: Stripe.Event): RoutedEvent {
         ...(outcome.amount !== undefined ? { amount: outcome.amount } : {}),
         ...(outcome.currency !== undefined ? { currency: outcome.currency } : {}),
         ...holdOf(pi),
+        // A requires_action event brings the next_action (3-D Secure), a payment_failed one clears it.
+        ...customerActionOf(pi),
       },
     };
   }

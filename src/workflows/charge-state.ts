@@ -14,6 +14,7 @@
  */
 import {
   AUTHORIZATION_EXPIRED_CODE,
+  awaitsCustomer,
   isTerminal,
   type CapturePolicy,
   type ChargeFailure,
@@ -24,6 +25,7 @@ import {
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
 import type {
+  CustomerActionOf,
   HoldOf,
   MoneyOf,
   PaymentEventPayload,
@@ -93,6 +95,15 @@ export interface ChargeState {
   readonly amountCaptured: number | null;
   /** payments.authorized was published (once per charge). */
   readonly authorizedPublished: boolean;
+  /**
+   * The PaymentIntent's client_secret, from the create (or a retrieve, a lookup, an event): what the
+   * customer's browser confirms with. Kept here, so the gateway's reads are queries and never a call
+   * to Stripe; Temporal holds it only encrypted (the payload codec). Null until Stripe has said it,
+   * and in charges started before it was kept, until loadClientSecret reads it.
+   */
+  readonly clientSecret: string | null;
+  /** The PaymentIntent's next_action as Stripe last said it (3-D Secure), or null. */
+  readonly nextAction: Readonly<Record<string, unknown>> | null;
 }
 
 export function initialChargeState(
@@ -132,7 +143,18 @@ export function initialChargeState(
     captureFailure: null,
     amountCaptured: null,
     authorizedPublished: false,
+    clientSecret: null,
+    nextAction: null,
   };
+}
+
+/**
+ * What Stripe said the customer needs (a PaymentIntent or an event that carries its client_secret).
+ * A result or signal recorded before these were carried says nothing, and changes nothing.
+ */
+function withCustomerAction(state: ChargeState, said: CustomerActionOf): ChargeState {
+  if (said.client_secret === undefined) return state;
+  return { ...state, clientSecret: said.client_secret, nextAction: said.next_action ?? null };
 }
 
 /** The caller gave a payment method: the PaymentIntent was confirmed here, off-session. */
@@ -299,7 +321,7 @@ export function onPaymentIntent(
         ? { ...moved(next, 'failed', { code: AMOUNT_MISMATCH, message: mismatch }, now), cancel: null }
         : applyWord(next, wordOfPaymentIntent(pi.status, pi.failure), now, nowMs);
   }
-  next = withHold(state, next, pi, nowMs);
+  next = withCustomerAction(withHold(state, next, pi, nowMs), pi);
   const early = next.earlyEvents;
   next = { ...next, earlyEvents: [] };
   for (const event of early) next = onStripeEvent(next, event, now, nowMs).state;
@@ -494,7 +516,9 @@ export function onStripeEvent(
     event.created < state.lastEventCreated ||
     (event.created === state.lastEventCreated && STAGE[status] < STAGE[state.status]);
   if (older) return { applied: false, state: seen, reason: 'stale' };
-  const next = withHold(state, applyWord(seen, word, now, nowMs), event, nowMs);
+  // The event's PaymentIntent says what the customer must do now (a requires_action event brings
+  // the 3-D Secure next_action); a stale or foreign event, refused above, says nothing.
+  const next = withCustomerAction(withHold(state, applyWord(seen, word, now, nowMs), event, nowMs), event);
   return { applied: true, state: { ...next, lastEventCreated: event.created } };
 }
 
@@ -581,6 +605,43 @@ export function onAuthorizedPublished(state: ChargeState): ChargeState {
   return { ...state, authorizedPublished: true };
 }
 
+/**
+ * The charge awaits its customer and has a PaymentIntent, but the workflow does not hold its
+ * client_secret: a charge started before the workflow kept it (or whose create Stripe refused with a
+ * PaymentIntent). Only then does loadClientSecret read it, once, through the Stripe task queue.
+ */
+export function needsClientSecretRead(state: ChargeState): boolean {
+  return awaitsCustomer(state.status) && state.paymentIntentId !== null && state.clientSecret === null;
+}
+
+/**
+ * The client_secret (and next_action) loadClientSecret read from Stripe. It fills in only what the
+ * record lacks: the status stays the main loop's to move (its reconciliation, deadlines and backoff),
+ * so this read can never race a step the loop is performing.
+ */
+export function onClientSecretRead(state: ChargeState, pi: PaymentIntentOutcome): ChargeState {
+  if (pi.id !== state.paymentIntentId || state.clientSecret !== null) return state;
+  return withCustomerAction(state, pi);
+}
+
+/**
+ * The record as the workflow answers the gateway (the chargeState query, the awaitPaymentIntent
+ * update): while the charge awaits the customer, with the client_secret and next_action (null before
+ * the PaymentIntent; absent when the workflow does not hold them: needsClientSecretRead). Never once
+ * the charge is processing, authorized or final, as before.
+ */
+export function toCallerRecord(state: ChargeState): ChargeRecord {
+  const record = toChargeRecord(state);
+  if (!awaitsCustomer(state.status)) return record;
+  if (state.paymentIntentId === null) return { ...record, client_secret: null, next_action: null };
+  if (state.clientSecret === null) return record;
+  return { ...record, client_secret: state.clientSecret, next_action: state.nextAction };
+}
+
+/**
+ * The record as the workflow returns it (its result, the cancel and capture answers) and publishes it
+ * on Kafka: never the customer's client_secret or next_action.
+ */
 export function toChargeRecord(state: ChargeState): ChargeRecord {
   return {
     event_id: state.request.event_id,

@@ -49,7 +49,7 @@ import {
   type LateOutcomeWorkflowInput,
 } from '../contracts/late-outcome';
 import type { PaymentAuthorizedV1, PaymentEventV1 } from '../contracts/payment-event';
-import { providerTaskQueue } from '../contracts/payment-provider';
+import { providerTaskQueue, withoutCustomerAction } from '../contracts/payment-provider';
 import { outcomeTopic, TOPICS } from '../contracts/topics';
 import { chargeDetails, type ChargeActivity } from './charge-operator-details';
 import {
@@ -77,6 +77,9 @@ import {
   onReconciled,
   onStripeEvent,
   onStripeUnanswered,
+  needsClientSecretRead,
+  onClientSecretRead,
+  toCallerRecord,
   toChargeRecord,
   type ChargeState,
 } from './charge-state';
@@ -95,6 +98,7 @@ import {
   captureChargeUpdate,
   chargeStateQuery,
   lateStripeEventSignal,
+  loadClientSecretUpdate,
   stripeEventSignal,
 } from './messages';
 import { PUBLISH_RETRY, STRIPE_RETRY, stripeFailureOf } from './stripe-activity-policy';
@@ -121,12 +125,21 @@ function stripeActivities(taskQueue: string) {
   // them the outcome, but never ends the charge without one.
   const { retrievePaymentIntent, findPaymentIntentByEventId, cancelPaymentIntent, capturePaymentIntent } =
     proxyActivities<ChargeActivities>({ taskQueue, startToCloseTimeout: '30 seconds', retry: STRIPE_RETRY });
+  // The transitional read of a client_secret (loadClientSecret) answers a caller who is waiting:
+  // bounded, so a Stripe outage ends it (the caller retries) instead of holding the workflow open.
+  const { retrievePaymentIntent: retrieveForClientSecret } = proxyActivities<ChargeActivities>({
+    taskQueue,
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '10 minutes',
+    retry: STRIPE_RETRY,
+  });
   return {
     createPaymentIntent,
     retrievePaymentIntent,
     findPaymentIntentByEventId,
     cancelPaymentIntent,
     capturePaymentIntent,
+    retrieveForClientSecret,
   };
 }
 
@@ -221,12 +234,40 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     });
   };
 
-  setHandler(chargeStateQuery, () => toChargeRecord(state));
+  // The gateway's reads: with the client_secret and next_action while the charge awaits the customer
+  // (toCallerRecord), so GET /charges/:event_id never asks Stripe.
+  setHandler(chargeStateQuery, () => toCallerRecord(state));
   // The gateway's early answer: the record once the PaymentIntent exists, or once the charge ended
   // without one. Set before the first await, so the update sent with the start finds it.
   setHandler(awaitPaymentIntentUpdate, async () => {
     await condition(() => state.paymentIntentId !== null || isTerminal(state.status));
-    return toChargeRecord(state);
+    return toCallerRecord(state);
+  });
+  // Transitional: a charge started before the workflow kept the client_secret reads it once, through
+  // the rate-limited Stripe task queue (so this read counts against the fleet's one Stripe budget,
+  // unlike the gateway's direct read it replaces); concurrent callers share the read in flight. A new
+  // handler and activity only in runs that are asked: no recorded path changes.
+  let clientSecretRead: Promise<void> | undefined;
+  const readClientSecret = async (): Promise<void> => {
+    try {
+      const pi = await stripe.retrieveForClientSecret.executeWithOptions(
+        { summary: 'Read the client_secret of a charge started before the workflow kept it' },
+        [{ ...ref, payment_intent_id: state.paymentIntentId ?? '' }],
+      );
+      setState(onClientSecretRead(state, pi));
+    } catch (err) {
+      // The caller answers 503 and asks again; the next call reads again.
+      log.warn('could not read the client_secret from Stripe', { error: String(err) });
+    } finally {
+      clientSecretRead = undefined;
+    }
+  };
+  setHandler(loadClientSecretUpdate, async () => {
+    if (needsClientSecretRead(state)) {
+      clientSecretRead ??= readClientSecret();
+      await clientSecretRead;
+    }
+    return toCallerRecord(state);
   });
   setHandler(stripeEventSignal, (event) => {
     const verdict = onStripeEvent(state, event, nowIso(), nowMs());
@@ -513,6 +554,8 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
    */
   const handOverLate = async (event: Parameters<typeof onStripeEvent>[1]): Promise<void> => {
     const workflowId = lateOutcomeWorkflowId(request.event_id);
+    // A closed charge's customer has nothing left to do: its secret has no business there.
+    const handed = withoutCustomerAction(event);
     const lateInput: LateOutcomeWorkflowInput = {
       event_id: request.event_id,
       order_id: request.order_id,
@@ -538,12 +581,12 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
         ],
         staticSummary: `Money taken after charge ${request.event_id} ended: ${lateInput.policy}`,
       });
-      await child.signal(lateStripeEventSignal, event);
+      await child.signal(lateStripeEventSignal, handed);
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // A second contradiction: the handling started for the first one hears it (once per event).
       try {
-        await getExternalWorkflowHandle(workflowId).signal(lateStripeEventSignal, event);
+        await getExternalWorkflowHandle(workflowId).signal(lateStripeEventSignal, handed);
       } catch (signalErr) {
         // Already settled and closed: this is the same money again (it applies each event once anyway).
         log.warn('the late-outcome handling of this charge has closed; event not handed over', {

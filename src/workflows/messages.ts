@@ -22,10 +22,20 @@ export const lateStripeEventSignal = defineSignal<[PaymentEventPayload]>('lateSt
 /**
  * Answers once the charge's PaymentIntent exists (or the charge has ended without one) with the
  * charge's record: the gateway's early answer to POST /charge with `Prefer: wait=N`, sent with the
- * start (update-with-start) or to a running charge. It changes nothing; the record it returns, kept
- * in history, holds no client_secret (the gateway reads that from Stripe).
+ * start (update-with-start) or to a running charge. It changes nothing. The record it returns, kept
+ * in history (encrypted by the payload codec), carries the client_secret and next_action while the
+ * charge awaits the customer, as the chargeState query does: the gateway asks Stripe nothing.
  */
 export const awaitPaymentIntentUpdate = defineUpdate<ChargeRecord, []>('awaitPaymentIntent');
+
+/**
+ * Transitional, for charges started before the workflow kept the client_secret (its record awaits the
+ * customer, has a PaymentIntent, and no client_secret): the workflow reads the PaymentIntent once with
+ * its retrieve activity on the rate-limited Stripe task queue, keeps the secret, and answers the
+ * record with it. Concurrent calls share the one read; once held, queries answer. A charge that holds
+ * it answers at once without reading. Remove once no charge started before it can be open.
+ */
+export const loadClientSecretUpdate = defineUpdate<ChargeRecord, []>('loadClientSecret');
 
 /** Cancels a charge that has not succeeded; rejected (validator) once it has: refund instead. */
 export const cancelChargeUpdate = defineUpdate<ChargeRecord, []>('cancelCharge');

@@ -1,12 +1,14 @@
 /**
  * A charge as the API shows it: the workflow's record, plus what its status calls for. While the charge
- * waits for the customer (pending, requires_action) that is the PaymentIntent's `client_secret` and
- * `next_action`, read from the provider at this moment (never from Temporal, which never holds them);
- * once it succeeded, its refunds and its disputes. A final charge carries neither secret nor action.
+ * waits for the customer (pending, requires_action, requires_payment_method) the record carries the
+ * PaymentIntent's `client_secret` and `next_action` as the workflow holds them (encrypted in Temporal
+ * by the payload codec), so answering asks Stripe nothing; once it succeeded, its refunds and disputes.
+ * A final charge carries neither secret nor action.
  */
 import type { Static } from '@sinclair/typebox';
 import { awaitsCustomer, type ChargeRecord } from '../../contracts/charge';
-import type { PaymentIntentViews } from '../../contracts/payment-provider';
+import { ProviderUnavailableError } from '../../contracts/payment-provider';
+import type { Metrics } from '../../observability/metrics';
 import type { ChargeWorkflows } from '../temporal/charge-workflows';
 import type { DisputeWorkflows } from '../temporal/dispute-workflows';
 import type { chargeRecordSchema } from './schemas';
@@ -14,12 +16,25 @@ import type { chargeRecordSchema } from './schemas';
 /** GET /charges/:event_id's answer, as its schema says (client_secret and next_action, refunds, disputes). */
 export type ChargeView = Static<typeof chargeRecordSchema>;
 
+/** How long a GET waits for a transitional client_secret read before answering 503 (it goes on). */
+export const CLIENT_SECRET_READ_WAIT_MS = 4_000;
+/** The Retry-After of that 503: the read is under way on the Stripe task queue. */
+export const CLIENT_SECRET_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The record awaits the customer and has a PaymentIntent, but no client_secret: the workflow was
+ * started before it kept the secret (see loadClientSecretUpdate).
+ */
+function lacksClientSecret(record: ChargeRecord): boolean {
+  return awaitsCustomer(record.status) && record.payment_intent_id !== null && !('client_secret' in record);
+}
+
 export async function chargeView(
   record: ChargeRecord,
   deps: {
-    readonly charges: Pick<ChargeWorkflows, 'getRefunds'>;
-    readonly customerViews: PaymentIntentViews;
+    readonly charges: Pick<ChargeWorkflows, 'getRefunds' | 'loadClientSecret'>;
     readonly disputes: Pick<DisputeWorkflows, 'listForCharge'>;
+    readonly metrics: Pick<Metrics, 'clientSecretReads'>;
   },
 ): Promise<ChargeView> {
   if (record.status === 'succeeded') {
@@ -34,8 +49,24 @@ export async function chargeView(
       disputes: [...disputes],
     };
   }
-  if (!awaitsCustomer(record.status)) return record;
-  if (record.payment_intent_id === null) return { ...record, client_secret: null, next_action: null };
-  const view = await deps.customerViews.customerView(record.payment_intent_id, record.status);
-  return { ...record, client_secret: view.client_secret, next_action: view.next_action };
+  if (!awaitsCustomer(record.status)) return withoutCustomerFields(record);
+  if (!lacksClientSecret(record)) return record;
+  // Transitional (a charge started before the workflow kept the secret): the workflow reads it once
+  // through the rate-limited Stripe task queue, never this gateway; counted until none are left.
+  const read = await deps.charges.loadClientSecret(record.event_id, CLIENT_SECRET_READ_WAIT_MS);
+  if (read.kind === 'ready' && !lacksClientSecret(read.record)) {
+    deps.metrics.clientSecretReads.inc({ outcome: 'read' });
+    return read.record.status === 'succeeded' ? chargeView(read.record, deps) : read.record;
+  }
+  deps.metrics.clientSecretReads.inc({ outcome: 'not_yet' });
+  throw new ProviderUnavailableError(
+    `the client_secret of this charge is being read from Stripe (${read.kind === 'ready' ? 'Stripe did not answer' : read.reason}); retry`,
+    CLIENT_SECRET_RETRY_AFTER_SECONDS,
+  );
+}
+
+/** A record that does not await the customer never shows a secret, whatever a worker answered. */
+function withoutCustomerFields(record: ChargeRecord): ChargeRecord {
+  const { client_secret: _secret, next_action: _action, ...rest } = record;
+  return rest;
 }

@@ -12,7 +12,7 @@ import {
 } from '../../contracts/charge';
 import { amountProblem, currencyProblem } from '../../contracts/currency';
 import { DEFAULT_LATE_SUCCESS_POLICY, type LateSuccessPolicy } from '../../contracts/late-outcome';
-import { ProviderUnavailableError, type PaymentIntentViews } from '../../contracts/payment-provider';
+import { ProviderUnavailableError } from '../../contracts/payment-provider';
 import type { Metrics } from '../../observability/metrics';
 import { HttpError, JSON_BODY_ERRORS, RETRY_AFTER_SECONDS, type FieldError } from '../errors';
 import { registerStrictJsonParser } from '../json-body';
@@ -183,7 +183,6 @@ export async function chargeRoutes(
   app: FastifyInstance,
   opts: {
     charges: ChargeWorkflows;
-    customerViews: PaymentIntentViews;
     disputes: Pick<DisputeWorkflows, 'listForCharge'>;
     dedupe: Pick<DedupeWindow, 'windowSeconds' | 'refusal'>;
     metrics: Metrics;
@@ -195,13 +194,14 @@ export async function chargeRoutes(
     lateSuccessPolicy?: LateSuccessPolicy;
   },
 ): Promise<void> {
-  const { charges, customerViews, disputes, dedupe, metrics } = opts;
-  const view = (record: ChargeRecord) => chargeView(record, { charges, customerViews, disputes });
+  const { charges, disputes, dedupe, metrics } = opts;
+  const view = (record: ChargeRecord) => chargeView(record, { charges, disputes, metrics });
 
   /**
    * The early answer's body, or undefined when it cannot be given: the PaymentIntent did not come in
-   * time, or the provider could not be asked for the client_secret (the caller then gets the plain
-   * answer, and reads the charge with GET later). Never logs the view.
+   * time, or (a charge started before the workflow kept the client_secret) its transitional read did
+   * not finish (the caller then gets the plain answer, and reads the charge with GET later). Never
+   * logs the view.
    */
   const earlyView = async (early: EarlyAnswer, log: FastifyBaseLogger): Promise<ChargeView | undefined> => {
     if (early.kind === 'not_ready') {
@@ -212,7 +212,7 @@ export async function chargeRoutes(
       return await view(early.record);
     } catch (err) {
       if (!(err instanceof ProviderUnavailableError)) throw err;
-      log.warn({ reason: err.message }, 'no early answer: the payment provider could not be asked');
+      log.warn({ reason: err.message }, 'no early answer: the client_secret is not read yet');
       return undefined;
     }
   };
@@ -365,7 +365,7 @@ export async function chargeRoutes(
           503: {
             ...errorResponseSchema,
             description:
-              'Temporal cannot be reached, or Stripe cannot be asked for a waiting charge’s client_secret; retry after Retry-After seconds',
+              'Temporal cannot be reached (`unavailable`), or a waiting charge started before the workflow kept its client_secret is having it read through the Stripe queue (`payment_provider_unavailable`); retry after Retry-After seconds',
             headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait before retrying' } },
           },
         },

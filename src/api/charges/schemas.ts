@@ -226,7 +226,7 @@ const chargeRecordProperties = {
   client_secret: Type.Optional(
     Nullable(Type.String(), {
       description:
-        "Present while the charge waits for the customer (pending, requires_action); null until the PaymentIntent exists. Hand it to the customer's browser only (Stripe.js confirmPayment, the Payment Element); read from Stripe at each answer, never stored or logged here.",
+        "Present while the charge waits for the customer (pending, requires_action, requires_payment_method); null until the PaymentIntent exists. Hand it to the customer's browser only (Stripe.js confirmPayment, the Payment Element). Kept by the charge's workflow (encrypted in Temporal), so reading it asks Stripe nothing; never logged.",
     }),
   ),
   next_action: Type.Optional(

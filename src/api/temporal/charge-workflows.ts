@@ -42,6 +42,7 @@ import {
   cancelChargeUpdate,
   captureChargeUpdate,
   chargeStateQuery,
+  loadClientSecretUpdate,
   refundEventSignal,
   refundsQuery,
   refundUpdate,
@@ -49,7 +50,11 @@ import {
   lateStripeEventSignal,
   type RefundsState,
 } from '../../workflows/messages';
-import type { RefundEventPayload, PaymentEventPayload } from '../../contracts/payment-provider';
+import {
+  withoutCustomerAction,
+  type PaymentEventPayload,
+  type RefundEventPayload,
+} from '../../contracts/payment-provider';
 import { ChargeWorkflow } from '../../workflows/charge';
 import { LateOutcomeWorkflow } from '../../workflows/late-outcome';
 import {
@@ -111,6 +116,13 @@ export interface ChargeWorkflows {
   startWithEarlyAnswer(input: ChargeWorkflowInput, waitMs: number): Promise<EarlyStartResult>;
   /** Waits up to `waitMs` for an existing charge's PaymentIntent (a repeated POST with a wait). */
   awaitPaymentIntent(eventId: string, waitMs: number): Promise<EarlyAnswer>;
+  /**
+   * Transitional: asks a charge started before the workflow kept the client_secret to read it (once,
+   * on the rate-limited Stripe task queue) and answers its record with it; `not_ready` when that did
+   * not finish within `waitMs` (the read goes on: a later GET finds it) or the worker refused the
+   * update (an older worker, or a charge older still).
+   */
+  loadClientSecret(eventId: string, waitMs: number): Promise<EarlyAnswer>;
   describe(eventId: string): Promise<ExistingCharge | undefined>;
   getState(eventId: string): Promise<ChargeRecord | undefined>;
   /** 'not_running' when no open charge has that id (finished, or never ours). */
@@ -565,6 +577,28 @@ export function createChargeWorkflows(
 
     awaitPaymentIntent,
 
+    loadClientSecret: async (eventId, waitMs) => {
+      const handle = client.workflow.getHandle(chargeWorkflowId(eventId));
+      try {
+        const record = await client.connection.withDeadline(Date.now() + waitMs, () =>
+          handle.executeUpdate(loadClientSecretUpdate),
+        );
+        return { kind: 'ready', record };
+      } catch (err) {
+        // Closed meanwhile: its record is final, without a secret; a query reads it.
+        if (isClosedWorkflow(err)) {
+          return guard(async (): Promise<EarlyAnswer> => ({
+            kind: 'ready',
+            record: await handle.query(chargeStateQuery),
+          })).catch((): EarlyAnswer => ({ kind: 'not_ready', reason: 'closed' }));
+        }
+        const reason = notReadyReason(err);
+        if (reason !== undefined) return { kind: 'not_ready', reason };
+        if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
+        throw err;
+      }
+    },
+
     describe: (eventId) => guard(() => describeCharge(eventId)),
 
     getState: (eventId) =>
@@ -648,7 +682,8 @@ export function createChargeWorkflows(
             taskQueue,
             args: [input],
             signal: lateStripeEventSignal,
-            signalArgs: [payload],
+            // A closed charge's customer has nothing left to do: its secret has no business here.
+            signalArgs: [withoutCustomerAction(payload)],
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             typedSearchAttributes: [
               { key: EventIdSearchAttribute, value: eventId },
