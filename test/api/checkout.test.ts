@@ -1,16 +1,19 @@
 /**
- * What the storefront needs to finish a charge, over a fake Temporal and a fake provider: POST /charge
- * with `Prefer: wait=N` answers early (201, or 200 for a repeat) with the charge as GET shows it, its
- * client_secret and next_action included, and `Preference-Applied`; otherwise the plain 202/200. GET
- * carries client_secret and next_action exactly while the charge waits for the customer. return_url
- * is taken only with a payment method, and only https.
+ * What the storefront needs to finish a charge, over a fake Temporal whose workflows answer as
+ * ChargeWorkflow does (the client_secret and next_action in the record while the charge awaits the
+ * customer): POST /charge with `Prefer: wait=N` answers early (201, or 200 for a repeat) with the
+ * charge as GET shows it, its client_secret and next_action included, and `Preference-Applied`;
+ * otherwise the plain 202/200. GET carries client_secret and next_action exactly while the charge waits
+ * for the customer, from the workflow's answer alone; only a charge started before the workflow kept
+ * the secret asks the workflow to read it (loadClientSecret). return_url is taken only with a payment
+ * method, and only https.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { MAX_PREFER_WAIT_SECONDS, preferredWaitSeconds } from '../../src/api/charges/prefer';
 import { awaitsCustomer, CHARGE_STATUSES, type ChargeStatus } from '../../src/contracts/charge';
-import { FakeCustomerViews } from '../support/fake-customer-views';
+import { FakeChargeWorkflows } from '../support/fake-charge-workflows';
 import { buildTestApp, TEST_API_TOKEN, type TestApp } from '../support/test-app';
 
 const auth = { authorization: `Bearer ${TEST_API_TOKEN}` };
@@ -76,20 +79,16 @@ describe('POST /charge with Prefer: wait=N (the early answer)', () => {
       headers: { ...auth, ...(prefer === undefined ? {} : { prefer }) },
     });
 
-  it('without Prefer: the fast 202 as before, no wait, nothing read from the provider', async () => {
+  it('without Prefer: the fast 202 as before, no wait', async () => {
     const charge = newCharge();
     withPaymentIntent(t, charge);
-    const before = { ...t.charges.earlyCalls, reads: t.customerViews.reads.length };
+    const before = { ...t.charges.earlyCalls };
     const res = await post(charge);
     assert.equal(res.statusCode, 202);
     assert.equal(res.headers['preference-applied'], undefined);
     const json = res.json<Json>();
     assert.equal('client_secret' in json, false);
-    assert.deepEqual(
-      { ...t.charges.earlyCalls, reads: t.customerViews.reads.length },
-      before,
-      'no update-with-start, no read',
-    );
+    assert.deepEqual({ ...t.charges.earlyCalls }, before, 'no update-with-start');
   });
 
   it('answers 201 with the charge as GET shows it, plus workflow_id, run_id, status_url, duplicate, and Preference-Applied', async () => {
@@ -115,7 +114,7 @@ describe('POST /charge with Prefer: wait=N (the early answer)', () => {
     );
     assert.equal(json['status'], 'pending');
     assert.equal(json['payment_intent_id'], pi);
-    assert.equal(json['client_secret'], FakeCustomerViews.secretOf(pi));
+    assert.equal(json['client_secret'], FakeChargeWorkflows.secretOf(pi));
     assert.equal(json['next_action'], null);
     assert.match(String(json['run_id']), /^run-/);
   });
@@ -160,17 +159,41 @@ describe('POST /charge with Prefer: wait=N (the early answer)', () => {
     }
   });
 
-  it('answers the usual 202 when the provider cannot be asked for the client_secret', async () => {
-    t.customerViews.unavailable = true;
+  it('answers 201 with the secret from the early answer itself: no client_secret read', async () => {
+    const charge = newCharge();
+    const pi = withPaymentIntent(t, charge);
+    const loads = t.charges.secretLoads.length;
+    const res = await post(charge, 'wait=5');
+    assert.equal(res.statusCode, 201);
+    assert.equal(res.json<Json>()['client_secret'], FakeChargeWorkflows.secretOf(pi));
+    assert.equal(t.charges.secretLoads.length, loads);
+  });
+
+  it('a repeat of a charge started before the workflow kept the secret: read once through the workflow, then 200', async () => {
+    const charge = newCharge();
+    const pi = withPaymentIntent(t, charge);
+    assert.equal((await post(charge)).statusCode, 202);
+    t.charges.startedBeforeSecretKept.add(String(charge['event_id']));
+    const repeat = await post(charge, 'wait=5');
+    assert.equal(repeat.statusCode, 200);
+    assert.equal(repeat.json<Json>()['client_secret'], FakeChargeWorkflows.secretOf(pi));
+    assert.deepEqual(t.charges.secretLoads.slice(-1), [charge['event_id']]);
+  });
+
+  it('answers the usual 202 when the transitional read of the client_secret does not finish in time', async () => {
+    const charge = newCharge();
+    withPaymentIntent(t, charge);
+    assert.equal((await post(charge)).statusCode, 202);
+    t.charges.startedBeforeSecretKept.add(String(charge['event_id']));
+    t.charges.secretReadLate = true;
     try {
-      const charge = newCharge();
-      withPaymentIntent(t, charge);
       const res = await post(charge, 'wait=5');
-      assert.equal(res.statusCode, 202);
-      assert.equal(res.json<Json>()['duplicate'], false);
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.json<Json>()['duplicate'], true);
       assert.equal(res.headers['preference-applied'], undefined);
+      assert.equal('client_secret' in res.json<Json>(), false);
     } finally {
-      t.customerViews.unavailable = false;
+      t.charges.secretReadLate = false;
     }
   });
 
@@ -196,7 +219,7 @@ describe('POST /charge with Prefer: wait=N (the early answer)', () => {
     assert.equal(repeat.headers['preference-applied'], 'wait=4');
     const json = repeat.json<Json>();
     assert.equal(json['duplicate'], true);
-    assert.equal(json['client_secret'], FakeCustomerViews.secretOf(pi));
+    assert.equal(json['client_secret'], FakeChargeWorkflows.secretOf(pi));
     assert.equal(json['order_id'], charge['order_id']);
     assert.ok((t.charges.waits.at(-1) ?? 0) <= 4000, 'the repeat waits at most what is left');
 
@@ -252,12 +275,18 @@ describe('GET /charges/:event_id: client_secret and next_action while the charge
     return res.json<Json>();
   };
 
-  it('pending: the client_secret and a null next_action, read under the charge status', async () => {
+  it("pending: the client_secret and a null next_action, from the workflow's answer alone", async () => {
     const { eventId, pi = '' } = await started('pending');
+    const loads = t.charges.secretLoads.length;
     const json = await get(eventId);
-    assert.equal(json['client_secret'], FakeCustomerViews.secretOf(pi));
+    assert.equal(json['client_secret'], FakeChargeWorkflows.secretOf(pi));
     assert.equal(json['next_action'], null);
-    assert.deepEqual(t.customerViews.reads.at(-1), { paymentIntentId: pi, chargeStatus: 'pending' });
+    assert.equal(t.charges.secretLoads.length, loads, 'no read: the workflow holds it');
+  });
+
+  it('requires_payment_method (a declined browser card): the same client_secret, for another card', async () => {
+    const { eventId, pi = '' } = await started('requires_payment_method');
+    assert.equal((await get(eventId))['client_secret'], FakeChargeWorkflows.secretOf(pi));
   });
 
   it("requires_action: Stripe's next_action as Stripe returns it", async () => {
@@ -267,43 +296,60 @@ describe('GET /charges/:event_id: client_secret and next_action while the charge
       redirect_to_url: { url: 'https://hooks.stripe.com/3d_secure_2/hosted?x=1', return_url: null },
       some_future_field: { nested: [1, 'two', { three: true }] },
     };
-    t.customerViews.nextActions.set(pi, nextAction);
+    t.charges.nextActions.set(eventId, nextAction);
     const json = await get(eventId);
     assert.deepEqual(json['next_action'], nextAction);
-    assert.equal(json['client_secret'], FakeCustomerViews.secretOf(pi));
+    assert.equal(json['client_secret'], FakeChargeWorkflows.secretOf(pi));
   });
 
   it('pending before the PaymentIntent exists: both null, nothing read', async () => {
     const { eventId } = await started('pending', false);
-    const reads = t.customerViews.reads.length;
+    const loads = t.charges.secretLoads.length;
     const json = await get(eventId);
     assert.equal(json['client_secret'], null);
     assert.equal(json['next_action'], null);
-    assert.equal(t.customerViews.reads.length, reads);
+    assert.equal(t.charges.secretLoads.length, loads);
   });
 
   for (const status of CHARGE_STATUSES.filter((s) => !awaitsCustomer(s))) {
     it(`${status}: neither client_secret nor next_action, nothing read`, async () => {
       const { eventId } = await started(status);
-      const reads = t.customerViews.reads.length;
+      const loads = t.charges.secretLoads.length;
       const json = await get(eventId);
       assert.equal('client_secret' in json, false);
       assert.equal('next_action' in json, false);
-      assert.equal(t.customerViews.reads.length, reads);
+      assert.equal(t.charges.secretLoads.length, loads);
     });
   }
 
-  it('answers 503 with Retry-After when the provider cannot be asked for a waiting charge', async () => {
-    const { eventId } = await started('pending');
-    t.customerViews.unavailable = true;
+  it('a charge started before the workflow kept the secret: the workflow reads it once (loadClientSecret), counted; then queries answer', async () => {
+    const { eventId, pi = '' } = await started('pending');
+    t.charges.startedBeforeSecretKept.add(eventId);
+    const json = await get(eventId);
+    assert.equal(json['client_secret'], FakeChargeWorkflows.secretOf(pi));
+    assert.deepEqual(t.charges.secretLoads.slice(-1), [eventId]);
+    const loads = t.charges.secretLoads.length;
+    assert.equal((await get(eventId))['client_secret'], FakeChargeWorkflows.secretOf(pi));
+    assert.equal(t.charges.secretLoads.length, loads, 'held from then on');
+    const metrics = await t.metrics.registry.getSingleMetricAsString('payments_client_secret_reads_total');
+    assert.match(metrics, /payments_client_secret_reads_total\{outcome="read"[^}]*\} 1/);
+  });
+
+  it('answers 503 with Retry-After while that read has not finished (it goes on in the workflow)', async () => {
+    const { eventId } = await started('requires_action');
+    t.charges.startedBeforeSecretKept.add(eventId);
+    t.charges.secretReadLate = true;
     try {
       const res = await t.app.inject({ method: 'GET', url: `/charges/${eventId}`, headers: auth });
       assert.equal(res.statusCode, 503);
       assert.equal(res.json<Json>()['error'], 'payment_provider_unavailable');
-      assert.equal(res.headers['retry-after'], '7');
+      assert.equal(res.headers['retry-after'], '1');
+      assert.doesNotMatch(res.body, /_secret_/);
     } finally {
-      t.customerViews.unavailable = false;
+      t.charges.secretReadLate = false;
     }
+    const metrics = await t.metrics.registry.getSingleMetricAsString('payments_client_secret_reads_total');
+    assert.match(metrics, /payments_client_secret_reads_total\{outcome="not_yet"[^}]*\} 1/);
   });
 });
 

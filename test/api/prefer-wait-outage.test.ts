@@ -16,7 +16,6 @@ import { createChargeWorkflows, TEMPORAL_CALL_DEADLINE_MS } from '../../src/api/
 import { DEFAULT_CHARGE_TIMING } from '../../src/contracts/charge';
 import { DEFAULT_REFUND_WINDOW_SECONDS } from '../../src/contracts/refund';
 import { createMetrics } from '../../src/observability/metrics';
-import { FakeCustomerViews } from '../support/fake-customer-views';
 import { FakeDisputeWorkflows } from '../support/fake-dispute-workflows';
 import { startTcpGate, type TcpGate } from '../support/tcp-gate';
 import { DEFAULT_TOPIC_NAMES, FakeDedupeWindow, TEST_API_TOKEN } from '../support/test-app';
@@ -42,7 +41,6 @@ describe('POST /charge with Prefer: wait=10 while Temporal never answers', { tim
       gateway: {
         charges: createChargeWorkflows(new Client({ connection, namespace: 'default' }), 'q'),
         disputes: new FakeDisputeWorkflows(),
-        customerViews: new FakeCustomerViews(),
         dedupe: new FakeDedupeWindow(),
         apiTokens: [TEST_API_TOKEN],
         timing: DEFAULT_CHARGE_TIMING,

@@ -10,6 +10,7 @@ import {
   type UpdateOutcome,
 } from '../../src/api/temporal/charge-workflows';
 import {
+  awaitsCustomer,
   AUTHORIZATION_EXPIRED,
   CAPTURE_EXCEEDS_CAPTURABLE,
   CAPTURE_REFUSED,
@@ -64,6 +65,17 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
   readonly captureCalls = new Map<string, number>();
   /** Charges whose next capture Stripe refuses (the workflow's capture_refused), with Stripe's message. */
   readonly captureRefusals = new Map<string, string>();
+  /** The next_action the fake's workflow holds per event_id (null unless a test sets one). */
+  readonly nextActions = new Map<string, Record<string, unknown>>();
+  /**
+   * Charges started before the workflow kept the client_secret: their record lacks it until
+   * loadClientSecret has read it (which drops them from here).
+   */
+  readonly startedBeforeSecretKept = new Set<string>();
+  /** Set to play a transitional read that does not finish in time (Stripe slow, the queue backlogged). */
+  secretReadLate = false;
+  /** The loadClientSecret calls, by event_id, in order. */
+  readonly secretLoads: string[] = [];
   /** Every call, refused or not: what the gateway asked Temporal. */
   readonly calls = { start: 0, describe: 0 };
   /** The calls that wait for the PaymentIntent (`Prefer: wait=N`). */
@@ -120,6 +132,21 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
     return { kind: 'ready', record };
   }
 
+  /** The client_secret the fake's workflows hold for a PaymentIntent. */
+  static secretOf(paymentIntentId: string): string {
+    return `${paymentIntentId}_secret_fakeFAKEfake`;
+  }
+
+  async loadClientSecret(eventId: string, waitMs: number): Promise<EarlyAnswer> {
+    this.secretLoads.push(eventId);
+    this.waits.push(waitMs);
+    this.check();
+    if (this.secretReadLate) return { kind: 'not_ready', reason: 'timeout' };
+    this.startedBeforeSecretKept.delete(eventId);
+    const record = await this.getState(eventId);
+    return record === undefined ? { kind: 'not_ready', reason: 'closed' } : { kind: 'ready', record };
+  }
+
   async describe(eventId: string): Promise<ExistingCharge | undefined> {
     this.calls.describe++;
     this.check();
@@ -138,7 +165,21 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
     const found = this.find(eventId);
     if (!found) return undefined;
     const { request } = found;
+    const status = this.statuses.get(eventId) ?? 'pending';
+    const pi = this.paymentIntents.get(eventId) ?? null;
+    // As the workflow answers (toCallerRecord): the secret while the charge awaits the customer.
+    const customer = !awaitsCustomer(status)
+      ? {}
+      : pi === null
+        ? { client_secret: null, next_action: null }
+        : this.startedBeforeSecretKept.has(eventId)
+          ? {}
+          : {
+              client_secret: FakeChargeWorkflows.secretOf(pi),
+              next_action: this.nextActions.get(eventId) ?? null,
+            };
     return {
+      ...customer,
       event_id: request.event_id,
       order_id: request.order_id,
       status: this.statuses.get(eventId) ?? 'pending',

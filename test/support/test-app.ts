@@ -10,7 +10,6 @@ import { DEFAULT_REFUND_WINDOW_SECONDS } from '../../src/contracts/refund';
 import { TOPIC_KEYS, TOPICS, type TopicNames } from '../../src/contracts/topics';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { FakeChargeWorkflows } from './fake-charge-workflows';
-import { FakeCustomerViews } from './fake-customer-views';
 import { FakeDisputeWorkflows } from './fake-dispute-workflows';
 
 export const DEFAULT_TOPIC_NAMES = Object.fromEntries(
@@ -42,7 +41,6 @@ export interface TestApp {
   readonly app: FastifyInstance;
   readonly charges: FakeChargeWorkflows;
   readonly disputes: FakeDisputeWorkflows;
-  readonly customerViews: FakeCustomerViews;
   readonly dedupe: FakeDedupeWindow;
   readonly metrics: Metrics;
 }
@@ -51,7 +49,6 @@ export interface TestApp {
 export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<TestApp> {
   const charges = new FakeChargeWorkflows();
   const disputes = new FakeDisputeWorkflows();
-  const customerViews = new FakeCustomerViews();
   const dedupe = new FakeDedupeWindow();
   const metrics = createMetrics();
   const stripe = createStripeClient({
@@ -64,7 +61,6 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
     gateway: {
       charges,
       disputes,
-      customerViews,
       dedupe,
       apiTokens: [TEST_API_TOKEN, 'previous-api-token-0123456789'],
       timing: DEFAULT_CHARGE_TIMING,
@@ -82,5 +78,5 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
       lateSuccessPolicy: 'refund',
     },
   });
-  return { app, charges, disputes, customerViews, dedupe, metrics };
+  return { app, charges, disputes, dedupe, metrics };
 }
