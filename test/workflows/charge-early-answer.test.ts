@@ -1,8 +1,11 @@
 /**
  * ChargeWorkflow's early answer and its current details, on the time-skipping test server with typed
  * mocked activities: the awaitPaymentIntent update returns the record once the PaymentIntent exists
- * (or once the charge ended without one), and the Web UI's "current details" (the workflow metadata
- * query) say the status, the PaymentIntent and what the charge waits for.
+ * (or once the charge ended without one), with the client_secret and next_action the create returned
+ * while the charge awaits the customer (never in its result); the Web UI's "current details" (the
+ * workflow metadata query) say the status, the PaymentIntent and what the charge waits for, and never
+ * the secret. A charge whose create result carries no secret (as recorded before the workflow kept it)
+ * reads it once through loadClientSecret (the retrieve activity), however many callers ask at once.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +17,12 @@ import { createChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import { chargeWorkflowId, type ChargeRecord, type ChargeRequest } from '../../src/contracts/charge';
 import type { PaymentIntentOutcome } from '../../src/contracts/payment-provider';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
-import { awaitPaymentIntentUpdate, chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';
+import {
+  awaitPaymentIntentUpdate,
+  chargeStateQuery,
+  loadClientSecretUpdate,
+  stripeEventSignal,
+} from '../../src/workflows/messages';
 import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
 
 function chargeRequest(): ChargeRequest {
@@ -66,12 +74,18 @@ describe('ChargeWorkflow: the early answer and the current details', { timeout: 
   const details = async (request: ChargeRequest) =>
     (await handleOf(request).query<WorkflowMetadata>('__temporal_workflow_metadata')).currentDetails ?? '';
 
-  it('answers the update once the PaymentIntent exists, with the record (no client_secret in it)', async () => {
+  it('answers the update once the PaymentIntent exists, with the record and its client_secret (never in the result)', async () => {
     const create = gate();
     await within(
       activities(async () => {
         await create.opened;
-        return { id: 'pi_early', status: 'requires_payment_method', failure: null };
+        return {
+          id: 'pi_early',
+          status: 'requires_payment_method',
+          failure: null,
+          client_secret: 'pi_early_secret_wf',
+          next_action: null,
+        };
       }),
       async (request, taskQueue) => {
         await createChargeWorkflows(env.client, taskQueue).start({ request, payload_hash: 'h' });
@@ -86,14 +100,19 @@ describe('ChargeWorkflow: the early answer and the current details', { timeout: 
         assert.equal(record.status, 'pending');
         assert.deepEqual(Object.keys(record).sort(), [
           'amount',
+          'client_secret',
           'currency',
           'event_id',
           'failure',
+          'next_action',
           'order_id',
           'payment_intent_id',
           'status',
           'updated_at',
         ]);
+        assert.equal(record.client_secret, 'pi_early_secret_wf');
+        assert.equal(record.next_action, null);
+        assert.equal((await handle.query(chargeStateQuery)).client_secret, 'pi_early_secret_wf');
         // Once it exists, a second update answers at once.
         assert.equal((await handle.executeUpdate(awaitPaymentIntentUpdate)).payment_intent_id, 'pi_early');
         await handle.signal(stripeEventSignal, {
@@ -104,7 +123,56 @@ describe('ChargeWorkflow: the early answer and the current details', { timeout: 
           payment_intent_status: 'succeeded',
           failure: null,
         });
-        assert.equal((await handle.result()).status, 'succeeded');
+        const result = await handle.result();
+        assert.equal(result.status, 'succeeded');
+        assert.equal('client_secret' in result, false);
+        assert.equal('client_secret' in (await handle.query(chargeStateQuery)), false);
+      },
+    );
+  });
+
+  it('a charge whose create carried no secret (recorded before it was kept): loadClientSecret reads it once, on the Stripe queue, for every caller', async () => {
+    const retrieved: string[] = [];
+    const read = gate();
+    await within(
+      {
+        ...activities(async () => ({ id: 'pi_old', status: 'requires_payment_method', failure: null })),
+        retrievePaymentIntent: async ({ payment_intent_id: id }) => {
+          retrieved.push(id);
+          await read.opened;
+          return {
+            id,
+            status: 'requires_payment_method',
+            failure: null,
+            client_secret: `${id}_secret_read`,
+            next_action: null,
+          };
+        },
+      },
+      async (request, taskQueue) => {
+        await createChargeWorkflows(env.client, taskQueue).start({ request, payload_hash: 'h' });
+        const handle = handleOf(request);
+        await waitFor(async () => (await handle.query(chargeStateQuery)).payment_intent_id !== null);
+        assert.equal('client_secret' in (await handle.query(chargeStateQuery)), false, 'not held');
+        const callers = [1, 2, 3].map(() => handle.executeUpdate(loadClientSecretUpdate));
+        await waitFor(async () => retrieved.length > 0);
+        read.open();
+        const answers = await Promise.all(callers);
+        assert.deepEqual(
+          answers.map((a) => a.client_secret),
+          ['pi_old_secret_read', 'pi_old_secret_read', 'pi_old_secret_read'],
+        );
+        assert.deepEqual(retrieved, ['pi_old'], 'one read for the three callers');
+        const held = await handle.query(chargeStateQuery);
+        assert.equal(held.client_secret, 'pi_old_secret_read');
+        assert.equal(held.status, 'pending');
+        // Held now: another call answers without reading.
+        assert.equal(
+          (await handle.executeUpdate(loadClientSecretUpdate)).client_secret,
+          'pi_old_secret_read',
+        );
+        assert.equal(retrieved.length, 1);
+        await handle.terminate('test over');
       },
     );
   });
@@ -138,7 +206,13 @@ describe('ChargeWorkflow: the early answer and the current details', { timeout: 
 
   it('shows what a waiting charge waits for: the customer, then 3-D Secure with the time it is canceled', async () => {
     await within(
-      activities(async () => ({ id: 'pi_wait', status: 'requires_payment_method', failure: null })),
+      activities(async () => ({
+        id: 'pi_wait',
+        status: 'requires_payment_method',
+        failure: null,
+        client_secret: 'pi_wait_secret_details',
+        next_action: null,
+      })),
       async (request, taskQueue) => {
         await createChargeWorkflows(env.client, taskQueue).start({ request, payload_hash: 'h' });
         const handle = handleOf(request);
@@ -158,9 +232,22 @@ describe('ChargeWorkflow: the early answer and the current details', { timeout: 
           payment_intent_id: 'pi_wait',
           payment_intent_status: 'requires_action',
           failure: null,
+          client_secret: 'pi_wait_secret_details',
+          next_action: {
+            type: 'redirect_to_url',
+            redirect_to_url: {
+              url: 'https://hooks.stripe.com/3ds?c=pi_wait_secret_details',
+              return_url: null,
+            },
+          },
         });
         await waitFor(async () => /requires_action/.test(await details(request)));
         const action = await details(request);
+        assert.doesNotMatch(action, /_secret_/, 'the current details never show the secret');
+        assert.equal(
+          ((await handle.query(chargeStateQuery)).next_action as { type?: string } | null)?.type,
+          'redirect_to_url',
+        );
         assert.match(action, /authentication their bank asked for/);
         assert.match(action, /canceled at \d{4}-/);
         await handle.terminate('test over');
