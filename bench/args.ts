@@ -24,6 +24,11 @@ export interface FlashSaleOptions {
   readonly workerStripeRatePerS: number | null;
   /** How long after the last arrival the sale may take to finish before the rest count as lost. */
   readonly drainSeconds: number;
+  /**
+   * With a storefront: each charge's GET /charges/:event_id polled at this interval (ms) until its
+   * client_secret shows or it ends; null: no storefront.
+   */
+  readonly pollStorefrontMs: number | null;
   readonly out: string;
 }
 
@@ -113,6 +118,7 @@ const FULL: Defaults = {
     stripeLimitPerS: 25,
     workerStripeRatePerS: null,
     drainSeconds: 600,
+    pollStorefrontMs: null,
     out: 'bench/results/flash-sale.json',
   },
   tracingRun: { ratePerS: 10, seconds: 20, rounds: 3, out: 'bench/results/tracing.json' },
@@ -143,6 +149,8 @@ const SMOKE: Partial<Defaults> = {
     stripeLimitPerS: 10,
     workerStripeRatePerS: 8,
     drainSeconds: 20,
+    // The smoke covers the storefront too, so the polling path cannot rot.
+    pollStorefrontMs: 500,
     out: 'bench/results/smoke-flash-sale.json',
   },
   tracingRun: { ratePerS: 5, seconds: 3, rounds: 1, out: 'bench/results/smoke-tracing.json' },
@@ -178,6 +186,8 @@ interface BenchFlags extends Record<string, FlagValue> {
   'stripe-limit': number;
   'flash-stripe-rate': number;
   'flash-drain-seconds': number;
+  'poll-storefront': boolean;
+  'poll-interval-ms': number;
   'flash-out': string;
   tracing: boolean;
   'tracing-rate': number;
@@ -328,6 +338,17 @@ function flagSpec(d: Defaults): FlagSpec<BenchFlags> {
       description: 'flash sale: time after the last arrival to finish; unfinished charges then count as lost',
       parse: positive,
     },
+    'poll-storefront': {
+      default: d.flash.pollStorefrontMs !== null,
+      description:
+        'flash sale: a storefront polls GET /charges/:event_id for each durable charge until it\n' +
+        "shows its client_secret or ends; reports the gateway's Stripe requests (on in --smoke)",
+    },
+    'poll-interval-ms': {
+      default: d.flash.pollStorefrontMs ?? 1000,
+      description: "flash sale: the storefront's time between two GETs of one charge",
+      parse: positive,
+    },
     'flash-out': {
       default: d.flash.out,
       value: 'FILE',
@@ -375,6 +396,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
     stripeLimitPerS: flags['stripe-limit'],
     workerStripeRatePerS: flags['flash-stripe-rate'] === 0 ? null : flags['flash-stripe-rate'],
     drainSeconds: flags['flash-drain-seconds'],
+    pollStorefrontMs: flags['poll-storefront'] ? flags['poll-interval-ms'] : null,
     out: flags['flash-out'],
   };
   return {

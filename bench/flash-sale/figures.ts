@@ -6,6 +6,7 @@
 import type { PhaseUsage } from '../proc-sampler';
 import { Samples, round, type LatencySummary } from '../stats';
 import { maxInWindow, type StripeTraffic } from '../stripe-limit';
+import type { StorefrontFigures } from './storefront';
 
 export type SalePath = 'durable' | 'direct';
 
@@ -213,10 +214,34 @@ export interface SaleCheck {
   readonly met: boolean;
 }
 
-/** The bar for the durable path, read from the figures. */
-export function durableChecks(durable: PathFigures, stripeLimitPerS: number): SaleCheck[] {
+/**
+ * The issue's bar for the durable path, read from the figures; with a storefront polling, also: the
+ * gateway made no Stripe request, and every charge's poll ended (secret shown, or the charge moved on).
+ */
+export function durableChecks(
+  durable: PathFigures,
+  stripeLimitPerS: number,
+  storefront: StorefrontFigures | null = null,
+): SaleCheck[] {
   const s = durable.stripe;
   const p99 = durable.post_ms.p99;
+  const storefrontChecks: SaleCheck[] =
+    storefront === null
+      ? []
+      : [
+          {
+            check: 'Stripe requests made by the gateway (storefront polling)',
+            value: storefront.gateway_stripe_requests,
+            target: '= 0',
+            met: storefront.gateway_stripe_requests === 0,
+          },
+          {
+            check: 'storefront polls that never saw the client_secret or the charge end',
+            value: storefront.gave_up,
+            target: '= 0',
+            met: storefront.gave_up === 0,
+          },
+        ];
   return [
     {
       check: 'accepted',
@@ -249,5 +274,6 @@ export function durableChecks(durable: PathFigures, stripeLimitPerS: number): Sa
       target: '<= 100',
       met: p99 !== null && p99 <= 100,
     },
+    ...storefrontChecks,
   ];
 }

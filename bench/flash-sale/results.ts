@@ -6,6 +6,7 @@ import { flashSaleSpec } from '../charts/specs';
 import type { MachineInfo } from '../machine';
 import { round, type LatencySummary } from '../stats';
 import { durableChecks, type PathFigures, type SaleCheck } from './figures';
+import type { StorefrontFigures } from './storefront';
 
 export const DEFINITIONS = {
   accepted: 'POST answered 2xx: durable 202 (the charge workflow exists), direct 200 (Stripe and Kafka done)',
@@ -24,6 +25,9 @@ export const DEFINITIONS = {
   post_ms: 'POST response time from the intended send time, every answered POST',
   time_to_drain_s: 'last arrival to the last order finished (the drain limit when some never did)',
   backlog: 'orders sent and not yet finished (completed, failed or refused) at the end of each second',
+  storefront:
+    'with --poll-storefront: GET /charges/:event_id per durable charge until its client_secret shows or it ends; ' +
+    "gateway_stripe_requests is the gateway process's payments_stripe_requests_total over the sale",
 } as const;
 
 export interface FlashSaleResults {
@@ -49,6 +53,8 @@ export interface FlashSaleResults {
   readonly definitions: typeof DEFINITIONS;
   readonly durable: PathFigures;
   readonly direct: PathFigures;
+  /** The storefront polling the durable path's charges (--poll-storefront); null without one. */
+  readonly storefront: StorefrontFigures | null;
   /** The issue's bar for the durable path, read from the figures above. */
   readonly durable_checks: readonly SaleCheck[];
   readonly durable_meets_bar: boolean;
@@ -69,11 +75,13 @@ export function flashSaleResults(args: {
   problems: readonly string[];
   durable: PathFigures;
   direct: PathFigures;
+  storefront?: StorefrontFigures | null;
   chart: string | null;
   machine: MachineInfo | null;
 }): FlashSaleResults {
   const { options, durable, direct } = args;
-  const checks = durableChecks(durable, options.stripeLimitPerS);
+  const storefront = args.storefront ?? null;
+  const checks = durableChecks(durable, options.stripeLimitPerS, storefront);
   const directFailures = Object.keys(direct.failure_kinds).filter((k) => k !== 'stripe_429');
   return {
     run_id: args.runId,
@@ -107,6 +115,7 @@ export function flashSaleResults(args: {
     definitions: DEFINITIONS,
     durable,
     direct,
+    storefront,
     durable_checks: checks,
     durable_meets_bar: checks.every((c) => c.met),
     chart: args.chart,
@@ -176,6 +185,22 @@ export function formatFlashTable(r: FlashSaleResults): string {
     ['arrivals (s) / time to drain (s)', `${d.arrivals_s} / ${drain(d)}`, `${x.arrivals_s} / ${drain(x)}`],
     ['failure kinds', kinds(d), kinds(x)],
   ];
+  const f = r.storefront;
+  const storefrontLines =
+    f === null
+      ? []
+      : [
+          `storefront (durable path): GET /charges/:event_id every ${f.poll_interval_ms} ms per charge: ` +
+            `${f.charges_polled} charges, ${f.gets} GETs (${f.gets_per_charge_mean} per charge; answers ` +
+            `${Object.entries(f.answers)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')})`,
+          `  client_secret shown for ${f.secret_shown}, charge ended first for ${f.ended_first}, gave up on ${f.gave_up}`,
+          `  Stripe's 429s: ${pct(d)} of its requests; Stripe reads made by the gateway: ` +
+            `${f.gateway_stripe_requests ?? 'unread'} (transitional secret reads through the worker's queue: ` +
+            `${f.gateway_transitional_secret_reads ?? 'unread'})`,
+          '-'.repeat(20),
+        ];
   const w0 = Math.max(...rows.map((row) => row[0].length));
   const w1 = Math.max(...rows.map((row) => row[1].length));
   const lines = rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
@@ -195,6 +220,7 @@ export function formatFlashTable(r: FlashSaleResults): string {
     rule,
     ...lines,
     rule,
+    ...storefrontLines,
     `durable path against the issue's bar: ${r.durable_meets_bar ? 'met' : 'NOT met'}` +
       (r.mode === 'smoke'
         ? " (a smoke's few charges: the 429s of the first second's burst weigh far more than in a full sale)"

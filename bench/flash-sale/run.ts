@@ -15,6 +15,7 @@ import type { ServiceProcesses } from '../service';
 import type { PathFigures } from './figures';
 import { flashSaleChart, flashSaleResults, formatFlashTable, workerStripeRate } from './results';
 import { runDirectSale, runDurableSale, type SaleParams } from './sale';
+import { gatewayStripeCounters, Storefront, type StorefrontFigures } from './storefront';
 
 export async function runFlashSale(ctx: BenchContext, service: ServiceProcesses): Promise<boolean> {
   const options = ctx.options.flashSale;
@@ -39,14 +40,30 @@ export async function runFlashSale(ctx: BenchContext, service: ServiceProcesses)
     paymentIntents: ctx.paymentIntents,
     completions: ctx.completions,
   });
+  const storefront =
+    options.pollStorefrontMs === null
+      ? undefined
+      : new Storefront(ctx.http, service.gateway.url, options.pollStorefrontMs);
+  if (storefront)
+    log(`a storefront polls GET /charges/:event_id every ${storefront.intervalMs} ms per charge`);
+  const gatewayBefore = storefront && (await gatewayStripeCounters(ctx.http, service.gateway.url));
   const durable = await runDurableSale({
     params,
     prefix: `${ctx.prefix}flash-durable-`,
     proxy,
     sampler: ctx.sampler,
     driver,
+    storefront,
   });
   logPath(durable.figures);
+  let storefrontFigures: StorefrontFigures | null = null;
+  if (storefront) {
+    const after = await gatewayStripeCounters(ctx.http, service.gateway.url);
+    storefrontFigures = storefront.figures({ before: gatewayBefore, after });
+    if (storefrontFigures.gateway_stripe_requests === null)
+      problems.push("storefront: the gateway's /metrics could not be read");
+    logStorefront(storefrontFigures);
+  }
   ctx.children.assertHealthy();
 
   log(`flash sale, direct path: ${sale}`);
@@ -80,6 +97,7 @@ export async function runFlashSale(ctx: BenchContext, service: ServiceProcesses)
     startedAt,
     durable: durable.figures,
     direct: direct.figures,
+    storefront: storefrontFigures,
     machine: ctx.machine,
   };
   let results = flashSaleResults({ ...base, problems, chart });
@@ -94,6 +112,14 @@ export async function runFlashSale(ctx: BenchContext, service: ServiceProcesses)
   fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${formatFlashTable(results)}\n`);
   return results.ok;
+}
+
+function logStorefront(f: StorefrontFigures): void {
+  log(
+    `flash sale, storefront: ${f.charges_polled} charges polled with ${f.gets} GETs, client_secret shown for ` +
+      `${f.secret_shown}, ended first ${f.ended_first}, gave up ${f.gave_up}; the gateway's Stripe requests: ` +
+      `${f.gateway_stripe_requests ?? 'unread'}`,
+  );
 }
 
 function logPath(f: PathFigures): void {

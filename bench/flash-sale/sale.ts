@@ -18,6 +18,7 @@ import type { ProcSampler } from '../proc-sampler';
 import type { StripeProxy } from '../stripe-proxy';
 import { sleep } from '../../test/support/wait';
 import { pathFigures, type OrderRecord, type PathFigures, type SalePath } from './figures';
+import type { Storefront } from './storefront';
 
 export const DIRECT_TOPIC = 'bench.direct-charge';
 
@@ -84,13 +85,18 @@ async function runSale(args: {
   }
 }
 
-/** The durable path: each order driven as the stepped run drives a charge (POST, webhook, Kafka). */
+/**
+ * The durable path: each order driven as the stepped run drives a charge (POST, webhook, Kafka), and,
+ * with a storefront, its status polled by GET /charges/:event_id meanwhile until the client_secret
+ * shows or the charge no longer waits for the customer.
+ */
 export function runDurableSale(args: {
   params: SaleParams;
   prefix: string;
   proxy: StripeProxy;
   sampler: ProcSampler;
   driver: ChargeDriver;
+  storefront?: Storefront | undefined;
 }): Promise<SaleRun> {
   return runSale({
     path: 'durable',
@@ -99,9 +105,16 @@ export function runDurableSale(args: {
     prefix: args.prefix,
     proxy: args.proxy,
     sampler: args.sampler,
-    order: async (eventId, intendedMs) =>
-      durableRecord(await args.driver.drive(eventId, args.prefix, intendedMs), intendedMs),
-    expire: () => args.driver.expire(args.prefix),
+    order: async (eventId, intendedMs) => {
+      const polled = args.storefront?.poll(eventId);
+      const record = durableRecord(await args.driver.drive(eventId, args.prefix, intendedMs), intendedMs);
+      await polled;
+      return record;
+    },
+    expire: () => {
+      args.driver.expire(args.prefix);
+      args.storefront?.expire();
+    },
   });
 }
 

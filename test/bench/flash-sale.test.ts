@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { durableChecks, pathFigures, perSecond, type OrderRecord } from '../../bench/flash-sale/figures';
 import { durableRecord } from '../../bench/flash-sale/sale';
+import { counterTotal, Storefront } from '../../bench/flash-sale/storefront';
+import type { HttpClient } from '../../bench/http-client';
 import {
   SlidingWindowLimit,
   maxInWindow,
@@ -179,3 +181,99 @@ function argsOf(orders: OrderRecord[]) {
     resources: {},
   };
 }
+
+describe('the flash sale storefront (--poll-storefront)', () => {
+  /** A gateway that answers each charge's GETs from a script: one answer per GET, the last repeated. */
+  function scriptedGateway(
+    script: Record<string, Array<{ status: number; body?: Record<string, unknown> }>>,
+  ) {
+    const asked: string[] = [];
+    const http = {
+      async request(method: string, url: string) {
+        const eventId = url.split('/charges/')[1] ?? '';
+        asked.push(`${method} ${eventId}`);
+        const answers = script[eventId] ?? [{ status: 404 }];
+        const answer = answers.length > 1 ? answers.shift() : answers[0];
+        return { status: answer?.status ?? 404, body: JSON.stringify(answer?.body ?? {}) };
+      },
+    } as unknown as HttpClient;
+    return { http, asked };
+  }
+
+  it('polls each charge until its client_secret shows, or until it no longer waits for the customer', async () => {
+    const { http, asked } = scriptedGateway({
+      shown: [
+        { status: 404 },
+        { status: 200, body: { status: 'pending', client_secret: null } },
+        { status: 503 },
+        { status: 200, body: { status: 'pending', client_secret: 'pi_1_secret_x' } },
+      ],
+      ended: [{ status: 200, body: { status: 'succeeded' } }],
+    });
+    const storefront = new Storefront(http, 'http://gateway', 1);
+    assert.equal(await storefront.poll('shown'), 'secret_shown');
+    assert.equal(await storefront.poll('ended'), 'ended_first');
+    assert.deepEqual(asked, ['GET shown', 'GET shown', 'GET shown', 'GET shown', 'GET ended']);
+    const f = storefront.figures({
+      before: { stripe: 3, transitional: 0 },
+      after: { stripe: 3, transitional: 0 },
+    });
+    assert.deepEqual(
+      [f.charges_polled, f.gets, f.secret_shown, f.ended_first, f.gave_up, f.gateway_stripe_requests],
+      [2, 5, 1, 1, 0, 0],
+    );
+    assert.deepEqual(f.answers, { '404': 1, '200': 3, '503': 1 });
+  });
+
+  it('gives up on the charges still polled when the drain ends', async () => {
+    const { http } = scriptedGateway({
+      stuck: [{ status: 200, body: { status: 'pending', client_secret: null } }],
+    });
+    const storefront = new Storefront(http, 'http://gateway', 5);
+    const polled = storefront.poll('stuck');
+    storefront.expire();
+    assert.equal(await polled, 'gave_up');
+    assert.equal(storefront.figures({ before: undefined, after: undefined }).gateway_stripe_requests, null);
+  });
+
+  it("sums a counter's samples over its label sets from the gateway's /metrics text", () => {
+    const text = [
+      '# HELP payments_stripe_requests_total Stripe API calls',
+      '# TYPE payments_stripe_requests_total counter',
+      'payments_stripe_requests_total{operation="payment_intents.create",result="ok",error="none"} 4',
+      'payments_stripe_requests_total{operation="payment_intents.retrieve",result="retryable",error="rate_limited"} 2',
+      'payments_stripe_requests_total_other 100',
+      'payments_client_secret_reads_total{outcome="read",service="payments"} 0',
+    ].join('\n');
+    assert.equal(counterTotal(text, 'payments_stripe_requests_total'), 6);
+    assert.equal(counterTotal(text, 'payments_client_secret_reads_total'), 0);
+    assert.equal(counterTotal('', 'payments_stripe_requests_total'), 0);
+  });
+
+  it('adds to the bar: no Stripe request by the gateway, and no poll left hanging', () => {
+    const orders = Array.from({ length: 10 }, (_, i) => completed(i * 25, i * 25 + 80));
+    const f = pathFigures({ ...argsOf(orders), traffic: traffic([0, 10, 20]) });
+    const storefront = (gateway: number, gaveUp: number) => ({
+      poll_interval_ms: 500,
+      charges_polled: 10,
+      gets: 30,
+      answers: { '200': 30 },
+      secret_shown: 10 - gaveUp,
+      ended_first: 0,
+      gave_up: gaveUp,
+      gets_per_charge_mean: 3,
+      gateway_stripe_requests: gateway,
+      gateway_transitional_secret_reads: 0,
+    });
+    const extra = (checks: ReturnType<typeof durableChecks>) => checks.slice(6).map((c) => [c.value, c.met]);
+    assert.deepEqual(extra(durableChecks(f, 25, storefront(0, 0))), [
+      [0, true],
+      [0, true],
+    ]);
+    assert.deepEqual(extra(durableChecks(f, 25, storefront(2, 1))), [
+      [2, false],
+      [1, false],
+    ]);
+    assert.equal(durableChecks(f, 25).length, 6, 'without a storefront, the bar as before');
+  });
+});

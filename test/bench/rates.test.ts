@@ -53,6 +53,7 @@ describe('bench flags', () => {
       stripeLimitPerS: 25,
       workerStripeRatePerS: null,
       drainSeconds: 600,
+      pollStorefrontMs: null,
       out: 'bench/results/flash-sale.json',
     });
     const smoke = options(['--smoke']);
@@ -86,5 +87,14 @@ describe('bench flags', () => {
     );
     assert.equal(options([]).tracing, null);
     assert.throws(() => parseArgs(['--tracing', '--flash-sale']), /separate runs/);
+  });
+
+  it('adds a storefront polling GET /charges/:event_id with --poll-storefront (every 1 s unless told); --smoke polls every 500 ms', () => {
+    assert.equal(options(['--flash-sale', '--poll-storefront']).flashSale?.pollStorefrontMs, 1000);
+    assert.equal(
+      options(['--flash-sale', '--poll-storefront', '--poll-interval-ms', '250']).flashSale?.pollStorefrontMs,
+      250,
+    );
+    assert.equal(options(['--smoke']).flashSale?.pollStorefrontMs, 500);
   });
 });
