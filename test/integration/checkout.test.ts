@@ -8,9 +8,13 @@
  *     charge, and the customer-window timeout still cancels one left unfinished;
  *   - with no worker polling, a POST with Prefer waits, then answers the plain 202 (one 202 among
  *     concurrent identical POSTs);
- *   - the secret stays between Stripe, the gateway's caller and the customer (the webhooks delivered
- *     here carry it in their PaymentIntent, as Stripe's do): none in the charge's
- *     whole Temporal history (as `temporal workflow show --output json` prints it), its description
+ *   - a storefront polling GET for a waiting browser charge gets the client_secret (and, after a
+ *     requires_action event, its next_action) from the workflow: no Stripe call (the proxy counts);
+ *   - a charge whose create carried no client_secret (as one started before the workflow kept it) has
+ *     the workflow read it once, with its retrieve activity on the Stripe task queue, for every GET;
+ *   - the secret stays between Stripe, the gateway's caller, the customer and the workflow's encrypted
+ *     state (the webhooks delivered here carry it in their PaymentIntent, as Stripe's do): none in the
+ *     charge's whole Temporal history read raw (`temporal workflow show --output json`), its description
  *     (memo, search attributes, summaries), its current details, the Kafka records, the service's
  *     log lines or its metrics.
  */
@@ -29,6 +33,7 @@ import {
   type ChargeRequest,
 } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
+import { chargeStateQuery } from '../../src/workflows/messages';
 import { readRecordsFor } from '../support/kafka-reader';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
 import { stack } from '../support/stack';
@@ -56,16 +61,21 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
   let temporal: Client;
   /** Charges that must be paid in the browser after a 3-D Secure challenge (by event_id). */
   const requiresAction = new Set<string>();
+  /** Charges whose create answer carries no client_secret, as results recorded before it was kept. */
+  const withoutSecretOnCreate = new Set<string>();
   /** Every charge this file makes, and the client_secret Stripe gave it: scanned for at the end. */
   const charges = new Map<string, { eventId: string; secret?: string }>();
 
   before(async () => {
     proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
-    proxy.rewriteNext(
-      PAYMENT_INTENTS,
-      1_000_000,
-      checkoutStripe((eventId) => ({ requiresAction: requiresAction.has(eventId) })),
-    );
+    const stripe = checkoutStripe((eventId) => ({ requiresAction: requiresAction.has(eventId) }));
+    proxy.rewriteNext(PAYMENT_INTENTS, 1_000_000, (body, request) => {
+      const answer = stripe(body, request);
+      if (request.method !== 'POST' || !withoutSecretOnCreate.has(request.params['metadata[event_id]'] ?? ''))
+        return answer;
+      const { client_secret: _secret, next_action: _action, ...withoutSecret } = answer;
+      return withoutSecret;
+    });
     service = await startTestService({ STRIPE_API_BASE: proxy.url });
     temporal = new Client({
       connection: await Connection.connect({ address: stack.temporalAddress }),
@@ -104,12 +114,18 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
     return (await res.json()) as Json;
   };
   /** Stripe's signed event; its PaymentIntent carries the client_secret, as Stripe's events do. */
-  const deliver = async (type: string, eventId: string, pi: string, status: string) => {
+  const deliver = async (
+    type: string,
+    eventId: string,
+    pi: string,
+    status: string,
+    nextAction: Json | null = null,
+  ) => {
     const event = JSON.parse(
       paymentIntentEvent({ type, eventId, paymentIntentId: pi, status, amount: 1999, currency: 'usd' }),
     ) as { data: { object: Json } };
     event.data.object['client_secret'] = clientSecretOf(pi);
-    event.data.object['next_action'] = null;
+    event.data.object['next_action'] = nextAction;
     const payload = JSON.stringify(event);
     const res = await fetch(`${service.url}/stripe/webhook`, {
       method: 'POST',
@@ -284,6 +300,98 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
         .catch(() => undefined);
       await gateway.stop();
     }
+  });
+
+  it('a storefront polling GET for a waiting browser charge: the client_secret and next_action from the workflow, no Stripe call', async () => {
+    const charge = newCharge();
+    assert.equal((await post(service.url, charge)).status, 202);
+    const pi = await waitUntil(async () => {
+      const shown = await get(charge.event_id);
+      return typeof shown['client_secret'] === 'string' ? String(shown['payment_intent_id']) : undefined;
+    }, 'the client_secret in GET');
+    remember(charge.event_id, clientSecretOf(pi));
+    // Every Stripe request about this charge: its create, and nothing a read would make.
+    const aboutIt = () =>
+      proxy.requests
+        .filter((r) => r.eventId === charge.event_id || r.path.includes(pi))
+        .map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(aboutIt(), ['POST /v1/payment_intents']);
+
+    for (let poll = 0; poll < 10; poll++) {
+      const shown = await get(charge.event_id);
+      assert.equal(shown['status'], 'pending');
+      assert.equal(shown['client_secret'], clientSecretOf(pi));
+      assert.equal(shown['next_action'], null);
+    }
+    const repeat = await post(service.url, charge, 'wait=5');
+    assert.equal(repeat.status, 200);
+    assert.equal(repeat.json['client_secret'], clientSecretOf(pi));
+
+    // The customer's bank asks for 3-D Secure: Stripe's event carries the next_action.
+    const nextAction = redirectNextAction(pi, RETURN_URL);
+    await deliver('payment_intent.requires_action', charge.event_id, pi, 'requires_action', nextAction);
+    const acting = await waitUntil(async () => {
+      const shown = await get(charge.event_id);
+      return shown['status'] === 'requires_action' ? shown : undefined;
+    }, 'requires_action in GET');
+    assert.deepEqual(acting['next_action'], nextAction);
+    assert.equal(acting['client_secret'], clientSecretOf(pi));
+    assert.deepEqual(aboutIt(), ['POST /v1/payment_intents'], 'no GET or early answer called Stripe');
+    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).terminate('test over');
+  });
+
+  it('a charge whose create carried no client_secret (as one started before it was kept): the workflow reads it once, on the Stripe task queue, for every GET', async () => {
+    const charge = newCharge();
+    withoutSecretOnCreate.add(charge.event_id);
+    assert.equal((await post(service.url, charge)).status, 202);
+    const handle = temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id));
+    const pi = await waitUntil(
+      async () => (await handle.query(chargeStateQuery)).payment_intent_id ?? undefined,
+      'the PaymentIntent',
+    );
+    assert.equal('client_secret' in (await handle.query(chargeStateQuery)), false, 'not held');
+    remember(charge.event_id, clientSecretOf(pi));
+
+    const answers = await Promise.all([1, 2, 3].map(() => get(charge.event_id)));
+    assert.deepEqual(
+      answers.map((a) => a['client_secret']),
+      [1, 2, 3].map(() => clientSecretOf(pi)),
+    );
+    const retrieves = () =>
+      proxy.requests.filter((r) => r.method === 'GET' && r.path === `/v1/payment_intents/${pi}`).length;
+    assert.equal(retrieves(), 1, 'one read for three GETs');
+    for (let poll = 0; poll < 5; poll++)
+      assert.equal((await get(charge.event_id))['client_secret'], clientSecretOf(pi));
+    assert.equal(retrieves(), 1, 'held from then on: later GETs are queries');
+
+    // The read was the workflow's retrieve activity, scheduled on the rate-limited Stripe task queue.
+    const history = JSON.parse(
+      execFileSync(TEMPORAL_CLI, [
+        'workflow',
+        'show',
+        '--address',
+        stack.temporalAddress,
+        '-w',
+        chargeWorkflowId(charge.event_id),
+        '--output',
+        'json',
+      ]).toString('utf8'),
+    ) as {
+      events: Array<{
+        activityTaskScheduledEventAttributes?: {
+          activityType?: { name?: string };
+          taskQueue?: { name?: string };
+        };
+      }>;
+    };
+    const reads = history.events.flatMap((e) => {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      return scheduled?.activityType?.name === 'retrievePaymentIntent' ? [scheduled.taskQueue?.name] : [];
+    });
+    assert.deepEqual(reads, [`${service.config.temporal.taskQueue}-stripe`]);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    assert.match(metrics, /payments_client_secret_reads_total\{outcome="read"[^}]*\} [1-9]/);
+    await handle.terminate('test over');
   });
 
   it('no client_secret in Temporal history, descriptions, current details, Kafka records, log lines or metrics', async () => {

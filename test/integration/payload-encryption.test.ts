@@ -2,8 +2,9 @@
  * What Temporal holds of a charge is ciphertext (real stack: Temporal dev server, the service's
  * worker, stripe-mock behind the recording proxy). The charge's history as anyone with namespace
  * access reads it (`temporal workflow show --output json`, no codec) holds neither the order id nor
- * the amount in any payload, and no failure's message; the same history read with the service's
- * codec holds them all. The only plain copies are the search attributes (OrderId, AmountMinor…),
+ * the amount nor the PaymentIntent's client_secret (which the workflow keeps, for GET to answer
+ * without asking Stripe) in any payload, and no failure's message; the same history read with the
+ * service's codec holds them all. The only plain copies are the search attributes (OrderId, AmountMinor…),
  * which Temporal must read to index and which no codec may touch.
  */
 import assert from 'node:assert/strict';
@@ -99,11 +100,14 @@ describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }
     });
   }
 
-  it('a succeeded charge: no order id or amount in any payload read raw; every payload under the active key; the codec reads them back', async () => {
+  it('a succeeded charge: no order id, amount or client_secret in any payload read raw; every payload under the active key; the codec reads them back', async () => {
     const charge = newCharge();
     const res = await post(charge, 'wait=5');
     assert.equal(res.status, 201, await res.clone().text());
     const created = (await res.json()) as ChargeRecord;
+    // The early answer came from the workflow's update (its result is in the history), secret and all.
+    const secret = created.client_secret;
+    assert.ok(typeof secret === 'string' && /_secret_/.test(secret), `a client_secret (${typeof secret})`);
     const event = paymentIntentEvent({
       type: 'payment_intent.succeeded',
       eventId: charge.event_id,
@@ -164,9 +168,11 @@ describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }
       String(AMOUNT),
       charge.description,
       created.payment_intent_id ?? '',
+      secret,
     ]) {
       assert.ok(!rawText.includes(clear), `"${clear}" is not readable in the raw history`);
     }
+    assert.doesNotMatch(rawText, /_secret_/, 'nothing shaped like a client_secret, raw');
     // Where they are still plain, on purpose: the search attributes operators search by.
     assert.ok(textOf(raw).includes(charge.order_id), 'OrderId stays a plain search attribute');
 
@@ -177,6 +183,7 @@ describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }
       String(AMOUNT),
       charge.description,
       created.payment_intent_id ?? '',
+      secret,
     ]) {
       assert.ok(decodedText.includes(clear), `"${clear}" is readable with the codec`);
     }
