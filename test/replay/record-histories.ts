@@ -36,6 +36,7 @@ import {
   cancelChargeUpdate,
   captureChargeUpdate,
   chargeStateQuery,
+  loadClientSecretUpdate,
   refundsQuery,
   stripeEventSignal,
 } from '../../src/workflows/messages';
@@ -48,7 +49,12 @@ import { lifecycleOf, type DisputePath } from '../support/dispute-model';
 import { testKafka } from '../support/kafka-reader';
 import { startTestService, type TestService } from '../support/service';
 import { stack } from '../support/stack';
-import { requiresAction } from '../support/stripe-checkout';
+import {
+  clientSecretOf,
+  redirectNextAction,
+  requiresAction,
+  waitingForCustomer,
+} from '../support/stripe-checkout';
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 import { createTimeSkippingEnv } from '../support/workflow-env';
@@ -108,6 +114,10 @@ interface Scenario {
    * the PaymentIntent exists.
    */
   readonly earlyAnswer?: boolean;
+  /** What the early answer (earlyAnswer) must say for the path it is named for. */
+  readonly early?: (record: ChargeRecord) => void;
+  /** Before the events: ask for the client_secret as the gateway does for a charge that lacks it. */
+  readonly loadClientSecret?: (record: ChargeRecord) => void;
   /** How the run must end for its history to be the path it is named for. */
   readonly expect: { readonly status: ChargeStatus; readonly failureCode?: string };
 }
@@ -201,6 +211,39 @@ const SCENARIOS: Scenario[] = [
         requiresAction(pi, request.params['return_url'] ?? null),
       ),
     events: (pi) => [at('payment_intent.succeeded', 100, pi)],
+    expect: { status: 'succeeded' },
+  },
+  {
+    // The browser path with the secret held in the workflow's state: the early answer carries the
+    // create's client_secret; Stripe's requires_action event brings a next_action (kept); success ends it.
+    name: 'browser-secret-in-state',
+    earlyAnswer: true,
+    before: (proxy) => proxy.rewriteNext(PAYMENT_INTENT_CREATE, 1, (pi) => waitingForCustomer(pi)),
+    early: (record) => assert.equal(record.client_secret, clientSecretOf(record.payment_intent_id ?? '')),
+    events: (pi) => [
+      {
+        ...at('payment_intent.requires_action', 100, pi),
+        client_secret: clientSecretOf(pi),
+        next_action: redirectNextAction(pi, null),
+      },
+      { ...at('payment_intent.succeeded', 200, pi), client_secret: clientSecretOf(pi), next_action: null },
+    ],
+    expect: { status: 'succeeded' },
+  },
+  {
+    // A charge whose create carried no client_secret (as those started before the workflow kept it):
+    // the gateway's loadClientSecret has the workflow read it once with its retrieve activity.
+    name: 'client-secret-read-for-older-charge',
+    before: (proxy) => {
+      proxy.rewriteNext(PAYMENT_INTENT_CREATE, 1, (pi) => {
+        const { client_secret: _secret, next_action: _action, ...older } = waitingForCustomer(pi);
+        return older;
+      });
+      proxy.rewriteNext(PAYMENT_INTENT_RETRIEVE, 1, (pi) => waitingForCustomer(pi));
+    },
+    loadClientSecret: (record) =>
+      assert.equal(record.client_secret, clientSecretOf(record.payment_intent_id ?? '')),
+    events: (pi) => [at('payment_intent.succeeded', 200, pi)],
     expect: { status: 'succeeded' },
   },
   { name: 'canceled-by-caller', cancel: true, expect: { status: 'canceled', failureCode: 'canceled' } },
@@ -351,6 +394,7 @@ async function recordScenario({ client, service, proxy }: Recorder, scenario: Sc
     if (scenario.earlyAnswer) {
       const started = await ports.startWithEarlyAnswer(input, 5_000);
       assert.ok(started.kind === 'started' && started.early.kind === 'ready', JSON.stringify(started));
+      scenario.early?.(started.early.record);
     } else {
       await ports.start(input);
     }
@@ -362,6 +406,10 @@ async function recordScenario({ client, service, proxy }: Recorder, scenario: Sc
           async () => (await handle.query(chargeStateQuery)).status === 'authorized',
           `${handle.workflowId} to be authorized`,
         );
+      }
+      if (scenario.loadClientSecret) {
+        assert.equal('client_secret' in (await handle.query(chargeStateQuery)), false, 'no secret held');
+        scenario.loadClientSecret(await handle.executeUpdate(loadClientSecretUpdate));
       }
       for (const event of scenario.events?.(pi) ?? []) await handle.signal(stripeEventSignal, event);
       if (scenario.capture) await handle.executeUpdate(captureChargeUpdate, { args: [scenario.capture] });

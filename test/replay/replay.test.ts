@@ -163,6 +163,19 @@ class RecordedRun {
   }
 }
 
+/** The result of the run's (first) completed update of this name, decoded. */
+function updateResult(run: RecordedRun, name: string): ChargeRecord | undefined {
+  const accepted = run.events.find(
+    (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === name,
+  )?.workflowExecutionUpdateAcceptedEventAttributes;
+  const id = accepted?.acceptedRequest?.meta?.updateId ?? accepted?.protocolInstanceId;
+  const completed = run.events.find(
+    (e) => e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId === id,
+  )?.workflowExecutionUpdateCompletedEventAttributes;
+  const payload = completed?.outcome?.success?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload<ChargeRecord>(payload) : undefined;
+}
+
 /** A charge that ended with this status (and failure code), published as such. */
 function endedAs(run: RecordedRun, status: ChargeRecord['status'], failureCode?: string): void {
   assert.equal(run.workflowType, 'ChargeWorkflow');
@@ -427,6 +440,34 @@ const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (ru
     shows: (run) => {
       assert.equal(run.signals('stripeEvent'), 2);
       assert.equal(run.activities('cancelPaymentIntent').length, 0);
+      endedAs(run, 'succeeded');
+    },
+  },
+  'v2-browser-secret-in-state': {
+    path: "a browser charge keeps its client_secret in state: the early answer carries it, a requires_action event's next_action is kept, success ends it without either",
+    shows: (run) => {
+      const create = run.only('createPaymentIntent').result as { id: string; client_secret?: string };
+      assert.match(create.client_secret ?? '', /_secret_/, 'the create returned the secret');
+      const early = updateResult(run, 'awaitPaymentIntent');
+      assert.equal(early?.client_secret, create.client_secret, 'the early answer carries it');
+      assert.equal(run.signals('stripeEvent'), 2);
+      endedAs(run, 'succeeded');
+      assert.equal('client_secret' in run.charge, false, 'never in the result');
+      assert.doesNotMatch(JSON.stringify(run.published()), /_secret_/, 'never on Kafka');
+    },
+  },
+  'v2-client-secret-read-for-older-charge': {
+    path: 'a charge whose create carried no client_secret reads it once (loadClientSecret, its retrieve on the Stripe task queue)',
+    shows: (run) => {
+      const create = run.only('createPaymentIntent').result as { client_secret?: string };
+      assert.equal(create.client_secret, undefined, 'as a create recorded before the secret was kept');
+      const read = run.only('retrievePaymentIntent');
+      assert.match((read.result as { client_secret?: string }).client_secret ?? '', /_secret_/);
+      const scheduled = run.events.find(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'retrievePaymentIntent',
+      )?.activityTaskScheduledEventAttributes;
+      assert.match(scheduled?.taskQueue?.name ?? '', /-stripe$/, 'on the rate-limited Stripe task queue');
+      assert.match(updateResult(run, 'loadClientSecret')?.client_secret ?? '', /_secret_/);
       endedAs(run, 'succeeded');
     },
   },
