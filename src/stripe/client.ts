@@ -14,13 +14,6 @@ export type StripeClient = Stripe;
 /** An activity's Stripe call may take this long (its start-to-close timeout is longer). */
 export const STRIPE_TIMEOUT_MS = 20_000;
 /**
- * The gateway reads a PaymentIntent while its caller waits for the answer: it gives up sooner (a
- * per-request timeout on the same client), and the caller gets the plain answer (POST) or a 503 to
- * retry (GET).
- */
-export const STRIPE_GATEWAY_TIMEOUT_MS = 3_000;
-
-/**
  * The process's one Stripe client (service.ts builds it once and hands it to every role). With a
  * tracer, each HTTP call is a span of the trace that made it.
  */

@@ -46,7 +46,7 @@ function waitingFor(input: ChargeDetailsInput): string {
     case 'pending':
       return input.confirmedHere
         ? "Stripe's webhook with the outcome"
-        : "the customer to pay in the storefront (Stripe.js confirms the PaymentIntent with its client_secret, which the gateway reads from Stripe), then Stripe's webhook";
+        : "the customer to pay in the storefront (Stripe.js confirms the PaymentIntent with its client_secret, which GET /charges/:event_id answers from this workflow), then Stripe's webhook";
     default:
       return 'nothing: the charge is final';
   }

@@ -18,7 +18,7 @@ describe('the charge’s current details', () => {
       [
         '- **Status:** pending',
         '- **PaymentIntent:** pi_1',
-        "- **Waiting for:** the customer to pay in the storefront (Stripe.js confirms the PaymentIntent with its client_secret, which the gateway reads from Stripe), then Stripe's webhook",
+        "- **Waiting for:** the customer to pay in the storefront (Stripe.js confirms the PaymentIntent with its client_secret, which GET /charges/:event_id answers from this workflow), then Stripe's webhook",
         '- **Next:** asks Stripe at 2026-11-27T10:00:00Z unless a webhook comes first; canceled at 2026-11-27T11:00:00Z if still open',
       ].join('\n'),
     );
