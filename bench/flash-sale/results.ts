@@ -198,7 +198,7 @@ export function formatFlashTable(r: FlashSaleResults): string {
           `  client_secret shown for ${f.secret_shown}, charge ended first for ${f.ended_first}, gave up on ${f.gave_up}`,
           `  Stripe's 429s: ${pct(d)} of its requests; Stripe reads made by the gateway: ` +
             `${f.gateway_stripe_requests ?? 'unread'} (transitional secret reads through the worker's queue: ` +
-            `${f.gateway_transitional_secret_reads ?? 'unread'})`,
+            `${f.gateway_transitional_reads ?? 'unread'})`,
           '-'.repeat(20),
         ];
   const w0 = Math.max(...rows.map((row) => row[0].length));

@@ -33,10 +33,10 @@ export interface StorefrontFigures {
   /** Stripe calls the gateway process made during the sale (its payments_stripe_requests_total); null: unread. */
   readonly gateway_stripe_requests: number | null;
   /**
-   * Transitional client_secret reads the gateway asked workflows for (payments_client_secret_reads_total,
+   * Transitional client_secret reads the gateway asked workflows for (payments_transitional_charge_reads_total,
    * each one a retrieve on the worker's rate-limited Stripe queue); 0 for charges started by this code.
    */
-  readonly gateway_transitional_secret_reads: number | null;
+  readonly gateway_transitional_reads: number | null;
 }
 
 /** The sum of a counter's samples in Prometheus text (every label set), or 0 when it is absent. */
@@ -60,7 +60,7 @@ export async function gatewayStripeCounters(
     if (res.status !== 200) return undefined;
     return {
       stripe: counterTotal(res.body, 'payments_stripe_requests_total'),
-      transitional: counterTotal(res.body, 'payments_client_secret_reads_total'),
+      transitional: counterTotal(res.body, 'payments_transitional_charge_reads_total'),
     };
   } catch {
     return undefined;
@@ -138,7 +138,7 @@ export class Storefront {
       gave_up: n('gave_up'),
       gets_per_charge_mean: this.outcomes.length === 0 ? 0 : round(this.gets / this.outcomes.length, 2),
       gateway_stripe_requests: known ? after.stripe - before.stripe : null,
-      gateway_transitional_secret_reads: known ? after.transitional - before.transitional : null,
+      gateway_transitional_reads: known ? after.transitional - before.transitional : null,
     };
   }
 }

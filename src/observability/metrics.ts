@@ -75,7 +75,7 @@ export function createMetrics() {
   });
 
   const clientSecretReads = new Counter({
-    name: 'payments_client_secret_reads_total',
+    name: 'payments_transitional_charge_reads_total',
     help: "Transitional: GETs of a waiting charge started before the workflow kept its client_secret, which the workflow then read once through the Stripe task queue, by outcome (read; not_yet: answered 503, the read goes on). 0 once no such charge is open",
     labelNames: ['outcome'] as const,
     registers: [registry],

@@ -331,8 +331,10 @@ describe('GET /charges/:event_id: client_secret and next_action while the charge
     const loads = t.charges.secretLoads.length;
     assert.equal((await get(eventId))['client_secret'], FakeChargeWorkflows.secretOf(pi));
     assert.equal(t.charges.secretLoads.length, loads, 'held from then on');
-    const metrics = await t.metrics.registry.getSingleMetricAsString('payments_client_secret_reads_total');
-    assert.match(metrics, /payments_client_secret_reads_total\{outcome="read"[^}]*\} 1/);
+    const metrics = await t.metrics.registry.getSingleMetricAsString(
+      'payments_transitional_charge_reads_total',
+    );
+    assert.match(metrics, /payments_transitional_charge_reads_total\{outcome="read"[^}]*\} 1/);
   });
 
   it('answers 503 with Retry-After while that read has not finished (it goes on in the workflow)', async () => {
@@ -348,8 +350,10 @@ describe('GET /charges/:event_id: client_secret and next_action while the charge
     } finally {
       t.charges.secretReadLate = false;
     }
-    const metrics = await t.metrics.registry.getSingleMetricAsString('payments_client_secret_reads_total');
-    assert.match(metrics, /payments_client_secret_reads_total\{outcome="not_yet"[^}]*\} 1/);
+    const metrics = await t.metrics.registry.getSingleMetricAsString(
+      'payments_transitional_charge_reads_total',
+    );
+    assert.match(metrics, /payments_transitional_charge_reads_total\{outcome="not_yet"[^}]*\} 1/);
   });
 });
 

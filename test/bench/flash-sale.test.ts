@@ -243,10 +243,10 @@ describe('the flash sale storefront (--poll-storefront)', () => {
       'payments_stripe_requests_total{operation="payment_intents.create",result="ok",error="none"} 4',
       'payments_stripe_requests_total{operation="payment_intents.retrieve",result="retryable",error="rate_limited"} 2',
       'payments_stripe_requests_total_other 100',
-      'payments_client_secret_reads_total{outcome="read",service="payments"} 0',
+      'payments_transitional_charge_reads_total{outcome="read",service="payments"} 0',
     ].join('\n');
     assert.equal(counterTotal(text, 'payments_stripe_requests_total'), 6);
-    assert.equal(counterTotal(text, 'payments_client_secret_reads_total'), 0);
+    assert.equal(counterTotal(text, 'payments_transitional_charge_reads_total'), 0);
     assert.equal(counterTotal('', 'payments_stripe_requests_total'), 0);
   });
 
@@ -263,7 +263,7 @@ describe('the flash sale storefront (--poll-storefront)', () => {
       gave_up: gaveUp,
       gets_per_charge_mean: 3,
       gateway_stripe_requests: gateway,
-      gateway_transitional_secret_reads: 0,
+      gateway_transitional_reads: 0,
     });
     const extra = (checks: ReturnType<typeof durableChecks>) => checks.slice(6).map((c) => [c.value, c.met]);
     assert.deepEqual(extra(durableChecks(f, 25, storefront(0, 0))), [

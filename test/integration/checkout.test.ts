@@ -390,7 +390,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
     });
     assert.deepEqual(reads, [`${service.config.temporal.taskQueue}-stripe`]);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
-    assert.match(metrics, /payments_client_secret_reads_total\{outcome="read"[^}]*\} [1-9]/);
+    assert.match(metrics, /payments_transitional_charge_reads_total\{outcome="read"[^}]*\} [1-9]/);
     await handle.terminate('test over');
   });
 
