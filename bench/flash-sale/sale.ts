@@ -106,10 +106,11 @@ export function runDurableSale(args: {
     proxy: args.proxy,
     sampler: args.sampler,
     order: async (eventId, intendedMs) => {
+      // The customer pays once the storefront shows the client_secret (or the poll ended otherwise).
       const polled = args.storefront?.poll(eventId);
-      const record = durableRecord(await args.driver.drive(eventId, args.prefix, intendedMs), intendedMs);
+      const outcome = await args.driver.drive(eventId, args.prefix, intendedMs, 0, polled);
       await polled;
-      return record;
+      return durableRecord(outcome, intendedMs);
     },
     expire: () => {
       args.driver.expire(args.prefix);

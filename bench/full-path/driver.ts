@@ -81,7 +81,17 @@ export class ChargeDriver {
    * storefront's backend would: a 201 carries the PaymentIntent and its client_secret, so no lookup
    * follows; a 202 (not in time) is still a started charge, looked up as usual.
    */
-  async drive(eventId: string, prefix: string, intendedMs: number, preferWait = 0): Promise<ChargeOutcome> {
+  /**
+   * `customerReady`: with a storefront polling the charge, the customer pays (the signed webhook is
+   * sent) only once it has settled, as a customer can pay only once the storefront has the secret.
+   */
+  async drive(
+    eventId: string,
+    prefix: string,
+    intendedMs: number,
+    preferWait = 0,
+    customerReady?: Promise<unknown>,
+  ): Promise<ChargeOutcome> {
     const { http, gatewayUrl, webhookUrl } = this.deps;
     const body = chargeBody(eventId);
     const headers = preferWait > 0 ? { ...JSON_AUTH, prefer: `wait=${preferWait}` } : JSON_AUTH;
@@ -108,6 +118,7 @@ export class ChargeDriver {
     if (paymentIntentId === undefined)
       return { ok: false, eventId, error: 'incomplete_no_payment_intent', postMs };
     const piWaitMs = now() - answered;
+    if (customerReady !== undefined) await customerReady;
 
     const payload = paymentIntentEvent({ type: 'payment_intent.succeeded', eventId, paymentIntentId });
     const sentHook = now();
