@@ -185,7 +185,7 @@ describe('POST /charge with Prefer: wait=N (the early answer)', () => {
     withPaymentIntent(t, charge);
     assert.equal((await post(charge)).statusCode, 202);
     t.charges.startedBeforeSecretKept.add(String(charge['event_id']));
-    t.charges.secretReadLate = true;
+    t.charges.secretRead = 'late';
     try {
       const res = await post(charge, 'wait=5');
       assert.equal(res.statusCode, 200);
@@ -193,7 +193,7 @@ describe('POST /charge with Prefer: wait=N (the early answer)', () => {
       assert.equal(res.headers['preference-applied'], undefined);
       assert.equal('client_secret' in res.json<Json>(), false);
     } finally {
-      t.charges.secretReadLate = false;
+      t.charges.secretRead = 'ok';
     }
   });
 
@@ -340,7 +340,7 @@ describe('GET /charges/:event_id: client_secret and next_action while the charge
   it('answers 503 with Retry-After while that read has not finished (it goes on in the workflow)', async () => {
     const { eventId } = await started('requires_action');
     t.charges.startedBeforeSecretKept.add(eventId);
-    t.charges.secretReadLate = true;
+    t.charges.secretRead = 'late';
     try {
       const res = await t.app.inject({ method: 'GET', url: `/charges/${eventId}`, headers: auth });
       assert.equal(res.statusCode, 503);
@@ -348,12 +348,26 @@ describe('GET /charges/:event_id: client_secret and next_action while the charge
       assert.equal(res.headers['retry-after'], '1');
       assert.doesNotMatch(res.body, /_secret_/);
     } finally {
-      t.charges.secretReadLate = false;
+      t.charges.secretRead = 'ok';
     }
     const metrics = await t.metrics.registry.getSingleMetricAsString(
       'payments_transitional_charge_reads_total',
     );
     assert.match(metrics, /payments_transitional_charge_reads_total\{outcome="not_yet"[^}]*\} 1/);
+  });
+
+  it('answers 503 with Retry-After when a worker of older code refuses the read (mid-rollout: roll workers first)', async () => {
+    const { eventId } = await started('pending');
+    t.charges.startedBeforeSecretKept.add(eventId);
+    t.charges.secretRead = 'refused';
+    try {
+      const res = await t.app.inject({ method: 'GET', url: `/charges/${eventId}`, headers: auth });
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.json<Json>()['error'], 'payment_provider_unavailable');
+      assert.ok(Number(res.headers['retry-after']) >= 1);
+    } finally {
+      t.charges.secretRead = 'ok';
+    }
   });
 });
 

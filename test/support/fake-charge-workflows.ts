@@ -72,8 +72,11 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
    * loadClientSecret has read it (which drops them from here).
    */
   readonly startedBeforeSecretKept = new Set<string>();
-  /** Set to play a transitional read that does not finish in time (Stripe slow, the queue backlogged). */
-  secretReadLate = false;
+  /**
+   * How the transitional read ends: `late` plays one not finished in time (Stripe slow, the queue
+   * backlogged), `refused` a worker of older code that has no loadClientSecret handler.
+   */
+  secretRead: 'ok' | 'late' | 'refused' = 'ok';
   /** The loadClientSecret calls, by event_id, in order. */
   readonly secretLoads: string[] = [];
   /** Every call, refused or not: what the gateway asked Temporal. */
@@ -141,7 +144,8 @@ export class FakeChargeWorkflows implements ChargeWorkflows {
     this.secretLoads.push(eventId);
     this.waits.push(waitMs);
     this.check();
-    if (this.secretReadLate) return { kind: 'not_ready', reason: 'timeout' };
+    if (this.secretRead === 'late') return { kind: 'not_ready', reason: 'timeout' };
+    if (this.secretRead === 'refused') return { kind: 'not_ready', reason: 'update_refused' };
     this.startedBeforeSecretKept.delete(eventId);
     const record = await this.getState(eventId);
     return record === undefined ? { kind: 'not_ready', reason: 'closed' } : { kind: 'ready', record };
