@@ -57,7 +57,7 @@ export function createMetrics() {
   });
   const stripeRequests = new Counter({
     name: 'payments_stripe_requests_total',
-    help: 'Stripe API calls (the worker\'s activities: no other role calls Stripe), by operation, result (ok, retryable, fatal) and error (none, authentication, rate_limited, server_error, network, conflict, declined, invalid_request, unexpected)',
+    help: "Stripe API calls (the worker's activities: no other role calls Stripe), by operation, result (ok, retryable, fatal) and error (none, authentication, rate_limited, server_error, network, conflict, declined, invalid_request, unexpected)",
     labelNames: ['operation', 'result', 'error'] as const,
     registers: [registry],
   });
@@ -76,7 +76,7 @@ export function createMetrics() {
 
   const clientSecretReads = new Counter({
     name: 'payments_transitional_charge_reads_total',
-    help: "Transitional: GETs of a waiting charge started before the workflow kept its client_secret, which the workflow then read once through the Stripe task queue, by outcome (read; not_yet: answered 503, the read goes on). 0 once no such charge is open",
+    help: 'Transitional: GETs of a waiting charge started before the workflow kept its client_secret, which the workflow then read once through the Stripe task queue, by outcome (read; not_yet: answered 503, the read goes on). 0 once no such charge is open',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
