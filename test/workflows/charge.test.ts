@@ -18,11 +18,6 @@ import {
 import type { PaymentEventV1 } from '../../src/contracts/payment-event';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';
-import {
-  LATE_SUCCESS_CAUSE,
-  lateOutcomeWorkflowId,
-  lateSuccessRefundId,
-} from '../../src/contracts/late-outcome';
 import type { PaymentEventPayload } from '../../src/contracts/payment-provider';
 import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/workflow-env';
 import { PROVIDER_INVALID_REQUEST } from '../../src/contracts/payment-provider';
@@ -197,74 +192,6 @@ describe('ChargeWorkflow', { timeout: 600_000 }, () => {
     assert.equal(published.length, 1);
     assert.equal(published[0]?.status, 'failed');
     assert.deepEqual(published[0]?.failure, record.failure);
-  });
-
-  it('hands money Stripe takes while it announces a failure to the late-outcome handling before it closes (refunded, announced)', async () => {
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const refunds: string[] = [];
-    const refundRecords: string[] = [];
-    const { activities, published } = mockActivities(
-      async () => {
-        throw ApplicationFailure.create({
-          type: 'StripeCardError',
-          message: 'Your card was declined.',
-          nonRetryable: true,
-          details: [{ failure: { code: 'card_declined', message: 'declined' }, payment_intent_id: 'pi_wf' }],
-        });
-      },
-      {
-        // The success webhook comes while payments.failed is being published: the race the
-        // webhook receiver cannot see (it signals a running workflow and answers 200).
-        publishPaymentEvent: async (event) => {
-          published.push(event);
-          await released;
-          return { topic: 'payments.failed', message_id: 'm' };
-        },
-        createRefund: async (input) => {
-          refunds.push(`${input.refund_id}:${input.amount}:${input.payment_intent_id}`);
-          return { stripe_refund_id: 're_late', status: 'succeeded', failure: null };
-        },
-        publishRefundEvent: async (event) => {
-          refundRecords.push(`${event.status}:${event.cause ?? ''}`);
-          return { topic: 'payments.refunded', message_id: event.refund_id };
-        },
-      },
-    );
-    let eventId = '';
-    let verdict = '';
-    const record = await run(
-      activities,
-      async (request) => {
-        eventId = request.event_id;
-        await waitFor(async () => published.length === 1);
-        await env.client.workflow
-          .getHandle(chargeWorkflowId(request.event_id))
-          .signal(stripeEventSignal, { ...stripeEvent('payment_intent.succeeded', 300), amount: 1999 });
-        release();
-        // The handling outlives the charge: its result is read while this test's worker still runs.
-        const late = env.client.workflow.getHandle(lateOutcomeWorkflowId(request.event_id));
-        await waitFor(async () =>
-          late.describe().then(
-            () => true,
-            () => false,
-          ),
-        );
-        verdict = await late.result();
-      },
-      undefined,
-      { payment_method: 'pm_card_chargeDeclined' },
-    );
-    assert.equal(record.status, 'failed', 'the charge keeps what it announced');
-    assert.equal(verdict, 'settled');
-    assert.deepEqual(
-      refunds,
-      [`${lateSuccessRefundId(eventId)}:1999:pi_wf`],
-      'the money taken is refunded once',
-    );
-    assert.deepEqual(refundRecords, [`succeeded:${LATE_SUCCESS_CAUSE}`], 'and the platform hears why');
   });
 
   it('keeps a browser charge open after a decline, shows it, and succeeds when the customer retries with another card', async () => {
