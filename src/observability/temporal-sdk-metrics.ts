@@ -15,6 +15,14 @@ export const SDK_LATENCY_HISTOGRAMS = [
   'activity_execution_latency',
 ] as const;
 
+/**
+ * The SDK's counters an alert reads (names without the `temporal_` prefix; the SDK's exporter adds
+ * no `_total`). `workflow_task_execution_failed` carries `failure_reason`, `NonDeterminismError`
+ * when a history does not replay; the SDK creates it on the first failure, so /metrics shows it
+ * only after one.
+ */
+export const SDK_ALERTED_COUNTERS = ['workflow_task_execution_failed'] as const;
+
 export function sdkHistogramBucketOverrides(): Record<string, number[]> {
   return Object.fromEntries(SDK_LATENCY_HISTOGRAMS.map((name) => [name, [...SDK_LATENCY_BUCKETS_MS]]));
 }

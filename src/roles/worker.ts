@@ -219,6 +219,10 @@ async function startWorkers(deps: {
     connection,
     async stop() {
       for (const w of [worker, providerWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+      logger.info(
+        { shutdown_grace_seconds: config.worker.shutdownGraceSeconds },
+        'worker draining: no new tasks taken; running activities may finish within the grace',
+      );
       await running.catch(() => undefined);
       await connection.close();
     },

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { prometheusRuleFor, PROMETHEUS_RULE_PATH, RULES_PATH } from '../../scripts/prometheus-rule';
-import { SDK_LATENCY_HISTOGRAMS } from '../../src/observability/temporal-sdk-metrics';
+import { SDK_ALERTED_COUNTERS, SDK_LATENCY_HISTOGRAMS } from '../../src/observability/temporal-sdk-metrics';
 import { REPO_ROOT } from '../support/repo';
 import { promqlMetricNames } from './dashboard-metrics';
 import { objectsOfKind, readYamlFile, renderK8s, type K8sObject } from './support';
@@ -160,6 +160,7 @@ describe('the alert rules', () => {
     for (const [, name = ''] of src.matchAll(/create(?:Counter|Histogram|Gauge)\(\s*'([^']+)'/g))
       exported.add(name);
     for (const name of SDK_LATENCY_HISTOGRAMS) exported.add(`temporal_${name}_bucket`);
+    for (const name of SDK_ALERTED_COUNTERS) exported.add(`temporal_${name}`);
     const referenced = [...new Set(rules.flatMap((r) => promqlMetricNames(r.expr)))];
 
     it('every metric a rule reads is registered in src/ or is a Temporal SDK metric', () => {

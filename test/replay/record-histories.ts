@@ -18,6 +18,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { createChargeWorkflows, type ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import {
   chargeWorkflowId,
@@ -58,8 +59,9 @@ import {
 import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 import { createTimeSkippingEnv } from '../support/workflow-env';
-import { localDataConverter } from '../support/codec';
+import { localCodec, localDataConverter } from '../support/codec';
 
+const { EventType } = temporal.api.enums.v1;
 const OUT = path.join(__dirname, 'histories');
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
 
@@ -927,6 +929,76 @@ async function recordDispute(
   }
 }
 
+/**
+ * A worker roll while the create is at Stripe: the old worker stops, the create's answer and four
+ * webhooks (succeeded, processing twice, succeeded again: Stripe's duplicates) arrive while no
+ * worker polls, and the new worker finds them all in one workflow task. The soak met this path
+ * (docs/defects); its history guards that what the charge records does not depend on the order in
+ * which the SDK runs the create's answer and the signals.
+ */
+async function recordCreateAndSignalsInOneTask({ client, proxy }: Recorder): Promise<string> {
+  const name = 'create-and-signals-in-one-task';
+  const taskQueue = `replay-roll-${randomUUID()}`;
+  const env = { STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'info', TEMPORAL_TASK_QUEUE: taskQueue };
+  const create = proxy.holdNext(PAYMENT_INTENT_CREATE);
+  const old = await startTestService(env);
+  const id = randomUUID();
+  const handle = await startRecordedCharge(client, old, {
+    event_id: `evt-replay-${name}-${id}`,
+    order_id: `order-replay-${id}`,
+    amount: 2599,
+    currency: 'usd',
+  });
+  await create.held;
+  // The old worker stops polling; its Stripe worker finishes the create in flight (shutdown grace).
+  const stopped = old.stop();
+  await waitUntil(
+    async () => old.logs.some((line) => String(line.msg).startsWith('worker draining')),
+    'the old worker to stop polling',
+  );
+  create.release();
+  await stopped;
+  const pi = await createdPaymentIntent(handle);
+  for (const type of ['succeeded', 'processing', 'processing', 'succeeded']) {
+    await handle.signal(stripeEventSignal, at(`payment_intent.${type}`, 100, pi));
+  }
+  const fresh = await startTestService(env);
+  try {
+    const final = await handle.result();
+    assertOutcome(name, final, { status: 'succeeded' });
+    await assertOneTaskForCreateAndSignals(handle);
+    return `${final.status} (${save(name, handle.workflowId)} events)`;
+  } finally {
+    await fresh.stop();
+  }
+}
+
+/** The PaymentIntent id the completed create answered, read from the history (no worker runs). */
+async function createdPaymentIntent(handle: WorkflowHandle): Promise<string> {
+  return waitUntil(async () => {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const completed = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
+    const payload = completed?.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+    if (payload === undefined || payload === null) return undefined;
+    const [decoded] = await localCodec().decode([payload]);
+    return decoded === undefined
+      ? undefined
+      : defaultPayloadConverter.fromPayload<{ id: string }>(decoded).id;
+  }, 'the create to complete while no worker polls');
+}
+
+/** The path's point: the create's answer and the four signals reached the new worker in one task. */
+async function assertOneTaskForCreateAndSignals(handle: WorkflowHandle): Promise<void> {
+  const types = ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
+  const completed = types.indexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
+  assert.deepEqual(types.slice(completed, completed + 7), [
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    ...Array<number>(4).fill(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  ]);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const RECORDINGS: ReadonlyArray<{ name: string; record: (recorder: Recorder) => Promise<string> }> = [
@@ -937,6 +1009,7 @@ const RECORDINGS: ReadonlyArray<{ name: string; record: (recorder: Recorder) => 
   { name: 'adopted-after-key-expiry', record: recordAdoptedAfterKeyExpiry },
   { name: 'kafka-publish-retried', record: recordKafkaPublishRetried },
   { name: 'late-success-while-publishing', record: recordLateSuccessWhilePublishing },
+  { name: 'create-and-signals-in-one-task', record: recordCreateAndSignalsInOneTask },
   { name: 'refunds', record: recordRefunds },
   { name: 'refund-failed', record: recordRefundFailed },
   { name: 'refund-window-closed', record: recordRefundWindowClosed },

@@ -596,6 +596,24 @@ const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (ru
       endedAs(run, 'failed', 'card_declined');
     },
   },
+  'v2-create-and-signals-in-one-task': {
+    path: "a worker roll while the create is at Stripe: the create's answer and four webhooks reach the new worker in one workflow task; one status change recorded, then the outcome",
+    shows: (run) => {
+      const completed = run.firstIndex(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
+      assert.deepEqual(
+        run.events.slice(completed, completed + 7).map((e) => e.eventType),
+        [
+          EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+          EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+          ...Array<number>(4).fill(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+          EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+        ],
+        'the answer and the signals in one workflow task',
+      );
+      assert.equal(run.signals('stripeEvent'), 4);
+      endedAs(run, 'succeeded');
+    },
+  },
   'v2-amount-mismatch': {
     path: 'Stripe reports other money than the charge asked: failed with amount_mismatch',
     shows: (run) => endedAs(run, 'failed', 'amount_mismatch'),

@@ -36,6 +36,11 @@ export interface StripeRecordingProxy {
    * that has succeeded, or a search that finds our metadata.
    */
   rewriteNext(match: RequestMatch, count: number, rewrite: StripeAnswerRewrite): void;
+  /**
+   * Keep the next matching request waiting (not forwarded) until `release` is called; `held`
+   * resolves once it has arrived. A Stripe that answers slowly, for a test that must act meanwhile.
+   */
+  holdNext(match: RequestMatch): { readonly held: Promise<void>; release(): void };
   /** Drops the faults and rewrites not used up yet. */
   clearFaults(): void;
   close(): Promise<void>;
@@ -59,12 +64,23 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
     error: Record<string, unknown>;
   }> = [];
   const rewrites: Array<{ match: RequestMatch; remaining: number; rewrite: StripeAnswerRewrite }> = [];
+  const holds: Array<{ match: RequestMatch; arrived: () => void; released: Promise<void> }> = [];
   const upstream = new URL(target);
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const hold = holds.findIndex((h) => matches(h.match, req.method ?? '', req.url ?? ''));
+      if (hold === -1) {
+        answer();
+        return;
+      }
+      const [{ arrived, released }] = holds.splice(hold, 1) as [(typeof holds)[number]];
+      arrived();
+      void released.then(answer);
+    });
+    const answer = (): void => {
       const body = Buffer.concat(chunks);
       const form = new URLSearchParams(body.toString('utf8'));
       const params = Object.fromEntries(form);
@@ -131,7 +147,7 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
         res.writeHead(502).end();
       });
       forward.end(body);
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -141,6 +157,14 @@ export async function startStripeRecordingProxy(target: string): Promise<StripeR
     failNext: (match, count, status, error = { type: 'api_error', message: 'injected fault' }) =>
       faults.push({ match, remaining: count, status, error }),
     rewriteNext: (match, count, rewrite) => rewrites.push({ match, remaining: count, rewrite }),
+    holdNext: (match) => {
+      let arrived = (): void => undefined;
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ match, arrived, released });
+      return { held, release };
+    },
     clearFaults: () => {
       faults.length = 0;
       rewrites.length = 0;
