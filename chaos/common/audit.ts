@@ -1,15 +1,16 @@
 /**
- * Counts from the outside, after the run: what Stripe was asked (the recording proxy), what Temporal
- * holds (visibility, by task queue), and what Kafka carries (both payment topics, read to their end).
- * Every event id must have exactly one idempotency key, exactly one workflow, and exactly one final
- * outcome on Kafka, the one Stripe reported. Repeated records (same message_id) are counted, not
+ * Counts from the outside, after the run: what Stripe holds and was asked (the run's stand-in: its
+ * PaymentIntents and its request recorder), what Temporal holds (visibility, by task queue), and what
+ * Kafka carries (both payment topics, read to their end). Every event id must have exactly one
+ * idempotency key, exactly one PaymentIntent at Stripe in the state of the planned outcome, exactly
+ * one workflow, and exactly one final outcome on Kafka, the one Stripe reported. Repeated records (same message_id) are counted, not
  * failed: a retried publish may write twice and consumers drop by message_id.
  */
 import type { Client } from '@temporalio/client';
 import { chargeWorkflowId, paymentIntentIdempotencyKey } from '../../src/contracts/charge';
 import { ChargeStatusSearchAttribute } from '../../src/workflows/messages';
 import { readRecordsFor } from '../../test/support/kafka-reader';
-import type { RecordedStripeRequest } from '../../test/support/stripe-recording-proxy';
+import type { StandinControl } from '../../tools/stripe-standin/control-client';
 import type { UnexpectedExit } from './deployment';
 import type { ChargeResult } from './lifecycle';
 import type { FinalOutcome } from './stripe-side';
@@ -28,6 +29,9 @@ export interface ExpectedCharge {
 
 export interface AuditFigures {
   readonly paymentIntentCreates: number;
+  /** PaymentIntents the stand-in keeps for the run's event ids. */
+  readonly paymentIntentsAtStripe: number;
+  readonly paymentIntentsPerEventMax: number;
   readonly idempotencyKeys: number;
   readonly createsPerKeyMax: number;
   readonly keysPerEventMax: number;
@@ -50,19 +54,18 @@ function tally<K>(items: Iterable<K>): Map<K, number> {
 
 const maxOf = (values: Iterable<number>): number => Math.max(0, ...values);
 
-function auditStripe(
+/** What Stripe was asked: one idempotency key per event id, the one the service derives from it. */
+async function auditStripeRequests(
   expected: readonly ExpectedCharge[],
-  requests: readonly RecordedStripeRequest[],
+  standin: StandinControl,
   violations: Violations,
 ) {
   const ids = new Set(expected.map((e) => e.eventId));
-  const creates = requests.filter(
-    (r) =>
-      r.method === 'POST' &&
-      r.path === '/v1/payment_intents' &&
-      r.eventId !== undefined &&
-      ids.has(r.eventId),
-  );
+  const { data } = await standin.requests({ method: 'POST', path: '/v1/payment_intents' });
+  const creates = data
+    .filter((r) => r.path === '/v1/payment_intents')
+    .map((r) => ({ eventId: r.params['metadata[event_id]'], idempotencyKey: r.idempotency_key }))
+    .filter((c) => c.eventId !== undefined && ids.has(c.eventId));
   const keysByEvent = new Map<string, Set<string>>();
   for (const c of creates) {
     const keys = keysByEvent.get(c.eventId ?? '') ?? new Set<string>();
@@ -83,6 +86,44 @@ function auditStripe(
     idempotencyKeys: perKey.size,
     createsPerKeyMax: maxOf(perKey.values()),
     keysPerEventMax: maxOf([...keysByEvent.values()].map((k) => k.size)),
+  };
+}
+
+/** Stripe's state of the money planned to succeed is succeeded; of one planned to fail, anything else. */
+const AGREES: Record<FinalOutcome, (status: string) => boolean> = {
+  succeeded: (status) => status === 'succeeded',
+  failed: (status) => status !== 'succeeded',
+};
+
+/** What Stripe holds: exactly one PaymentIntent per event id, in the state of the charge's outcome. */
+export async function auditStripeState(
+  expected: readonly ExpectedCharge[],
+  standin: StandinControl,
+  violations: Violations,
+) {
+  const counts: number[] = [];
+  const queue = [...expected];
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const { eventId, outcome } = next;
+      const pis = await standin.paymentIntentsFor(eventId);
+      counts.push(pis.length);
+      if (pis.length !== 1)
+        violations.add(`${pis.length} PaymentIntents at Stripe for one event id`, '', eventId);
+      for (const pi of pis) {
+        if (!AGREES[outcome](pi.status))
+          violations.add(
+            "Stripe's PaymentIntent disagrees with the outcome",
+            `${pi.status} ≠ ${outcome}`,
+            eventId,
+          );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return {
+    paymentIntentsAtStripe: counts.reduce((a, b) => a + b, 0),
+    paymentIntentsPerEventMax: maxOf(counts),
   };
 }
 
@@ -168,7 +209,7 @@ async function auditKafka(expected: readonly ExpectedCharge[], violations: Viola
  */
 export async function auditRun(input: {
   readonly results: readonly ChargeResult[];
-  readonly stripeRequests: readonly RecordedStripeRequest[];
+  readonly standin: StandinControl;
   readonly temporal: Client;
   readonly taskQueue: string;
   readonly unexpectedExits: readonly UnexpectedExit[];
@@ -184,7 +225,8 @@ export async function auditRun(input: {
     violations.add('a role exited by itself', `${exit.role} pid ${exit.pid} code ${exit.code} at ${exit.at}`);
   }
   return {
-    ...auditStripe(expected, input.stripeRequests, violations),
+    ...(await auditStripeRequests(expected, input.standin, violations)),
+    ...(await auditStripeState(expected, input.standin, violations)),
     ...(await auditTemporal(expected, input.temporal, input.taskQueue, violations)),
     ...(await auditKafka(expected, violations)),
   };

@@ -1,8 +1,11 @@
 /**
  * One charge from the outside: the dispatcher POSTs it (maybe several times), reads it until the
- * PaymentIntent is known, Stripe delivers its webhooks, and the dispatcher maybe POSTs it once more.
+ * PaymentIntent is known, the customer pays it (a charge planned to succeed is confirmed at the
+ * stand-in with a test card, so Stripe's state is the one its webhooks report; one planned to fail
+ * was declined at the create), Stripe delivers its webhooks, and the dispatcher maybe POSTs it once more.
  * What the answers say is checked on the way: every answer names the same run, at most one is new.
  */
+import type { StandinControl } from '../../tools/stripe-standin/control-client';
 import type { ChargeAnswer, Dispatcher } from './dispatcher';
 import { webhookDeliveries, type ChargePlan } from './plan';
 import type { Random } from './random';
@@ -19,6 +22,8 @@ export interface ChargeResult {
 export interface LifecycleDeps {
   readonly dispatcher: Dispatcher;
   readonly stripe: StripeSide;
+  /** Stripe's state: where the customer's card is confirmed. */
+  readonly standin: StandinControl;
   readonly random: Random;
   readonly violations: Violations;
 }
@@ -36,7 +41,7 @@ function checkAnswers(plan: ChargePlan, answers: readonly ChargeAnswer[], violat
 }
 
 export async function runCharge(plan: ChargePlan, deps: LifecycleDeps): Promise<ChargeResult> {
-  const { dispatcher, stripe, random, violations } = deps;
+  const { dispatcher, stripe, standin, random, violations } = deps;
   const eventId = plan.body.event_id;
   const first = await Promise.all(
     Array.from({ length: plan.concurrentPosts }, () => dispatcher.postCharge(plan.body)),
@@ -47,6 +52,11 @@ export async function runCharge(plan: ChargePlan, deps: LifecycleDeps): Promise<
   const paymentIntentId = await dispatcher.waitForPaymentIntent(eventId);
   if (paymentIntentId === undefined) return { plan, paymentIntentId, accepted: true };
 
+  if (plan.outcome === 'succeeded') {
+    await standin.confirm(paymentIntentId, 'pm_card_visa').catch((err: unknown) => {
+      violations.add('the customer could not pay at Stripe', String(err), eventId);
+    });
+  }
   for (const group of webhookDeliveries(plan, paymentIntentId, random)) {
     await Promise.all(group.map((event) => stripe.deliver(event, eventId)));
   }

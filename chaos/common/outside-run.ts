@@ -1,19 +1,20 @@
 /**
  * What a chaos run (faults/run.ts) and a soak (soak/run.ts) share around their load: the run's
  * identity (id, task queue, log folder, the seed's random, its violations), what it owns (closed in
- * reverse when it ends, fails or is interrupted), the three roles of the compiled binary behind a
- * recording Stripe proxy with the dispatcher and Stripe side that load them, and the count from the
- * outside at the end: every accepted charge's workflow closed, then Stripe, Temporal and Kafka audited.
+ * reverse when it ends, fails or is interrupted), the three roles of the compiled binary against a
+ * private Stripe test-mode stand-in (tools/stripe-standin, a test tool: Stripe's state, idempotency
+ * and rate limit, its recorder) with the dispatcher and Stripe side that load them, and the count
+ * from the outside at the end: every accepted charge's workflow closed, then Stripe (the stand-in's
+ * PaymentIntents and the requests it was sent), Temporal and Kafka audited.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { onInterruptCleanup } from '../../test/support/cleanup';
 import { stackAddresses, type StackAddresses } from '../../test/support/stack';
-import {
-  startStripeRecordingProxy,
-  type StripeRecordingProxy,
-} from '../../test/support/stripe-recording-proxy';
+import fs from 'node:fs';
+import { StandinControl } from '../../tools/stripe-standin/control-client';
+import { startStandin } from '../../tools/stripe-standin/server';
 import { auditRun, type AuditFigures } from './audit';
 import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from './deployment';
 import { Dispatcher } from './dispatcher';
@@ -45,8 +46,8 @@ export interface OutsideRun {
   readonly log: (line: string) => void;
   /** Closes `close` when the run ends, fails or is interrupted: the last owned, the first closed. */
   own(close: () => Promise<void>): void;
-  /** Starts the roles, their Stripe calls recorded on the way to `stripeUpstream` (stripe-mock, or a proxy before it). */
-  startRoles(stripeUpstream: string): Promise<RunningRoles>;
+  /** Starts the stand-in (in front of the stack's stripe-mock) and the roles that call it. */
+  startRoles(options?: StandinOptions): Promise<RunningRoles>;
   /**
    * After the load: waits up to `drainSeconds` for every accepted charge's workflow to close (a
    * violation for each still open), then audits the run from the outside.
@@ -59,9 +60,15 @@ export interface OutsideRun {
   ): Promise<AuditFigures>;
 }
 
+export interface StandinOptions {
+  /** Answer every PaymentIntent create this much later, as real Stripe takes a few hundred ms. */
+  readonly slowCreatesMs?: number;
+}
+
 export interface RunningRoles {
   readonly deployment: Deployment;
-  readonly proxy: StripeRecordingProxy;
+  /** The run's Stripe: what it keeps and what it was asked. */
+  readonly standin: StandinControl;
   /** POSTs charges to the gateway (and retries them, as the order dispatcher would). */
   readonly dispatcher: Dispatcher;
   /** Plays Stripe: signs and delivers the webhooks. */
@@ -93,15 +100,30 @@ export async function withOutsideRun<T>(
     random: seededRandom(options.seed),
     log: options.log ?? (() => undefined),
     own: (close) => closers.push(close),
-    async startRoles(stripeUpstream) {
-      const proxy = await startStripeRecordingProxy(stripeUpstream);
-      run.own(() => proxy.close());
-      const deployment = new Deployment({ stack, stripeApiBase: proxy.url, taskQueue, logDir });
+    async startRoles(standinOptions = {}) {
+      fs.mkdirSync(logDir, { recursive: true });
+      const standinLog = path.join(logDir, 'stripe-standin.log');
+      const running = await startStandin({
+        upstream: stack.stripeMockUrl,
+        log: (line) => fs.appendFileSync(standinLog, `${new Date().toISOString()} ${line}\n`),
+      });
+      run.own(() => running.close());
+      const standin = new StandinControl(running.url);
+      if (standinOptions.slowCreatesMs !== undefined && standinOptions.slowCreatesMs > 0) {
+        await standin.injectFault({
+          method: 'POST',
+          path: '/^\\/v1\\/payment_intents$/',
+          mode: 'slow',
+          delay_ms: standinOptions.slowCreatesMs,
+          count: Number.MAX_SAFE_INTEGER,
+        });
+      }
+      const deployment = new Deployment({ stack, stripeApiBase: running.url, taskQueue, logDir });
       run.own(() => deployment.stop());
       await deployment.start();
       return {
         deployment,
-        proxy,
+        standin,
         dispatcher: new Dispatcher(() => deployment.gatewayUrl, CHAOS_API_TOKEN, deadline, violations),
         stripe: new StripeSide(() => deployment.webhookUrl, CHAOS_WEBHOOK_SECRET, deadline, violations),
       };
@@ -114,7 +136,7 @@ export async function withOutsideRun<T>(
         if (open > 0) violations.add('workflows not finished after the drain', String(open));
         return await auditRun({
           results,
-          stripeRequests: roles.proxy.requests,
+          standin: roles.standin,
           temporal,
           taskQueue,
           unexpectedExits: roles.deployment.unexpectedExits,

@@ -71,7 +71,7 @@ export class FaultInjector {
     private readonly log: (line: string) => void,
     private readonly schedule: readonly ScheduledFault[],
     /** Stripe calls in flight: a kill waits (a little) for one, to land mid-activity. */
-    private readonly stripeCallsInFlight: () => number = () => 0,
+    private readonly stripeCallsInFlight: () => Promise<number> = () => Promise.resolve(0),
   ) {
     this.finished = schedule.map(() => deferred());
   }
@@ -94,8 +94,11 @@ export class FaultInjector {
       let stripeCalls: number | undefined;
       if (fault.kind === 'worker-kill') {
         const until = Date.now() + 5_000;
-        while (this.stripeCallsInFlight() === 0 && Date.now() < until) await sleep(5);
-        stripeCalls = this.stripeCallsInFlight();
+        stripeCalls = await this.stripeCallsInFlight();
+        while (stripeCalls === 0 && Date.now() < until) {
+          await sleep(5);
+          stripeCalls = await this.stripeCallsInFlight();
+        }
       }
       const inFlight = this.progress.released - this.progress.finished;
       const releasedBefore = this.progress.released;

@@ -121,6 +121,10 @@ export function chaosRows(report: ChaosReport): Row[] {
     ],
     ['creates per key (max)', f.createsPerKeyMax],
     ['idempotency keys per event id (max)', f.keysPerEventMax],
+    [
+      'PaymentIntents at Stripe (per event id, max)',
+      `${f.paymentIntentsAtStripe} (${f.paymentIntentsPerEventMax})`,
+    ],
     ['workflows', `${f.workflows} (${f.workflowsCompleted} completed)`],
     ['workflows per event id (max)', f.workflowsPerEventMax],
     ['outcomes on Kafka', `${f.outcomesSucceeded} succeeded + ${f.outcomesFailed} failed`],

@@ -1,6 +1,6 @@
 /**
- * A chaos run: the three roles of the compiled binary on the real stack (Stripe calls through a
- * recording proxy in front of stripe-mock, a task queue of its own), N charges under duplicate POSTs
+ * A chaos run: the three roles of the compiled binary on the real stack (Stripe: the run's own
+ * stand-in, its creates answered after a delay; a task queue of its own), N charges under duplicate POSTs
  * and duplicated, re-ordered webhooks, while the worker is SIGKILLed, Kafka and Temporal are stopped
  * and started. Then everything is counted from the outside. `npm run chaos` and the chaos test both
  * call runChaos; the caller brings the stack up.
@@ -13,7 +13,6 @@ import { planCharges, type LoadShares } from '../common/plan';
 import { chargeRandom } from '../common/random';
 import { FaultInjector, faultSchedule, type FaultKind } from './faults';
 import { chaosFigures, type ChaosReport } from './report';
-import { startLatencyProxy } from './stripe-latency';
 
 export interface ChaosOptions {
   readonly charges: number;
@@ -23,7 +22,7 @@ export interface ChaosOptions {
   readonly seed: number;
   readonly faults: Readonly<Record<FaultKind, number>>;
   readonly shares: LoadShares;
-  /** How long stripe-mock takes to answer a PaymentIntent create (real Stripe takes a few hundred ms). */
+  /** How long Stripe (the stand-in) takes to answer a PaymentIntent create (real Stripe: a few hundred ms). */
   readonly stripeLatencyMs: number;
   /** How long Kafka / Temporal stay down in their outage. */
   readonly outageSeconds: number;
@@ -47,14 +46,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // Owned first, so closed last: stack parts a fault stopped come back after everything else stopped.
       const started: { faults?: FaultInjector } = {};
       run.own(async () => started.faults?.restore());
-      const slowStripe = await startLatencyProxy(run.stack.stripeMockUrl, {
-        method: 'POST',
-        path: '/v1/payment_intents',
-        delayMs: options.stripeLatencyMs,
-      });
-      run.own(() => slowStripe.close());
-      const roles = await run.startRoles(slowStripe.url);
-      const { deployment, dispatcher, stripe } = roles;
+      const roles = await run.startRoles({ slowCreatesMs: options.stripeLatencyMs });
+      const { deployment, dispatcher, stripe, standin } = roles;
       log(
         `run ${run.runId}: roles up (task queue ${run.taskQueue}, logs ${run.logDir}); seed ${options.seed}`,
       );
@@ -68,7 +61,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         options.outageSeconds * 1000,
         log,
         schedule,
-        () => slowStripe.inFlight(),
+        async () =>
+          (
+            await standin.requests({
+              method: 'POST',
+              path: '/v1/payment_intents',
+              after: Number.MAX_SAFE_INTEGER,
+            })
+          ).in_flight,
       );
       started.faults = injector;
       const faultsDone = injector.run();
@@ -81,6 +81,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             runCharge(plan, {
               dispatcher,
               stripe,
+              standin,
               random: chargeRandom(options.seed, plan.index),
               violations,
             }),

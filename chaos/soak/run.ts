@@ -74,8 +74,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     { kind: 'soak', seed: options.seed, budgetSeconds, logDir: options.logDir, log: options.log },
     async (run) => {
       const { began, log, violations } = run;
-      const running = await run.startRoles(run.stack.stripeMockUrl);
-      const { deployment: roles, dispatcher, stripe } = running;
+      const running = await run.startRoles();
+      const { deployment: roles, dispatcher, stripe, standin } = running;
       // Owned last, so done first: the sampler and the restarter stop before the roles do.
       let loadRunning = true;
       run.own(async () => {
@@ -129,7 +129,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const results = await runLoad(
         plans,
         (plan) =>
-          runCharge(plan, { dispatcher, stripe, random: chargeRandom(options.seed, plan.index), violations }),
+          runCharge(plan, {
+            dispatcher,
+            stripe,
+            standin,
+            random: chargeRandom(options.seed, plan.index),
+            violations,
+          }),
         { rate: options.rate, maxInFlight: 500 },
         progress,
       );
@@ -200,6 +206,10 @@ export function soakRows(report: SoakReport): Row[] {
     ['POST /charge answers', byStatus(report.postAnswers)],
     ['webhook answers', byStatus(report.webhookAnswers)],
     ['creates per key (max) / keys per event (max)', `${a.createsPerKeyMax} / ${a.keysPerEventMax}`],
+    [
+      'PaymentIntents at Stripe (per event id, max)',
+      `${a.paymentIntentsAtStripe} (${a.paymentIntentsPerEventMax})`,
+    ],
     [
       'workflows (completed) / per event (max)',
       `${a.workflows} (${a.workflowsCompleted}) / ${a.workflowsPerEventMax}`,

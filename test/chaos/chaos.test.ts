@@ -66,6 +66,11 @@ describe(
       assert.equal(report.figures.idempotencyKeys, CHARGES, context);
     });
 
+    it("left exactly one PaymentIntent per event id at Stripe, in the state of the charge's outcome", () => {
+      assert.equal(report.figures.paymentIntentsAtStripe, CHARGES, context);
+      assert.equal(report.figures.paymentIntentsPerEventMax, 1, context);
+    });
+
     it('ran exactly one workflow per event id, every one completed', () => {
       assert.equal(report.figures.workflows, CHARGES, context);
       assert.equal(report.figures.workflowsPerEventMax, 1, context);

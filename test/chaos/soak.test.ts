@@ -64,6 +64,8 @@ describe(
       assert.equal(report.audit.workflows, CHARGES, context);
       assert.equal(report.audit.workflowsPerEventMax, 1, context);
       assert.equal(report.audit.workflowsCompleted, CHARGES, context);
+      assert.equal(report.audit.paymentIntentsAtStripe, CHARGES, context);
+      assert.equal(report.audit.paymentIntentsPerEventMax, 1, context);
     });
 
     it('published exactly one outcome per event id: none lost, no record repeated', () => {

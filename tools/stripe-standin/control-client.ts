@@ -134,7 +134,12 @@ export class StandinControl {
       idempotency_key?: string;
     } = {},
   ) {
-    return this.call<{ last_seq: number; data: RecordedRequest[] }>('GET', `/requests?${query(filter)}`);
+    return this.call<{
+      last_seq: number;
+      /** Requests with this method and path prefix received and not yet answered. */
+      in_flight: number;
+      data: RecordedRequest[];
+    }>('GET', `/requests?${query(filter)}`);
   }
 
   events(

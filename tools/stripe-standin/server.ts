@@ -165,9 +165,14 @@ export async function startStandin(options: StandinOptions): Promise<RunningStan
       const body = await readBody(req);
       const method = (req.method ?? 'GET').toUpperCase();
       if (path.startsWith('/v1/')) {
-        const result = await runApiRequest(pipeline, req, body);
-        send(res, result.status, result.headers, result.body);
-        return result.status;
+        const answered = recorder.arrived(method, path);
+        try {
+          const result = await runApiRequest(pipeline, req, body);
+          send(res, result.status, result.headers, result.body);
+          return result.status;
+        } finally {
+          answered();
+        }
       }
       const page = /^\/_standin\/3ds\/(pi_[A-Za-z0-9]+)$/.exec(path);
       if (page) {

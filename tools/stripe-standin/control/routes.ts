@@ -285,12 +285,15 @@ const ROUTES: ReadonlyArray<{ method: string; path: RegExp; handler: Handler }> 
     path: /^\/_standin\/requests$/,
     handler: (deps, { query }) => {
       const after = query.get('after');
+      const method = query.get('method') ?? undefined;
+      const path = query.get('path') ?? undefined;
       return {
         last_seq: deps.recorder.lastSeq,
+        in_flight: deps.recorder.inFlight({ method, path }),
         data: deps.recorder.find({
           after: after === null ? undefined : Number(after),
-          method: query.get('method') ?? undefined,
-          path: query.get('path') ?? undefined,
+          method,
+          path,
           event_id: query.get('event_id') ?? undefined,
           idempotency_key: query.get('idempotency_key') ?? undefined,
         }),

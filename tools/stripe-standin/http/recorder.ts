@@ -1,7 +1,8 @@
 /**
  * Every API request the stand-in answered, for tests to assert on what the service asked Stripe:
  * which endpoint, under which idempotency key, with which parameters, and what it was answered.
- * Kept in memory, the newest RECORDER_LIMIT.
+ * Kept in memory, the newest RECORDER_LIMIT; and how many are being answered right now (a chaos
+ * run kills a worker while a create is in flight at Stripe).
  */
 
 export const RECORDER_LIMIT = 50_000;
@@ -36,6 +37,31 @@ export interface RequestFilter {
 export class RequestRecorder {
   private readonly entries: RecordedRequest[] = [];
   private seq = 0;
+  /** Requests received and not yet answered, by `METHOD path`. */
+  private readonly pending = new Map<string, number>();
+
+  /** A request arrived; call the returned function once it is answered. */
+  arrived(method: string, path: string): () => void {
+    const key = `${method.toUpperCase()} ${path}`;
+    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+    return () => {
+      const left = (this.pending.get(key) ?? 1) - 1;
+      if (left > 0) this.pending.set(key, left);
+      else this.pending.delete(key);
+    };
+  }
+
+  /** Requests received and not yet answered that match the filter's method and path. */
+  inFlight(filter: Pick<RequestFilter, 'method' | 'path'> = {}): number {
+    let count = 0;
+    for (const [key, n] of this.pending) {
+      const [method = '', path = ''] = key.split(' ');
+      if (filter.method !== undefined && method !== filter.method.toUpperCase()) continue;
+      if (filter.path !== undefined && !path.startsWith(filter.path)) continue;
+      count += n;
+    }
+    return count;
+  }
 
   record(entry: Omit<RecordedRequest, 'seq' | 'at'>): RecordedRequest {
     this.seq += 1;

@@ -64,8 +64,12 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
     const slow = post('/v1/payment_intents', form, { 'idempotency-key': key });
     const second = await post('/v1/payment_intents', form, { 'idempotency-key': key });
     assert.equal(second.status, 409);
+    const during = await standin.control.requests({ method: 'POST', path: '/v1/payment_intents' });
+    assert.equal(during.in_flight, 1, 'the slow create is counted in flight');
     assert.equal(((await second.json()) as { error: { code: string } }).error.code, 'idempotency_key_in_use');
     assert.equal((await slow).status, 200);
+    const after = await standin.control.requests({ method: 'POST', path: '/v1/payment_intents' });
+    assert.equal(after.in_flight, 0, 'answered: no longer in flight');
   });
 
   it('answers 429 above the rate limit with Stripe’s body and no Retry-After, and counts it', async () => {
