@@ -22,6 +22,8 @@ export interface FlashSaleOptions {
   readonly stripeLimitPerS: number;
   /** STRIPE_MAX_REQUESTS_PER_SECOND of the sale's worker; null: not set (the service's default). */
   readonly workerStripeRatePerS: number | null;
+  /** GATEWAY_MAX_READS_PER_SECOND of the sale's gateway; null: not set (the service's default). */
+  readonly gatewayReadsPerS: number | null;
   /** How long after the last arrival the sale may take to finish before the rest count as lost. */
   readonly drainSeconds: number;
   /**
@@ -117,6 +119,7 @@ const FULL: Defaults = {
     ratePerS: 40,
     stripeLimitPerS: 25,
     workerStripeRatePerS: null,
+    gatewayReadsPerS: null,
     drainSeconds: 600,
     pollStorefrontMs: null,
     out: 'bench/results/flash-sale.json',
@@ -148,6 +151,7 @@ const SMOKE: Partial<Defaults> = {
     ratePerS: 20,
     stripeLimitPerS: 10,
     workerStripeRatePerS: 8,
+    gatewayReadsPerS: null,
     drainSeconds: 20,
     // The smoke covers the storefront too, so the polling path cannot rot.
     pollStorefrontMs: 500,
@@ -185,6 +189,7 @@ interface BenchFlags extends Record<string, FlagValue> {
   'flash-rate': number;
   'stripe-limit': number;
   'flash-stripe-rate': number;
+  'flash-gateway-reads': number;
   'flash-drain-seconds': number;
   'poll-storefront': boolean;
   'poll-interval-ms': number;
@@ -333,6 +338,13 @@ function flagSpec(d: Defaults): FlagSpec<BenchFlags> {
         'default (20 with the test key the bench uses)',
       parse: wholeNumber,
     },
+    'flash-gateway-reads': {
+      default: d.flash.gatewayReadsPerS ?? 0,
+      description:
+        "flash sale: the gateway's GATEWAY_MAX_READS_PER_SECOND (charge reads it answers a second;\n" +
+        "above, 503 busy); 0 = not set, the service's default",
+      parse: wholeNumber,
+    },
     'flash-drain-seconds': {
       default: d.flash.drainSeconds,
       description: 'flash sale: time after the last arrival to finish; unfinished charges then count as lost',
@@ -395,6 +407,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
     ratePerS: flags['flash-rate'],
     stripeLimitPerS: flags['stripe-limit'],
     workerStripeRatePerS: flags['flash-stripe-rate'] === 0 ? null : flags['flash-stripe-rate'],
+    gatewayReadsPerS: flags['flash-gateway-reads'] === 0 ? null : flags['flash-gateway-reads'],
     drainSeconds: flags['flash-drain-seconds'],
     pollStorefrontMs: flags['poll-storefront'] ? flags['poll-interval-ms'] : null,
     out: flags['flash-out'],

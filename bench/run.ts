@@ -122,6 +122,9 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
       ...(flash.workerStripeRatePerS === null
         ? {}
         : { STRIPE_MAX_REQUESTS_PER_SECOND: String(flash.workerStripeRatePerS) }),
+      ...(flash.gatewayReadsPerS === null
+        ? {}
+        : { GATEWAY_MAX_READS_PER_SECOND: String(flash.gatewayReadsPerS) }),
       TEMPORAL_TASK_QUEUE: `bench-${runId}-flash`,
     }).then((s) => track('flash-', s));
     // Awaited later (before the sale, which then reports a failure to start), never left unhandled.

@@ -76,6 +76,8 @@ export interface Config {
   readonly api: {
     /** Bearer tokens accepted on /charge and /charges/*; several allow rotation without downtime. */
     readonly chargeApiTokens: readonly string[];
+    /** Charge reads one gateway answers per second: storefronts polling never starve POST /charge. */
+    readonly maxReadsPerSecond: number;
   };
   /** Handed to every charge at start (the workflow cannot read config); see ChargeTiming. */
   readonly chargeTiming: ChargeTiming;
@@ -186,6 +188,11 @@ export const CONFIG_VARIABLES = [
     default: '(required for gateway, all)',
     meaning: 'Bearer token(s) callers of /charge must send, comma-separated for rotation',
     secret: true,
+  },
+  {
+    name: 'GATEWAY_MAX_READS_PER_SECOND',
+    default: '200',
+    meaning: 'GET /charges/:event_id one gateway answers per second; above it 503 busy, Retry-After: 1',
   },
   { name: 'TEMPORAL_ADDRESS', default: '127.0.0.1:7233', meaning: 'Temporal frontend host:port' },
   { name: 'TEMPORAL_NAMESPACE', default: 'default', meaning: 'Temporal namespace' },
@@ -737,7 +744,10 @@ export function loadConfig(env: Env = process.env): Config {
         ]),
       ) as Record<TopicKey, string>,
     },
-    api: { chargeApiTokens: parseChargeApiTokens(reader, mode) },
+    api: {
+      chargeApiTokens: parseChargeApiTokens(reader, mode),
+      maxReadsPerSecond: reader.integer('GATEWAY_MAX_READS_PER_SECOND', 1, 100_000),
+    },
     chargeTiming: {
       reconcile_after_seconds: reader.integer('CHARGE_RECONCILE_AFTER_SECONDS', 1, 86_400),
       reconcile_max_interval_seconds: reader.integer('CHARGE_RECONCILE_MAX_INTERVAL_SECONDS', 1, 86_400),

@@ -18,8 +18,9 @@ import { startStandin } from '../../tools/stripe-standin/server';
 import { auditRun, type AuditFigures } from './audit';
 import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from './deployment';
 import { Dispatcher } from './dispatcher';
-import type { ChargeResult } from './lifecycle';
-import { seededRandom, type Random } from './random';
+import { runCharge, type ChargeResult } from './lifecycle';
+import type { ChargePlan } from './plan';
+import { chargeRandom, seededRandom, type Random } from './random';
 import { StripeSide } from './stripe-side';
 import { connectTemporal, waitForAllClosed } from './temporal';
 import { Violations } from './violations';
@@ -73,6 +74,8 @@ export interface RunningRoles {
   readonly dispatcher: Dispatcher;
   /** Plays Stripe: signs and delivers the webhooks. */
   readonly stripe: StripeSide;
+  /** One planned charge from the outside against these roles, its randomness from the run's seed. */
+  runCharge(plan: ChargePlan, seed: number): Promise<ChargeResult>;
 }
 
 export async function withOutsideRun<T>(
@@ -121,11 +124,21 @@ export async function withOutsideRun<T>(
       const deployment = new Deployment({ stack, stripeApiBase: running.url, taskQueue, logDir });
       run.own(() => deployment.stop());
       await deployment.start();
+      const dispatcher = new Dispatcher(() => deployment.gatewayUrl, CHAOS_API_TOKEN, deadline, violations);
+      const stripe = new StripeSide(() => deployment.webhookUrl, CHAOS_WEBHOOK_SECRET, deadline, violations);
       return {
         deployment,
         standin,
-        dispatcher: new Dispatcher(() => deployment.gatewayUrl, CHAOS_API_TOKEN, deadline, violations),
-        stripe: new StripeSide(() => deployment.webhookUrl, CHAOS_WEBHOOK_SECRET, deadline, violations),
+        dispatcher,
+        stripe,
+        runCharge: (plan, seed) =>
+          runCharge(plan, {
+            dispatcher,
+            stripe,
+            standin,
+            random: chargeRandom(seed, plan.index),
+            violations,
+          }),
       };
     },
     async drainAndAudit(roles, results, drainSeconds, onWaiting) {

@@ -6,11 +6,9 @@
  * call runChaos; the caller brings the stack up.
  */
 import { seconds } from '../common/figures';
-import { runCharge } from '../common/lifecycle';
 import { newProgress, runLoad } from '../common/load';
 import { withOutsideRun } from '../common/outside-run';
 import { planCharges, type LoadShares } from '../common/plan';
-import { chargeRandom } from '../common/random';
 import { FaultInjector, faultSchedule, type FaultKind } from './faults';
 import { chaosFigures, type ChaosReport } from './report';
 
@@ -77,14 +75,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const [results] = await Promise.all([
         runLoad(
           plans,
-          (plan) =>
-            runCharge(plan, {
-              dispatcher,
-              stripe,
-              standin,
-              random: chargeRandom(options.seed, plan.index),
-              violations,
-            }),
+          (plan) => roles.runCharge(plan, options.seed),
           {
             rate: options.rate,
             maxInFlight: options.maxInFlight,

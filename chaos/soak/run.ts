@@ -8,11 +8,9 @@
 import { sleep } from '../../test/support/wait';
 import type { AuditFigures } from '../common/audit';
 import type { Row } from '../common/figures';
-import { runCharge } from '../common/lifecycle';
 import { newProgress, runLoad, type LoadProgress } from '../common/load';
 import { withOutsideRun } from '../common/outside-run';
 import { planCharges, type LoadShares } from '../common/plan';
-import { chargeRandom } from '../common/random';
 import type { Violations } from '../common/violations';
 import { rssMb, rssTrends, type RssSample, type RssTrend } from './rss';
 
@@ -75,7 +73,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     async (run) => {
       const { began, log, violations } = run;
       const running = await run.startRoles();
-      const { deployment: roles, dispatcher, stripe, standin } = running;
+      const { deployment: roles, dispatcher, stripe } = running;
       // Owned last, so done first: the sampler and the restarter stop before the roles do.
       let loadRunning = true;
       run.own(async () => {
@@ -128,14 +126,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const loadStarted = Date.now();
       const results = await runLoad(
         plans,
-        (plan) =>
-          runCharge(plan, {
-            dispatcher,
-            stripe,
-            standin,
-            random: chargeRandom(options.seed, plan.index),
-            violations,
-          }),
+        (plan) => running.runCharge(plan, options.seed),
         { rate: options.rate, maxInFlight: 500 },
         progress,
       );

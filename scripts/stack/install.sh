@@ -123,21 +123,32 @@ install_kafka() {
 # ---------------------------------------------------------------------------
 # stripe-mock: built from source through the Go module proxy.
 # ---------------------------------------------------------------------------
+# A part built from a Go module, once per version: go_part_current says whether the binary of the
+# version named in the stamp is there (and that go exists when it is not); go_part_done checks the
+# build's binary and writes the stamp. Arguments: part name, stamp file, module@version, binary.
+go_part_current() {
+  if stamp_ok "$2" "$3" && [[ -x "$4" ]]; then
+    say "$1: already installed ($3)"
+    return 0
+  fi
+  command -v go >/dev/null || die "$1: go not found"
+  return 1
+}
+go_part_done() {
+  [[ -x "$4" ]] || die "$1: $4 missing after the build"
+  printf '%s' "$3" >"$2"
+  say "$1: installed $4"
+}
+
 install_stripe_mock() {
   local stamp="$STACK_BIN_DIR/.stripe-mock.stamp"
   local want="$STACK_STRIPE_MOCK_MODULE@$STACK_STRIPE_MOCK_VERSION"
-  if stamp_ok "$stamp" "$want" && [[ -x "$STRIPE_MOCK_BIN" ]]; then
-    say "stripe-mock: already installed ($want)"
-    return 0
-  fi
-  command -v go >/dev/null || die "stripe-mock: go not found"
+  go_part_current stripe-mock "$stamp" "$want" "$STRIPE_MOCK_BIN" && return 0
   say "stripe-mock: go install $want"
   # Run outside the repo with GOWORK=off so no go.mod/go.work of ours is
   # consulted; CGO off so no C toolchain is needed and the binary is static.
   (cd "$STACK_DIR" && GOBIN="$STACK_BIN_DIR" GOWORK=off CGO_ENABLED=0 go install "$want")
-  [[ -x "$STRIPE_MOCK_BIN" ]] || die "stripe-mock: $STRIPE_MOCK_BIN missing after go install"
-  printf '%s' "$want" >"$stamp"
-  say "stripe-mock: installed $STRIPE_MOCK_BIN"
+  go_part_done stripe-mock "$stamp" "$want" "$STRIPE_MOCK_BIN"
 }
 
 # ---------------------------------------------------------------------------
@@ -176,11 +187,7 @@ install_prometheus() {
 install_tracing() {
   local stamp="$STACK_BIN_DIR/.jaeger.stamp"
   local want="$STACK_JAEGER_MODULE/cmd/jaeger@$STACK_JAEGER_VERSION"
-  if stamp_ok "$stamp" "$want" && [[ -x "$JAEGER_BIN" ]]; then
-    say "tracing: already installed ($want)"
-    return 0
-  fi
-  command -v go >/dev/null || die "tracing: go not found"
+  go_part_current tracing "$stamp" "$want" "$JAEGER_BIN" && return 0
   local build="$STACK_DIR/jaeger-build"
   mkdir -p "$build" "$STACK_BIN_DIR"
   say "tracing: building $want (go get -tool, go build: several minutes on a cold cache)"
@@ -190,9 +197,7 @@ install_tracing() {
     GOWORK=off go get -tool "$want" >/dev/null 2>&1
     GOWORK=off CGO_ENABLED=0 go build -o "$JAEGER_BIN" "$STACK_JAEGER_MODULE/cmd/jaeger"
   ) || die "tracing: building $want failed"
-  [[ -x "$JAEGER_BIN" ]] || die "tracing: $JAEGER_BIN missing after go build"
-  printf '%s' "$want" >"$stamp"
-  say "tracing: installed $JAEGER_BIN"
+  go_part_done tracing "$stamp" "$want" "$JAEGER_BIN"
 }
 
 # Install the parts in parallel: on a fresh machine pip and Maven mostly wait

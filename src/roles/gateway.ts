@@ -41,6 +41,7 @@ export const start: StartRole = async (shared) => {
         disputes: temporal.disputes,
         dedupe,
         apiTokens: config.api.chargeApiTokens,
+        maxReadsPerSecond: config.api.maxReadsPerSecond,
         timing: config.chargeTiming,
         capturePolicy: config.capturePolicy,
         lateSuccessPolicy: config.lateSuccessPolicy,

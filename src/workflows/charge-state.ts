@@ -15,6 +15,9 @@
 import {
   AUTHORIZATION_EXPIRED_CODE,
   awaitsCustomer,
+  DEFAULT_CAPTURE_POLICY,
+  DEFAULT_CHARGE_TIMING,
+  isManualCapture,
   isTerminal,
   type CapturePolicy,
   type ChargeFailure,
@@ -22,6 +25,7 @@ import {
   type ChargeRequest,
   type ChargeStatus,
   type ChargeTiming,
+  type ChargeWorkflowInput,
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
 import type {
@@ -104,6 +108,28 @@ export interface ChargeState {
   readonly clientSecret: string | null;
   /** The PaymentIntent's next_action as Stripe last said it (3-D Secure), or null. */
   readonly nextAction: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * A charge's state when its workflow starts, from the workflow's input: the workflow begins with it,
+ * and the gateway keeps its caller's view in the start's memo (`recordBeforePaymentIntent`).
+ */
+export function startingChargeState(input: ChargeWorkflowInput, now: string): ChargeState {
+  return initialChargeState(
+    input.request,
+    input.timing ?? DEFAULT_CHARGE_TIMING,
+    now,
+    isManualCapture(input.request) ? (input.capture_policy ?? DEFAULT_CAPTURE_POLICY) : null,
+  );
+}
+
+/**
+ * What GET /charges/:event_id answers while the charge has no PaymentIntent yet and has not changed
+ * status (e.g. waiting its turn at a rate-limited Stripe): the record it started with. The gateway
+ * puts it in the start's memo, so such reads need no worker (a query would).
+ */
+export function recordBeforePaymentIntent(input: ChargeWorkflowInput, now: string): ChargeRecord {
+  return toCallerRecord(startingChargeState(input, now));
 }
 
 export function initialChargeState(

@@ -34,8 +34,6 @@ import {
   CHARGE_ALREADY_FAILED,
   CHARGE_ALREADY_SUCCEEDED,
   CHARGE_NOT_AUTHORIZED,
-  DEFAULT_CAPTURE_POLICY,
-  DEFAULT_CHARGE_TIMING,
   isManualCapture,
   isTerminal,
   type CaptureRequest,
@@ -55,7 +53,7 @@ import { chargeDetails, type ChargeActivity } from './charge-operator-details';
 import {
   AMOUNT_MISMATCH,
   confirmedHere,
-  initialChargeState,
+  startingChargeState,
   expiryText,
   holdDeadline,
   onAuthorizedPublished,
@@ -175,12 +173,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   const stripe = stripeActivities(providerTaskQueue(workflowInfo().taskQueue));
   const amountText = formatAmount(request.amount, request.currency);
   const ref = { event_id: request.event_id, order_id: request.order_id };
-  let state: ChargeState = initialChargeState(
-    request,
-    input.timing ?? DEFAULT_CHARGE_TIMING,
-    nowIso(),
-    isManualCapture(request) ? (input.capture_policy ?? DEFAULT_CAPTURE_POLICY) : null,
-  );
+  let state: ChargeState = startingChargeState(input, nowIso());
   const moneyMismatches = metricMeter.createCounter(
     'payments_money_mismatches',
     'count',

@@ -52,6 +52,7 @@ describe('bench flags', () => {
       ratePerS: 40,
       stripeLimitPerS: 25,
       workerStripeRatePerS: null,
+      gatewayReadsPerS: null,
       drainSeconds: 600,
       pollStorefrontMs: null,
       out: 'bench/results/flash-sale.json',

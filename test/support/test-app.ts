@@ -45,8 +45,14 @@ export interface TestApp {
   readonly metrics: Metrics;
 }
 
-/** The real app (gateway + webhook roles) over a fake Temporal, for `app.inject` tests. */
-export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<TestApp> {
+/**
+ * The real app (gateway + webhook roles) over a fake Temporal, for `app.inject` tests;
+ * `maxReadsPerSecond`: the gateway's GATEWAY_MAX_READS_PER_SECOND (none: no limit).
+ */
+export async function buildTestApp(
+  readiness: ReadinessCheck[] = [],
+  options: { readonly maxReadsPerSecond?: number } = {},
+): Promise<TestApp> {
   const charges = new FakeChargeWorkflows();
   const disputes = new FakeDisputeWorkflows();
   const dedupe = new FakeDedupeWindow();
@@ -66,6 +72,7 @@ export async function buildTestApp(readiness: ReadinessCheck[] = []): Promise<Te
       timing: DEFAULT_CHARGE_TIMING,
       refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
       topics: DEFAULT_TOPIC_NAMES,
+      ...(options.maxReadsPerSecond !== undefined ? { maxReadsPerSecond: options.maxReadsPerSecond } : {}),
     },
     webhook: {
       charges,

@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ChargeActivities } from '../../src/activities';
 import {
   createChargeWorkflows,
   TemporalUnavailableError,
@@ -31,17 +30,12 @@ import {
   type RefundRequest,
 } from '../../src/contracts/refund';
 import { waitUntil } from '../support/wait';
-import {
-  createTestWorker,
-  createTimeSkippingEnv,
-  uniqueTaskQueue,
-  type TestWorkers,
-} from '../support/workflow-env';
+import { startRefundsEnv, type RefundsEnv } from '../support/refunds-env';
+import { uniqueTaskQueue } from '../support/workflow-env';
 
 describe('RefundsWorkflow for a charge whose workflow is no longer retained', { timeout: 180_000 }, () => {
+  let kit: RefundsEnv;
   let env: TestWorkflowEnvironment;
-  let worker: TestWorkers;
-  let running: Promise<void>;
   let charges: ChargeWorkflows;
   /**
    * A plain client: the test environment's own skips time whenever it awaits a workflow's result
@@ -65,38 +59,43 @@ describe('RefundsWorkflow for a charge whose workflow is no longer retained', { 
   const published: RefundEventV1[] = [];
 
   before(async () => {
-    env = await createTimeSkippingEnv();
-    const taskQueue = uniqueTaskQueue('refunds-retention');
-    const activities: Partial<ChargeActivities> = {
-      findPaymentIntentByEventId: async (input) => {
-        lookups.push(input.event_id);
-        await lookupHeld.get(input.event_id);
-        if (unreachable.has(input.event_id)) {
-          throw ApplicationFailure.create({ type: 'StripeTransientError', message: 'Stripe is unreachable' });
-        }
-        return atStripe.get(input.event_id) ?? null;
+    kit = await startRefundsEnv(
+      'refunds-retention',
+      {
+        findPaymentIntentByEventId: async (input) => {
+          lookups.push(input.event_id);
+          await lookupHeld.get(input.event_id);
+          if (unreachable.has(input.event_id)) {
+            throw ApplicationFailure.create({
+              type: 'StripeTransientError',
+              message: 'Stripe is unreachable',
+            });
+          }
+          return atStripe.get(input.event_id) ?? null;
+        },
+        createRefund: async (input) => {
+          creates.push({
+            event_id: input.event_id,
+            order_id: input.order_id,
+            refund_id: input.refund_id,
+            amount: input.amount,
+            pi: input.payment_intent_id,
+          });
+          return { stripe_refund_id: `re_${input.refund_id}`, status: 'succeeded', failure: null };
+        },
+        findRefund: async () => null,
+        publishRefundEvent: async (event) => {
+          published.push(event);
+          return { topic: 'payments.refunded', message_id: event.refund_id };
+        },
       },
-      createRefund: async (input) => {
-        creates.push({
-          event_id: input.event_id,
-          order_id: input.order_id,
-          refund_id: input.refund_id,
-          amount: input.amount,
-          pi: input.payment_intent_id,
-        });
-        return { stripe_refund_id: `re_${input.refund_id}`, status: 'succeeded', failure: null };
+      // The gateway's own call deadline (5 s): a request Stripe has not answered within it is `held`.
+      (testEnv) => {
+        client = new Client({ connection: testEnv.connection, namespace: testEnv.namespace ?? 'default' });
+        return client;
       },
-      findRefund: async () => null,
-      publishRefundEvent: async (event) => {
-        published.push(event);
-        return { topic: 'payments.refunded', message_id: event.refund_id };
-      },
-    };
-    worker = await createTestWorker(env, taskQueue, activities);
-    running = worker.run();
-    // The gateway's own call deadline (5 s): a request Stripe has not answered within it is `held`.
-    client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
-    charges = createChargeWorkflows(client, taskQueue);
+    );
+    ({ env, charges } = kit);
     // The worker's first workflow task (its sandbox) can take seconds on a loaded machine: not a test.
     await charges
       .refund(
@@ -105,11 +104,7 @@ describe('RefundsWorkflow for a charge whose workflow is no longer retained', { 
       )
       .catch(() => undefined);
   });
-  after(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-  });
+  after(() => kit?.stop());
 
   /** A charge that succeeded at Stripe `ageSeconds` ago (on the test server's clock). */
   async function paidAtStripe(

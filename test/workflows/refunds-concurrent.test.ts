@@ -7,13 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ChargeActivities } from '../../src/activities';
-import {
-  createChargeWorkflows,
-  type ChargeWorkflows,
-  type RefundOutcome,
-} from '../../src/api/temporal/charge-workflows';
+import type { ChargeWorkflows, RefundOutcome } from '../../src/api/temporal/charge-workflows';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import {
   DEFAULT_REFUND_WINDOW_SECONDS,
@@ -21,35 +15,16 @@ import {
   type RefundRequest,
 } from '../../src/contracts/refund';
 import { waitUntil } from '../support/wait';
-import {
-  createTestWorker,
-  createTimeSkippingEnv,
-  uniqueTaskQueue,
-  type TestWorkers,
-} from '../support/workflow-env';
+import { startRefundsEnv, succeededCharge as chargeToRefund, type RefundsEnv } from '../support/refunds-env';
 
 const CHARGED = 10_000;
 
-function succeededCharge(): ChargeRecord {
-  const id = randomUUID();
-  return {
-    event_id: `evt-concurrent-${id}`,
-    order_id: `order-concurrent-${id}`,
-    status: 'succeeded',
-    amount: CHARGED,
-    currency: 'eur',
-    payment_intent_id: `pi_concurrent_${id.slice(0, 8)}`,
-    failure: null,
-    updated_at: new Date().toISOString(), // the refund window runs from the charge's success
-  };
-}
+const succeededCharge = (): ChargeRecord => chargeToRefund('concurrent', { amount: CHARGED });
 
 type Outcome = RefundOutcome;
 
 describe('RefundsWorkflow under concurrent refunds with different refund_ids', { timeout: 120_000 }, () => {
-  let env: TestWorkflowEnvironment;
-  let worker: TestWorkers;
-  let running: Promise<void>;
+  let kit: RefundsEnv;
   let charges: ChargeWorkflows;
   /** Every refund Stripe was asked to create, per charge. */
   const created = new Map<string, Array<{ refund_id: string; amount: number }>>();
@@ -58,9 +33,7 @@ describe('RefundsWorkflow under concurrent refunds with different refund_ids', {
   const holding = new Map<string, Promise<void>>();
 
   before(async () => {
-    env = await createTimeSkippingEnv();
-    const taskQueue = uniqueTaskQueue('refunds-concurrent');
-    const activities: Partial<ChargeActivities> = {
+    kit = await startRefundsEnv('refunds-concurrent', {
       createRefund: async (input) => {
         const list = created.get(input.event_id) ?? [];
         created.set(input.event_id, list);
@@ -79,16 +52,12 @@ describe('RefundsWorkflow under concurrent refunds with different refund_ids', {
         created: Math.floor(Date.now() / 1000),
         metadata: { event_id: input.event_id, order_id: `order-${input.event_id}` },
       }),
-    };
-    worker = await createTestWorker(env, taskQueue, activities);
-    running = worker.run();
-    charges = createChargeWorkflows(env.client, taskQueue);
+    });
+    ({ charges } = kit);
   });
   after(async () => {
     for (const release of held.values()) release();
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
+    await kit?.stop();
   });
 
   const refund = (charge: ChargeRecord, request: RefundRequest): Promise<Outcome> =>

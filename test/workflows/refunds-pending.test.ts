@@ -7,29 +7,20 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ChargeActivities } from '../../src/activities';
-import { createChargeWorkflows, type ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
+import type { ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import { REFUND_WINDOW_CLOSED } from '../../src/contracts/refund';
-import {
-  createTestWorker,
-  createTimeSkippingEnv,
-  uniqueTaskQueue,
-  type TestWorkers,
-} from '../support/workflow-env';
+import { startRefundsEnv, succeededCharge as chargeToRefund, type RefundsEnv } from '../support/refunds-env';
 
 const WINDOW_SECONDS = 3600;
 
 describe('RefundsWorkflow with a refund pending at Stripe', { timeout: 120_000 }, () => {
+  let kit: RefundsEnv;
   let env: TestWorkflowEnvironment;
-  let worker: TestWorkers;
-  let running: Promise<void>;
   let charges: ChargeWorkflows;
 
   before(async () => {
-    env = await createTimeSkippingEnv();
-    const taskQueue = uniqueTaskQueue('refund-window');
-    const activities: Partial<ChargeActivities> = {
+    kit = await startRefundsEnv('refund-window', {
       // Stripe keeps every refund pending: the workflow stays open past its window.
       createRefund: async (input) => ({
         stripe_refund_id: `re_${input.refund_id}`,
@@ -37,27 +28,13 @@ describe('RefundsWorkflow with a refund pending at Stripe', { timeout: 120_000 }
         failure: null,
       }),
       publishRefundEvent: async (event) => ({ topic: 'payments.refunded', message_id: event.refund_id }),
-    };
-    worker = await createTestWorker(env, taskQueue, activities);
-    running = worker.run();
-    charges = createChargeWorkflows(env.client, taskQueue);
+    });
+    ({ env, charges } = kit);
   });
-  after(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-  });
+  after(() => kit?.stop());
 
-  const succeededCharge = (id: string): ChargeRecord => ({
-    event_id: `evt-window-${id}`,
-    order_id: `order-window-${id}`,
-    status: 'succeeded',
-    amount: 10_000,
-    currency: 'eur',
-    payment_intent_id: 'pi_window',
-    failure: null,
-    updated_at: new Date().toISOString(), // the refund window runs from the charge's success
-  });
+  const succeededCharge = (id: string): ChargeRecord =>
+    chargeToRefund('window', { event_id: `evt-window-${id}`, order_id: `order-window-${id}` });
 
   it("believes a refund webhook only for the refund's own amount and currency", async () => {
     const id = randomUUID();

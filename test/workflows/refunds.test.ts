@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ChargeActivities } from '../../src/activities';
-import { createChargeWorkflows, type ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
+import type { ChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import {
   DEFAULT_REFUND_WINDOW_SECONDS,
@@ -12,40 +11,20 @@ import {
   type RefundEventV1,
   type RefundRequest,
 } from '../../src/contracts/refund';
-import {
-  createTestWorker,
-  createTimeSkippingEnv,
-  uniqueTaskQueue,
-  type TestWorkers,
-} from '../support/workflow-env';
+import { startRefundsEnv, succeededCharge as chargeToRefund, type RefundsEnv } from '../support/refunds-env';
 
-function succeededCharge(overrides: Partial<ChargeRecord> = {}): ChargeRecord {
-  const id = randomUUID();
-  return {
-    event_id: `evt-refund-${id}`,
-    order_id: `order-${id}`,
-    status: 'succeeded',
-    amount: 10_000,
-    currency: 'eur',
-    payment_intent_id: 'pi_refund',
-    failure: null,
-    updated_at: new Date().toISOString(), // the refund window runs from the charge's success
-    ...overrides,
-  };
-}
+const succeededCharge = (overrides: Partial<ChargeRecord> = {}): ChargeRecord =>
+  chargeToRefund('refund', overrides);
 
 describe('RefundsWorkflow', { timeout: 120_000 }, () => {
+  let kit: RefundsEnv;
   let env: TestWorkflowEnvironment;
-  let worker: TestWorkers;
-  let running: Promise<void>;
   let charges: ChargeWorkflows;
   const creates: Array<{ refund_id: string; amount: number }> = [];
   const published: RefundEventV1[] = [];
 
   before(async () => {
-    env = await createTimeSkippingEnv();
-    const taskQueue = uniqueTaskQueue('refunds');
-    const activities: Partial<ChargeActivities> = {
+    kit = await startRefundsEnv('refunds', {
       createRefund: async (input) => {
         creates.push({ refund_id: input.refund_id, amount: input.amount });
         if (input.refund_id.startsWith('unreachable-')) {
@@ -58,16 +37,10 @@ describe('RefundsWorkflow', { timeout: 120_000 }, () => {
         published.push(event);
         return { topic: 'payments.refunded', message_id: event.refund_id };
       },
-    };
-    worker = await createTestWorker(env, taskQueue, activities);
-    running = worker.run();
-    charges = createChargeWorkflows(env.client, taskQueue);
+    });
+    ({ env, charges } = kit);
   });
-  after(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-  });
+  after(() => kit?.stop());
 
   const refund = (
     charge: ChargeRecord,

@@ -24,6 +24,7 @@ import { KNOWN_CHARGES_CAPACITY, KnownCharges } from './known-charges';
 import { preferredWaitSeconds, waitApplied } from './prefer';
 import { startOrFind } from './start-or-find';
 import { payloadHash } from './payload-hash';
+import { ReadLimit } from '../read-limit';
 import {
   chargeAcceptedSchema,
   chargeEarlyAnswerSchema,
@@ -192,9 +193,13 @@ export async function chargeRoutes(
     capturePolicy?: CapturePolicy;
     /** What a charge does with money Stripe takes after it decided failed or canceled (fixed at start). */
     lateSuccessPolicy?: LateSuccessPolicy;
+    /** GET /charges/:event_id answered per second (GATEWAY_MAX_READS_PER_SECOND); none: no limit. */
+    maxReadsPerSecond?: number;
   },
 ): Promise<void> {
   const { charges, disputes, dedupe, metrics } = opts;
+  const reads =
+    opts.maxReadsPerSecond === undefined ? undefined : new ReadLimit(opts.maxReadsPerSecond, Date.now());
   const view = (record: ChargeRecord) => chargeView(record, { charges, disputes, metrics });
 
   /**
@@ -365,7 +370,7 @@ export async function chargeRoutes(
           503: {
             ...errorResponseSchema,
             description:
-              'Temporal cannot be reached (`unavailable`), or a waiting charge started before the workflow kept its client_secret is having it read through the Stripe queue (`payment_provider_unavailable`); retry after Retry-After seconds',
+              'Temporal cannot be reached (`unavailable`), the gateway answers more reads per second than GATEWAY_MAX_READS_PER_SECOND (`busy`), or a waiting charge started before the workflow kept its client_secret is having it read through the Stripe queue (`payment_provider_unavailable`); retry after Retry-After seconds',
             headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait before retrying' } },
           },
         },
@@ -373,6 +378,18 @@ export async function chargeRoutes(
     },
     async (request) => {
       request.log = request.log.child({ event_id: request.params.event_id });
+      if (reads !== undefined && !reads.admit(Date.now())) {
+        throw new HttpError(
+          503,
+          'busy',
+          'too many charge reads at once; ask again after Retry-After',
+          [],
+          {},
+          {
+            'retry-after': '1',
+          },
+        );
+      }
       const record = await charges.getState(request.params.event_id);
       if (record === undefined) throw new HttpError(404, 'not_found', 'no charge with that event_id');
       return view(record);

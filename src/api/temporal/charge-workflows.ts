@@ -6,6 +6,8 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateStage,
   type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import {
@@ -37,6 +39,7 @@ import {
   CurrencySearchAttribute,
   EventIdSearchAttribute,
   OrderIdSearchAttribute,
+  PaymentIntentIdSearchAttribute,
   RefundedMinorSearchAttribute,
   awaitPaymentIntentUpdate,
   cancelChargeUpdate,
@@ -56,6 +59,7 @@ import {
   type RefundEventPayload,
 } from '../../contracts/payment-provider';
 import { ChargeWorkflow } from '../../workflows/charge';
+import { recordBeforePaymentIntent } from '../../workflows/charge-state';
 import { LateOutcomeWorkflow } from '../../workflows/late-outcome';
 import {
   lateOutcomeWorkflowId,
@@ -261,6 +265,26 @@ export const START_DESCRIBE_RESERVE_MS = 1_000;
  * WorkflowExecutionAlreadyStartedError, which the API turns into "duplicate" or "conflict" by
  * comparing payload hashes.
  */
+/** The memo field with the record a charge started with (recordBeforePaymentIntent). */
+const RECORD_BEFORE_PAYMENT_INTENT = 'record_before_payment_intent';
+
+/**
+ * A charge's record from its description alone, when that is the whole truth: a running charge
+ * that has no PaymentIntent yet and still has the status it started with (its search attributes
+ * say so) answers with the record it started with. Otherwise undefined: ask the workflow.
+ */
+function recordFromDescription(description: WorkflowExecutionDescription): ChargeRecord | undefined {
+  if (description.status.name !== 'RUNNING') return undefined;
+  const record = description.memo?.[RECORD_BEFORE_PAYMENT_INTENT] as ChargeRecord | undefined;
+  if (
+    record === undefined ||
+    description.typedSearchAttributes.get(PaymentIntentIdSearchAttribute) !== undefined
+  )
+    return undefined;
+  const status = description.typedSearchAttributes.get(ChargeStatusSearchAttribute);
+  return status === record.status ? record : undefined;
+}
+
 function chargeStartOptions(
   input: ChargeWorkflowInput,
   taskQueue: string,
@@ -273,7 +297,12 @@ function chargeStartOptions(
     args: [input] as [ChargeWorkflowInput],
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-    memo: { payload_hash: input.payload_hash, ...memo },
+    memo: {
+      payload_hash: input.payload_hash,
+      // What GET answers until the PaymentIntent exists, read by a describe: no worker involved.
+      [RECORD_BEFORE_PAYMENT_INTENT]: recordBeforePaymentIntent(input, new Date().toISOString()),
+      ...memo,
+    },
     typedSearchAttributes: [
       { key: OrderIdSearchAttribute, value: request.order_id },
       { key: EventIdSearchAttribute, value: request.event_id },
@@ -368,6 +397,23 @@ export function createChargeWorkflows(
       throw err;
     }
   };
+  /**
+   * What a caller waiting on a charge's update hears when the update did not answer: a closed charge's
+   * final record (a query reads it), the wait running out or the update refused (not ready), or 503.
+   */
+  const answerAfterUpdateFailure = async (handle: WorkflowHandle, err: unknown): Promise<EarlyAnswer> => {
+    if (isClosedWorkflow(err)) {
+      return guard(async (): Promise<EarlyAnswer> => ({
+        kind: 'ready',
+        record: await handle.query(chargeStateQuery),
+      })).catch((): EarlyAnswer => ({ kind: 'not_ready', reason: 'closed' }));
+    }
+    const reason = notReadyReason(err);
+    if (reason !== undefined) return { kind: 'not_ready', reason };
+    if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
+    throw err;
+  };
+
   const awaitPaymentIntent = async (eventId: string, waitMs: number): Promise<EarlyAnswer> => {
     const handle = client.workflow.getHandle(chargeWorkflowId(eventId));
     try {
@@ -379,17 +425,8 @@ export function createChargeWorkflows(
         return { kind: 'ready', record: await handle.executeUpdate(awaitPaymentIntentUpdate) };
       });
     } catch (err) {
-      // Closed between the query and the update: its record is final, and a query reads it.
-      if (isClosedWorkflow(err)) {
-        return guard(async (): Promise<EarlyAnswer> => ({
-          kind: 'ready',
-          record: await handle.query(chargeStateQuery),
-        })).catch((): EarlyAnswer => ({ kind: 'not_ready', reason: 'closed' }));
-      }
-      const reason = notReadyReason(err);
-      if (reason !== undefined) return { kind: 'not_ready', reason };
-      if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
-      throw err;
+      // Closed between the query and the update.
+      return answerAfterUpdateFailure(handle, err);
     }
   };
 
@@ -585,25 +622,34 @@ export function createChargeWorkflows(
         );
         return { kind: 'ready', record };
       } catch (err) {
-        // Closed meanwhile: its record is final, without a secret; a query reads it.
-        if (isClosedWorkflow(err)) {
-          return guard(async (): Promise<EarlyAnswer> => ({
-            kind: 'ready',
-            record: await handle.query(chargeStateQuery),
-          })).catch((): EarlyAnswer => ({ kind: 'not_ready', reason: 'closed' }));
-        }
-        const reason = notReadyReason(err);
-        if (reason !== undefined) return { kind: 'not_ready', reason };
-        if (isTemporalUnavailable(err)) throw new TemporalUnavailableError(err);
-        throw err;
+        // Closed meanwhile: its final record carries no secret.
+        return answerAfterUpdateFailure(handle, err);
       }
     },
 
     describe: (eventId) => guard(() => describeCharge(eventId)),
 
+    // A describe first: the server answers it alone, while a query needs a worker (and, for a charge
+    // no worker has cached, a replay). Storefronts poll charges waiting their turn at a rate-limited
+    // Stripe by the thousand; those, and charges already closed, never reach a worker.
     getState: (eventId) =>
       chargeReads(eventId, () =>
-        guard((deadline) => read(chargeWorkflowId(eventId), chargeStateQuery, deadline)),
+        guard(async (deadline) => {
+          const workflowId = chargeWorkflowId(eventId);
+          const handle = client.workflow.getHandle<typeof ChargeWorkflow>(workflowId);
+          let description: WorkflowExecutionDescription;
+          try {
+            description = await handle.describe();
+          } catch (err) {
+            if (err instanceof WorkflowNotFoundError) return undefined;
+            throw err;
+          }
+          const known = recordFromDescription(description);
+          if (known !== undefined) return known;
+          // Closed: its result is its final record, read from its history.
+          if (description.status.name === 'COMPLETED') return await handle.result();
+          return read(workflowId, chargeStateQuery, deadline);
+        }),
       ),
 
     cancel: (eventId) =>
