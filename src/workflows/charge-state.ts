@@ -111,8 +111,7 @@ export interface ChargeState {
 }
 
 /**
- * A charge's state when its workflow starts, from the workflow's input: the workflow begins with it,
- * and the gateway keeps its caller's view in the start's memo (`recordBeforePaymentIntent`).
+ * A charge's state when its workflow starts, from the workflow's input.
  */
 export function startingChargeState(input: ChargeWorkflowInput, now: string): ChargeState {
   return initialChargeState(
@@ -121,15 +120,6 @@ export function startingChargeState(input: ChargeWorkflowInput, now: string): Ch
     now,
     isManualCapture(input.request) ? (input.capture_policy ?? DEFAULT_CAPTURE_POLICY) : null,
   );
-}
-
-/**
- * What GET /charges/:event_id answers while the charge has no PaymentIntent yet and has not changed
- * status (e.g. waiting its turn at a rate-limited Stripe): the record it started with. The gateway
- * puts it in the start's memo, so such reads need no worker (a query would).
- */
-export function recordBeforePaymentIntent(input: ChargeWorkflowInput, now: string): ChargeRecord {
-  return toCallerRecord(startingChargeState(input, now));
 }
 
 export function initialChargeState(

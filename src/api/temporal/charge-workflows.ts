@@ -6,7 +6,6 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateStage,
   type Client,
-  type WorkflowExecutionDescription,
   type WorkflowHandle,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
@@ -39,7 +38,6 @@ import {
   CurrencySearchAttribute,
   EventIdSearchAttribute,
   OrderIdSearchAttribute,
-  PaymentIntentIdSearchAttribute,
   RefundedMinorSearchAttribute,
   awaitPaymentIntentUpdate,
   cancelChargeUpdate,
@@ -59,7 +57,6 @@ import {
   type RefundEventPayload,
 } from '../../contracts/payment-provider';
 import { ChargeWorkflow } from '../../workflows/charge';
-import { recordBeforePaymentIntent } from '../../workflows/charge-state';
 import { LateOutcomeWorkflow } from '../../workflows/late-outcome';
 import {
   lateOutcomeWorkflowId,
@@ -265,26 +262,6 @@ export const START_DESCRIBE_RESERVE_MS = 1_000;
  * WorkflowExecutionAlreadyStartedError, which the API turns into "duplicate" or "conflict" by
  * comparing payload hashes.
  */
-/** The memo field with the record a charge started with (recordBeforePaymentIntent). */
-const RECORD_BEFORE_PAYMENT_INTENT = 'record_before_payment_intent';
-
-/**
- * A charge's record from its description alone, when that is the whole truth: a running charge
- * that has no PaymentIntent yet and still has the status it started with (its search attributes
- * say so) answers with the record it started with. Otherwise undefined: ask the workflow.
- */
-function recordFromDescription(description: WorkflowExecutionDescription): ChargeRecord | undefined {
-  if (description.status.name !== 'RUNNING') return undefined;
-  const record = description.memo?.[RECORD_BEFORE_PAYMENT_INTENT] as ChargeRecord | undefined;
-  if (
-    record === undefined ||
-    description.typedSearchAttributes.get(PaymentIntentIdSearchAttribute) !== undefined
-  )
-    return undefined;
-  const status = description.typedSearchAttributes.get(ChargeStatusSearchAttribute);
-  return status === record.status ? record : undefined;
-}
-
 function chargeStartOptions(
   input: ChargeWorkflowInput,
   taskQueue: string,
@@ -297,12 +274,7 @@ function chargeStartOptions(
     args: [input] as [ChargeWorkflowInput],
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-    memo: {
-      payload_hash: input.payload_hash,
-      // What GET answers until the PaymentIntent exists, read by a describe: no worker involved.
-      [RECORD_BEFORE_PAYMENT_INTENT]: recordBeforePaymentIntent(input, new Date().toISOString()),
-      ...memo,
-    },
+    memo: { payload_hash: input.payload_hash, ...memo },
     typedSearchAttributes: [
       { key: OrderIdSearchAttribute, value: request.order_id },
       { key: EventIdSearchAttribute, value: request.event_id },
@@ -629,27 +601,9 @@ export function createChargeWorkflows(
 
     describe: (eventId) => guard(() => describeCharge(eventId)),
 
-    // A describe first: the server answers it alone, while a query needs a worker (and, for a charge
-    // no worker has cached, a replay). Storefronts poll charges waiting their turn at a rate-limited
-    // Stripe by the thousand; those, and charges already closed, never reach a worker.
     getState: (eventId) =>
       chargeReads(eventId, () =>
-        guard(async (deadline) => {
-          const workflowId = chargeWorkflowId(eventId);
-          const handle = client.workflow.getHandle<typeof ChargeWorkflow>(workflowId);
-          let description: WorkflowExecutionDescription;
-          try {
-            description = await handle.describe();
-          } catch (err) {
-            if (err instanceof WorkflowNotFoundError) return undefined;
-            throw err;
-          }
-          const known = recordFromDescription(description);
-          if (known !== undefined) return known;
-          // Closed: its result is its final record, read from its history.
-          if (description.status.name === 'COMPLETED') return await handle.result();
-          return read(workflowId, chargeStateQuery, deadline);
-        }),
+        guard((deadline) => read(chargeWorkflowId(eventId), chargeStateQuery, deadline)),
       ),
 
     cancel: (eventId) =>

@@ -14,7 +14,6 @@ import {
   TEMPORAL_CALL_DEADLINE_MS,
 } from '../../../src/api/temporal/charge-workflows';
 import type { ChargeRecord, ChargeWorkflowInput } from '../../../src/contracts/charge';
-import { waitUntil } from '../../support/wait';
 
 /** What @grpc/grpc-js rejects a call with: an Error carrying code, details and metadata. */
 function grpcError(code: GrpcStatus, details: string): Error {
@@ -31,32 +30,8 @@ const RECORD = { event_id: 'evt-1', status: 'pending' } as unknown as ChargeReco
 /** A call deadline shorter than the service's 5 s, so a refusal that lasts is given up on quickly. */
 const CALL_DEADLINE_MS = 300;
 
-/** A charge's description as the server gives it: running, with its PaymentIntent known. */
-function description(
-  overrides: {
-    status?: string;
-    paymentIntentId?: string | undefined;
-    chargeStatus?: string;
-    memo?: Record<string, unknown>;
-  } = {},
-) {
-  const attributes: Record<string, unknown> = {
-    ChargeStatus: overrides.chargeStatus ?? 'pending',
-    PaymentIntentId: 'paymentIntentId' in overrides ? overrides.paymentIntentId : 'pi_known',
-  };
-  return {
-    status: { name: overrides.status ?? 'RUNNING' },
-    memo: overrides.memo ?? {},
-    typedSearchAttributes: { get: (key: { name: string }) => attributes[key.name] },
-  };
-}
-
-/** Just the parts of the SDK's Client that the port uses for a read: a describe, then a query. */
-function stubClient(
-  query: () => Promise<unknown>,
-  describe: () => Promise<unknown> = () => Promise.resolve(description()),
-  result: () => Promise<unknown> = () => Promise.reject(new Error('no result expected')),
-): { client: Client; deadlines: number[] } {
+/** Just the parts of the SDK's Client that the port uses for a query. */
+function stubClient(query: () => Promise<unknown>): { client: Client; deadlines: number[] } {
   const deadlines: number[] = [];
   const stub = {
     connection: {
@@ -65,7 +40,7 @@ function stubClient(
         return fn();
       },
     },
-    workflow: { getHandle: () => ({ query, describe, result }) },
+    workflow: { getHandle: () => ({ query }) },
   };
   // The stub has only what the code under test calls; a full Client cannot be built without a server.
   return { client: stub as unknown as Client, deadlines };
@@ -129,14 +104,12 @@ describe('the API port to Temporal', () => {
     });
     const charges = createChargeWorkflows(client, 'q');
     const burst = Array.from({ length: 50 }, () => charges.getState('evt-burst'));
-    await waitUntil(async () => calls === 1, 'the shared query to be asked');
     release();
     const answers = await Promise.all(burst);
     assert.equal(calls, 1);
     assert.ok(answers.every((a) => a === RECORD));
 
     const again = charges.getState('evt-burst');
-    await waitUntil(async () => calls === 2, 'a fresh query to be asked');
     release();
     await again;
     assert.equal(calls, 2, 'nothing is cached once the shared read has settled');
@@ -148,7 +121,6 @@ describe('the API port to Temporal', () => {
       connection: { withDeadline: <T>(_d: number, fn: () => Promise<T>) => fn() },
       workflow: {
         getHandle: (id: string) => ({
-          describe: async () => description(),
           query: async () => {
             asked.push(id);
             return RECORD;
@@ -159,39 +131,6 @@ describe('the API port to Temporal', () => {
     const charges = createChargeWorkflows(stub as unknown as Client, 'q');
     await Promise.all([charges.getState('evt-a'), charges.getState('evt-b'), charges.getRefunds('evt-a')]);
     assert.deepEqual(asked.sort(), ['charge-evt-a', 'charge-evt-b', 'refunds-evt-a']);
-  });
-
-  it('answers a running charge with no PaymentIntent yet from its description, with no query (no worker)', async () => {
-    const started = { ...RECORD, client_secret: null, next_action: null };
-    const { client } = stubClient(
-      () => Promise.reject(new Error('no query expected')),
-      async () =>
-        description({ paymentIntentId: undefined, memo: { record_before_payment_intent: started } }),
-    );
-    assert.deepEqual(await createChargeWorkflows(client, 'q').getState('evt-waiting'), started);
-  });
-
-  it('asks the workflow once the search attributes say the charge moved on (status changed)', async () => {
-    const { client } = stubClient(
-      async () => RECORD,
-      async () =>
-        description({
-          paymentIntentId: undefined,
-          chargeStatus: 'failed',
-          memo: { record_before_payment_intent: { ...RECORD, status: 'pending' } },
-        }),
-    );
-    assert.equal(await createChargeWorkflows(client, 'q').getState('evt-moved-on'), RECORD);
-  });
-
-  it('answers a closed charge with its result, read from its history, with no query', async () => {
-    const final = { ...RECORD, status: 'succeeded' } as ChargeRecord;
-    const { client } = stubClient(
-      () => Promise.reject(new Error('no query expected')),
-      async () => description({ status: 'COMPLETED', chargeStatus: 'succeeded' }),
-      async () => final,
-    );
-    assert.equal(await createChargeWorkflows(client, 'q').getState('evt-closed'), final);
   });
 });
 
