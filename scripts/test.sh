@@ -18,8 +18,10 @@ echo "== build" && npm run build --silent
 # The served OpenAPI document against Redocly's recommended rules (errors and warnings fail).
 echo "== openapi lint" && bash scripts/openapi-lint.sh
 
+# shellcheck source=scripts/stack/parts.sh
+source scripts/stack/parts.sh
 started=()
-for part in temporal kafka stripe-mock stripe-standin codec-server; do
+for part in "${STACK_PARTS[@]}"; do
   bash scripts/stack/status.sh "$part" >/dev/null 2>&1 || started+=("$part")
 done
 stop_started() {

@@ -18,7 +18,10 @@ stop_image_env() {
 bring_up_image_env() {
   bash scripts/engine/status.sh >/dev/null 2>&1 || engine_started=1
   local part
-  for part in temporal kafka stripe-mock; do
+  # Every part up.sh starts (scripts/stack/parts.sh), so each one started here is stopped on exit.
+  # shellcheck source=scripts/stack/parts.sh
+  source scripts/stack/parts.sh
+  for part in "${STACK_PARTS[@]}"; do
     bash scripts/stack/status.sh "$part" >/dev/null 2>&1 || started+=("$part")
   done
   trap stop_image_env EXIT

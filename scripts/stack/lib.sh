@@ -120,9 +120,8 @@ dev_env_value() {
   sed -n "s/^$1=//p" "$STACK_DEV_ENV" | tail -n 1
 }
 
-STACK_PARTS=(temporal kafka stripe-mock stripe-standin codec-server)
-# Started only when named or asked for with --with; down.sh with no argument stops them too.
-STACK_OPTIONAL_PARTS=(prometheus tracing)
+# shellcheck source=scripts/stack/parts.sh
+source "$STACK_SCRIPT_DIR/parts.sh"
 
 # What the stack's Prometheus scrapes (host:port, space-separated): by default the one process of
 # `npm run dev` (PAYMENTS_MODE=all) on its PORT from scripts/dev.env; for roles run apart, e.g.
