@@ -13,8 +13,8 @@ import path from 'node:path';
 import { onInterruptCleanup } from '../../test/support/cleanup';
 import { stackAddresses, type StackAddresses } from '../../test/support/stack';
 import fs from 'node:fs';
-import { StandinControl } from '../../tools/stripe-standin/control-client';
-import { startStandin } from '../../tools/stripe-standin/server';
+import type { StandinControl } from '../../tools/stripe-standin/control-client';
+import { startTestStandin } from '../../test/support/stripe-standin';
 import { auditRun, type AuditFigures } from './audit';
 import { CHAOS_API_TOKEN, CHAOS_WEBHOOK_SECRET, Deployment } from './deployment';
 import { Dispatcher } from './dispatcher';
@@ -105,13 +105,12 @@ export async function withOutsideRun<T>(
     own: (close) => closers.push(close),
     async startRoles(standinOptions = {}) {
       fs.mkdirSync(logDir, { recursive: true });
-      const standinLog = path.join(logDir, 'stripe-standin.log');
-      const running = await startStandin({
-        upstream: stack.stripeMockUrl,
-        log: (line) => fs.appendFileSync(standinLog, `${new Date().toISOString()} ${line}\n`),
-      });
+      const running = await startTestStandin(
+        {},
+        { stripeMock: true, logFile: path.join(logDir, 'stripe-standin.log') },
+      );
       run.own(() => running.close());
-      const standin = new StandinControl(running.url);
+      const standin = running.control;
       if (standinOptions.slowCreatesMs !== undefined && standinOptions.slowCreatesMs > 0) {
         await standin.injectFault({
           method: 'POST',

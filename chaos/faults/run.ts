@@ -59,14 +59,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         options.outageSeconds * 1000,
         log,
         schedule,
-        async () =>
-          (
-            await standin.requests({
-              method: 'POST',
-              path: '/v1/payment_intents',
-              after: Number.MAX_SAFE_INTEGER,
-            })
-          ).in_flight,
+        () => standin.inFlight({ method: 'POST', path: '/v1/payment_intents' }),
       );
       started.faults = injector;
       const faultsDone = injector.run();

@@ -15,9 +15,6 @@
 import {
   AUTHORIZATION_EXPIRED_CODE,
   awaitsCustomer,
-  DEFAULT_CAPTURE_POLICY,
-  DEFAULT_CHARGE_TIMING,
-  isManualCapture,
   isTerminal,
   type CapturePolicy,
   type ChargeFailure,
@@ -25,7 +22,6 @@ import {
   type ChargeRequest,
   type ChargeStatus,
   type ChargeTiming,
-  type ChargeWorkflowInput,
 } from '../contracts/charge';
 import { formatAmount } from '../contracts/currency';
 import type {
@@ -108,18 +104,6 @@ export interface ChargeState {
   readonly clientSecret: string | null;
   /** The PaymentIntent's next_action as Stripe last said it (3-D Secure), or null. */
   readonly nextAction: Readonly<Record<string, unknown>> | null;
-}
-
-/**
- * A charge's state when its workflow starts, from the workflow's input.
- */
-export function startingChargeState(input: ChargeWorkflowInput, now: string): ChargeState {
-  return initialChargeState(
-    input.request,
-    input.timing ?? DEFAULT_CHARGE_TIMING,
-    now,
-    isManualCapture(input.request) ? (input.capture_policy ?? DEFAULT_CAPTURE_POLICY) : null,
-  );
 }
 
 export function initialChargeState(

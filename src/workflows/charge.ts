@@ -34,6 +34,8 @@ import {
   CHARGE_ALREADY_FAILED,
   CHARGE_ALREADY_SUCCEEDED,
   CHARGE_NOT_AUTHORIZED,
+  DEFAULT_CAPTURE_POLICY,
+  DEFAULT_CHARGE_TIMING,
   isManualCapture,
   isTerminal,
   type CaptureRequest,
@@ -53,7 +55,7 @@ import { chargeDetails, type ChargeActivity } from './charge-operator-details';
 import {
   AMOUNT_MISMATCH,
   confirmedHere,
-  startingChargeState,
+  initialChargeState,
   expiryText,
   holdDeadline,
   onAuthorizedPublished,
@@ -173,7 +175,12 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
   const stripe = stripeActivities(providerTaskQueue(workflowInfo().taskQueue));
   const amountText = formatAmount(request.amount, request.currency);
   const ref = { event_id: request.event_id, order_id: request.order_id };
-  let state: ChargeState = startingChargeState(input, nowIso());
+  let state: ChargeState = initialChargeState(
+    request,
+    input.timing ?? DEFAULT_CHARGE_TIMING,
+    nowIso(),
+    isManualCapture(request) ? (input.capture_policy ?? DEFAULT_CAPTURE_POLICY) : null,
+  );
   const moneyMismatches = metricMeter.createCounter(
     'payments_money_mismatches',
     'count',

@@ -76,13 +76,15 @@ export async function startUpstreamStub(): Promise<UpstreamStub> {
 export interface TestStandinOptions {
   /** The stack's stripe-mock (integration tests); without it, an upstream stub that accepts every shape. */
   readonly stripeMock?: boolean;
+  /** Where its log lines go; by default a file of test-results/logs/. */
+  readonly logFile?: string;
 }
 
 export async function startTestStandin(
   settings: StandinOptions['settings'] = {},
   options: TestStandinOptions = {},
 ): Promise<TestStandin> {
-  const file = testLogFile('stripe-standin');
+  const file = options.logFile ?? testLogFile('stripe-standin');
   const upstream = options.stripeMock ? undefined : await startUpstreamStub();
   const running = await startStandin({
     upstream: upstream?.url ?? stack.stripeMockUrl,

@@ -142,6 +142,12 @@ export class StandinControl {
     }>('GET', `/requests?${query(filter)}`);
   }
 
+  /** API requests with this method and path prefix received and not yet answered. */
+  async inFlight(filter: { method?: string; path?: string } = {}): Promise<number> {
+    // `after` past every request: only the count, none of the recorded requests.
+    return (await this.requests({ ...filter, after: Number.MAX_SAFE_INTEGER })).in_flight;
+  }
+
   events(
     filter: { type?: string; payment_intent?: string; object_id?: string } = {},
   ): Promise<EventRecord[]> {
