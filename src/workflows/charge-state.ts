@@ -329,6 +329,20 @@ export function onPaymentIntent(
 }
 
 /**
+ * The Stripe events heard before the PaymentIntent was known, taken out of the state: the workflow
+ * applies the PaymentIntent alone and then each of them as if it had just arrived. Its commands (a
+ * search-attribute upsert per status change) then follow the order of Stripe's words, not where an
+ * activation boundary fell: a create's answer and the webhooks can reach a worker in one activation
+ * or in two (docs/defects/README.md). The final state is what onPaymentIntent gives.
+ */
+export function takeEarlyEvents(state: ChargeState): {
+  readonly state: ChargeState;
+  readonly early: readonly PaymentEventPayload[];
+} {
+  return { state: { ...state, earlyEvents: [] }, early: state.earlyEvents };
+}
+
+/**
  * The PaymentIntent the create returned. A browser charge's create confirms nothing, so nothing can
  * have been declined yet: a `last_payment_error` on it is not this charge's (stripe-mock's fixture
  * carries one) and is not read as a decline.

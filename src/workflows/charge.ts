@@ -49,7 +49,11 @@ import {
   type LateOutcomeWorkflowInput,
 } from '../contracts/late-outcome';
 import type { PaymentAuthorizedV1, PaymentEventV1 } from '../contracts/payment-event';
-import { providerTaskQueue, withoutCustomerAction } from '../contracts/payment-provider';
+import {
+  providerTaskQueue,
+  withoutCustomerAction,
+  type PaymentEventPayload,
+} from '../contracts/payment-provider';
 import { outcomeTopic, TOPICS } from '../contracts/topics';
 import { chargeDetails, type ChargeActivity } from './charge-operator-details';
 import {
@@ -78,6 +82,7 @@ import {
   onStripeEvent,
   onStripeUnanswered,
   needsClientSecretRead,
+  takeEarlyEvents,
   onClientSecretRead,
   toCallerRecord,
   toChargeRecord,
@@ -110,6 +115,12 @@ export const CHARGE_LIFECYCLE_V2 = 'charge-lifecycle-v2';
  * late-outcome handling itself; histories from before it only logged such events.
  */
 export const CHARGE_HANDS_OVER_LATE_OUTCOMES = 'charge-hands-over-late-outcomes';
+/**
+ * Recorded first by charges that apply the PaymentIntent and then each webhook heard before it one
+ * by one (one upsert per status change, whatever the activations); older histories applied them
+ * together and replay that way.
+ */
+export const CHARGE_EACH_STRIPE_WORD_APART = 'charge-each-stripe-word-apart';
 
 /** The Stripe activities, on the rate-limited Stripe task queue. */
 function stripeActivities(taskQueue: string) {
@@ -171,6 +182,8 @@ function retryWindowExhausted(err: unknown): boolean {
 export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<ChargeRecord> {
   // Charges started before this lifecycle keep the one they began with (their histories say so).
   if (!patched(CHARGE_LIFECYCLE_V2)) return ChargeWorkflowV1(input);
+  // Read once, in the first activation: a run keeps the way it began with.
+  const eachStripeWordApart = patched(CHARGE_EACH_STRIPE_WORD_APART);
   const { request } = input;
   const stripe = stripeActivities(providerTaskQueue(workflowInfo().taskQueue));
   const amountText = formatAmount(request.amount, request.currency);
@@ -269,7 +282,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
     }
     return toCallerRecord(state);
   });
-  setHandler(stripeEventSignal, (event) => {
+  const hearStripeEvent = (event: PaymentEventPayload): void => {
     const verdict = onStripeEvent(state, event, nowIso(), nowMs());
     setState(verdict.state);
     if (verdict.applied) return;
@@ -294,7 +307,19 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
         reason: verdict.reason,
       });
     }
-  });
+  };
+  setHandler(stripeEventSignal, hearStripeEvent);
+
+  /**
+   * Stripe's PaymentIntent (a create's answer or a look-up's find), then each event heard before it,
+   * one at a time as if just arrived: the same upserts whether they share an activation or not.
+   */
+  const hearPaymentIntent = (apply: (held: ChargeState) => ChargeState): void => {
+    if (!eachStripeWordApart) return setState(apply(state));
+    const { state: held, early } = takeEarlyEvents(state);
+    setState(apply(held));
+    for (const event of early) hearStripeEvent(event);
+  };
   setHandler(
     cancelChargeUpdate,
     async () => {
@@ -392,7 +417,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
             { summary: `Create Stripe PaymentIntent for ${amountText}` },
             [request, step.generation],
           );
-          return setState(onCreated(state, pi, nowIso(), nowMs()));
+          return hearPaymentIntent((held) => onCreated(held, pi, nowIso(), nowMs()));
         } catch (err) {
           const refused = stripeFailureOf(err);
           if (refused !== undefined) {
@@ -414,9 +439,8 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
             { summary: 'Look up the PaymentIntent before using a new idempotency key' },
             [ref],
           );
-          return setState(
-            found !== null ? onPaymentIntent(state, found, nowIso(), nowMs()) : onLookupFoundNothing(state),
-          );
+          if (found === null) return setState(onLookupFoundNothing(state));
+          return hearPaymentIntent((held) => onPaymentIntent(held, found, nowIso(), nowMs()));
         } catch (err) {
           // Never a new key on a failed lookup (that could charge twice): look again after the backoff.
           if (stripeFailureOf(err) === undefined) throw err;
@@ -552,7 +576,7 @@ export async function ChargeWorkflow(input: ChargeWorkflowInput): Promise<Charge
    * Starts (or tells) this charge's LateOutcomeWorkflow, the same one the webhook receiver starts for
    * such events once this workflow has closed. It outlives this workflow (abandoned, not canceled).
    */
-  const handOverLate = async (event: Parameters<typeof onStripeEvent>[1]): Promise<void> => {
+  const handOverLate = async (event: PaymentEventPayload): Promise<void> => {
     const workflowId = lateOutcomeWorkflowId(request.event_id);
     // A closed charge's customer has nothing left to do: its secret has no business there.
     const handed = withoutCustomerAction(event);
