@@ -65,15 +65,19 @@ const { EventType } = temporal.api.enums.v1;
 const OUT = path.join(__dirname, 'histories');
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
 
-/** Saves a workflow's history in the standard JSON format (which historyFromJSON reads). */
 /**
- * Histories are recorded from today's code under `v2-<path>`: the older ones stay beside them, as
- * they guard charges already in flight (their workflows replay through src/workflows/legacy).
+ * Histories are recorded from today's code under `<generation>-<path>`, the generation of the
+ * workflow the path records: ChargeWorkflow's is `v3-` (since charge-each-stripe-word-apart), the
+ * others' `v2-`. The older ones stay beside them, as they guard runs already in flight.
  */
-const GENERATION = 'v2-';
+const GENERATION: Readonly<Record<string, string>> = {
+  ChargeWorkflow: 'v3-',
+  RefundsWorkflow: 'v2-',
+  DisputeWorkflow: 'v2-',
+};
 
+/** Saves a workflow's history in the standard JSON format (which historyFromJSON reads). */
 function save(path_: string, workflowId: string, address = stack.temporalAddress): number {
-  const name = `${GENERATION}${path_}`;
   const json = execFileSync(TEMPORAL_CLI, [
     'workflow',
     'show',
@@ -84,8 +88,15 @@ function save(path_: string, workflowId: string, address = stack.temporalAddress
     '--output',
     'json',
   ]);
+  const history = JSON.parse(json.toString('utf8')) as {
+    events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }>;
+  };
+  const type = history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '';
+  const generation = GENERATION[type];
+  if (generation === undefined) throw new Error(`${path_}: no generation for a ${type} history`);
+  const name = `${generation}${path_}`;
   fs.writeFileSync(path.join(OUT, `${name}.json`), json);
-  return (JSON.parse(json.toString('utf8')) as { events: unknown[] }).events.length;
+  return history.events.length;
 }
 
 /** What every recording works with: the dev server, the worker's service, the Stripe proxy. */
@@ -453,7 +464,7 @@ function assertOutcome(name: string, final: ChargeRecord, expect: Scenario['expe
 async function recordAdoptedAfterKeyExpiry({ proxy }: Recorder): Promise<string> {
   const name = 'adopted-after-key-expiry';
   // The recorder's first service installed the SDK runtime (the worker role's own).
-  const env = await createTimeSkippingEnv({ quietRuntime: false });
+  const env = await createTimeSkippingEnv({ quietRuntime: false, dataConverter: localDataConverter() });
   let service: TestService | undefined;
   try {
     service = await startTestService({

@@ -150,6 +150,17 @@ class RecordedRun {
     return this.activities('publishRefundEvent').map((run) => run.input as RefundEventV1);
   }
 
+  /** The ChargeStatus values the run upserted, in order. */
+  statusUpserts(): string[] {
+    return this.events
+      .map(
+        (e) =>
+          e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.['ChargeStatus'],
+      )
+      .filter((p): p is NonNullable<typeof p> => p !== undefined && p !== null)
+      .map((p) => defaultPayloadConverter.fromPayload<string>(p));
+  }
+
   signals(name: string): number {
     return this.events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name).length;
   }
@@ -381,13 +392,13 @@ const PATHS: Record<string, { readonly path: string; readonly shows: (run: Recor
 };
 
 /**
- * The paths recorded from today's code (npm run record-histories writes them as `v2-<path>`), each
- * with what its history must show. A history of the current generation carries the markers today's
- * code records first: `charge-lifecycle-v2` (ChargeWorkflow), `refund-window-from-success`
- * (RefundsWorkflow) or `stripe-task-queue` (DisputeWorkflow, new: every history of it is today's);
- * one without them was recorded from older code.
+ * The paths recorded by the `charge-lifecycle-v2` generation (npm run record-histories wrote them as
+ * `v2-<path>`), each with what its history must show. Its ChargeWorkflow histories applied the
+ * webhooks heard before the PaymentIntent together with it; they stay, as they guard runs in flight.
+ * Its RefundsWorkflow (`refund-window-from-success`) and DisputeWorkflow (`stripe-task-queue`)
+ * histories are still today's.
  */
-const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (run: RecordedRun) => void }> = {
+const V2_PATHS: Record<string, { readonly path: string; readonly shows: (run: RecordedRun) => void }> = {
   'v2-webhook-success': PATHS['webhook-success']!,
   'v2-duplicate-and-out-of-order-events': PATHS['duplicate-and-out-of-order-events']!,
   'v2-stripe-500-retried': PATHS['stripe-500-retried']!,
@@ -620,8 +631,37 @@ const CURRENT_PATHS: Record<string, { readonly path: string; readonly shows: (ru
   },
 };
 
+type PathCheck = { readonly path: string; readonly shows: (run: RecordedRun) => void };
+const isCharge = (name: string): boolean =>
+  new RecordedRun(load(`${name}.json`)).workflowType === 'ChargeWorkflow';
+
+/**
+ * ChargeWorkflow's paths recorded again from today's code (`v3-`, since
+ * `charge-each-stripe-word-apart`: the PaymentIntent alone, then each webhook held before it).
+ */
+const CHARGE_V3_PATHS: Record<string, PathCheck> = {
+  ...Object.fromEntries(
+    Object.entries(V2_PATHS)
+      .filter(([name]) => isCharge(name))
+      .map(([name, check]) => [name.replace(/^v2-/, 'v3-'), check]),
+  ),
+  'v3-create-and-signals-in-one-task': {
+    path: "a worker roll while the create is at Stripe: the create's answer and four webhooks reach the new worker in one workflow task; the answer, then each webhook applied in turn (pending, then succeeded), then the outcome",
+    shows: (run) => {
+      V2_PATHS['v2-create-and-signals-in-one-task']!.shows(run);
+      assert.deepEqual(run.statusUpserts(), ['pending', 'succeeded']);
+    },
+  },
+};
+
+/** Every path's history from today's code. */
+const CURRENT_PATHS: Record<string, PathCheck> = {
+  ...Object.fromEntries(Object.entries(V2_PATHS).filter(([name]) => !isCharge(name))),
+  ...CHARGE_V3_PATHS,
+};
+
 const CURRENT_MARKERS: Record<string, string> = {
-  ChargeWorkflow: 'charge-lifecycle-v2',
+  ChargeWorkflow: 'charge-each-stripe-word-apart',
   RefundsWorkflow: 'refund-window-from-success',
   // The only marker it records so far (its Stripe queue, from stripe-activity-policy.ts).
   DisputeWorkflow: 'stripe-task-queue',
@@ -634,7 +674,7 @@ describe(
     it('has a recorded history for each workflow path, and no history without its path', () => {
       assert.deepEqual(
         files.map((f) => path.basename(f, '.json')),
-        [...Object.keys(PATHS), ...Object.keys(CURRENT_PATHS)].sort(),
+        [...Object.keys(PATHS), ...Object.keys(V2_PATHS), ...Object.keys(CHARGE_V3_PATHS)].sort(),
       );
     });
 
@@ -670,7 +710,11 @@ describe(
       assert.deepEqual(failures, []);
     });
 
-    for (const [name, { path: what, shows }] of Object.entries({ ...PATHS, ...CURRENT_PATHS })) {
+    for (const [name, { path: what, shows }] of Object.entries({
+      ...PATHS,
+      ...V2_PATHS,
+      ...CHARGE_V3_PATHS,
+    })) {
       it(`${name}.json is the path where ${what}`, async () => {
         shows(new RecordedRun(await read(`${name}.json`)));
       });

@@ -7,7 +7,7 @@ import {
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { SearchAttributeType } from '@temporalio/common';
+import { SearchAttributeType, type DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { ChargeActivities } from '../../src/activities';
 import { providerTaskQueue } from '../../src/contracts/payment-provider';
@@ -43,11 +43,13 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
  * false` when the process has already installed its runtime (a worker role started in it).
  */
 export async function createTimeSkippingEnv(
-  options: { readonly quietRuntime?: boolean } = {},
+  options: { readonly quietRuntime?: boolean; readonly dataConverter?: DataConverter } = {},
 ): Promise<TestWorkflowEnvironment> {
   if (options.quietRuntime ?? true) quietTemporalRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: stack.temporalTestServerPath } },
+    // A client that reads what a worker with the payload codec wrote needs the codec too.
+    ...(options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {}),
   });
   // The test server knows no custom search attributes until told, like a fresh real server.
   await env.connection.operatorService.addSearchAttributes({
