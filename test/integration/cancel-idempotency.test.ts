@@ -1,9 +1,10 @@
 /**
  * The cancel activity's idempotency key is one per charge and cancellation reason. Stripe answers a
- * key reused with other parameters with the first request's answer, so a second cancel of a charge
- * with another `cancellation_reason` (the customer's cancel after an abandoned one was refused, say)
- * must not share the first one's key; a retry of the same cancel must. Against stripe-mock, through
- * the recording proxy that sees the Idempotency-Key header.
+ * key reused with the same parameters with the first request's answer, and refuses it with other
+ * parameters (`idempotency_error`), so a second cancel of a charge with another
+ * `cancellation_reason` (the customer's cancel after an abandoned one, say) must not share the first
+ * one's key; a retry of the same cancel must. Against the Stripe test-mode stand-in, which keeps
+ * keys as Stripe does and records each request's key.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -14,23 +15,22 @@ import { loadConfig } from '../../src/config';
 import { createStripeActivities } from '../../src/stripe/activities';
 import { createStripeClient } from '../../src/stripe/client';
 import { LOCAL_CODEC_KEYS } from '../support/codec';
-import { stack } from '../support/stack';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { startTestStandin, type TestStandin } from '../support/stripe-standin';
 
 describe('the cancel idempotency key', () => {
-  let proxy: StripeRecordingProxy;
+  let standin: TestStandin;
   let provider: PaymentProviderActivities;
   before(async () => {
-    proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
+    standin = await startTestStandin({}, { stripeMock: true });
     const config = loadConfig({
       PAYMENTS_MODE: 'worker',
       STRIPE_KEY: 'sk_test_cancelkeys',
       PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
-      STRIPE_API_BASE: proxy.url,
+      STRIPE_API_BASE: standin.url,
     });
     provider = createStripeActivities({ stripe: createStripeClient(config), metrics: undefined });
   });
-  after(() => proxy?.close());
+  after(() => standin?.close());
 
   it('is one per (charge, reason): distinct across reasons and charges, the same on every attempt', () => {
     const keys = CANCELLATION_REASONS.map((reason) => cancelIdempotencyKey('evt-1', reason));
@@ -39,20 +39,40 @@ describe('the cancel idempotency key', () => {
     assert.notEqual(cancelIdempotencyKey('evt-1', 'abandoned'), cancelIdempotencyKey('evt-2', 'abandoned'));
   });
 
-  it('sends a different key to Stripe for a second cancel of the same charge with another reason', async () => {
+  it("a retried cancel is Stripe's replay; a cancel with another reason reaches Stripe under its own key", async () => {
     const ref = { event_id: `evt-cancel-${randomUUID()}`, order_id: 'order-cancel' };
-    const payment_intent_id = `pi_${randomUUID().replace(/-/g, '')}`;
-    await provider.cancelPaymentIntent({ ...ref, payment_intent_id, reason: 'abandoned' });
-    await provider.cancelPaymentIntent({ ...ref, payment_intent_id, reason: 'abandoned' });
-    await provider.cancelPaymentIntent({ ...ref, payment_intent_id, reason: 'requested_by_customer' });
-    const sent = proxy.requests
-      .filter((r) => r.path === `/v1/payment_intents/${payment_intent_id}/cancel`)
-      .map((r) => r.idempotencyKey);
-    assert.deepEqual(sent, [
-      cancelIdempotencyKey(ref.event_id, 'abandoned'),
-      cancelIdempotencyKey(ref.event_id, 'abandoned'),
-      cancelIdempotencyKey(ref.event_id, 'requested_by_customer'),
-    ]);
-    assert.notEqual(sent[0], sent[2]);
+    const created = await standin.stripe.paymentIntents.create({
+      amount: 1500,
+      currency: 'usd',
+      metadata: ref,
+    });
+    const payment_intent_id = created.id;
+    const first = await provider.cancelPaymentIntent({ ...ref, payment_intent_id, reason: 'abandoned' });
+    const retried = await provider.cancelPaymentIntent({ ...ref, payment_intent_id, reason: 'abandoned' });
+    assert.deepEqual([first.status, retried.status], ['canceled', 'canceled']);
+    // Stripe refuses to cancel a canceled PaymentIntent; under the first key it would instead refuse
+    // the key itself (other parameters), never looking at the PaymentIntent.
+    const refused = await provider
+      .cancelPaymentIntent({ ...ref, payment_intent_id, reason: 'requested_by_customer' })
+      .then(
+        () => 'answered',
+        (err: unknown) => String(err instanceof Error ? err.message : err),
+      );
+    assert.doesNotMatch(refused, /idempotenc/i);
+    const sent = (
+      await standin.control.requests({
+        method: 'POST',
+        path: `/v1/payment_intents/${payment_intent_id}/cancel`,
+      })
+    ).data;
+    assert.deepEqual(
+      sent.map((r) => [r.idempotency_key, r.params['cancellation_reason'], r.replayed]),
+      [
+        [cancelIdempotencyKey(ref.event_id, 'abandoned'), 'abandoned', false],
+        [cancelIdempotencyKey(ref.event_id, 'abandoned'), 'abandoned', true],
+        [cancelIdempotencyKey(ref.event_id, 'requested_by_customer'), 'requested_by_customer', false],
+      ],
+    );
+    assert.equal(sent[2]?.status, 400, `Stripe's own refusal: ${refused}`);
   });
 });

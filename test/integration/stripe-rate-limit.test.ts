@@ -8,35 +8,30 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AUTH_HEADER, startTestService, type TestService } from '../support/service';
-import { stack } from '../support/stack';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { startTestStandin, type TestStandin } from '../support/stripe-standin';
 import { waitUntil } from '../support/wait';
 
 const RATE = 5;
 const CHARGES = 40;
 
 describe('the Stripe rate limit', { timeout: 120_000 }, () => {
-  let proxy: StripeRecordingProxy;
+  let standin: TestStandin;
   let service: TestService;
-  const seenAt: number[] = [];
   before(async () => {
-    proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
-    const record = proxy.requests.push.bind(proxy.requests);
-    proxy.requests.push = (...requests) => {
-      for (const _ of requests) seenAt.push(Date.now());
-      return record(...requests);
-    };
+    // The stand-in's own limit (Stripe's 25/s) is above the service's: nothing is refused.
+    standin = await startTestStandin({}, { stripeMock: true });
     service = await startTestService({
-      STRIPE_API_BASE: proxy.url,
+      STRIPE_API_BASE: standin.url,
       STRIPE_MAX_REQUESTS_PER_SECOND: String(RATE),
     });
   });
   after(async () => {
     await service?.stop();
-    await proxy?.close();
+    await standin?.close();
   });
 
   it(`accepts ${CHARGES} charges at once and calls Stripe at ${RATE}/s, not in a burst`, async () => {
+    const { last_seq: since } = await standin.control.requests({ after: Number.MAX_SAFE_INTEGER });
     const answers = await Promise.all(
       Array.from({ length: CHARGES }, () =>
         fetch(`${service.url}/charge`, {
@@ -55,7 +50,23 @@ describe('the Stripe rate limit', { timeout: 120_000 }, () => {
       answers.every((a) => a.status === 202),
       'every charge accepted without waiting for Stripe',
     );
-    await waitUntil(async () => seenAt.length >= CHARGES || undefined, 'every PaymentIntent created', 60_000);
+    // When each request reached the stand-in (its recorder's clock, ms).
+    const seenAt = await waitUntil(
+      async () => {
+        const { data } = await standin.control.requests({
+          after: since,
+          method: 'POST',
+          path: '/v1/payment_intents',
+        });
+        return data.length >= CHARGES ? data.map((r) => Date.parse(r.at)) : undefined;
+      },
+      'every PaymentIntent created',
+      60_000,
+    );
+    assert.equal(
+      (await standin.control.requests({ after: since })).data.filter((r) => r.refused_by !== null).length,
+      0,
+    );
 
     const first = seenAt[0] ?? 0;
     const inWindow = (start: number) => seenAt.filter((t) => t >= start && t < start + 1000).length;
