@@ -18,7 +18,7 @@ export interface FlashSaleOptions {
   readonly charges: number;
   /** Arrivals per second (open model). */
   readonly ratePerS: number;
-  /** Stripe's limit, emulated by the bench's proxy: requests per any 1 s window. */
+  /** Stripe's limit, emulated by the bench's Stripe stand-in: requests per any 1 s window. */
   readonly stripeLimitPerS: number;
   /** STRIPE_MAX_REQUESTS_PER_SECOND of the sale's worker; null: not set (the service's default). */
   readonly workerStripeRatePerS: number | null;
@@ -289,7 +289,7 @@ function flagSpec(d: Defaults): FlagSpec<BenchFlags> {
       value: 'proxy|poll',
       description:
         'how the bench learns the PaymentIntent id before sending the webhook:\n' +
-        'proxy = a recording proxy in front of stripe-mock,\n' +
+        'proxy = the Stripe stand-in in front of stripe-mock tells it (its payment_intent.created webhook),\n' +
         'poll = GET /charges/:event_id until payment_intent_id is set',
       parse: oneOf<PiLookup>('proxy', 'poll'),
     },
@@ -328,7 +328,8 @@ function flagSpec(d: Defaults): FlagSpec<BenchFlags> {
     },
     'stripe-limit': {
       default: d.flash.stripeLimitPerS,
-      description: "flash sale: Stripe's limit the proxy emulates, requests in any 1 s window",
+      description:
+        "flash sale: Stripe's limit the bench's Stripe stand-in emulates, requests in any 1 s window",
       parse: (raw, flag) => Math.round(positive(raw, flag)),
     },
     'flash-stripe-rate': {

@@ -6,7 +6,7 @@ import type { HttpClient } from './http-client';
 import type { CompletionWatcher } from './kafka-completions';
 import type { MachineInfo } from './machine';
 import type { ProcSampler } from './proc-sampler';
-import type { StripeProxy } from './stripe-proxy';
+import type { BenchStripe } from './stripe-standin';
 import type { Waiters } from './waiters';
 
 export interface BenchContext {
@@ -22,8 +22,8 @@ export interface BenchContext {
   readonly children: Children;
   readonly targets: CeilingTargets;
   readonly completions: CompletionWatcher;
-  /** The Stripe emulator (proxy in front of stripe-mock); null with --pi-lookup poll and no flash sale. */
-  readonly proxy: StripeProxy | null;
+  /** The Stripe emulator (the stand-in in front of stripe-mock); null with --pi-lookup poll and no flash sale. */
+  readonly proxy: BenchStripe | null;
   readonly paymentIntents: Waiters<string>;
   readonly machine: MachineInfo | null;
 }

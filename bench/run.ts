@@ -34,7 +34,7 @@ import {
 import { runSteppedBench } from './stepped-run';
 import { runTracingOverhead } from './tracing-overhead';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/support/otlp-receiver';
-import { startStripeProxy, type StripeProxy } from './stripe-proxy';
+import { startBenchStripe, type BenchStripe } from './stripe-standin';
 import { Waiters } from './waiters';
 
 const TOPICS = ['payments.completed', 'payments.failed'];
@@ -84,14 +84,18 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<boolean> 
   const http = new HttpClient();
   cleanup.add('http client', () => http.close());
 
-  // The proxy in front of stripe-mock reports PaymentIntent ids and, during a flash sale, plays
-  // Stripe's rate limit. The stepped run polls instead with --pi-lookup poll.
+  // The Stripe stand-in in front of stripe-mock reports PaymentIntent ids and, during a flash sale,
+  // plays Stripe's rate limit. The stepped run polls instead with --pi-lookup poll.
   const paymentIntents = new Waiters<string>();
   const stripeMock = stackEnv['STRIPE_MOCK_URL'] ?? '';
-  let proxy: StripeProxy | null = null;
+  let proxy: BenchStripe | null = null;
   if (options.piLookup === 'proxy' || flash) {
-    const started = await startStripeProxy(stripeMock, (eventId, id) => paymentIntents.put(eventId, id));
-    cleanup.add('stripe proxy', () => started.close());
+    const started = await startBenchStripe({
+      stripeMock,
+      logFile: path.join(REPO_ROOT, 'bench/results/logs/stripe-standin.log'),
+      onPaymentIntent: (eventId, id) => paymentIntents.put(eventId, id),
+    });
+    cleanup.add('stripe stand-in', () => started.close());
     proxy = started;
   }
   const stepsStripeBase = options.piLookup === 'proxy' && proxy ? proxy.url : stripeMock;
@@ -255,7 +259,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const cleanup = new Cleanup(log);
-  // SIGINT/SIGTERM run the same clean-up (children, proxy, stack parts this run started) and exit.
+  // SIGINT/SIGTERM run the same clean-up (children, Stripe stand-in, stack parts this run started) and exit.
   onInterruptCleanup(() => cleanup.run());
   const signalled = exitOnInterrupt(log);
   let code: number;

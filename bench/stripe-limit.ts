@@ -1,8 +1,8 @@
 /**
- * Stripe's rate limit, played by the bench: stripe-mock has none, so the bench's proxy in front of it
- * (stripe-proxy.ts) refuses what Stripe would refuse during a flash sale. Above the limit it answers
- * 429 with Stripe's error body and no Retry-After, as Stripe does; below it, it forwards. What the
- * proxy saw is kept as timestamps, from which the sale's per-second figures are drawn.
+ * Stripe's rate limit, played by the bench: stripe-mock has none, so the bench's Stripe stand-in in
+ * front of it (stripe-standin.ts) refuses what Stripe would refuse during a flash sale. Above the
+ * limit it answers 429 with Stripe's error body and no Retry-After, as Stripe does. What it saw is
+ * read from its recorder as timestamps, from which the sale's per-second figures are drawn.
  */
 
 /**

@@ -104,7 +104,7 @@ export function flashSaleResults(args: {
       arrival_rate_per_s: options.ratePerS,
       stripe_limit_per_s: options.stripeLimitPerS,
       stripe_limit_emulation:
-        'the bench proxy in front of stripe-mock: a sliding 1 s window over the requests it accepted; above the ' +
+        "the bench's Stripe stand-in in front of stripe-mock: a sliding 1 s window over the requests it accepted; above the " +
         "limit HTTP 429 with Stripe's error body (type invalid_request_error, code rate_limit) and no Retry-After",
       worker_stripe_requests_per_s: workerStripeRate(options),
       worker_stripe_rate_source:

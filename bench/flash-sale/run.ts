@@ -1,6 +1,6 @@
 /**
  * The flash sale: the same sale (N charges at a rate above Stripe's limit) through the durable path
- * and then the direct one, Stripe's limit emulated by the bench's proxy. Writes the results JSON
+ * and then the direct one, Stripe's limit emulated by the bench's Stripe stand-in. Writes the results JSON
  * (bench/results/flash-sale.json) and its chart next to it, and prints a table.
  */
 import fs from 'node:fs';
@@ -36,7 +36,7 @@ export async function runFlashSale(ctx: BenchContext, service: ServiceProcesses)
     http: ctx.http,
     gatewayUrl: service.gateway.url,
     webhookUrl: service.webhook.url,
-    piLookup: 'proxy', // the emulator is the proxy: it sees every PaymentIntent created
+    piLookup: 'proxy', // the bench's Stripe stand-in tells it every PaymentIntent it creates
     paymentIntents: ctx.paymentIntents,
     completions: ctx.completions,
   });

@@ -1,6 +1,6 @@
 /**
  * One flash sale through one path: orders arrive at a fixed rate (open model) whatever the path does,
- * Stripe's limit is emulated by the bench's proxy for the length of the sale, and the sale ends when
+ * Stripe's limit is emulated by the bench's Stripe stand-in for the length of the sale, and the sale ends when
  * every order has finished or its drain time after the last arrival is up.
  *
  *   durable  POST /charge (202 once the workflow exists) → the worker's Stripe queue, held under
@@ -15,7 +15,7 @@ import { HttpError, type HttpClient } from '../http-client';
 import type { CompletionWatcher } from '../kafka-completions';
 import { openLoop } from '../open-loop';
 import type { ProcSampler } from '../proc-sampler';
-import type { StripeProxy } from '../stripe-proxy';
+import type { BenchStripe } from '../stripe-standin';
 import { sleep } from '../../test/support/wait';
 import { pathFigures, type OrderRecord, type PathFigures, type SalePath } from './figures';
 import type { Storefront } from './storefront';
@@ -40,7 +40,7 @@ async function runSale(args: {
   route: string;
   params: SaleParams;
   prefix: string;
-  proxy: StripeProxy;
+  proxy: BenchStripe;
   sampler: ProcSampler;
   order: (eventId: string, intendedMs: number) => Promise<OrderRecord>;
   /** Makes every order still waiting give up (they then resolve as lost). */
@@ -50,7 +50,7 @@ async function runSale(args: {
   const orders: Array<Promise<OrderRecord>> = [];
   const ids: string[] = [];
   const phase = args.sampler.beginPhase();
-  const traffic = args.proxy.beginSale(params.stripeLimitPerS);
+  await args.proxy.beginSale(params.stripeLimitPerS);
   let startMs: number | undefined;
   try {
     await openLoop(params.ratePerS, params.charges / params.ratePerS, (i, intended) => {
@@ -72,7 +72,7 @@ async function runSale(args: {
       path: args.path,
       route: args.route,
       orders: records,
-      traffic,
+      traffic: await args.proxy.saleTraffic(),
       startMs: startMs ?? now(),
       drained,
       drainLimitS: params.drainSeconds,
@@ -81,7 +81,7 @@ async function runSale(args: {
     const unfinished = ids.filter((_, i) => records[i]?.status === 'lost');
     return { figures, unfinished };
   } finally {
-    args.proxy.endSale();
+    await args.proxy.endSale();
   }
 }
 
@@ -93,7 +93,7 @@ async function runSale(args: {
 export function runDurableSale(args: {
   params: SaleParams;
   prefix: string;
-  proxy: StripeProxy;
+  proxy: BenchStripe;
   sampler: ProcSampler;
   driver: ChargeDriver;
   storefront?: Storefront | undefined;
@@ -159,7 +159,7 @@ export function durableRecord(outcome: ChargeOutcome, intendedMs: number): Order
 export function runDirectSale(args: {
   params: SaleParams;
   prefix: string;
-  proxy: StripeProxy;
+  proxy: BenchStripe;
   sampler: ProcSampler;
   http: HttpClient;
   directUrl: string;

@@ -1,6 +1,6 @@
 /**
- * Drives one charge the way production does: the dispatcher POSTs /charge, Stripe (here: stripe-mock
- * behind the bench's proxy) creates the PaymentIntent, Stripe delivers a signed
+ * Drives one charge the way production does: the dispatcher POSTs /charge, Stripe (here: the bench's
+ * Stripe stand-in in front of stripe-mock) creates the PaymentIntent, Stripe delivers a signed
  * payment_intent.succeeded webhook, and the worker publishes to payments.completed.
  */
 import { epochOf, now } from '../clock';
@@ -36,7 +36,7 @@ export interface DriverDeps {
   readonly gatewayUrl: string;
   readonly webhookUrl: string;
   readonly piLookup: PiLookup;
-  /** Filled by the Stripe proxy (piLookup = proxy). */
+  /** Filled by the bench's Stripe stand-in (piLookup = proxy). */
   readonly paymentIntents: Waiters<string>;
   readonly completions: CompletionWatcher;
 }
