@@ -1,21 +1,44 @@
 /**
- * The charge path end to end on the real stack: Temporal dev server, Kafka broker and stripe-mock
- * (behind a recording proxy), with the service's real gateway, webhook receiver and worker.
+ * The charge path end to end on the real stack: Temporal dev server, Kafka broker and the Stripe
+ * test-mode stand-in (in front of stripe-mock; its recorder shows what reached Stripe), with the
+ * service's real gateway, webhook receiver and worker.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import { chargeWorkflowId, paymentIntentIdempotencyKey, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor } from '../support/kafka-reader';
-import { AUTH_HEADER, proxiedServiceForSuite, TEST_WEBHOOK_SECRET } from '../support/service';
+import { localDataConverter } from '../support/codec';
+import { AUTH_HEADER, TEST_WEBHOOK_SECRET } from '../support/service';
+import { stack } from '../support/stack';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
 
 const TOPICS = ['payments.completed', 'payments.failed'];
 
 describe('charge path against the real stack', { timeout: 180_000 }, () => {
-  const running = proxiedServiceForSuite();
+  const running = standinServiceForSuite();
+  let temporal: Client;
+  before(async () => {
+    temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
+  });
+  after(() => temporal?.connection.close());
+
+  /** The PaymentIntent creates of this charge that reached Stripe (the stand-in's recorder). */
+  const createsOf = async (eventId: string) =>
+    (
+      await running.standin.control.requests({
+        method: 'POST',
+        path: '/v1/payment_intents',
+        event_id: eventId,
+      })
+    ).data.filter((r) => r.path === '/v1/payment_intents');
 
   function newCharge() {
     const id = randomUUID();
@@ -64,26 +87,29 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
     assert.equal(res.headers.get('location'), `/charges/${charge.event_id}`);
 
     const paymentIntentId = await waitForPaymentIntent(charge.event_id);
-    const creates = running.proxy.requests.filter(
-      (r) => r.method === 'POST' && r.path === '/v1/payment_intents' && r.eventId === charge.event_id,
-    );
+    const creates = await createsOf(charge.event_id);
     assert.equal(creates.length, 1);
-    assert.equal(creates[0]?.idempotencyKey, paymentIntentIdempotencyKey(charge.event_id));
+    assert.equal(creates[0]?.idempotency_key, paymentIntentIdempotencyKey(charge.event_id));
     assert.equal((await getCharge(charge.event_id)).status, 'pending');
 
-    const event = paymentIntentEvent({
-      type: 'payment_intent.succeeded',
-      eventId: charge.event_id,
-      paymentIntentId,
-    });
-    const hook = await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET));
-    assert.equal(hook.status, 200);
-    assert.deepEqual(await hook.json(), { received: true });
+    // The customer pays in the browser; Stripe's signed payment_intent.succeeded reaches the receiver.
+    await running.standin.control.confirm(paymentIntentId, 'pm_card_visa');
 
-    const final = await running.temporal.workflow
+    const final = await temporal.workflow
       .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
       .result();
     assert.equal(final.status, 'succeeded');
+    // Heard once: Stripe's one payment_intent.succeeded, delivered (answered 2xx) at the first try.
+    const [succeeded, ...more] = await running.standin.control.events({
+      type: 'payment_intent.succeeded',
+      payment_intent: paymentIntentId,
+    });
+    assert.ok(succeeded);
+    assert.equal(more.length, 0);
+    assert.deepEqual(
+      (await running.standin.control.webhookDeliveries({ event_id: succeeded.id })).map((d) => d.outcome),
+      ['delivered'],
+    );
 
     const records = await readRecordsFor(TOPICS, new Set([charge.event_id]));
     assert.equal(records.length, 1, `exactly one record, got ${records.length}`);
@@ -123,20 +149,18 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
       paymentIntentId,
     });
     assert.equal((await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET))).status, 200);
-    await running.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
+    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
 
     const runs = [];
-    for await (const run of running.temporal.workflow.list({
+    for await (const run of temporal.workflow.list({
       query: `WorkflowId = '${chargeWorkflowId(charge.event_id)}'`,
     }))
       runs.push(run);
     assert.equal(runs.length, 1, 'one workflow for the event id');
-    const creates = running.proxy.requests.filter(
-      (r) => r.path === '/v1/payment_intents' && r.eventId === charge.event_id,
-    );
+    const creates = await createsOf(charge.event_id);
     assert.ok(creates.length >= 1);
     assert.deepEqual(
-      [...new Set(creates.map((c) => c.idempotencyKey))],
+      [...new Set(creates.map((c) => c.idempotency_key))],
       [paymentIntentIdempotencyKey(charge.event_id)],
     );
     assert.equal((await readRecordsFor(TOPICS, new Set([charge.event_id]))).length, 1);
@@ -152,7 +176,7 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
       paymentIntentId,
     });
     await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET));
-    await running.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
+    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
 
     const repeat = await post(charge);
     assert.equal(repeat.status, 200);
@@ -164,17 +188,20 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
 
   it('retries a Stripe 500 with the same idempotency key', async () => {
     const charge = newCharge();
-    running.proxy.failNext('/v1/payment_intents', 1, 500);
+    await running.standin.control.injectFault({
+      path: '/^\\/v1\\/payment_intents$/',
+      method: 'POST',
+      count: 1,
+      status: 500,
+    });
     assert.equal((await post(charge)).status, 202);
     await waitForPaymentIntent(charge.event_id);
-    const creates = running.proxy.requests.filter(
-      (r) => r.path === '/v1/payment_intents' && r.eventId === charge.event_id,
-    );
+    const creates = await createsOf(charge.event_id);
     assert.deepEqual(
       creates.map((c) => c.status),
       [500, 200],
     );
-    assert.equal(new Set(creates.map((c) => c.idempotencyKey)).size, 1);
+    assert.equal(new Set(creates.map((c) => c.idempotency_key)).size, 1);
   });
 
   it('rejects a tampered or stale webhook with 400 and leaves the charge pending', async () => {

@@ -1,13 +1,14 @@
 /**
- * Disputes on the real stack (Temporal dev server, Kafka, stripe-mock behind the recording proxy):
+ * Disputes on the real stack (Temporal dev server, Kafka, the Stripe test-mode stand-in in front of
+ * stripe-mock):
  * signed charge.dispute.* webhooks for a charge of ours, each change announced once on
  * payments.disputed in order; the same with events repeated and out of order; a dispute arriving
  * after the charge's workflow is gone; one on a payment that is not ours; and what operators see
  * (GET /charges/:event_id, search attributes, current details, the gauges on /metrics).
  *
- * stripe-mock answers every PaymentIntent read with a fixture without our metadata; the proxy
- * rewrites the read of the disputed PaymentIntent to carry it, as Stripe would for a charge we made.
- * "Exactly once" is counted once the dispute's workflow has nothing in flight, reading the topic to
+ * Each charge is paid with a test card at the stand-in, which keeps its PaymentIntent with our
+ * metadata (what the dispute's workflow reads back); the dispute's events are signed here and sent
+ * in the orders a test needs. "Exactly once" is counted once the dispute's workflow has nothing in flight, reading the topic to
  * its end.
  */
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import { disputeWorkflowId, type DisputeRecord } from '../../src/contracts/dispute';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
@@ -25,23 +26,13 @@ import {
   DisputeStatusSearchAttribute,
   disputeStateQuery,
 } from '../../src/workflows/messages';
-import {
-  disputeEvent,
-  paymentIntentEvent,
-  signatureFor,
-  type DisputeEventOptions,
-} from '../../scripts/stripe-events';
+import { disputeEvent, signatureFor, type DisputeEventOptions } from '../../scripts/stripe-events';
 import { readRecordsFor, type ReadRecord } from '../support/kafka-reader';
 import { REPO_ROOT } from '../support/repo';
-import {
-  AUTH_HEADER,
-  startServiceBehindStripeProxy,
-  TEST_API_TOKEN,
-  TEST_WEBHOOK_SECRET,
-  type ProxiedService,
-  type TestService,
-} from '../support/service';
-import type { StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { localDataConverter } from '../support/codec';
+import { AUTH_HEADER, TEST_API_TOKEN, TEST_WEBHOOK_SECRET } from '../support/service';
+import { stack } from '../support/stack';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
 const TOPIC = 'payments.disputed';
@@ -53,34 +44,33 @@ interface Charge {
 }
 
 describe('disputes against the real stack', { timeout: 240_000 }, () => {
-  let proxy: StripeRecordingProxy;
-  let service: TestService;
-  let temporal: Client;
-  let running: ProxiedService | undefined;
-  before(async () => {
-    running = await startServiceBehindStripeProxy({
-      DISPUTE_LINGER_AFTER_CLOSE_SECONDS: '60',
-      DISPUTE_COUNT_INTERVAL_SECONDS: '1',
-    });
-    ({ proxy, service, temporal } = running);
+  const suite = standinServiceForSuite({
+    env: { DISPUTE_LINGER_AFTER_CLOSE_SECONDS: '60', DISPUTE_COUNT_INTERVAL_SECONDS: '1' },
   });
-  after(() => running?.stop());
+  let temporal: Client;
+  before(async () => {
+    temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
+  });
+  after(() => temporal?.connection.close());
 
   const post = async (path: string, body: object) =>
-    fetch(`${service.url}${path}`, {
+    fetch(`${suite.service.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...AUTH_HEADER },
       body: JSON.stringify(body),
     });
   const state = async (eventId: string) =>
     (await (
-      await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
+      await fetch(`${suite.service.url}/charges/${eventId}`, { headers: AUTH_HEADER })
     ).json()) as ChargeRecord & {
       disputes?: DisputeRecord[];
     };
   const webhook = async (payload: string): Promise<number> =>
     (
-      await fetch(`${service.url}/stripe/webhook`, {
+      await fetch(`${suite.service.url}/stripe/webhook`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -93,31 +83,13 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
   async function succeededCharge(): Promise<Charge> {
     const id = randomUUID();
     const charge = { event_id: `evt-dp-${id}`, order_id: `order-dp-${id}`, amount: 3000, currency: 'usd' };
-    assert.equal((await post('/charge', charge)).status, 202);
-    const pi = await waitUntil(
-      async () => (await state(charge.event_id)).payment_intent_id ?? undefined,
-      'PI',
-    );
-    await webhook(
-      paymentIntentEvent({ type: 'payment_intent.succeeded', eventId: charge.event_id, paymentIntentId: pi }),
-    );
-    await temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id)).result();
-    return { event_id: charge.event_id, order_id: charge.order_id, pi };
-  }
-
-  /** Stripe's answer for the disputed PaymentIntent: the charge's money and our metadata. */
-  function stripeKnows(charge: Charge): void {
-    proxy.rewriteNext(
-      { method: 'GET', path: new RegExp(`^/v1/payment_intents/${charge.pi}$`) },
-      5,
-      (body) => ({
-        ...body,
-        status: 'succeeded',
-        amount: 3000,
-        currency: 'usd',
-        metadata: { event_id: charge.event_id, order_id: charge.order_id },
-      }),
-    );
+    // Paid with a test card: the stand-in keeps the PaymentIntent (our metadata) and sends its webhook.
+    assert.equal((await post('/charge', { ...charge, payment_method: 'pm_card_visa' })).status, 202);
+    const final = await temporal.workflow
+      .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
+      .result();
+    assert.equal(final.status, 'succeeded');
+    return { event_id: charge.event_id, order_id: charge.order_id, pi: String(final.payment_intent_id) };
   }
 
   /** The dispute's events, one second apart, as Stripe would send them (Dispute objects as they stood). */
@@ -161,7 +133,6 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
 
   it('announces a lost dispute on payments.disputed: opened, funds withdrawn, closed lost, each once, in order, keyed by order_id', async () => {
     const charge = await succeededCharge();
-    stripeKnows(charge);
     const events = disputeEvents(charge, [
       { type: 'created' },
       { type: 'funds_withdrawn', withdrawn: true },
@@ -195,7 +166,6 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
 
   it('announces a won dispute, funds reinstated after it closed, and takes the same events repeated and out of order', async () => {
     const charge = await succeededCharge();
-    stripeKnows(charge);
     const [created, withdrawn, review, closed, reinstated] = disputeEvents(charge, [
       { type: 'created' },
       { type: 'funds_withdrawn', withdrawn: true },
@@ -239,7 +209,6 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
       "the charge's workflow deleted",
       90_000,
     );
-    stripeKnows(charge);
     const [created] = disputeEvents(charge, [{ type: 'created' }]);
     assert.equal(await webhook(created!), 200);
     const disputeId = disputeIdOf(created!);
@@ -252,7 +221,6 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
 
   it('lets operators find an open dispute and its deadline: search attributes, current details, gauges', async () => {
     const charge = await succeededCharge();
-    stripeKnows(charge);
     // Due within DISPUTE_EVIDENCE_WARNING_SECONDS (2 days): nearing its due time.
     const dueBy = Math.floor(Date.now() / 1000) + 86_400;
     const [created] = disputeEvents(charge, [{ type: 'created', dueBy }]);
@@ -283,7 +251,7 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
     assert.match(metadata.currentDetails ?? '', new RegExp(`order ${charge.order_id}`));
 
     await waitUntil(async () => {
-      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      const metrics = await (await fetch(`${suite.service.url}/metrics`)).text();
       return (
         /payments_disputes_open\{[^}]*status="needs_response"[^}]*\} [1-9]/.test(metrics) &&
         /payments_disputes_evidence_due_soon\{[^}]*\} [1-9]/.test(metrics)
@@ -299,7 +267,6 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
 
   it("npm run webhook plays a local charge's dispute step by step", async () => {
     const charge = await succeededCharge();
-    stripeKnows(charge);
     const run = async (step: string): Promise<string> => {
       const { stdout } = await promisify(execFile)(
         process.execPath,
@@ -308,7 +275,9 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
           cwd: REPO_ROOT,
           env: {
             ...process.env,
-            PAYMENTS_URL: service.url,
+            PAYMENTS_URL: suite.service.url,
+            // Signed here (npm run webhook's local mode), not played through a stand-in.
+            STRIPE_API_BASE: '',
             CHARGE_API_TOKEN: TEST_API_TOKEN,
             STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
           },
@@ -329,8 +298,10 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
   });
 
   it('acknowledges a dispute on a payment this service did not create, publishes nothing, and counts it', async () => {
-    // No rewrite: stripe-mock's PaymentIntent carries no metadata of ours.
-    const foreign = { pi: `pi_foreign_${randomUUID().slice(0, 8)}` };
+    // Made in the same Stripe account by something else: no metadata of ours.
+    const foreign = {
+      pi: (await suite.standin.stripe.paymentIntents.create({ amount: 3000, currency: 'usd' })).id,
+    };
     const [created] = disputeEvents(foreign, [{ type: 'created' }]);
     assert.equal(await webhook(created!), 200);
     const disputeId = disputeIdOf(created!);
@@ -340,7 +311,7 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
     assert.equal(record.event_id, null);
     assert.equal(await webhook(created!), 200, 'a repeat is acknowledged too');
     const metrics = await waitUntil(async () => {
-      const text = await (await fetch(`${service.url}/metrics`)).text();
+      const text = await (await fetch(`${suite.service.url}/metrics`)).text();
       return /payments_disputes_not_ours[^\n]*reason="no_metadata"[^\n]* [1-9]/.test(text) ? text : undefined;
     }, 'the not-ours counter');
     assert.ok(metrics);

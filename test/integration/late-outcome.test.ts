@@ -6,18 +6,37 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import { LATE_SUCCESS_CAUSE, lateOutcomeWorkflowId } from '../../src/contracts/late-outcome';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import type { LateOutcomeWorkflow } from '../../src/workflows/late-outcome';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { readRecordsFor } from '../support/kafka-reader';
-import { AUTH_HEADER, proxiedServiceForSuite, TEST_WEBHOOK_SECRET } from '../support/service';
+import { localDataConverter } from '../support/codec';
+import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from '../support/service';
+import { stack } from '../support/stack';
+import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 
 describe('money taken after a charge ended (real stack)', { timeout: 180_000 }, () => {
-  const running = proxiedServiceForSuite();
+  // A stateful Stripe cannot take money for a PaymentIntent it canceled: the events are made here,
+  // and the recording proxy in front of stripe-mock shows the refund the service asks for.
+  const running = {} as { proxy: StripeRecordingProxy; service: TestService; temporal: Client };
+  before(async () => {
+    running.proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
+    running.service = await startTestService({ STRIPE_API_BASE: running.proxy.url });
+    running.temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
+  });
+  after(async () => {
+    await running.service?.stop();
+    await running.temporal?.connection.close();
+    await running.proxy?.close();
+  });
 
   const url = () => running.service.url;
   const call = (path: string, body?: object) =>

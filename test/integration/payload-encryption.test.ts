@@ -1,6 +1,6 @@
 /**
  * What Temporal holds of a charge is ciphertext (real stack: Temporal dev server, the service's
- * worker, stripe-mock behind the recording proxy). The charge's history as anyone with namespace
+ * worker, the Stripe test-mode stand-in in front of stripe-mock). The charge's history as anyone with namespace
  * access reads it (`temporal workflow show --output json`, no codec) holds neither the order id nor
  * the amount nor the PaymentIntent's client_secret (which the workflow keeps, for GET to answer
  * without asking Stripe) in any payload, and no failure's message; the same history read with the
@@ -12,26 +12,23 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
-import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/clients/payload-codec';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
-import { decodePayloadsIn, localCodec } from '../support/codec';
-import {
-  AUTH_HEADER,
-  startServiceBehindStripeProxy,
-  TEST_WEBHOOK_SECRET,
-  type ProxiedService,
-} from '../support/service';
+import { decodePayloadsIn, localCodec, localDataConverter } from '../support/codec';
+import { AUTH_HEADER } from '../support/service';
 import { stack } from '../support/stack';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
 /** Seven digits no id, timestamp or counter of a short run is likely to contain. */
 const AMOUNT = 8_765_431;
-const DECLINE_MESSAGE = 'Your card was declined by the issuing bank';
+/** What Stripe (and the stand-in) says of pm_card_chargeDeclinedInsufficientFunds. */
+const DECLINE_MESSAGE = 'Your card has insufficient funds.';
 
 /** The charge's history exactly as Temporal stores it: the CLI, without any codec. */
 function rawHistory(workflowId: string): History {
@@ -74,12 +71,15 @@ function withoutSearchAttributes<T>(value: T): T {
 }
 
 describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }, () => {
-  let s: ProxiedService;
-
+  const suite = standinServiceForSuite();
+  let temporal: Client;
   before(async () => {
-    s = await startServiceBehindStripeProxy();
+    temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
   });
-  after(() => s?.stop());
+  after(() => temporal?.connection.close());
 
   const newCharge = () => {
     const id = randomUUID();
@@ -92,8 +92,8 @@ describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }
     };
   };
 
-  async function post(charge: ReturnType<typeof newCharge>, prefer?: string): Promise<Response> {
-    return fetch(`${s.service.url}/charge`, {
+  async function post(charge: object, prefer?: string): Promise<Response> {
+    return fetch(`${suite.service.url}/charge`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...AUTH_HEADER, ...(prefer ? { prefer } : {}) },
       body: JSON.stringify(charge),
@@ -108,24 +108,10 @@ describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }
     // The early answer came from the workflow's update (its result is in the history), secret and all.
     const secret = created.client_secret;
     assert.ok(typeof secret === 'string' && /_secret_/.test(secret), `a client_secret (${typeof secret})`);
-    const event = paymentIntentEvent({
-      type: 'payment_intent.succeeded',
-      eventId: charge.event_id,
-      orderId: charge.order_id,
-      paymentIntentId: String(created.payment_intent_id),
-      status: 'succeeded',
-    });
-    const hook = await fetch(`${s.service.url}/stripe/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': signatureFor(event, TEST_WEBHOOK_SECRET),
-      },
-      body: event,
-    });
-    assert.equal(hook.status, 200);
+    // The customer pays in the browser; Stripe's signed webhook reaches the receiver.
+    await suite.standin.control.confirm(String(created.payment_intent_id), 'pm_card_visa');
     const workflowId = chargeWorkflowId(charge.event_id);
-    const final = await s.temporal.workflow.getHandle<typeof ChargeWorkflow>(workflowId).result();
+    const final = await temporal.workflow.getHandle<typeof ChargeWorkflow>(workflowId).result();
     assert.equal(final.status, 'succeeded');
     assert.equal(final.order_id, charge.order_id, 'the codec client reads the result');
 
@@ -190,16 +176,11 @@ describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }
   });
 
   it("a declined charge: the failure's message is encoded too, and readable with the codec", async () => {
-    s.proxy.failNext('/v1/payment_intents', 1, 402, {
-      type: 'card_error',
-      code: 'card_declined',
-      decline_code: 'generic_decline',
-      message: DECLINE_MESSAGE,
-    });
-    const charge = newCharge();
+    // Confirmed by the server with a card the bank declines: Stripe refuses the create (402).
+    const charge = { ...newCharge(), payment_method: 'pm_card_chargeDeclinedInsufficientFunds' };
     assert.equal((await post(charge)).status, 202);
     const workflowId = chargeWorkflowId(charge.event_id);
-    const final = await s.temporal.workflow.getHandle<typeof ChargeWorkflow>(workflowId).result();
+    const final = await temporal.workflow.getHandle<typeof ChargeWorkflow>(workflowId).result();
     assert.equal(final.status, 'failed');
 
     const raw = await waitUntil(async () => {

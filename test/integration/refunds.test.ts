@@ -1,22 +1,41 @@
 /**
- * Refunds and cancellation on the real stack: a succeeded charge refunded once per refund_id, its
- * outcome published once on payments.refunded, and a pending charge canceled at stripe-mock.
+ * Refunds and cancellation on the real stack, against the Stripe test-mode stand-in (in front of
+ * stripe-mock; it keeps the PaymentIntents and refunds and sends Stripe's webhooks): a succeeded
+ * charge refunded once per refund_id, the money refunded at Stripe, its outcome published once on
+ * payments.refunded, and a pending charge canceled at Stripe.
  * "Exactly one record" is counted once the workflow that publishes has nothing left in flight, on
  * every topic the outcome could go to, each read to its end.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import { cancelIdempotencyKey, chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import { refundIdempotencyKey, refundsWorkflowId } from '../../src/contracts/refund';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor, type ReadRecord } from '../support/kafka-reader';
-import { AUTH_HEADER, proxiedServiceForSuite, TEST_WEBHOOK_SECRET } from '../support/service';
-import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
+import { localDataConverter } from '../support/codec';
+import { AUTH_HEADER } from '../support/service';
+import { stack } from '../support/stack';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
 describe('refunds and cancellation against the real stack', { timeout: 180_000 }, () => {
-  const running = proxiedServiceForSuite();
+  const running = standinServiceForSuite();
+  let temporal: Client;
+  before(async () => {
+    temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
+  });
+  after(() => temporal?.connection.close());
+  /** The charge's PaymentIntent as Stripe keeps it, with its refunds. */
+  const atStripe = async (eventId: string) => {
+    const [pi, ...more] = await running.standin.control.paymentIntentsFor(eventId);
+    assert.ok(pi && more.length === 0, `one PaymentIntent for ${eventId}`);
+    return pi;
+  };
 
   const post = async (path: string, body?: object) => {
     const res = await fetch(`${running.service.url}${path}`, {
@@ -32,15 +51,6 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
     ).json()) as ChargeRecord & {
       refunded_amount?: number;
     };
-  const webhook = (payload: string) =>
-    fetch(`${running.service.url}/stripe/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': signatureFor(payload, TEST_WEBHOOK_SECRET),
-      },
-      body: payload,
-    });
 
   /**
    * Nothing in flight: no activity scheduled or running, no workflow task pending. The refunds
@@ -49,7 +59,7 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
    * silent for ever: test/workflows/refunds.test.ts runs one past its window and counts there.)
    */
   const idle = async (workflowId: string): Promise<boolean> => {
-    const { raw } = await running.temporal.workflow.getHandle(workflowId).describe();
+    const { raw } = await temporal.workflow.getHandle(workflowId).describe();
     return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
   };
 
@@ -65,17 +75,9 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
   async function succeededCharge(): Promise<{ event_id: string; order_id: string }> {
     const id = randomUUID();
     const charge = { event_id: `evt-rf-${id}`, order_id: `order-rf-${id}`, amount: 3000, currency: 'usd' };
-    assert.equal((await post('/charge', charge)).status, 202);
-    const pi = await waitUntil(
-      async () => (await state(charge.event_id)).payment_intent_id ?? undefined,
-      'PI',
-    );
-    await webhook(
-      paymentIntentEvent({ type: 'payment_intent.succeeded', eventId: charge.event_id, paymentIntentId: pi }),
-    );
-    await running.temporal.workflow
-      .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
-      .result();
+    // Paid with a test card: the stand-in confirms it and sends payment_intent.succeeded.
+    assert.equal((await post('/charge', { ...charge, payment_method: 'pm_card_visa' })).status, 202);
+    await temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id)).result();
     return charge;
   }
 
@@ -86,42 +88,7 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
     assert.equal(created.status, 201);
     const refund = created.json['refund'] as { stripe_refund_id: string };
 
-    const hook = await webhook(
-      JSON.stringify({
-        id: `evt_${randomUUID().replace(/-/g, '')}`,
-        object: 'event',
-        livemode: false,
-        created: Math.floor(Date.now() / 1000),
-        type: 'charge.refunded',
-        data: {
-          object: {
-            id: 'ch_test',
-            object: 'charge',
-            refunds: {
-              object: 'list',
-              data: [
-                {
-                  id: refund.stripe_refund_id,
-                  object: 'refund',
-                  status: 'succeeded',
-                  metadata: { event_id: charge.event_id, order_id: charge.order_id, refund_id: refundId },
-                },
-              ],
-            },
-          },
-        },
-      }),
-    );
-    assert.equal(hook.status, 200);
-    // The signal has been applied once a workflow task completed after it.
-    await waitUntil(async () => {
-      const history = await running.temporal.workflow
-        .getHandle(refundsWorkflowId(charge.event_id))
-        .fetchHistory();
-      const events = history.events ?? [];
-      const signalled = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
-      return signalled >= 0 && events.slice(signalled).some((e) => e.workflowTaskCompletedEventAttributes);
-    }, 'the refund webhook to be applied');
+    // Stripe's charge.refunded and refund.* webhooks come from the stand-in once the refund settles.
 
     const records = await refundRecords(charge.event_id, refundId);
     assert.deepEqual(
@@ -134,6 +101,12 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
     assert.equal(records[0]?.headers['schema_version'], '1');
     assert.equal(records[0]?.value['amount'], 1200);
     assert.equal((await state(charge.event_id)).refunded_amount, 1200);
+    const pi = await atStripe(charge.event_id);
+    assert.deepEqual(
+      [pi.refunded_amount, pi.refunds.map((r) => [r.id, r.amount, r.status])],
+      [1200, [[refund.stripe_refund_id, 1200, 'succeeded']]],
+      'Stripe refunded 1200 of the 3000, once',
+    );
   });
 
   it('turns 10 concurrent identical refund requests into one Stripe refund key and one record', async () => {
@@ -143,15 +116,22 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
       Array.from({ length: 10 }, () => post(`/charges/${charge.event_id}/refund`, { refund_id: refundId })),
     );
     assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
-    const creates = running.proxy.requests.filter(
-      (r) => r.path === '/v1/refunds' && r.idempotencyKey?.includes(refundId),
-    );
-    assert.deepEqual([...new Set(creates.map((c) => c.idempotencyKey))], [refundIdempotencyKey(refundId)]);
+    const creates = (
+      await running.standin.control.requests({ method: 'POST', path: '/v1/refunds' })
+    ).data.filter((r) => r.params['metadata[refund_id]'] === refundId);
+    assert.ok(creates.length >= 1);
+    assert.deepEqual([...new Set(creates.map((c) => c.idempotency_key))], [refundIdempotencyKey(refundId)]);
     const records = await refundRecords(charge.event_id, refundId);
     assert.deepEqual(
       records.map((r) => r.topic),
       ['payments.refunded'],
       'exactly one record, on payments.refunded',
+    );
+    const pi = await atStripe(charge.event_id);
+    assert.deepEqual(
+      pi.refunds.map((r) => r.amount),
+      [3000],
+      'one refund at Stripe, of the whole charge',
     );
   });
 
@@ -170,22 +150,21 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
     assert.equal(again.status, 200, 'a repeated cancel answers the same');
     assert.equal(again.json['status'], 'canceled');
 
-    const handle = running.temporal.workflow.getHandle<typeof ChargeWorkflow>(
-      chargeWorkflowId(charge.event_id),
-    );
+    const handle = temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id));
     await waitUntil(
       async () => (await handle.describe()).status.name === 'COMPLETED',
       'the canceled charge to complete',
     );
     assert.equal((await handle.result()).status, 'canceled');
-    const cancels = running.proxy.requests.filter(
-      (r) => r.idempotencyKey === cancelIdempotencyKey(charge.event_id, 'requested_by_customer'),
-    );
+    const { data: cancels } = await running.standin.control.requests({
+      idempotency_key: cancelIdempotencyKey(charge.event_id, 'requested_by_customer'),
+    });
     assert.deepEqual(
       cancels.map((r) => `${r.method} ${r.path} ${r.status}`),
       [`POST /v1/payment_intents/${pi}/cancel 200`],
       "this charge's PaymentIntent canceled at Stripe, once",
     );
+    assert.equal((await atStripe(charge.event_id)).status, 'canceled');
     // The workflow has closed, so it publishes nothing more: both outcome topics read to their end.
     const records = await readRecordsFor(
       ['payments.completed', 'payments.failed'],

@@ -1,27 +1,38 @@
 /**
  * A verified webhook proves it came from Stripe, not that it speaks of this charge's money. On the
- * real stack: an event with another amount or currency, or from the other mode, is not applied; a
+ * real stack, against the Stripe test-mode stand-in (which keeps each PaymentIntent, so what the
+ * workflow reads back is the PaymentIntent's real state): an event with another amount or currency, or from the other mode, is not applied; a
  * PaymentIntent Stripe itself reports with other money ends the charge failed `amount_mismatch`,
  * never succeeded, and nothing reaches payments.completed.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { ChargeFailureCodeSearchAttribute } from '../../src/workflows/messages';
 import { readRecordsFor } from '../support/kafka-reader';
-import { AUTH_HEADER, proxiedServiceForSuite, TEST_WEBHOOK_SECRET } from '../support/service';
+import { localDataConverter } from '../support/codec';
+import { AUTH_HEADER, TEST_WEBHOOK_SECRET } from '../support/service';
+import { stack } from '../support/stack';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
-// stripe-mock answers every retrieve with its fixture PaymentIntent (1099 usd): charges of exactly
-// that money, so the reconciliation a rejected webhook triggers finds the charge's own money.
 const AMOUNT = 1099;
 const CURRENCY = 'usd';
 
 describe('webhooks are checked against the charge before they change it', { timeout: 120_000 }, () => {
-  const running = proxiedServiceForSuite();
+  const running = standinServiceForSuite();
+  let temporal: Client;
+  before(async () => {
+    temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
+  });
+  after(() => temporal?.connection.close());
 
   const get = async (eventId: string) =>
     (await (
@@ -38,11 +49,11 @@ describe('webhooks are checked against the charge before they change it', { time
     });
     return { status: res.status, json: (await res.json()) as { received: boolean; ignored?: string } };
   };
-  const retrievesOf = (pi: string) =>
-    running.proxy.requests.filter(
-      // The path without its query: a retrieve expands the charge (?expand[]=latest_charge).
-      (r) => r.method === 'GET' && r.path.split('?')[0] === `/v1/payment_intents/${pi}`,
-    ).length;
+  /** The retrieves of this PaymentIntent that reached Stripe (the recorder's paths carry no query). */
+  const retrievesOf = async (pi: string) =>
+    (
+      await running.standin.control.requests({ method: 'GET', path: `/v1/payment_intents/${pi}` })
+    ).data.filter((r) => r.path === `/v1/payment_intents/${pi}`).length;
 
   async function pendingCharge(): Promise<{ eventId: string; pi: string }> {
     const eventId = `evt-money-${randomUUID()}`;
@@ -72,26 +83,18 @@ describe('webhooks are checked against the charge before they change it', { time
   ] as const) {
     it(`does not apply a payment_intent.succeeded with ${what}: it asks Stripe, which says pending`, async () => {
       const { eventId, pi } = await pendingCharge();
-      const before = retrievesOf(pi);
-      // Stripe's answer for a PaymentIntent still waiting for the customer (stripe-mock's fixture
-      // carries a stale last_payment_error that real Stripe would not have here).
-      running.proxy.rewriteNext(
-        { method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) },
-        1,
-        (body) => ({
-          ...body,
-          id: pi,
-          last_payment_error: null,
-        }),
-      );
+      const before = await retrievesOf(pi);
       assert.equal((await deliver(succeeded(eventId, pi, extra))).status, 200);
-      await waitUntil(async () => retrievesOf(pi) > before || undefined, 'the workflow to ask Stripe');
+      // Stripe says what it knows: still waiting for the customer.
+      await waitUntil(
+        async () => (await retrievesOf(pi)) > before || undefined,
+        'the workflow to ask Stripe',
+      );
       assert.equal((await get(eventId)).status, 'pending');
 
-      // The same event with the charge's own money completes it: once, on payments.completed.
-      const right = await deliver(succeeded(eventId, pi, { amount: AMOUNT, currency: CURRENCY }));
-      assert.equal(right.status, 200);
-      await running.temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId)).result();
+      // The customer pays; Stripe's own event, with the charge's money, completes it: once.
+      await running.standin.control.confirm(pi, 'pm_card_visa');
+      await temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId)).result();
       const records = await readRecordsFor(['payments.completed', 'payments.failed'], new Set([eventId]));
       assert.deepEqual(
         records.map((r) => r.topic),
@@ -102,13 +105,13 @@ describe('webhooks are checked against the charge before they change it', { time
 
   it('ignores an event from live mode at a test-mode receiver, without asking Stripe', async () => {
     const { eventId, pi } = await pendingCharge();
-    const before = retrievesOf(pi);
+    const before = await retrievesOf(pi);
     const answer = await deliver(
       succeeded(eventId, pi, { amount: AMOUNT, currency: CURRENCY, livemode: true }),
     );
     assert.deepEqual(answer, { status: 200, json: { received: true, ignored: 'livemode_mismatch' } });
     assert.equal((await get(eventId)).status, 'pending');
-    assert.equal(retrievesOf(pi), before);
+    assert.equal(await retrievesOf(pi), before);
     const metrics = await (await fetch(`${running.service.url}/metrics`)).text();
     assert.match(
       metrics,
@@ -127,22 +130,11 @@ describe('webhooks are checked against the charge before they change it', { time
 
   it('ends a charge failed amount_mismatch when Stripe itself reports other money, and publishes no completion', async () => {
     const { eventId, pi } = await pendingCharge();
-    // Stripe answers the reconciliation with a PaymentIntent changed in the dashboard.
-    running.proxy.rewriteNext(
-      { method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) },
-      1,
-      (body) => ({
-        ...body,
-        id: pi,
-        amount: AMOUNT * 2,
-        status: 'succeeded',
-      }),
-    );
-    assert.equal(
-      (await deliver(succeeded(eventId, pi, { amount: AMOUNT * 2, currency: CURRENCY }))).status,
-      200,
-    );
-    const record = await running.temporal.workflow
+    // Someone doubles the amount in the Dashboard, then the customer pays it: Stripe's event and
+    // its PaymentIntent both say 21.98 USD.
+    await running.standin.stripe.paymentIntents.update(pi, { amount: AMOUNT * 2 });
+    await running.standin.control.confirm(pi, 'pm_card_visa');
+    const record = await temporal.workflow
       .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId))
       .result();
     assert.equal(record.status, 'failed');
@@ -154,7 +146,7 @@ describe('webhooks are checked against the charge before they change it', { time
       ['payments.failed'],
     );
     // What an operator finds it by: a search attribute, and the worker's metric.
-    const description = await running.temporal.workflow.getHandle(chargeWorkflowId(eventId)).describe();
+    const description = await temporal.workflow.getHandle(chargeWorkflowId(eventId)).describe();
     assert.equal(description.typedSearchAttributes.get(ChargeFailureCodeSearchAttribute), 'amount_mismatch');
     const metrics = await (await fetch(`${running.service.url}/metrics`)).text();
     assert.match(metrics, /payments_money_mismatches[^\n]*source="payment_intent"[^\n]* [1-9]/);

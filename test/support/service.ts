@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import fs from 'node:fs';
-import { after, before } from 'node:test';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import { startService, type RunningService } from '../../src/service';
-import { LOCAL_CODEC_KEYS, localDataConverter } from './codec';
+import { LOCAL_CODEC_KEYS } from './codec';
 import { stack } from './stack';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from './stripe-recording-proxy';
 import { noteSecrets, testLogFile } from './test-logs';
 
 export const TEST_STRIPE_KEY = 'sk_test_integrationsuite';
@@ -61,64 +58,4 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   const metrics = createMetrics();
   const service = await startService(config, createLogger(config, sink), metrics);
   return Object.assign(service, { config, metrics, logs });
-}
-
-/** A service whose Stripe calls go through a recording proxy, and a Temporal client to await charges. */
-export interface ProxiedService {
-  readonly proxy: StripeRecordingProxy;
-  readonly service: TestService;
-  readonly temporal: Client;
-  stop(): Promise<void>;
-}
-
-export async function startServiceBehindStripeProxy(
-  env: Record<string, string> = {},
-): Promise<ProxiedService> {
-  const proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
-  const service = await startTestService({ STRIPE_API_BASE: proxy.url, ...env });
-  const temporal = new Client({
-    connection: await Connection.connect({ address: stack.temporalAddress }),
-    dataConverter: localDataConverter(),
-  });
-  return {
-    proxy,
-    service,
-    temporal,
-    async stop() {
-      await service.stop();
-      await temporal.connection.close();
-      await proxy.close();
-    },
-  };
-}
-
-/** The parts of a service behind a Stripe proxy that a suite's tests use. */
-export type SuiteService = Pick<ProxiedService, 'proxy' | 'service' | 'temporal'>;
-
-/**
- * For the describe block it is called in: the service behind a Stripe recording proxy, started
- * before the block's tests and stopped after them. Read its parts inside the tests (they exist once
- * the block's `before` has run).
- */
-export function proxiedServiceForSuite(env: Record<string, string> = {}): SuiteService {
-  let running: ProxiedService | undefined;
-  before(async () => {
-    running = await startServiceBehindStripeProxy(env);
-  });
-  after(() => running?.stop());
-  const started = (): ProxiedService => {
-    if (running === undefined) throw new Error("the service starts in the suite's before hook");
-    return running;
-  };
-  return {
-    get proxy() {
-      return started().proxy;
-    },
-    get service() {
-      return started().service;
-    },
-    get temporal() {
-      return started().temporal;
-    },
-  };
 }
