@@ -5,14 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { chargeWorkflowId, paymentIntentIdempotencyKey, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor } from '../support/kafka-reader';
-import { localDataConverter } from '../support/codec';
 import { AUTH_HEADER, TEST_WEBHOOK_SECRET } from '../support/service';
-import { stack } from '../support/stack';
 import { standinServiceForSuite } from '../support/standin-suite';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { waitUntil } from '../support/wait';
@@ -21,14 +18,6 @@ const TOPICS = ['payments.completed', 'payments.failed'];
 
 describe('charge path against the real stack', { timeout: 180_000 }, () => {
   const running = standinServiceForSuite();
-  let temporal: Client;
-  before(async () => {
-    temporal = new Client({
-      connection: await Connection.connect({ address: stack.temporalAddress }),
-      dataConverter: localDataConverter(),
-    });
-  });
-  after(() => temporal?.connection.close());
 
   /** The PaymentIntent creates of this charge that reached Stripe (the stand-in's recorder). */
   const createsOf = async (eventId: string) =>
@@ -95,7 +84,7 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
     // The customer pays in the browser; Stripe's signed payment_intent.succeeded reaches the receiver.
     await running.standin.control.confirm(paymentIntentId, 'pm_card_visa');
 
-    const final = await temporal.workflow
+    const final = await running.temporal.workflow
       .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
       .result();
     assert.equal(final.status, 'succeeded');
@@ -149,10 +138,10 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
       paymentIntentId,
     });
     assert.equal((await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET))).status, 200);
-    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
+    await running.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
 
     const runs = [];
-    for await (const run of temporal.workflow.list({
+    for await (const run of running.temporal.workflow.list({
       query: `WorkflowId = '${chargeWorkflowId(charge.event_id)}'`,
     }))
       runs.push(run);
@@ -176,7 +165,7 @@ describe('charge path against the real stack', { timeout: 180_000 }, () => {
       paymentIntentId,
     });
     await sendWebhook(event, signatureFor(event, TEST_WEBHOOK_SECRET));
-    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
+    await running.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).result();
 
     const repeat = await post(charge);
     assert.equal(repeat.status, 200);

@@ -15,8 +15,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { describe, it } from 'node:test';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import { disputeWorkflowId, type DisputeRecord } from '../../src/contracts/dispute';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
@@ -29,9 +29,7 @@ import {
 import { disputeEvent, signatureFor, type DisputeEventOptions } from '../../scripts/stripe-events';
 import { readRecordsFor, type ReadRecord } from '../support/kafka-reader';
 import { REPO_ROOT } from '../support/repo';
-import { localDataConverter } from '../support/codec';
 import { AUTH_HEADER, TEST_API_TOKEN, TEST_WEBHOOK_SECRET } from '../support/service';
-import { stack } from '../support/stack';
 import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
@@ -47,14 +45,6 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
   const suite = standinServiceForSuite({
     env: { DISPUTE_LINGER_AFTER_CLOSE_SECONDS: '60', DISPUTE_COUNT_INTERVAL_SECONDS: '1' },
   });
-  let temporal: Client;
-  before(async () => {
-    temporal = new Client({
-      connection: await Connection.connect({ address: stack.temporalAddress }),
-      dataConverter: localDataConverter(),
-    });
-  });
-  after(() => temporal?.connection.close());
 
   const post = async (path: string, body: object) =>
     fetch(`${suite.service.url}${path}`, {
@@ -85,7 +75,7 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
     const charge = { event_id: `evt-dp-${id}`, order_id: `order-dp-${id}`, amount: 3000, currency: 'usd' };
     // Paid with a test card: the stand-in keeps the PaymentIntent (our metadata) and sends its webhook.
     assert.equal((await post('/charge', { ...charge, payment_method: 'pm_card_visa' })).status, 202);
-    const final = await temporal.workflow
+    const final = await suite.temporal.workflow
       .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
       .result();
     assert.equal(final.status, 'succeeded');
@@ -119,7 +109,7 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
 
   /** Nothing in flight: every record the dispute's workflow owes for what it has been sent is on Kafka. */
   const idle = async (disputeId: string): Promise<boolean> => {
-    const { raw } = await temporal.workflow.getHandle(disputeWorkflowId(disputeId)).describe();
+    const { raw } = await suite.temporal.workflow.getHandle(disputeWorkflowId(disputeId)).describe();
     return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
   };
   const disputeRecords = async (charge: Charge, disputeId: string, count: number): Promise<ReadRecord[]> =>
@@ -184,7 +174,9 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
       'each change once, in lifecycle order',
     );
     assert.equal(records[2]?.value['outcome'], 'won');
-    const record = await temporal.workflow.getHandle(disputeWorkflowId(disputeId)).query(disputeStateQuery);
+    const record = await suite.temporal.workflow
+      .getHandle(disputeWorkflowId(disputeId))
+      .query(disputeStateQuery);
     assert.equal(record.status, 'won');
     assert.equal(record.evidence_submitted, true);
   });
@@ -193,14 +185,14 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
     const charge = await succeededCharge();
     // As namespace retention does, some weeks after the charge. Deletion is asynchronous on the
     // server: on a busy machine it takes a while.
-    await temporal.workflowService.deleteWorkflowExecution({
+    await suite.temporal.workflowService.deleteWorkflowExecution({
       namespace: 'default',
       workflowExecution: { workflowId: chargeWorkflowId(charge.event_id) },
     });
     await waitUntil(
       async () => {
         try {
-          await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).describe();
+          await suite.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).describe();
           return false;
         } catch (err) {
           return err instanceof WorkflowNotFoundError;
@@ -229,7 +221,7 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
     await disputeRecords(charge, disputeId, 1);
 
     const found = await waitUntil(async () => {
-      for await (const wf of temporal.workflow.list({
+      for await (const wf of suite.temporal.workflow.list({
         query: `WorkflowType = 'DisputeWorkflow' AND OrderId = '${charge.order_id}' AND DisputeStatus = 'needs_response'`,
       }))
         return wf;
@@ -241,7 +233,7 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
       found.typedSearchAttributes.get(DisputeEvidenceDueBySearchAttribute)?.toISOString(),
       new Date(dueBy * 1000).toISOString(),
     );
-    const metadata = await temporal.workflow
+    const metadata = await suite.temporal.workflow
       .getHandle(disputeWorkflowId(disputeId))
       .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(
@@ -262,7 +254,7 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
       listed.map((d) => [d.dispute_id, d.status, d.evidence_due_by]),
       [[disputeId, 'needs_response', new Date(dueBy * 1000).toISOString()]],
     );
-    await temporal.workflow.getHandle(disputeWorkflowId(disputeId)).terminate('test done');
+    await suite.temporal.workflow.getHandle(disputeWorkflowId(disputeId)).terminate('test done');
   });
 
   it("npm run webhook plays a local charge's dispute step by step", async () => {
@@ -305,7 +297,7 @@ describe('disputes against the real stack', { timeout: 240_000 }, () => {
     const [created] = disputeEvents(foreign, [{ type: 'created' }]);
     assert.equal(await webhook(created!), 200);
     const disputeId = disputeIdOf(created!);
-    const record = await temporal.workflow
+    const record = await suite.temporal.workflow
       .getHandle<typeof DisputeWorkflow>(disputeWorkflowId(disputeId))
       .result();
     assert.equal(record.event_id, null);

@@ -11,14 +11,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import type { Payload } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../src/clients/payload-codec';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
-import { decodePayloadsIn, localCodec, localDataConverter } from '../support/codec';
+import { decodePayloadsIn, localCodec } from '../support/codec';
 import { AUTH_HEADER } from '../support/service';
 import { stack } from '../support/stack';
 import { standinServiceForSuite } from '../support/standin-suite';
@@ -72,14 +71,6 @@ function withoutSearchAttributes<T>(value: T): T {
 
 describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }, () => {
   const suite = standinServiceForSuite();
-  let temporal: Client;
-  before(async () => {
-    temporal = new Client({
-      connection: await Connection.connect({ address: stack.temporalAddress }),
-      dataConverter: localDataConverter(),
-    });
-  });
-  after(() => temporal?.connection.close());
 
   const newCharge = () => {
     const id = randomUUID();
@@ -111,7 +102,7 @@ describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }
     // The customer pays in the browser; Stripe's signed webhook reaches the receiver.
     await suite.standin.control.confirm(String(created.payment_intent_id), 'pm_card_visa');
     const workflowId = chargeWorkflowId(charge.event_id);
-    const final = await temporal.workflow.getHandle<typeof ChargeWorkflow>(workflowId).result();
+    const final = await suite.temporal.workflow.getHandle<typeof ChargeWorkflow>(workflowId).result();
     assert.equal(final.status, 'succeeded');
     assert.equal(final.order_id, charge.order_id, 'the codec client reads the result');
 
@@ -180,7 +171,7 @@ describe('payloads in Temporal are encrypted (real stack)', { timeout: 120_000 }
     const charge = { ...newCharge(), payment_method: 'pm_card_chargeDeclinedInsufficientFunds' };
     assert.equal((await post(charge)).status, 202);
     const workflowId = chargeWorkflowId(charge.event_id);
-    const final = await temporal.workflow.getHandle<typeof ChargeWorkflow>(workflowId).result();
+    const final = await suite.temporal.workflow.getHandle<typeof ChargeWorkflow>(workflowId).result();
     assert.equal(final.status, 'failed');
 
     const raw = await waitUntil(async () => {

@@ -8,28 +8,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { cancelIdempotencyKey, chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import { refundIdempotencyKey, refundsWorkflowId } from '../../src/contracts/refund';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { readRecordsFor, type ReadRecord } from '../support/kafka-reader';
-import { localDataConverter } from '../support/codec';
 import { AUTH_HEADER } from '../support/service';
-import { stack } from '../support/stack';
 import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
 describe('refunds and cancellation against the real stack', { timeout: 180_000 }, () => {
   const running = standinServiceForSuite();
-  let temporal: Client;
-  before(async () => {
-    temporal = new Client({
-      connection: await Connection.connect({ address: stack.temporalAddress }),
-      dataConverter: localDataConverter(),
-    });
-  });
-  after(() => temporal?.connection.close());
   /** The charge's PaymentIntent as Stripe keeps it, with its refunds. */
   const atStripe = async (eventId: string) => {
     const [pi, ...more] = await running.standin.control.paymentIntentsFor(eventId);
@@ -59,7 +48,7 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
    * silent for ever: test/workflows/refunds.test.ts runs one past its window and counts there.)
    */
   const idle = async (workflowId: string): Promise<boolean> => {
-    const { raw } = await temporal.workflow.getHandle(workflowId).describe();
+    const { raw } = await running.temporal.workflow.getHandle(workflowId).describe();
     return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
   };
 
@@ -77,7 +66,9 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
     const charge = { event_id: `evt-rf-${id}`, order_id: `order-rf-${id}`, amount: 3000, currency: 'usd' };
     // Paid with a test card: the stand-in confirms it and sends payment_intent.succeeded.
     assert.equal((await post('/charge', { ...charge, payment_method: 'pm_card_visa' })).status, 202);
-    await temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id)).result();
+    await running.temporal.workflow
+      .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id))
+      .result();
     return charge;
   }
 
@@ -150,7 +141,9 @@ describe('refunds and cancellation against the real stack', { timeout: 180_000 }
     assert.equal(again.status, 200, 'a repeated cancel answers the same');
     assert.equal(again.json['status'], 'canceled');
 
-    const handle = temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id));
+    const handle = running.temporal.workflow.getHandle<typeof ChargeWorkflow>(
+      chargeWorkflowId(charge.event_id),
+    );
     await waitUntil(
       async () => (await handle.describe()).status.name === 'COMPLETED',
       'the canceled charge to complete',

@@ -7,16 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { ChargeFailureCodeSearchAttribute } from '../../src/workflows/messages';
 import { readRecordsFor } from '../support/kafka-reader';
-import { localDataConverter } from '../support/codec';
 import { AUTH_HEADER, TEST_WEBHOOK_SECRET } from '../support/service';
-import { stack } from '../support/stack';
 import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
@@ -25,14 +22,6 @@ const CURRENCY = 'usd';
 
 describe('webhooks are checked against the charge before they change it', { timeout: 120_000 }, () => {
   const running = standinServiceForSuite();
-  let temporal: Client;
-  before(async () => {
-    temporal = new Client({
-      connection: await Connection.connect({ address: stack.temporalAddress }),
-      dataConverter: localDataConverter(),
-    });
-  });
-  after(() => temporal?.connection.close());
 
   const get = async (eventId: string) =>
     (await (
@@ -94,7 +83,7 @@ describe('webhooks are checked against the charge before they change it', { time
 
       // The customer pays; Stripe's own event, with the charge's money, completes it: once.
       await running.standin.control.confirm(pi, 'pm_card_visa');
-      await temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId)).result();
+      await running.temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId)).result();
       const records = await readRecordsFor(['payments.completed', 'payments.failed'], new Set([eventId]));
       assert.deepEqual(
         records.map((r) => r.topic),
@@ -134,7 +123,7 @@ describe('webhooks are checked against the charge before they change it', { time
     // its PaymentIntent both say 21.98 USD.
     await running.standin.stripe.paymentIntents.update(pi, { amount: AMOUNT * 2 });
     await running.standin.control.confirm(pi, 'pm_card_visa');
-    const record = await temporal.workflow
+    const record = await running.temporal.workflow
       .getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId))
       .result();
     assert.equal(record.status, 'failed');
@@ -146,7 +135,7 @@ describe('webhooks are checked against the charge before they change it', { time
       ['payments.failed'],
     );
     // What an operator finds it by: a search attribute, and the worker's metric.
-    const description = await temporal.workflow.getHandle(chargeWorkflowId(eventId)).describe();
+    const description = await running.temporal.workflow.getHandle(chargeWorkflowId(eventId)).describe();
     assert.equal(description.typedSearchAttributes.get(ChargeFailureCodeSearchAttribute), 'amount_mismatch');
     const metrics = await (await fetch(`${running.service.url}/metrics`)).text();
     assert.match(metrics, /payments_money_mismatches[^\n]*source="payment_intent"[^\n]* [1-9]/);

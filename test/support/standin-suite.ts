@@ -8,9 +8,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import type { StandinOptions } from '../../tools/stripe-standin/server';
+import { localDataConverter } from './codec';
 import { AUTH_HEADER, startTestService, TEST_WEBHOOK_SECRET, type TestService } from './service';
+import { stack } from './stack';
 import { startTestStandin, startWebhookRelay, type TestStandin, type WebhookRelay } from './stripe-standin';
 import { waitUntil } from './wait';
 
@@ -25,6 +28,8 @@ export interface StandinSuite {
   readonly standin: TestStandin;
   readonly relay: WebhookRelay;
   readonly service: TestService;
+  /** A Temporal client with the service's data converter (to await, describe or list workflows). */
+  readonly temporal: Client;
   /** POST with the charge API's token; a JSON body when given. */
   readonly post: (
     path: string,
@@ -51,16 +56,22 @@ export function standinServiceForSuite(
     readonly chargeDefaults?: { readonly amount: number; readonly currency: string };
   } = {},
 ): StandinSuite {
-  let running: { standin: TestStandin; relay: WebhookRelay; service: TestService } | undefined;
+  let running:
+    { standin: TestStandin; relay: WebhookRelay; service: TestService; temporal: Client } | undefined;
   before(async () => {
     const standin = await startTestStandin(options.standin ?? {}, { stripeMock: true });
     const env = typeof options.env === 'function' ? options.env() : options.env;
     const service = await startTestService({ STRIPE_API_BASE: standin.url, ...env });
     const relay = await startWebhookRelay(`${service.url}/stripe/webhook`);
     await standin.control.registerWebhookEndpoint({ url: relay.url, secret: TEST_WEBHOOK_SECRET });
-    running = { standin, relay, service };
+    const temporal = new Client({
+      connection: await Connection.connect({ address: stack.temporalAddress }),
+      dataConverter: localDataConverter(),
+    });
+    running = { standin, relay, service, temporal };
   });
   after(async () => {
+    await running?.temporal.connection.close();
     await running?.service.stop();
     await running?.relay.close();
     await running?.standin.close();
@@ -81,6 +92,9 @@ export function standinServiceForSuite(
     },
     get service() {
       return started().service;
+    },
+    get temporal() {
+      return started().temporal;
     },
     post: async (path, body) => {
       const res = await fetch(`${started().service.url}${path}`, {

@@ -32,16 +32,18 @@ function chargeRequest(): ChargeRequest {
   return { event_id: `evt-words-${id}`, order_id: `order-words-${id}`, amount: 2100, currency: 'usd' };
 }
 
+const processing: PaymentEventPayload = {
+  stripe_event_id: 'evt_processing',
+  type: 'payment_intent.processing',
+  created: 10,
+  payment_intent_id: PI,
+  payment_intent_status: 'processing',
+  failure: null,
+};
+
 /** What the customer's payment sends: processing, then succeeded (the first redelivered). */
 const WEBHOOKS: readonly PaymentEventPayload[] = [
-  {
-    stripe_event_id: 'evt_processing',
-    type: 'payment_intent.processing',
-    created: 10,
-    payment_intent_id: PI,
-    payment_intent_status: 'processing',
-    failure: null,
-  },
+  processing,
   {
     stripe_event_id: 'evt_succeeded',
     type: 'payment_intent.succeeded',
@@ -50,14 +52,7 @@ const WEBHOOKS: readonly PaymentEventPayload[] = [
     payment_intent_status: 'succeeded',
     failure: null,
   },
-  {
-    stripe_event_id: 'evt_processing',
-    type: 'payment_intent.processing',
-    created: 10,
-    payment_intent_id: PI,
-    payment_intent_status: 'processing',
-    failure: null,
-  },
+  processing,
 ];
 
 function activities(create: () => Promise<PaymentIntentOutcome>): Partial<ChargeActivities> {
