@@ -88,4 +88,22 @@ describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 24
       ['canceled'],
     );
   });
+
+  it('fails a server-confirmed charge whose card needs 3-D Secure: off-session, Stripe declines with authentication_required instead of asking', async () => {
+    const eventId = await newCharge({
+      payment_method: 'pm_card_threeDSecure2Required',
+      return_url: 'https://shop.example/checkout/complete',
+    });
+    const failed = await statusIs(eventId, 'failed');
+    assert.equal(failed.failure?.code, 'authentication_required');
+    assert.deepEqual(
+      (await outcomesOf(eventId)).map((r) => [r.topic, r.value['status']]),
+      [['payments.failed', 'failed']],
+    );
+    assert.deepEqual(
+      (await suite.standin.control.paymentIntentsFor(eventId)).map((p) => p.status),
+      ['canceled'],
+      'never requires_action: the door is closed at Stripe',
+    );
+  });
 });
