@@ -4,7 +4,7 @@
  * alert), each with a runbook section in the README, querying only metrics the service exports, and
  * the same rules wherever they are deployed: compose's Prometheus, the local stack's, and the
  * production overlay's PrometheusRule. promtool comes from Debian's prometheus package, which
- * `npm run setup` installs (scripts/ensure-prometheus.sh).
+ * `npm run setup` puts on the machine before any test runs; this file only calls it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

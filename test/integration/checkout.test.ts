@@ -64,19 +64,6 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
   const charges = new Map<string, { eventId: string; secret?: string }>();
   /** Services besides the suite's whose log lines and metrics the scan reads too. */
   const otherServices: TestService[] = [];
-  const service = {
-    get url() {
-      return suite.service.url;
-    },
-    get config() {
-      return suite.service.config;
-    },
-  };
-  const temporal = {
-    get workflow() {
-      return suite.temporal.workflow;
-    },
-  };
   /** The client_secret Stripe keeps for this PaymentIntent. */
   const secretAt = async (pi: string): Promise<string> =>
     String((await suite.standin.control.paymentIntent(pi))['client_secret']);
@@ -104,19 +91,19 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
       ms: Date.now() - started,
     };
   };
-  const get = async (eventId: string, url = service.url) => {
+  const get = async (eventId: string, url = suite.service.url) => {
     const res = await fetch(`${url}/charges/${eventId}`, { headers: AUTH_HEADER });
     assert.equal(res.status, 200);
     return (await res.json()) as Json;
   };
   const result = (eventId: string) =>
-    temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId)).result();
+    suite.temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(eventId)).result();
   const remember = async (eventId: string, pi: string) =>
     charges.set(eventId, { eventId, secret: await secretAt(pi) });
 
   it('POST with Prefer: wait=5 answers 201 with the charge, its client_secret and next_action; GET and a repeat the same', async () => {
     const charge = newCharge();
-    const res = await post(service.url, charge, 'wait=5');
+    const res = await post(suite.service.url, charge, 'wait=5');
     assert.equal(res.status, 201, JSON.stringify(res.json));
     assert.equal(res.headers.get('preference-applied'), 'wait=5');
     assert.equal(res.headers.get('location'), `/charges/${charge.event_id}`);
@@ -134,7 +121,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
     const { workflow_id: _w, run_id: _r, status_url: _s, duplicate: _d, ...asShown } = res.json;
     assert.deepEqual(await get(charge.event_id), asShown, 'the charge as GET shows it');
 
-    const repeat = await post(service.url, charge, 'wait=5');
+    const repeat = await post(suite.service.url, charge, 'wait=5');
     assert.equal(repeat.status, 200);
     assert.equal(repeat.headers.get('preference-applied'), 'wait=5');
     assert.equal(repeat.json['duplicate'], true);
@@ -147,7 +134,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
     const final = await get(charge.event_id);
     assert.equal('client_secret' in final, false);
     assert.equal('next_action' in final, false);
-    const plainRepeat = await post(service.url, charge, 'wait=5');
+    const plainRepeat = await post(suite.service.url, charge, 'wait=5');
     assert.equal(plainRepeat.status, 200);
     assert.equal(plainRepeat.json['status'], 'succeeded');
     assert.equal('client_secret' in plainRepeat.json, false);
@@ -155,7 +142,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
 
   it('POST without Prefer answers the fast 202 as before; GET then carries the client_secret', async () => {
     const charge = newCharge();
-    const res = await post(service.url, charge);
+    const res = await post(suite.service.url, charge);
     assert.equal(res.status, 202);
     assert.equal(res.headers.get('preference-applied'), null);
     assert.equal('client_secret' in res.json, false);
@@ -165,7 +152,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
     );
     assert.equal((await get(charge.event_id))['client_secret'], await secretAt(pi));
     await remember(charge.event_id, pi);
-    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).terminate('test over');
+    await suite.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).terminate('test over');
   });
 
   // The service confirms a charge it is given a payment method for off-session (the customer is not
@@ -173,7 +160,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
   // requires_action comes from the browser: the customer confirms with a card whose bank asks.
   it("requires_action end to end: the customer's bank asks for 3-D Secure, next_action shown, completed, Stripe's payment_intent.succeeded completes it", async () => {
     const charge = newCharge();
-    const res = await post(service.url, charge, 'wait=5');
+    const res = await post(suite.service.url, charge, 'wait=5');
     assert.equal(res.status, 201, JSON.stringify(res.json));
     const pi = String(res.json['payment_intent_id']);
     await remember(charge.event_id, pi);
@@ -213,7 +200,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
     const { occurred_at: _o, ...request } = charge;
     const started = await createChargeWorkflows(
       suite.temporal,
-      service.config.temporal.taskQueue,
+      suite.service.config.temporal.taskQueue,
     ).startWithEarlyAnswer(
       {
         request: request as unknown as ChargeRequest,
@@ -275,10 +262,12 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
         assert.equal(answer.headers.get('preference-applied'), null);
         assert.ok(answer.ms < 2_000 + 6_000, `then answered promptly (${answer.ms} ms)`);
       }
-      const description = await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).describe();
+      const description = await suite.temporal.workflow
+        .getHandle(chargeWorkflowId(charge.event_id))
+        .describe();
       assert.equal(started?.json['run_id'], description.runId);
     } finally {
-      await temporal.workflow
+      await suite.temporal.workflow
         .getHandle(chargeWorkflowId(charge.event_id))
         .terminate('test over')
         .catch(() => undefined);
@@ -288,7 +277,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
 
   it('a storefront polling GET for a waiting browser charge: the client_secret and next_action from the workflow, no Stripe call', async () => {
     const charge = newCharge();
-    assert.equal((await post(service.url, charge)).status, 202);
+    assert.equal((await post(suite.service.url, charge)).status, 202);
     const pi = await waitUntil(async () => {
       const shown = await get(charge.event_id);
       return typeof shown['client_secret'] === 'string' ? String(shown['payment_intent_id']) : undefined;
@@ -308,7 +297,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
       assert.equal(shown['client_secret'], secret);
       assert.equal(shown['next_action'], null);
     }
-    const repeat = await post(service.url, charge, 'wait=5');
+    const repeat = await post(suite.service.url, charge, 'wait=5');
     assert.equal(repeat.status, 200);
     assert.equal(repeat.json['client_secret'], secret);
 
@@ -322,7 +311,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
     assert.deepEqual(acting['next_action'], nextAction);
     assert.equal(acting['client_secret'], secret);
     assert.deepEqual(await aboutIt(), ['POST /v1/payment_intents'], 'no GET or early answer called Stripe');
-    await temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).terminate('test over');
+    await suite.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).terminate('test over');
   });
 
   it('a charge whose create carried no client_secret (as one started before it was kept): the workflow reads it once, on the Stripe task queue, for every GET', async () => {
@@ -349,7 +338,9 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
   async function olderCharge(older: TestService, proxy: StripeRecordingProxy): Promise<void> {
     const charge = newCharge();
     assert.equal((await post(older.url, charge)).status, 202);
-    const handle = temporal.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(charge.event_id));
+    const handle = suite.temporal.workflow.getHandle<typeof ChargeWorkflow>(
+      chargeWorkflowId(charge.event_id),
+    );
     const pi = await waitUntil(
       async () => (await handle.query(chargeStateQuery)).payment_intent_id ?? undefined,
       'the PaymentIntent',
@@ -434,7 +425,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
         const base64 = /"([A-Za-z0-9+/=]+)"$/.exec(data)?.[1] ?? '';
         look(`a payload in the history of ${workflowId}`, Buffer.from(base64, 'base64').toString('utf8'));
       }
-      const handle = temporal.workflow.getHandle(workflowId);
+      const handle = suite.temporal.workflow.getHandle(workflowId);
       const metadata = await handle
         .query<{ currentDetails?: string }>('__temporal_workflow_metadata')
         .catch(() => undefined);
@@ -453,7 +444,7 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
         look(`service ${n + 1}, log line ${i + 1}`, JSON.stringify(line)),
       );
     }
-    look('/metrics', await (await fetch(`${service.url}/metrics`)).text());
+    look('/metrics', await (await fetch(`${suite.service.url}/metrics`)).text());
     assert.deepEqual(findings, []);
   });
 });
