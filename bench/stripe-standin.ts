@@ -96,6 +96,8 @@ export async function startBenchStripe(args: {
         traffic.arrivals.push(at);
         (request.refused_by === 'rate_limit' ? traffic.refused : traffic.accepted).push(at);
       }
+      // Recorded in the order answered; the windows count arrivals in the order they came.
+      for (const times of [traffic.arrivals, traffic.accepted, traffic.refused]) times.sort((a, b) => a - b);
       return traffic;
     },
     async endSale() {

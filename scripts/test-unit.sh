@@ -18,6 +18,7 @@
 #                                           about 8 s of CPU, and the test-server files take minutes
 #                                           here; --workflows adds them (the test server comes from
 #                                           setup's stack part; nothing needs to run)
+# or imports a support module that imports one of these (support/refunds-env runs workflows).
 # Everything else runs here. The stack's addresses are hidden from the run, so a test that reaches
 # for the stack from a file of this set fails at once (the support kit names `npm run stack:up`)
 # instead of passing only where a stack happens to run.
@@ -35,8 +36,22 @@ for arg in "$@"; do
   esac
 done
 
-needs_more=(-e "support/service'" -e "support/spawned-service'")
-$workflows || needs_more+=(-e "support/workflow-env'")
+needs=(service spawned-service)
+$workflows || needs+=(workflow-env)
+# A support module that imports one of these needs what it needs (refunds-env runs workflows), and
+# so does whatever imports that: follow the imports through test/support until nothing is added.
+while :; do
+  patterns=()
+  for module in "${needs[@]}"; do patterns+=(-e "/${module}'"); done
+  mapfile -t found < <(grep -l "${patterns[@]}" test/support/*.ts | xargs -n1 basename | sed 's/\.ts$//')
+  added=false
+  for module in "${found[@]}"; do
+    [[ " ${needs[*]} " == *" $module "* ]] || { needs+=("$module"); added=true; }
+  done
+  $added || break
+done
+needs_more=()
+for module in "${needs[@]}"; do needs_more+=(-e "support/${module}'"); done
 mapfile -t files < <(
   find test -name '*.test.ts' \
     -not -path 'test/integration/*' -not -path 'test/ui/*' -not -path 'test/chaos/*' -not -path 'test/deploy/*' |

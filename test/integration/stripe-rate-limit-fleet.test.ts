@@ -3,8 +3,8 @@
  * compiled binary, on one task queue) take a burst of charges, and Stripe — the stand-in, answering
  * 429 above its own limit as Stripe does — refuses at most 1 % of their requests. The limit is the
  * Stripe task queue's (STRIPE_MAX_REQUESTS_PER_SECOND), held by the Temporal server for every worker
- * together; set under half Stripe's, because an idle queue's token bucket may dispatch twice the
- * rate in its first second (README, Flash sales).
+ * together; set under half Stripe's, because an idle queue's token bucket may dispatch about twice
+ * the rate at once, then the rate (README, Flash sales).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -30,7 +30,7 @@ import { waitUntil } from '../support/wait';
 
 /** The stand-in's limit (Stripe's test mode allows 25 a second; scaled down to keep the test short). */
 const STRIPE_LIMIT = 10;
-/** Under half of it: a first second of up to twice the rate, and a worker's late calls bunching up. */
+/** Under half of it: a first burst of about twice the rate, and a worker's late calls bunching up. */
 const QUEUE_RATE = 4;
 const CHARGES = 100;
 

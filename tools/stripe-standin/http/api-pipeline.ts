@@ -51,6 +51,7 @@ export async function runApiRequest(
   req: http.IncomingMessage,
   body: Buffer,
 ): Promise<PipelineAnswer> {
+  const arrivedAt = new Date().toISOString();
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'http://standin');
   const path = url.pathname;
@@ -69,7 +70,16 @@ export async function runApiRequest(
   const record = (
     status: number,
     extra: Pick<RecordedRequest, 'replayed' | 'refused_by'> = { replayed: false, refused_by: null },
-  ) => deps.recorder.record({ method, path, idempotency_key: idempotencyKey, params, status, ...extra });
+  ) =>
+    deps.recorder.record({
+      at: arrivedAt,
+      method,
+      path,
+      idempotency_key: idempotencyKey,
+      params,
+      status,
+      ...extra,
+    });
   const refuse = (error: StripeApiError, refusedBy: RecordedRequest['refused_by']): PipelineAnswer => {
     record(error.status, { replayed: false, refused_by: refusedBy });
     const answer = errorAnswer(error);

@@ -10,6 +10,10 @@ export const RECORDER_LIMIT = 50_000;
 export interface RecordedRequest {
   /** Increasing from 1: `?after=N` reads only what came since. */
   readonly seq: number;
+  /**
+   * When the request arrived, before the rate limit (ISO time). Arrival, not the answer: the answer
+   * waits on stripe-mock, whose pauses on a busy machine would bunch answers into one second.
+   */
   readonly at: string;
   readonly method: string;
   /** The path without its query. */
@@ -63,9 +67,9 @@ export class RequestRecorder {
     return count;
   }
 
-  record(entry: Omit<RecordedRequest, 'seq' | 'at'>): RecordedRequest {
+  record(entry: Omit<RecordedRequest, 'seq'>): RecordedRequest {
     this.seq += 1;
-    const recorded = { seq: this.seq, at: new Date().toISOString(), ...entry };
+    const recorded = { seq: this.seq, ...entry };
     this.entries.push(recorded);
     if (this.entries.length > RECORDER_LIMIT) this.entries.splice(0, this.entries.length - RECORDER_LIMIT);
     return recorded;

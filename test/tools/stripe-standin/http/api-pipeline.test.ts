@@ -177,4 +177,19 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
       ['POST', '/v1/payment_intents', key, '1234', 200],
     );
   });
+
+  it('records when a request arrived, not when it was answered', async () => {
+    await standin.control.injectFault({
+      method: 'POST',
+      path: '/v1/payment_intents',
+      mode: 'slow',
+      delay_ms: 800,
+    });
+    const eventId = `evt-arrived-${randomUUID()}`;
+    const sentAt = Date.now();
+    await post('/v1/payment_intents', piForm(eventId));
+    const { data } = await standin.control.requests({ event_id: eventId });
+    const arrivedAfterMs = Date.parse(data[0]?.at ?? '') - sentAt;
+    assert.ok(arrivedAfterMs < 500, `recorded ${arrivedAfterMs} ms after it was sent, answered 800 ms later`);
+  });
 });
