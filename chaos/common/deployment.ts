@@ -14,7 +14,7 @@ export const CHAOS_STRIPE_KEY = 'sk_test_chaos';
 
 export interface DeploymentOptions {
   readonly stack: StackAddresses;
-  /** Where the roles send Stripe calls: the recording proxy. */
+  /** Where the roles send Stripe calls: the run's private Stripe stand-in. */
   readonly stripeApiBase: string;
   readonly taskQueue: string;
   readonly logDir: string;

@@ -23,7 +23,10 @@ const flags = cliFlags(
     'worker-kills': { default: 3, description: 'worker SIGKILLs (each followed by a restart)' },
     'kafka-restarts': { default: 1, description: 'Kafka broker stops and starts' },
     'temporal-restarts': { default: 1, description: 'Temporal dev server stops and starts' },
-    'stripe-latency-ms': { default: 300, description: 'delay of PaymentIntent creates at the Stripe proxy' },
+    'stripe-latency-ms': {
+      default: 300,
+      description: 'delay of PaymentIntent creates at the Stripe stand-in',
+    },
     'outage-seconds': { default: 5, description: 'how long Kafka / Temporal stay down' },
     'drain-seconds': { default: 300, description: 'how long charges may take to finish after the load' },
     'duplicate-posts': {
