@@ -22,14 +22,52 @@ const all = fs
   .filter((file) => file.endsWith('.test.ts'))
   .map((file) => path.posix.join('test', file.split(path.sep).join('/')));
 
+/** The support modules a test file imports (`../support/wait`), by name. */
+const supportImportsOf = (text: string) =>
+  [...text.matchAll(/from '(?:\.{1,2}\/)+support\/([\w-]+)'/g)].map((m) => m[1] ?? '');
+/** The support modules a support module imports (`./wait`), by name. */
+const siblingImportsOf = (text: string) => [...text.matchAll(/from '\.\/([\w-]+)'/g)].map((m) => m[1] ?? '');
+
+/**
+ * What each support module needs beyond node_modules: the three that run the service or workflow
+ * code, and every module that imports one of them (refunds-env imports workflow-env, so a test that
+ * imports refunds-env runs workflow code).
+ */
+const supportNeeds = (() => {
+  const found = new Map<string, string>([
+    ['service', 'the service itself'],
+    ['spawned-service', 'the service itself'],
+    ['workflow-env', "Temporal's workflow runtime"],
+  ]);
+  const dir = path.join(REPO_ROOT, 'test/support');
+  const imports = fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => ({
+      name: file.replace(/\.ts$/, ''),
+      uses: siblingImportsOf(fs.readFileSync(path.join(dir, file), 'utf8')),
+    }));
+  for (let added = true; added;) {
+    added = false;
+    for (const { name, uses } of imports) {
+      const need = uses.map((m) => found.get(m)).find((n) => n !== undefined);
+      if (!found.has(name) && need !== undefined) {
+        found.set(name, need);
+        added = true;
+      }
+    }
+  }
+  return found;
+})();
+
 /** What a file needs beyond node_modules, or undefined when nothing. */
 function needs(file: string): string | undefined {
   const folder = /^test\/(integration|ui|chaos|deploy)\//.exec(file)?.[1];
   if (folder !== undefined) return `what the ${folder} folder needs`;
   const text = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
-  if (/support\/(spawned-)?service'/.test(text)) return 'the service itself';
-  if (text.includes("support/workflow-env'")) return "Temporal's workflow runtime";
-  return undefined;
+  return supportImportsOf(text)
+    .map((m) => supportNeeds.get(m))
+    .find((n) => n !== undefined);
 }
 
 function assertSelects(selected: Set<string>, runs: (file: string) => boolean): void {
