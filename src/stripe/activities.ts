@@ -48,7 +48,7 @@ export function createStripeActivities(deps: {
 
   return {
     /**
-     * Creates (and, with a payment method, confirms off-session) the PaymentIntent for a charge.
+     * Creates (and, with a payment method, confirms) the PaymentIntent for a charge.
      * The idempotency key depends on event_id alone (and the key generation, which only moves on
      * after the workflow has looked the PaymentIntent up), so every retry on every worker returns the
      * PaymentIntent the first attempt created instead of creating another.
@@ -71,15 +71,17 @@ export function createStripeActivities(deps: {
         // Authorize only: the money is captured later (capturePaymentIntent). The latest charge is
         // expanded so its card's capture_before says when the hold expires.
         ...(isManualCapture(request) ? { capture_method: 'manual' as const, expand: ['latest_charge'] } : {}),
-        // With a payment method the PaymentIntent is confirmed here, off-session, as before; a
-        // return_url (accepted only with one) is where a redirect-based authentication comes back.
-        // Without one, the customer's browser confirms it with the client_secret (Stripe.js).
+        // With a payment method the PaymentIntent is confirmed here. Without a return_url nobody
+        // is there to authenticate (the dispatcher charging a saved card): off-session, and a bank
+        // that wants 3-D Secure declines with authentication_required. A return_url says the
+        // customer is in the checkout and can be redirected: on-session, so Stripe asks
+        // (requires_action, next_action redirect_to_url) instead of declining. Without a payment
+        // method, the customer's browser confirms it with the client_secret (Stripe.js).
         ...(request.payment_method
           ? {
               payment_method: request.payment_method,
               confirm: true,
-              off_session: true,
-              ...(request.return_url ? { return_url: request.return_url } : {}),
+              ...(request.return_url ? { return_url: request.return_url } : { off_session: true }),
             }
           : {}),
       };

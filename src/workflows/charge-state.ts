@@ -157,7 +157,7 @@ function withCustomerAction(state: ChargeState, said: CustomerActionOf): ChargeS
   return { ...state, clientSecret: said.client_secret, nextAction: said.next_action ?? null };
 }
 
-/** The caller gave a payment method: the PaymentIntent was confirmed here, off-session. */
+/** The caller gave a payment method: the PaymentIntent was confirmed here (on-session with a return_url). */
 export function confirmedHere(state: ChargeState): boolean {
   return state.request.payment_method !== undefined;
 }

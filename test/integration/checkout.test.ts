@@ -155,9 +155,8 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
     await suite.temporal.workflow.getHandle(chargeWorkflowId(charge.event_id)).terminate('test over');
   });
 
-  // The service confirms a charge it is given a payment method for off-session (the customer is not
-  // there), and Stripe then never asks for 3-D Secure: it declines with authentication_required. So
-  // requires_action comes from the browser: the customer confirms with a card whose bank asks.
+  // The customer confirms in the browser with a card whose bank asks. (A charge the service confirms
+  // itself asks only with a return_url: test/integration/stripe-truth.test.ts.)
   it("requires_action end to end: the customer's bank asks for 3-D Secure, next_action shown, completed, Stripe's payment_intent.succeeded completes it", async () => {
     const charge = newCharge();
     const res = await post(suite.service.url, charge, 'wait=5');

@@ -4,7 +4,9 @@
  * - a browser checkout whose first card is declined stays open for another card, and the retry that
  *   pays ends it succeeded: one payments.completed, never a payments.failed;
  * - a server-confirmed charge that is declined has its PaymentIntent canceled at Stripe before
- *   payments.failed is published, so no later confirmation can take money for that order.
+ *   payments.failed is published, so no later confirmation can take money for that order;
+ * - a server-confirmed charge whose bank wants 3-D Secure is declined off-session, and asks the
+ *   customer (requires_action) when a return_url says the customer is in the checkout.
  * (Money taken after a charge ended: test/integration/late-outcome.test.ts.)
  */
 import assert from 'node:assert/strict';
@@ -89,11 +91,8 @@ describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 24
     );
   });
 
-  it('fails a server-confirmed charge whose card needs 3-D Secure: off-session, Stripe declines with authentication_required instead of asking', async () => {
-    const eventId = await newCharge({
-      payment_method: 'pm_card_threeDSecure2Required',
-      return_url: 'https://shop.example/checkout/complete',
-    });
+  it('fails a server-confirmed charge whose card needs 3-D Secure when no return_url says the customer is there: off-session, Stripe declines with authentication_required', async () => {
+    const eventId = await newCharge({ payment_method: 'pm_card_threeDSecure2Required' });
     const failed = await statusIs(eventId, 'failed');
     assert.equal(failed.failure?.code, 'authentication_required');
     assert.deepEqual(
@@ -104,6 +103,32 @@ describe("Stripe's truth on the real stack (the Stripe stand-in)", { timeout: 24
       (await suite.standin.control.paymentIntentsFor(eventId)).map((p) => p.status),
       ['canceled'],
       'never requires_action: the door is closed at Stripe',
+    );
+  });
+
+  it('asks the customer of a server-confirmed charge with a return_url for 3-D Secure, and announces what the bank decided', async () => {
+    const returnUrl = 'https://shop.example/checkout/complete';
+    const eventId = await newCharge({
+      payment_method: 'pm_card_threeDSecure2Required',
+      return_url: returnUrl,
+    });
+    const waiting = await statusIs(eventId, 'requires_action');
+    const pi = waiting.payment_intent_id ?? '';
+    const atStripe = (await suite.standin.control.paymentIntentsFor(eventId))[0];
+    assert.equal(atStripe?.status, 'requires_action', 'on-session: Stripe asks instead of declining');
+    const nextAction = waiting.next_action as { redirect_to_url?: { return_url?: string } } | null;
+    assert.equal(nextAction?.redirect_to_url?.return_url, returnUrl, 'GET shows where to send the customer');
+    assert.deepEqual(await readRecordsFor(OUTCOME_TOPICS, new Set([eventId])), [], 'nothing announced yet');
+
+    await suite.standin.control.authenticate(pi, 'complete');
+    await statusIs(eventId, 'succeeded');
+    assert.deepEqual(
+      (await outcomesOf(eventId)).map((r) => [r.topic, r.value['status'], r.value['amount']]),
+      [['payments.completed', 'succeeded', 4200]],
+    );
+    assert.deepEqual(
+      (await suite.standin.control.paymentIntentsFor(eventId)).map((p) => p.status),
+      ['succeeded'],
     );
   });
 });

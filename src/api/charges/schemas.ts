@@ -60,7 +60,7 @@ export const chargeRequestSchema = Type.Object(
         maxLength: 255,
         pattern: PAYMENT_METHOD_PATTERN,
         description:
-          "A PaymentMethod (pm_…, Stripe's test ones such as pm_card_visa included), or a Card or Source id. When given, the PaymentIntent is confirmed off-session at once. Without one, the customer confirms it in the storefront with the client_secret (Stripe.js).",
+          "A PaymentMethod (pm_…, Stripe's test ones such as pm_card_visa included), or a Card or Source id. When given, the PaymentIntent is confirmed at once: off-session, or on-session with return_url. Without one, the customer confirms it in the storefront with the client_secret (Stripe.js).",
       }),
     ),
     return_url: Type.Optional(
@@ -69,7 +69,7 @@ export const chargeRequestSchema = Type.Object(
         maxLength: 2048,
         pattern: '^https://[^\\s]+$',
         description:
-          "Only with payment_method: where a redirect-based authentication (e.g. 3-D Secure) sends the customer's browser back; passed to Stripe with the confirmation. Without payment_method, the storefront passes its return_url to stripe.confirmPayment.",
+          "Only with payment_method, and it says the customer is in the checkout: the confirmation is then on-session, so a bank that wants 3-D Secure asks (requires_action, next_action redirect_to_url) instead of declining, and sends the customer's browser back here. Without payment_method, the storefront passes its return_url to stripe.confirmPayment.",
       }),
     ),
     description: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
