@@ -14,11 +14,13 @@
 #   prometheus     Debian's prometheus: promtool for the alert rules' tests, the stack's optional Prometheus
 #                  (scripts/ensure-prometheus.sh)
 #   stack          the local stack's tools: Temporal CLI + test server, Kafka, stripe-mock (scripts/stack/install.sh)
+#   tracing        the stack's optional trace backend, Jaeger, built from its Go module (several minutes cold);
+#                  the trace test reads a charge's trace back from it (test/support/jaeger.ts)
 # Every part is cached and stamped: a warm run takes a second or two. Never prompts.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ALL_PARTS=(node_modules node24 chromium deploy-tools prometheus stack)
+ALL_PARTS=(node_modules node24 chromium deploy-tools prometheus stack tracing)
 parts=("$@")
 ((${#parts[@]})) || parts=("${ALL_PARTS[@]}")
 
@@ -30,6 +32,7 @@ run_part() {
     deploy-tools) bash scripts/deploy-tools.sh >/dev/null ;;
     prometheus) bash scripts/ensure-prometheus.sh ;;
     stack) bash scripts/stack/install.sh >/dev/null ;;
+    tracing) bash scripts/stack/install.sh tracing >/dev/null ;;
     *)
       echo "[setup] unknown part '$1' (parts: ${ALL_PARTS[*]})" >&2
       return 2

@@ -1,7 +1,7 @@
 /**
- * One trace per charge, on the real stack: the service exports to an OTLP receiver in this process
- * (test/support/otlp-receiver.ts), the Stripe stand-in keeps the PaymentIntent and sends its signed
- * webhook, and the test reads the trace back: the HTTP request, the workflow start and run, the
+ * One trace per charge, on the real stack: the service exports over OTLP to the stack's trace backend
+ * (Jaeger, test/support/jaeger.ts), the Stripe stand-in keeps the PaymentIntent and sends its signed
+ * webhook, and the test reads the trace back from Jaeger's query API: the HTTP request, the workflow start and run, the
  * Stripe activity and its HTTP call, the webhook's signal and the Kafka publish share one trace id,
  * which the Kafka record's `traceparent` carries, and the request's and activities' log lines name.
  */
@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { chargeWorkflowId } from '../../src/contracts/charge';
 import { readRecordsFor } from '../support/kafka-reader';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { startTestJaeger, type TestJaeger } from '../support/jaeger';
+import type { ReceivedSpan } from '../support/otlp-receiver';
 import { AUTH_HEADER } from '../support/service';
 import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
@@ -26,14 +27,14 @@ function parseTraceparent(value: string | undefined): { traceId: string; spanId:
   return { traceId: match[1]!, spanId: match[2]! };
 }
 
-describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180_000 }, () => {
-  let receiver: OtlpReceiver;
+describe('one trace per charge, exported over OTLP to Jaeger (real stack)', { timeout: 180_000 }, () => {
+  let jaeger: TestJaeger;
   before(async () => {
-    receiver = await startOtlpReceiver();
+    jaeger = await startTestJaeger();
   });
-  after(() => receiver?.close());
+  after(() => jaeger?.close());
   const suite = standinServiceForSuite({
-    env: () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }),
+    env: () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl }),
   });
   const { charge } = suite;
 
@@ -62,16 +63,14 @@ describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180
     }, `payments.completed for ${eventId}`);
 
     const { traceId, spanId: publishSpanId } = parseTraceparent(record?.headers['traceparent']);
-    const inTrace = (): ReceivedSpan[] => receiver.spans.filter((s) => s.traceId === traceId);
     const named = (spans: ReceivedSpan[], name: string) => spans.find((s) => s.name === name);
     // The workflow's run span ends last (after the publish): the trace is whole once it arrives.
     const spans = await waitUntil(async () => {
-      const found = inTrace();
+      const found = await jaeger.trace(traceId);
       return named(found, 'RunWorkflow:ChargeWorkflow') && found.some((s) => s.kind === PRODUCER)
         ? found
         : undefined;
     }, `the spans of trace ${traceId}`);
-    assert.deepEqual(receiver.rejected, []);
 
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const parentOf = (span: ReceivedSpan | undefined) => (span ? byId.get(span.parentSpanId) : undefined);
@@ -157,15 +156,14 @@ describe('one trace per charge, exported over OTLP (real stack)', { timeout: 180
     });
     assert.equal(posted.status, 202);
     const request = await waitUntil(
-      async () => receiver.spans.find((s) => s.traceId === callerTrace && s.name === 'POST /charge'),
+      async () => (await jaeger.trace(callerTrace)).find((s) => s.name === 'POST /charge'),
       "the request's span in the caller's trace",
     );
     assert.equal(request.parentSpanId, '00f067aa0ba902b7');
     await waitUntil(
       async () =>
-        receiver.spans.find(
+        (await jaeger.trace(callerTrace)).find(
           (s) =>
-            s.traceId === callerTrace &&
             s.name === 'StartWorkflow:ChargeWorkflow' &&
             s.attributes['temporalWorkflowId'] === chargeWorkflowId(eventId),
         ),
