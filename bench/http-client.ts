@@ -4,6 +4,8 @@ import http from 'node:http';
 export interface HttpResponse {
   readonly status: number;
   readonly body: string;
+  /** Retry-After in seconds, when the answer carries a numeric one. */
+  readonly retryAfterSeconds?: number;
 }
 
 export class HttpError extends Error {
@@ -47,9 +49,16 @@ export class HttpClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-          );
+          res.on('end', () => {
+            const retryAfter = Number(res.headers['retry-after']);
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              ...(Number.isFinite(retryAfter) && res.headers['retry-after'] !== undefined
+                ? { retryAfterSeconds: retryAfter }
+                : {}),
+            });
+          });
           res.on('error', (err) => reject(new HttpError('network', err.message)));
         },
       );

@@ -2,7 +2,8 @@
  * The storefront of a flash sale (`--poll-storefront`): for each charge it polls GET
  * /charges/:event_id, as the README tells a storefront to after a plain 202, until the answer shows
  * the PaymentIntent's client_secret (what the customer's browser needs) or the charge no longer waits
- * for the customer. What it proves: the gateway answers from the workflow (a Temporal query), so the
+ * for the customer; between two reads it waits the poll interval, or the answer's Retry-After when
+ * that is longer (the gateway's hint while the charge waits its turn at Stripe, or its 503's). What it proves: the gateway answers from the workflow (a Temporal query), so the
  * storefront's reads spend none of Stripe's budget; the gateway's own /metrics say how many Stripe
  * calls it made (its payments_stripe_requests_total, before and after the sale), and the Stripe
  * emulator's 429 share covers every request Stripe saw.
@@ -29,6 +30,8 @@ export interface StorefrontFigures {
   readonly ended_first: number;
   /** Charges still polled when the sale's drain ended. */
   readonly gave_up: number;
+  /** Answers whose Retry-After was longer than the poll interval (the storefront waited that). */
+  readonly hinted_waits: number;
   readonly gets_per_charge_mean: number;
   /** Stripe calls the gateway process made during the sale (its payments_stripe_requests_total); null: unread. */
   readonly gateway_stripe_requests: number | null;
@@ -71,6 +74,7 @@ export class Storefront {
   private readonly outcomes: PollOutcome[] = [];
   private readonly answers: Record<string, number> = {};
   private gets = 0;
+  private hintedWaits = 0;
   private expired = false;
 
   constructor(
@@ -88,27 +92,37 @@ export class Storefront {
 
   private async pollUntilDone(eventId: string): Promise<PollOutcome> {
     while (!this.expired) {
-      const answer = await this.get(eventId);
+      const { json: answer, retryAfterSeconds } = await this.get(eventId);
       if (answer !== undefined) {
         if (typeof answer['client_secret'] === 'string') return 'secret_shown';
         if (typeof answer['status'] === 'string' && !CUSTOMER_STATUSES.has(answer['status']))
           return 'ended_first';
       }
-      await sleep(this.intervalMs);
+      const hintedMs = (retryAfterSeconds ?? 0) * 1000;
+      if (hintedMs > this.intervalMs) this.hintedWaits++;
+      await sleep(Math.max(this.intervalMs, hintedMs));
     }
     return 'gave_up';
   }
 
-  /** One GET: its JSON when 200, else undefined (404 before the POST landed, 503, no answer). */
-  private async get(eventId: string): Promise<Record<string, unknown> | undefined> {
+  /**
+   * One GET: its JSON when 200, else undefined (404 before the POST landed, 503, no answer); and the
+   * answer's Retry-After.
+   */
+  private async get(
+    eventId: string,
+  ): Promise<{ json?: Record<string, unknown> | undefined; retryAfterSeconds?: number | undefined }> {
     this.gets++;
     try {
       const res = await this.http.request('GET', `${this.gatewayUrl}/charges/${eventId}`, { headers: AUTH });
       this.count(String(res.status));
-      return res.status === 200 ? jsonBody(res) : undefined;
+      return {
+        json: res.status === 200 ? jsonBody(res) : undefined,
+        retryAfterSeconds: res.retryAfterSeconds,
+      };
     } catch (err) {
       this.count(err instanceof HttpError ? err.kind : 'error');
-      return undefined;
+      return {};
     }
   }
 
@@ -136,6 +150,7 @@ export class Storefront {
       secret_shown: n('secret_shown'),
       ended_first: n('ended_first'),
       gave_up: n('gave_up'),
+      hinted_waits: this.hintedWaits,
       gets_per_charge_mean: this.outcomes.length === 0 ? 0 : round(this.gets / this.outcomes.length, 2),
       gateway_stripe_requests: known ? after.stripe - before.stripe : null,
       gateway_transitional_reads: known ? after.transitional - before.transitional : null,

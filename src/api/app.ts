@@ -50,6 +50,10 @@ export interface AppDeps {
     /** LATE_SUCCESS_POLICY, given to each charge at start (defaults when absent). */
     readonly lateSuccessPolicy?: LateSuccessPolicy;
     readonly refundWindowSeconds: number;
+    /** GET /charges/:event_id answered per second (GATEWAY_MAX_READS_PER_SECOND); none: no limit. */
+    readonly maxReadsPerSecond?: number;
+    /** The Retry-After for a charge still without a PaymentIntent (poll-hint.ts); none: no header. */
+    readonly pollAfterSeconds?: () => number;
     /** The topic names in force, for the AsyncAPI document of the records the worker publishes. */
     readonly topics: TopicNames;
   };

@@ -6,6 +6,8 @@
 import { watchDedupeWindow } from '../api/temporal/dedupe-window';
 import { watchDisputeCounts } from '../api/temporal/dispute-counts';
 import { watchOverdueCharges } from '../api/temporal/overdue-charges';
+import { watchStripeQueueBacklog } from '../api/temporal/stripe-queue-backlog';
+import { pollAfterSeconds } from '../api/charges/poll-hint';
 import type { StartRole } from './shared-parts';
 
 export const start: StartRole = async (shared) => {
@@ -23,6 +25,12 @@ export const start: StartRole = async (shared) => {
     warningSeconds: config.disputeTiming.evidence_warning_seconds,
     intervalMs: config.disputeCountIntervalSeconds * 1000,
     onError: (err) => logger.warn({ err }, 'could not count the open disputes'),
+  });
+  const stripeBacklog = watchStripeQueueBacklog({
+    connection: temporal.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    onError: (err) => logger.warn({ err }, 'could not read the Stripe task queue backlog'),
   });
   return {
     readiness: [
@@ -42,6 +50,7 @@ export const start: StartRole = async (shared) => {
         dedupe,
         apiTokens: config.api.chargeApiTokens,
         maxReadsPerSecond: config.api.maxReadsPerSecond,
+        pollAfterSeconds: () => pollAfterSeconds(stripeBacklog(), config.stripe.maxRequestsPerSecond),
         timing: config.chargeTiming,
         capturePolicy: config.capturePolicy,
         lateSuccessPolicy: config.lateSuccessPolicy,

@@ -185,7 +185,10 @@ function argsOf(orders: OrderRecord[]) {
 describe('the flash sale storefront (--poll-storefront)', () => {
   /** A gateway that answers each charge's GETs from a script: one answer per GET, the last repeated. */
   function scriptedGateway(
-    script: Record<string, Array<{ status: number; body?: Record<string, unknown> }>>,
+    script: Record<
+      string,
+      Array<{ status: number; body?: Record<string, unknown>; retryAfterSeconds?: number }>
+    >,
   ) {
     const asked: string[] = [];
     const http = {
@@ -194,7 +197,11 @@ describe('the flash sale storefront (--poll-storefront)', () => {
         asked.push(`${method} ${eventId}`);
         const answers = script[eventId] ?? [{ status: 404 }];
         const answer = answers.length > 1 ? answers.shift() : answers[0];
-        return { status: answer?.status ?? 404, body: JSON.stringify(answer?.body ?? {}) };
+        return {
+          status: answer?.status ?? 404,
+          body: JSON.stringify(answer?.body ?? {}),
+          ...(answer?.retryAfterSeconds !== undefined ? { retryAfterSeconds: answer.retryAfterSeconds } : {}),
+        };
       },
     } as unknown as HttpClient;
     return { http, asked };
@@ -223,6 +230,21 @@ describe('the flash sale storefront (--poll-storefront)', () => {
       [2, 5, 1, 1, 0, 0],
     );
     assert.deepEqual(f.answers, { '404': 1, '200': 3, '503': 1 });
+  });
+
+  it("waits the answer's Retry-After before the next GET when it is longer than the poll interval", async () => {
+    const { http, asked } = scriptedGateway({
+      queued: [
+        { status: 200, body: { status: 'pending', client_secret: null }, retryAfterSeconds: 1 },
+        { status: 200, body: { status: 'pending', client_secret: 'pi_2_secret_y' } },
+      ],
+    });
+    const storefront = new Storefront(http, 'http://gateway', 1);
+    const started = performance.now();
+    assert.equal(await storefront.poll('queued'), 'secret_shown');
+    assert.ok(performance.now() - started >= 990, 'the second GET came after the hinted second');
+    assert.deepEqual(asked, ['GET queued', 'GET queued']);
+    assert.equal(storefront.figures({ before: undefined, after: undefined }).hinted_waits, 1);
   });
 
   it('gives up on the charges still polled when the drain ends', async () => {
@@ -261,6 +283,7 @@ describe('the flash sale storefront (--poll-storefront)', () => {
       secret_shown: 10 - gaveUp,
       ended_first: 0,
       gave_up: gaveUp,
+      hinted_waits: 0,
       gets_per_charge_mean: 3,
       gateway_stripe_requests: gateway,
       gateway_transitional_reads: 0,

@@ -51,7 +51,7 @@ export interface TestApp {
  */
 export async function buildTestApp(
   readiness: ReadinessCheck[] = [],
-  options: { readonly maxReadsPerSecond?: number } = {},
+  options: { readonly maxReadsPerSecond?: number; readonly pollAfterSeconds?: () => number } = {},
 ): Promise<TestApp> {
   const charges = new FakeChargeWorkflows();
   const disputes = new FakeDisputeWorkflows();
@@ -73,6 +73,7 @@ export async function buildTestApp(
       refundWindowSeconds: DEFAULT_REFUND_WINDOW_SECONDS,
       topics: DEFAULT_TOPIC_NAMES,
       ...(options.maxReadsPerSecond !== undefined ? { maxReadsPerSecond: options.maxReadsPerSecond } : {}),
+      ...(options.pollAfterSeconds !== undefined ? { pollAfterSeconds: options.pollAfterSeconds } : {}),
     },
     webhook: {
       charges,

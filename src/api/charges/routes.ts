@@ -46,6 +46,14 @@ const LOCATION_HEADER = {
   location: { type: 'string', description: 'The status URL (GET /charges/{event_id})' },
 } as const;
 
+const POLL_AFTER_HEADER = {
+  'retry-after': {
+    type: 'integer',
+    description:
+      'While the charge waits for its PaymentIntent: seconds before reading it again (half the time the Stripe queue ahead of it takes to drain, 1 to 30)',
+  },
+} as const;
+
 const PREFERENCE_APPLIED_HEADER = {
   'preference-applied': {
     type: 'string',
@@ -195,6 +203,8 @@ export async function chargeRoutes(
     lateSuccessPolicy?: LateSuccessPolicy;
     /** GET /charges/:event_id answered per second (GATEWAY_MAX_READS_PER_SECOND); none: no limit. */
     maxReadsPerSecond?: number;
+    /** The Retry-After for a charge still without a PaymentIntent (poll-hint.ts); none: no header. */
+    pollAfterSeconds?: () => number;
   },
 ): Promise<void> {
   const { charges, disputes, dedupe, metrics } = opts;
@@ -255,8 +265,9 @@ export async function chargeRoutes(
           },
           202: {
             ...chargeAcceptedSchema,
-            description: 'A new charge was durably started (its workflow exists), duplicate=false',
-            headers: LOCATION_HEADER,
+            description:
+              'A new charge was durably started (its workflow exists), duplicate=false; Retry-After says when to read it',
+            headers: { ...LOCATION_HEADER, ...POLL_AFTER_HEADER },
           },
           400: {
             ...errorResponseSchema,
@@ -324,6 +335,7 @@ export async function chargeRoutes(
         if (early !== undefined && waitSeconds !== undefined) {
           return sendEarly(reply, 201, early, { ...found, duplicate: false }, waitSeconds);
         }
+        if (opts.pollAfterSeconds) reply.header('retry-after', String(opts.pollAfterSeconds()));
         return sendAccepted(reply, 202, charge.event_id, { ...found, status: 'pending', duplicate: false });
       }
       const existing = found.charge;
@@ -362,7 +374,8 @@ export async function chargeRoutes(
           200: {
             ...chargeRecordSchema,
             description:
-              "The charge's current state: with client_secret and next_action while it waits for the customer (pending, requires_action), with refunds once it succeeded",
+              "The charge's current state: with client_secret and next_action while it waits for the customer (pending, requires_action), with refunds once it succeeded; while it has no PaymentIntent yet, Retry-After says when to read it again",
+            headers: POLL_AFTER_HEADER,
           },
           400: { ...errorResponseSchema, description: 'Malformed event_id' },
           401: { ...errorResponseSchema, description: 'No or wrong bearer token' },
@@ -376,7 +389,7 @@ export async function chargeRoutes(
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       request.log = request.log.child({ event_id: request.params.event_id });
       if (reads !== undefined && !reads.admit(Date.now())) {
         throw new HttpError(
@@ -392,6 +405,9 @@ export async function chargeRoutes(
       }
       const record = await charges.getState(request.params.event_id);
       if (record === undefined) throw new HttpError(404, 'not_found', 'no charge with that event_id');
+      if (opts.pollAfterSeconds && record.payment_intent_id === null && record.status === 'pending') {
+        reply.header('retry-after', String(opts.pollAfterSeconds()));
+      }
       return view(record);
     },
   );
