@@ -6,31 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { AUTH_HEADER, startTestService, type TestService } from '../support/service';
-import { startTestStandin, type TestStandin } from '../support/stripe-standin';
+import { describe, it } from 'node:test';
+import { AUTH_HEADER } from '../support/service';
+import { standinServiceForSuite } from '../support/standin-suite';
 import { waitUntil } from '../support/wait';
 
 const RATE = 2;
 const CHARGES = 40;
 
 describe('the poll hint (real stack)', { timeout: 120_000 }, () => {
-  let standin: TestStandin;
-  let service: TestService;
-  before(async () => {
-    standin = await startTestStandin({}, { stripeMock: true });
-    service = await startTestService({
-      STRIPE_API_BASE: standin.url,
-      STRIPE_MAX_REQUESTS_PER_SECOND: String(RATE),
-    });
-  });
-  after(async () => {
-    await service?.stop();
-    await standin?.close();
-  });
+  const suite = standinServiceForSuite({ env: { STRIPE_MAX_REQUESTS_PER_SECOND: String(RATE) } });
 
   const read = async (eventId: string) => {
-    const res = await fetch(`${service.url}/charges/${eventId}`, { headers: AUTH_HEADER });
+    const res = await fetch(`${suite.service.url}/charges/${eventId}`, { headers: AUTH_HEADER });
     const body = (await res.json()) as { payment_intent_id: string | null };
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body };
   };
@@ -39,7 +27,7 @@ describe('the poll hint (real stack)', { timeout: 120_000 }, () => {
     const eventIds = Array.from({ length: CHARGES }, () => `evt-hint-${randomUUID()}`);
     const answers = await Promise.all(
       eventIds.map((eventId) =>
-        fetch(`${service.url}/charge`, {
+        fetch(`${suite.service.url}/charge`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...AUTH_HEADER },
           body: JSON.stringify({ event_id: eventId, order_id: 'order-hint', amount: 1999, currency: 'usd' }),

@@ -27,6 +27,14 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
       },
       body: new URLSearchParams(form).toString(),
     });
+  /** The next PaymentIntent create runs, but is answered `delayMs` late (a slow Stripe). */
+  const slowCreates = (delayMs: number) =>
+    standin.control.injectFault({
+      method: 'POST',
+      path: '/v1/payment_intents',
+      mode: 'slow',
+      delay_ms: delayMs,
+    });
   const piForm = (eventId: string, amount = '1500') => ({
     amount,
     currency: 'usd',
@@ -53,12 +61,7 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
   });
 
   it('answers 409 to a second request under a key whose first is still running', async () => {
-    await standin.control.injectFault({
-      method: 'POST',
-      path: '/v1/payment_intents',
-      mode: 'slow',
-      delay_ms: 500,
-    });
+    await slowCreates(500);
     const key = `key-${randomUUID()}`;
     const form = piForm(`evt-409-${randomUUID()}`);
     const slow = post('/v1/payment_intents', form, { 'idempotency-key': key });
@@ -179,12 +182,7 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
   });
 
   it('records when a request arrived, not when it was answered', async () => {
-    await standin.control.injectFault({
-      method: 'POST',
-      path: '/v1/payment_intents',
-      mode: 'slow',
-      delay_ms: 800,
-    });
+    await slowCreates(800);
     const eventId = `evt-arrived-${randomUUID()}`;
     const sentAt = Date.now();
     await post('/v1/payment_intents', piForm(eventId));
