@@ -195,7 +195,8 @@ export function formatFlashTable(r: FlashSaleResults): string {
             `${Object.entries(f.answers)
               .map(([k, v]) => `${k}=${v}`)
               .join(', ')})`,
-          `  client_secret shown for ${f.secret_shown}, charge ended first for ${f.ended_first}, gave up on ${f.gave_up}; ` +
+          `  client_secret shown for ${f.secret_shown}, charge ended first for ${f.ended_first}, gave up on ${f.gave_up}, ` +
+            `POST not accepted for ${f.not_accepted}; ` +
             `${f.hinted_waits} waits longer than the interval on the gateway's Retry-After`,
           `  Stripe's 429s: ${pct(d)} of its requests; Stripe reads made by the gateway: ` +
             `${f.gateway_stripe_requests ?? 'unread'} (transitional secret reads through the worker's queue: ` +

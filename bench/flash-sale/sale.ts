@@ -10,7 +10,7 @@
  *            nothing queues, so Stripe's 429 fails the order and the dispatcher gets the error
  */
 import { epochOf, monotonicOf, now } from '../clock';
-import { chargeBody, type ChargeDriver, type ChargeOutcome } from '../full-path/driver';
+import { chargeBody, type ChargeDriver, type ChargeOutcome, type PostAnswer } from '../full-path/driver';
 import { HttpError, type HttpClient } from '../http-client';
 import type { CompletionWatcher } from '../kafka-completions';
 import { openLoop } from '../open-loop';
@@ -106,9 +106,13 @@ export function runDurableSale(args: {
     proxy: args.proxy,
     sampler: args.sampler,
     order: async (eventId, intendedMs) => {
-      // The customer pays once the storefront shows the client_secret (or the poll ended otherwise).
-      const polled = args.storefront?.poll(eventId);
-      const outcome = await args.driver.drive(eventId, args.prefix, intendedMs, 0, polled);
+      // The storefront reads the charge once its POST is answered (after the 202's Retry-After); the
+      // customer pays once it shows the client_secret (or the poll ended otherwise).
+      let answered: (answer: PostAnswer) => void = () => {};
+      const postAnswered = new Promise<PostAnswer>((resolve) => (answered = resolve));
+      const polled = args.storefront?.poll(eventId, postAnswered);
+      const outcome = await args.driver.drive(eventId, args.prefix, intendedMs, 0, polled, answered);
+      answered({ accepted: false }); // no effect once told; frees the storefront if the POST never was
       await polled;
       return durableRecord(outcome, intendedMs);
     },

@@ -9,6 +9,7 @@
  * emulator's 429 share covers every request Stripe saw.
  */
 import { HttpError, jsonBody, type HttpClient } from '../http-client';
+import type { PostAnswer } from '../full-path/driver';
 import { AUTH } from '../full-path/driver';
 import { sleep } from '../../test/support/wait';
 import { round } from '../stats';
@@ -16,7 +17,7 @@ import { round } from '../stats';
 /** Statuses in which the charge waits for the customer (src/contracts/charge.ts CUSTOMER_STATUSES). */
 const CUSTOMER_STATUSES = new Set(['pending', 'requires_action', 'requires_payment_method']);
 
-export type PollOutcome = 'secret_shown' | 'ended_first' | 'gave_up';
+export type PollOutcome = 'secret_shown' | 'ended_first' | 'gave_up' | 'not_accepted';
 
 export interface StorefrontFigures {
   readonly poll_interval_ms: number;
@@ -30,6 +31,8 @@ export interface StorefrontFigures {
   readonly ended_first: number;
   /** Charges still polled when the sale's drain ended. */
   readonly gave_up: number;
+  /** Charges whose POST was not accepted: nothing to read. */
+  readonly not_accepted: number;
   /** Answers whose Retry-After was longer than the poll interval (the storefront waited that). */
   readonly hinted_waits: number;
   readonly gets_per_charge_mean: number;
@@ -83,14 +86,22 @@ export class Storefront {
     readonly intervalMs: number,
   ) {}
 
-  /** Polls one charge until its client_secret shows or it no longer waits for the customer. */
-  async poll(eventId: string): Promise<PollOutcome> {
-    const outcome = await this.pollUntilDone(eventId);
+  /**
+   * Polls one charge until its client_secret shows or it no longer waits for the customer; with
+   * `postAnswered`, as a storefront does: only once the POST was accepted, first after its Retry-After.
+   */
+  async poll(eventId: string, postAnswered?: Promise<PostAnswer>): Promise<PollOutcome> {
+    const outcome = await this.pollUntilDone(eventId, postAnswered);
     this.outcomes.push(outcome);
     return outcome;
   }
 
-  private async pollUntilDone(eventId: string): Promise<PollOutcome> {
+  private async pollUntilDone(eventId: string, postAnswered?: Promise<PostAnswer>): Promise<PollOutcome> {
+    if (postAnswered !== undefined) {
+      const post = await postAnswered;
+      if (!post.accepted) return 'not_accepted';
+      await this.waitBeforeNextRead(post.retryAfterSeconds);
+    }
     while (!this.expired) {
       const { json: answer, retryAfterSeconds } = await this.get(eventId);
       if (answer !== undefined) {
@@ -98,11 +109,16 @@ export class Storefront {
         if (typeof answer['status'] === 'string' && !CUSTOMER_STATUSES.has(answer['status']))
           return 'ended_first';
       }
-      const hintedMs = (retryAfterSeconds ?? 0) * 1000;
-      if (hintedMs > this.intervalMs) this.hintedWaits++;
-      await sleep(Math.max(this.intervalMs, hintedMs));
+      await this.waitBeforeNextRead(retryAfterSeconds);
     }
     return 'gave_up';
+  }
+
+  /** The poll interval, or the answer's Retry-After when that is longer. */
+  private async waitBeforeNextRead(retryAfterSeconds: number | undefined): Promise<void> {
+    const hintedMs = (retryAfterSeconds ?? 0) * 1000;
+    if (hintedMs > this.intervalMs) this.hintedWaits++;
+    await sleep(Math.max(this.intervalMs, hintedMs));
   }
 
   /**
@@ -150,6 +166,7 @@ export class Storefront {
       secret_shown: n('secret_shown'),
       ended_first: n('ended_first'),
       gave_up: n('gave_up'),
+      not_accepted: n('not_accepted'),
       hinted_waits: this.hintedWaits,
       gets_per_charge_mean: this.outcomes.length === 0 ? 0 : round(this.gets / this.outcomes.length, 2),
       gateway_stripe_requests: known ? after.stripe - before.stripe : null,

@@ -58,6 +58,12 @@ function errorKind(prefix: string, err: unknown): string {
   return `${prefix}_${err instanceof HttpError ? err.kind : 'error'}`;
 }
 
+/** How the POST of a charge was answered: accepted (2xx) with its Retry-After, or not. */
+export interface PostAnswer {
+  readonly accepted: boolean;
+  readonly retryAfterSeconds?: number | undefined;
+}
+
 export class ChargeDriver {
   /** Set when a step's time is up: pending lookups give up. */
   private expired = new Set<string>();
@@ -84,6 +90,7 @@ export class ChargeDriver {
   /**
    * `customerReady`: with a storefront polling the charge, the customer pays (the signed webhook is
    * sent) only once it has settled, as a customer can pay only once the storefront has the secret.
+   * `onPostAnswer`: told once the POST is answered, so that storefront starts reading only then.
    */
   async drive(
     eventId: string,
@@ -91,6 +98,7 @@ export class ChargeDriver {
     intendedMs: number,
     preferWait = 0,
     customerReady?: Promise<unknown>,
+    onPostAnswer?: (answer: PostAnswer) => void,
   ): Promise<ChargeOutcome> {
     const { http, gatewayUrl, webhookUrl } = this.deps;
     const body = chargeBody(eventId);
@@ -101,6 +109,11 @@ export class ChargeDriver {
       const res = await http.request('POST', `${gatewayUrl}/charge`, { headers, body });
       postMs = now() - intendedMs;
       const early = preferWait > 0 && res.status === 201;
+      onPostAnswer?.(
+        res.status === 202 || early
+          ? { accepted: true, retryAfterSeconds: res.retryAfterSeconds }
+          : { accepted: false },
+      );
       if (res.status !== 202 && !early) return { ok: false, eventId, error: `post_${res.status}`, postMs };
       if (early) {
         const answer = jsonBody(res);
@@ -110,6 +123,7 @@ export class ChargeDriver {
         answeredWith = id;
       }
     } catch (err) {
+      onPostAnswer?.({ accepted: false });
       return { ok: false, eventId, error: errorKind('post', err) };
     }
     const answered = now();

@@ -247,6 +247,21 @@ describe('the flash sale storefront (--poll-storefront)', () => {
     assert.equal(storefront.figures({ before: undefined, after: undefined }).hinted_waits, 1);
   });
 
+  it("reads a charge only once its POST was accepted, first after the 202's Retry-After", async () => {
+    const { http, asked } = scriptedGateway({
+      accepted: [{ status: 200, body: { status: 'pending', client_secret: 'pi_3_secret_z' } }],
+    });
+    const storefront = new Storefront(http, 'http://gateway', 1);
+    const started = performance.now();
+    const polled = storefront.poll('accepted', Promise.resolve({ accepted: true, retryAfterSeconds: 1 }));
+    assert.equal(await polled, 'secret_shown');
+    assert.ok(performance.now() - started >= 990, 'the first GET came after the hinted second');
+    assert.equal(await storefront.poll('refused', Promise.resolve({ accepted: false })), 'not_accepted');
+    assert.deepEqual(asked, ['GET accepted'], 'nothing read for a charge never accepted');
+    const f = storefront.figures({ before: undefined, after: undefined });
+    assert.deepEqual([f.secret_shown, f.not_accepted, f.hinted_waits], [1, 1, 1]);
+  });
+
   it('gives up on the charges still polled when the drain ends', async () => {
     const { http } = scriptedGateway({
       stuck: [{ status: 200, body: { status: 'pending', client_secret: null } }],
@@ -283,6 +298,7 @@ describe('the flash sale storefront (--poll-storefront)', () => {
       secret_shown: 10 - gaveUp,
       ended_first: 0,
       gave_up: gaveUp,
+      not_accepted: 0,
       hinted_waits: 0,
       gets_per_charge_mean: 3,
       gateway_stripe_requests: gateway,
