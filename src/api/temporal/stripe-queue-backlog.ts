@@ -14,6 +14,8 @@ import { providerTaskQueue } from '../../contracts/payment-provider';
 
 const REFRESH_INTERVAL_MS = 1_000;
 const DESCRIBE_DEADLINE_MS = 2_000;
+/** A read failing every second (Temporal down, a key without the permission) is reported once a minute. */
+const ERROR_REPORT_INTERVAL_MS = 60_000;
 
 export interface QueueBacklog {
   /** Stripe calls scheduled and not yet handed to a worker (Temporal's approximate count). */
@@ -36,6 +38,7 @@ export function watchStripeQueueBacklog(deps: {
   const now = deps.now ?? Date.now;
   let last: { at: number; backlog: QueueBacklog | undefined } | undefined;
   let reading: Promise<void> | undefined;
+  let errorReportedAt = -Infinity;
 
   const read = async (): Promise<QueueBacklog | undefined> => {
     try {
@@ -54,7 +57,10 @@ export function watchStripeQueueBacklog(deps: {
         dispatchedPerSecond: stats?.tasksDispatchRate ?? 0,
       };
     } catch (err) {
-      deps.onError(err);
+      if (now() - errorReportedAt >= ERROR_REPORT_INTERVAL_MS) {
+        errorReportedAt = now();
+        deps.onError(err);
+      }
       return undefined;
     }
   };

@@ -85,9 +85,14 @@ describe("the Stripe queue's backlog", () => {
     );
   });
 
-  it('knows nothing after a failed read, and says why', async () => {
+  it('knows nothing after a failed read, and says why, once a minute while it keeps failing', async () => {
     const errors: unknown[] = [];
-    const { connection } = fakeTemporal([stats(40, 20), () => Promise.reject(new Error('unavailable'))]);
+    const { connection, asked } = fakeTemporal([
+      stats(40, 20),
+      () => Promise.reject(new Error('unavailable')),
+    ]);
+    // Reads made by the time the clock shows `at` (one at 0 and at 2, 3, 4, 61 and 62.5 s).
+    const reads = (at: number) => [0, 2_000, 3_000, 4_000, 61_000, 62_500].filter((t) => t <= at).length;
     let now = 0;
     const latest = watchStripeQueueBacklog({
       connection,
@@ -103,5 +108,13 @@ describe("the Stripe queue's backlog", () => {
     await waitUntil(async () => (errors.length > 0 ? true : undefined), 'the failed read');
     assert.equal(latest(), undefined, 'unknown, not the stale figure');
     assert.match(String(errors[0]), /unavailable/);
+
+    // Failing every second: reported again only a minute after the last report.
+    for (const at of [3_000, 4_000, 61_000, 62_500]) {
+      now = at;
+      latest();
+      await waitUntil(async () => (asked.length === reads(at) ? true : undefined), `the read at ${at} ms`);
+    }
+    assert.equal(errors.length, 2, 'the failures at 2 s and 62.5 s, not those between');
   });
 });
