@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { STANDIN_TEST_KEY, startTestStandin, type TestStandin } from '../../../support/stripe-standin';
 import { fakeLiveKey } from '../../../support/fake-keys';
+import { waitUntil } from '../../../support/wait';
 
 describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
   let standin: TestStandin;
@@ -61,10 +62,15 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
   });
 
   it('answers 409 to a second request under a key whose first is still running', async () => {
-    await slowCreates(500);
+    await slowCreates(1500);
     const key = `key-${randomUUID()}`;
     const form = piForm(`evt-409-${randomUUID()}`);
     const slow = post('/v1/payment_intents', form, { 'idempotency-key': key });
+    // Sent only once the first is running at the stand-in: two connections do not keep their order.
+    await waitUntil(
+      async () => (await standin.control.inFlight({ method: 'POST', path: '/v1/payment_intents' })) === 1,
+      'the first create running',
+    );
     const second = await post('/v1/payment_intents', form, { 'idempotency-key': key });
     assert.equal(second.status, 409);
     const during = await standin.control.requests({ method: 'POST', path: '/v1/payment_intents' });
