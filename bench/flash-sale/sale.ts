@@ -106,13 +106,13 @@ export function runDurableSale(args: {
     proxy: args.proxy,
     sampler: args.sampler,
     order: async (eventId, intendedMs) => {
-      // The storefront reads the charge once its POST is answered (after the 202's Retry-After); the
-      // customer pays once it shows the client_secret (or the poll ended otherwise).
+      // The storefront reads the charge once its POST is answered (after the 202's Retry-After; the
+      // driver tells every POST's answer, refused or failed ones too); the customer pays once it shows
+      // the client_secret (or the poll ended otherwise).
       let answered: (answer: PostAnswer) => void = () => {};
       const postAnswered = new Promise<PostAnswer>((resolve) => (answered = resolve));
       const polled = args.storefront?.poll(eventId, postAnswered);
       const outcome = await args.driver.drive(eventId, args.prefix, intendedMs, 0, polled, answered);
-      answered({ accepted: false }); // no effect once told; frees the storefront if the POST never was
       await polled;
       return durableRecord(outcome, intendedMs);
     },
