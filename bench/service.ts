@@ -4,9 +4,8 @@
  * measured apart.
  */
 import { CONFIG_VARIABLES } from '../src/config';
-import { freePort } from '../test/support/ports';
 import { REPO_ROOT, SERVICE_MAIN } from '../test/support/repo';
-import type { Child, Children } from '../test/support/children';
+import { startOnFreePort, type Child, type Children } from '../test/support/children';
 import { sleep } from '../test/support/wait';
 import { HttpClient } from './http-client';
 import { LOCAL_CODEC_KEYS } from '../test/support/codec';
@@ -81,22 +80,21 @@ export async function startServiceProcesses(
   env: (role: string, port: number) => NodeJS.ProcessEnv,
   name = '',
 ): Promise<ServiceProcesses> {
-  const start = async (role: 'gateway' | 'webhook-receiver' | 'worker') => {
-    const port = await freePort();
-    const child = children.spawn(`${name}${role}`, process.execPath, [SERVICE_MAIN], {
-      cwd: REPO_ROOT,
-      env: env(role, port),
+  // Each must answer /readyz (its dependencies reachable); started together so they boot in parallel.
+  const start = (role: 'gateway' | 'webhook-receiver' | 'worker') =>
+    startOnFreePort(children, (port) => {
+      const child = children.spawn(`${name}${role}`, process.execPath, [SERVICE_MAIN], {
+        cwd: REPO_ROOT,
+        env: env(role, port),
+      });
+      const url = `http://127.0.0.1:${port}`;
+      return { child, ready: waitForHttpOk(`${url}/readyz`, child, 90_000).then(() => ({ url, child })) };
     });
-    const url = `http://127.0.0.1:${port}`;
-    return { url, child };
-  };
-  // Spawned together so they boot in parallel; each must answer /readyz (its dependencies reachable).
-  const [gateway, webhook, worker] = [
-    await start('gateway'),
-    await start('webhook-receiver'),
-    await start('worker'),
-  ];
-  await Promise.all([gateway, webhook, worker].map((p) => waitForHttpOk(`${p.url}/readyz`, p.child, 90_000)));
+  const [gateway, webhook, worker] = await Promise.all([
+    start('gateway'),
+    start('webhook-receiver'),
+    start('worker'),
+  ]);
   return { gateway, webhook, worker };
 }
 

@@ -8,8 +8,7 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { waitForIpcReady, type Children } from '../../test/support/children';
-import { freePort } from '../../test/support/ports';
+import { startOnFreePort, waitForIpcReady, type Children } from '../../test/support/children';
 import { REPO_ROOT } from '../../test/support/repo';
 import { closedLoop, type ClosedLoopResult } from '../closed-loop';
 import type { HttpClient } from '../http-client';
@@ -51,17 +50,19 @@ export async function startCeilingTargets(args: {
   worker?: boolean;
 }): Promise<CeilingTargets> {
   const { children } = args;
-  const port = await freePort();
-  const server = children.spawn(
-    'bench-http-server',
-    process.execPath,
-    [...TSX, path.join(REPO_ROOT, 'bench/ceilings/http-server.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: args.env(port),
-      ipc: true,
-    },
-  );
+  const startServer = startOnFreePort(children, (port) => {
+    const child = children.spawn(
+      'bench-http-server',
+      process.execPath,
+      [...TSX, path.join(REPO_ROOT, 'bench/ceilings/http-server.ts')],
+      {
+        cwd: REPO_ROOT,
+        env: args.env(port),
+        ipc: true,
+      },
+    );
+    return { child, ready: waitForIpcReady<unknown>(child, 90_000).then(() => ({ child, port })) };
+  });
   const worker =
     args.worker === false
       ? null
@@ -75,8 +76,8 @@ export async function startCeilingTargets(args: {
             ipc: true,
           },
         );
-  const [, workerOptions] = await Promise.all([
-    waitForIpcReady<unknown>(server, 90_000),
+  const [{ child: server, port }, workerOptions] = await Promise.all([
+    startServer,
     worker ? waitForIpcReady<Record<string, unknown>>(worker, 120_000) : Promise.resolve({}),
   ]);
   args.sampler.track('bench-http-server', server.pid);

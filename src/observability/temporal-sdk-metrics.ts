@@ -43,6 +43,33 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/** Whether `text` (an error's message, a process's output) says a port was already taken. */
+export function saysAddressInUse(text: string): boolean {
+  return /EADDRINUSE|address already in use/i.test(text);
+}
+
+/**
+ * Binds something that must be told its port in advance (the SDK's exporter, a child process's
+ * PORT) on a free loopback port, trying another one when the port was taken between the pick and
+ * the bind: another process picking ports at the same moment can get the same one from the OS.
+ * Any other failure, or the last attempt's, propagates.
+ */
+export async function bindOnFreePort<T>(
+  bind: (port: number) => Promise<T> | T,
+  attempts = 5,
+  pickPort: () => Promise<number> = freeLoopbackPort,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await pickPort();
+    try {
+      return await bind(port);
+    } catch (err) {
+      if (attempt >= attempts || !saysAddressInUse(err instanceof Error ? err.message : String(err)))
+        throw err;
+    }
+  }
+}
+
 export function sdkMetricsReader(bindAddress: string): () => Promise<string> {
   const url = `http://${bindAddress}/metrics`;
   return async () => {

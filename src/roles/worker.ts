@@ -32,7 +32,7 @@ import type { Metrics } from '../observability/metrics';
 import type { Tracing } from '../observability/tracing';
 import { kafkaBrokerCheck } from '../observability/readiness';
 import {
-  freeLoopbackPort,
+  bindOnFreePort,
   sdkHistogramBucketOverrides,
   sdkMetricsReader,
 } from '../observability/temporal-sdk-metrics';
@@ -121,7 +121,9 @@ let sdkMetrics: Promise<() => Promise<string>> | undefined;
  * for its logs, and its Prometheus exporter on loopback, read back into our /metrics.
  */
 function installTemporalRuntime(logger: Logger): Promise<() => Promise<string>> {
-  sdkMetrics ??= freeLoopbackPort().then((port) => {
+  // Runtime.install binds the exporter at once and, when it throws, installs nothing: another
+  // attempt on another port is a clean start.
+  sdkMetrics ??= bindOnFreePort((port) => {
     const bindAddress = `127.0.0.1:${port}`;
     Runtime.install({
       logger: temporalLoggerFor(logger.child({ component: 'temporal' })),

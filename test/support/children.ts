@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { bindOnFreePort } from '../../src/observability/temporal-sdk-metrics';
 import { sleep } from './wait';
 
 const tracked = new Set<ChildProcess>();
@@ -42,8 +43,8 @@ export class ChildFailure extends Error {
 export class Children {
   private readonly running = new Map<string, Child>();
   private stopping = false;
-  /** Unexpected exits, e.g. "worker exited with code 1"; the run checks this between phases. */
-  readonly failures: string[] = [];
+  /** Unexpected exits by child name, e.g. "worker exited with code 1"; checked between phases. */
+  private readonly exits = new Map<string, string>();
 
   constructor(
     private readonly logDir: string,
@@ -72,11 +73,14 @@ export class Children {
       proc.on('exit', (code, signal) => {
         this.running.delete(name);
         if (!this.stopping)
-          this.failures.push(`${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${logFile}`);
+          this.exits.set(
+            name,
+            `${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${logFile}; its last lines:\n${logTail(logFile)}`,
+          );
         resolve(code);
       });
       proc.on('error', (err) => {
-        this.failures.push(`${name}: ${err.message}`);
+        this.exits.set(name, `${name}: ${err.message}`);
         resolve(null);
       });
     });
@@ -85,8 +89,21 @@ export class Children {
     return child;
   }
 
+  /** The unexpected exits so far, with the last lines each child wrote. */
+  get failures(): string[] {
+    return [...this.exits.values()];
+  }
+
   assertHealthy(): void {
-    if (this.failures.length > 0) throw new ChildFailure(this.failures.join('; '));
+    if (this.exits.size > 0) throw new ChildFailure(this.failures.join('\n'));
+  }
+
+  /**
+   * Forgets the exit of a child that failed to start and is started again under its name (its port
+   * was taken: see startOnFreePort); its log file is rewritten by the new one.
+   */
+  dismiss(child: Child): void {
+    this.exits.delete(child.name);
   }
 
   /** SIGTERM to all, then SIGKILL to any still alive after `graceMs`. */
@@ -106,6 +123,46 @@ export class Children {
       }),
     );
   }
+}
+
+/**
+ * Starts a child that must be told its port (PORT) on a free loopback port, and starts it again on
+ * another one when it exits at start because that port was taken between the pick and its bind (by
+ * another process picking at the same moment: the OS can hand the same free port to both). `start`
+ * spawns it and returns what says it is ready; a failure at start names the child's last lines.
+ */
+export function startOnFreePort<T>(
+  children: Children,
+  start: (port: number) => { readonly child: Child; readonly ready: Promise<T> },
+): Promise<T> {
+  return bindOnFreePort(async (port) => {
+    const { child, ready } = start(port);
+    try {
+      return await ready;
+    } catch (err) {
+      if (child.process.exitCode === null && child.process.signalCode === null) throw err;
+      // Its exit is this start's failure, told here; a later start under its name is another child.
+      children.dismiss(child);
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`${message}; its last lines:\n${logTail(child.logFile)}`, { cause: err });
+    }
+  });
+}
+
+/** The last `lines` lines of a log file, indented, so a failure names its cause where it is read (a CI log). */
+export function logTail(logFile: string, lines = 20): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(logFile, 'utf8');
+  } catch {
+    return '  (no log)';
+  }
+  return text
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .map((line) => `  | ${line.length > 400 ? `${line.slice(0, 400)}…` : line}`)
+    .join('\n');
 }
 
 /** Waits for the child's first IPC message of type `ready`, failing early if it exits. */

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { bindOnFreePort } from '../../src/observability/temporal-sdk-metrics';
 import { trackChild } from './children';
 import { LOCAL_CODEC_KEYS } from './codec';
-import { freePort } from './ports';
 import { REPO_ROOT, SERVICE_MAIN } from './repo';
 import { noteSecrets, teeChildOutput } from './test-logs';
 import { waitUntil } from './wait';
@@ -36,34 +36,44 @@ export async function startBinary(options: {
   /** What it is, for the timeout's message. */
   readonly what: string;
 }): Promise<BinaryProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [options.main ?? SERVICE_MAIN], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOST: '127.0.0.1',
-      // Every process of a run shares the local key, as the services of one deployment share theirs.
-      PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
-      ...options.env,
-      PORT: String(port),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return bindOnFreePort(async (port) => {
+    const child = spawn(process.execPath, [options.main ?? SERVICE_MAIN], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOST: '127.0.0.1',
+        // Every process of a run shares the local key, as the services of one deployment share theirs.
+        PAYMENTS_CODEC_KEYS: LOCAL_CODEC_KEYS,
+        ...options.env,
+        PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    trackChild(child);
+    options.output(child);
+    // Its stderr, for a start that fails: a port taken since it was picked is tried again elsewhere.
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const url = `http://127.0.0.1:${port}`;
+    let outcome: 'ready' | 'exited';
+    try {
+      outcome = await waitUntil(
+        async () => (child.exitCode !== null ? 'exited' : (await fetch(`${url}/healthz`)).ok && 'ready'),
+        `${options.what} to answer /healthz`,
+        options.timeoutMs,
+      );
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    if (outcome === 'exited') {
+      await closed; // all it wrote has been read
+      throw new Error(`${options.what} exited at start (code ${child.exitCode}): ${stderr}`);
+    }
+    return { url, child, exited };
   });
-  trackChild(child);
-  options.output(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntil(
-      async () => child.exitCode === null && (await fetch(`${url}/healthz`)).ok,
-      `${options.what} to answer /healthz`,
-      options.timeoutMs,
-    );
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return { url, child, exited };
 }
 
 /**
