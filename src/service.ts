@@ -60,7 +60,10 @@ export async function startService(
     tracing,
     // Made on first use: the codec server never asks, and holds no Stripe key to make it with.
     get stripe() {
-      stripe ??= createStripeClient(config, tracing.tracer);
+      stripe ??= createStripeClient(config, {
+        tracer: tracing.tracer,
+        pacePerSecond: config.stripe.maxRequestsPerSecond,
+      });
       return stripe;
     },
     temporal: () => {

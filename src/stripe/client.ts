@@ -1,6 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import Stripe from 'stripe';
 import type { Config } from '../config';
+import { createPacer, pacedStripeHttpClient } from './pacer';
 import { tracedStripeHttpClient } from './traced-http-client';
 
 /**
@@ -15,13 +16,17 @@ export type StripeClient = Stripe;
 export const STRIPE_TIMEOUT_MS = 20_000;
 /**
  * The process's one Stripe client (service.ts builds it once and hands it to every role). With a
- * tracer, each HTTP call is a span of the trace that made it.
+ * tracer, each HTTP call is a span of the trace that made it; with `pacePerSecond`, its requests are
+ * spaced at least 1/rate s apart (src/stripe/pacer.ts says why).
  */
 export function createStripeClient(
   config: { stripe: Pick<Config['stripe'], 'key' | 'apiBase'> },
-  tracer?: Tracer,
+  options: { readonly tracer?: Tracer; readonly pacePerSecond?: number } = {},
 ): StripeClient {
   const base = config.stripe.apiBase;
+  const { tracer, pacePerSecond } = options;
+  let httpClient = tracer ? tracedStripeHttpClient(tracer) : Stripe.createNodeHttpClient();
+  if (pacePerSecond !== undefined) httpClient = pacedStripeHttpClient(createPacer(pacePerSecond), httpClient);
   return new Stripe(config.stripe.key, {
     apiVersion: STRIPE_API_VERSION,
     // Temporal owns retries (one policy, visible in the Web UI); the SDK must not add its own. The
@@ -30,7 +35,7 @@ export function createStripeClient(
     timeout: STRIPE_TIMEOUT_MS,
     telemetry: false,
     appInfo: { name: 'bookstore-payments-service' },
-    ...(tracer ? { httpClient: tracedStripeHttpClient(tracer) } : {}),
+    httpClient,
     ...(base ? { protocol: base.protocol, host: base.host, port: base.port } : {}),
   });
 }

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bindOnFreePort } from '../../src/observability/temporal-sdk-metrics';
 import type { ReceivedSpan } from './otlp-receiver';
 import { freePort } from './ports';
 import { REPO_ROOT } from './repo';
@@ -38,6 +39,16 @@ interface JaegerTraceAnswer {
   }>;
 }
 
+/** `count` free loopback ports, none twice (the OS may hand out a port it just handed out). */
+async function distinctFreePorts(first: number[], count: number): Promise<number[]> {
+  const ports = [...first];
+  while (ports.length < count) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  return ports;
+}
+
 /** Jaeger's span.kind tag, as OTLP's SpanKind number (no tag: internal). */
 const KIND: Record<string, number> = { server: 2, client: 3, producer: 4, consumer: 5 };
 
@@ -49,14 +60,7 @@ export async function startTestJaeger(): Promise<TestJaeger> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stack-tracing-'));
   fs.mkdirSync(path.join(dir, 'bin'));
   fs.symlinkSync(binary, path.join(dir, 'bin', 'jaeger'));
-  const [otlpPort, uiPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
-  const env = {
-    ...process.env,
-    STACK_DIR: dir,
-    STACK_TRACING_OTLP_PORT: String(otlpPort),
-    STACK_TRACING_UI_PORT: String(uiPort),
-    STACK_TRACING_QUERY_GRPC_PORT: String(grpcPort),
-  };
+  let env: NodeJS.ProcessEnv = process.env;
   const script = (name: 'up.sh' | 'down.sh') => {
     const result = spawnSync('bash', [path.join(REPO_ROOT, 'scripts/stack', name), 'tracing'], {
       cwd: REPO_ROOT,
@@ -68,7 +72,34 @@ export async function startTestJaeger(): Promise<TestJaeger> {
       throw new Error(`scripts/stack/${name} tracing failed: ${result.stdout}${result.stderr}`);
     }
   };
-  script('up.sh');
+  // Three ports, each free when picked; another process may take one before Jaeger binds it (its
+  // log, which up.sh prints on failure, then says so), and Jaeger is started again on others.
+  const { otlpPort, uiPort } = await bindOnFreePort(async (otlpPort) => {
+    const ports = await distinctFreePorts([otlpPort], 3);
+    const [, uiPort, grpcPort] = ports;
+    env = {
+      ...process.env,
+      STACK_DIR: dir,
+      STACK_TRACING_OTLP_PORT: String(otlpPort),
+      STACK_TRACING_UI_PORT: String(uiPort),
+      STACK_TRACING_QUERY_GRPC_PORT: String(grpcPort),
+    };
+    try {
+      script('up.sh');
+    } catch (err) {
+      try {
+        script('down.sh');
+      } catch {
+        // nothing was left running
+      }
+      // up.sh finding one of the ports taken before it started Jaeger says so in its own words.
+      const message = err instanceof Error ? err.message : String(err);
+      if (/is taken by a process these scripts did not start/.test(message))
+        throw new Error(`address already in use: ${message}`, { cause: err });
+      throw err;
+    }
+    return { otlpPort, uiPort };
+  }, 3);
   const queryUrl = `http://127.0.0.1:${uiPort}`;
   return {
     otlpUrl: `http://127.0.0.1:${otlpPort}`,
