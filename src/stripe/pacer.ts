@@ -8,7 +8,7 @@
  * requests before this). Paced here, one worker never exceeds the rate in any second; the queue's
  * limit still keeps the fleet's average at it.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 
 type HttpClient = ReturnType<typeof Stripe.createNodeHttpClient>;
 
