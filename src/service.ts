@@ -15,6 +15,7 @@ import type { Metrics } from './observability/metrics';
 import { createTracing } from './observability/tracing';
 import type { SharedParts, SharedTemporal, StartedRole, StartRole } from './roles/shared-parts';
 import { createStripeClient, type StripeClient } from './stripe/client';
+import { createPacer } from './stripe/pacer';
 
 export interface RunningService {
   readonly app: FastifyInstance;
@@ -53,6 +54,8 @@ export async function startService(
   closers.push(() => tracing.shutdown());
   let temporal: SharedTemporal | undefined;
   let stripe: StripeClient | undefined;
+  // Every Stripe request of the process waits its slot here; the worker sets its share of the fleet.
+  const stripePacer = createPacer(config.stripe.maxRequestsPerSecond);
   const shared: SharedParts = {
     config,
     logger,
@@ -60,12 +63,10 @@ export async function startService(
     tracing,
     // Made on first use: the codec server never asks, and holds no Stripe key to make it with.
     get stripe() {
-      stripe ??= createStripeClient(config, {
-        tracer: tracing.tracer,
-        pacePerSecond: config.stripe.maxRequestsPerSecond,
-      });
+      stripe ??= createStripeClient(config, { tracer: tracing.tracer, pacer: stripePacer });
       return stripe;
     },
+    stripePacer,
     temporal: () => {
       temporal ??= connectTemporal(config, closers, tracing.tracer);
       return temporal;

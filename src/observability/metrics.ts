@@ -61,6 +61,11 @@ export function createMetrics() {
     labelNames: ['operation', 'result', 'error'] as const,
     registers: [registry],
   });
+  const stripePace = new Gauge({
+    name: 'payments_stripe_pace_requests_per_second',
+    help: "The worker's share of STRIPE_MAX_REQUESTS_PER_SECOND: the rate divided by the workers polling the Stripe task queue; its Stripe requests are spaced 1/share s apart",
+    registers: [registry],
+  });
   const dependencyReady = new Gauge({
     name: 'payments_dependency_ready',
     help: "1 when this role's readiness check of the dependency passed at the scrape (the checks /readyz runs), else 0",
@@ -93,6 +98,7 @@ export function createMetrics() {
     kafkaPublishDuration,
     kafkaPublishRetries,
     stripeRequests,
+    stripePace,
     dependencyReady,
     chargesOverdue,
     clientSecretReads,

@@ -13,6 +13,7 @@ import type { Metrics } from '../observability/metrics';
 import type { Tracing } from '../observability/tracing';
 import type { ReadinessCheck } from '../observability/readiness';
 import type { StripeClient } from '../stripe/client';
+import type { AdjustablePacer } from '../stripe/pacer';
 
 export interface SharedParts {
   readonly config: Config;
@@ -22,6 +23,8 @@ export interface SharedParts {
   readonly tracing: Tracing;
   /** The process's one Stripe client; a call that must give up sooner passes its own timeout. */
   readonly stripe: StripeClient;
+  /** Where that client's requests wait their slot; the worker sets it to its share of the fleet's rate. */
+  readonly stripePacer: AdjustablePacer;
   /**
    * The process's one Temporal client connection (lazy: it dials on first use) and the API's port
    * to Temporal over it, made when a role first asks. The worker polls over a connection of its own

@@ -16,6 +16,7 @@ import {
   type InjectedSinks,
   type WorkerOptions,
 } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { Resource } from '@opentelemetry/resources';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions';
@@ -38,6 +39,7 @@ import {
 } from '../observability/temporal-sdk-metrics';
 import { temporalLoggerFor } from '../observability/temporal-logger';
 import { createStripeActivities } from '../stripe/activities';
+import { watchFleetPace, type StripeQueuePoller } from '../stripe/fleet-pace';
 import type { StartRole } from './shared-parts';
 
 /** Where `npm run build` writes the prebuilt workflow bundle; absent in dev, where we bundle at start. */
@@ -86,6 +88,22 @@ export const start: StartRole = async (shared) => {
   const producer = createEventProducer(createKafka(config, logger));
   try {
     const workers = await startWorkers({ config, logger, metrics, tracing, provider, producer });
+    // The whole rate until the first count of the fleet (a lone worker's share).
+    metrics.stripePace.set(config.stripe.maxRequestsPerSecond);
+    const fleetPace = watchFleetPace({
+      ratePerSecond: config.stripe.maxRequestsPerSecond,
+      pacer: shared.stripePacer,
+      describePollers: () => stripeQueuePollers(workers.connection, config),
+      onShare: ({ workers: count, perSecond }) => {
+        metrics.stripePace.set(perSecond);
+        logger.info(
+          { workers: count, stripe_requests_per_second: perSecond },
+          "this worker's share of the fleet's Stripe rate",
+        );
+      },
+      onError: (err) =>
+        logger.warn({ err }, "could not count the Stripe queue's workers; the last share holds"),
+    });
     return {
       readiness: [
         kafkaBrokerCheck(config.kafka.brokers),
@@ -101,6 +119,7 @@ export const start: StartRole = async (shared) => {
       http: { extraMetrics: sdkMetrics },
       // The workers drain (running activities finish), then the producer disconnects.
       async stop() {
+        fleetPace.stop();
         try {
           await workers.stop();
         } finally {
@@ -113,6 +132,27 @@ export const start: StartRole = async (shared) => {
     throw err;
   }
 };
+
+/** The pollers Temporal lists for the Stripe task queue (one per worker process), for the fleet's pace. */
+async function stripeQueuePollers(
+  connection: NativeConnection,
+  config: Config,
+): Promise<StripeQueuePoller[]> {
+  const answer = await connection.withDeadline(Date.now() + 5_000, () =>
+    connection.workflowService.describeTaskQueue({
+      namespace: config.temporal.namespace,
+      taskQueue: { name: providerTaskQueue(config.temporal.taskQueue) },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    }),
+  );
+  return (answer.pollers ?? []).map((poller) => ({
+    identity: poller.identity ?? '',
+    lastAccessMs: poller.lastAccessTime
+      ? Number(poller.lastAccessTime.seconds?.toString() ?? '0') * 1000 +
+        Math.floor((poller.lastAccessTime.nanos ?? 0) / 1e6)
+      : undefined,
+  }));
+}
 
 let sdkMetrics: Promise<() => Promise<string>> | undefined;
 

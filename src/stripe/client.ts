@@ -1,7 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import Stripe from 'stripe';
 import type { Config } from '../config';
-import { createPacer, pacedStripeHttpClient } from './pacer';
+import { pacedStripeHttpClient, type Pacer } from './pacer';
 import { tracedStripeHttpClient } from './traced-http-client';
 
 /**
@@ -16,17 +16,17 @@ export type StripeClient = Stripe;
 export const STRIPE_TIMEOUT_MS = 20_000;
 /**
  * The process's one Stripe client (service.ts builds it once and hands it to every role). With a
- * tracer, each HTTP call is a span of the trace that made it; with `pacePerSecond`, its requests are
- * spaced at least 1/rate s apart (src/stripe/pacer.ts says why).
+ * tracer, each HTTP call is a span of the trace that made it; with a pacer, each request waits its
+ * slot (src/stripe/pacer.ts says why).
  */
 export function createStripeClient(
   config: { stripe: Pick<Config['stripe'], 'key' | 'apiBase'> },
-  options: { readonly tracer?: Tracer; readonly pacePerSecond?: number } = {},
+  options: { readonly tracer?: Tracer; readonly pacer?: Pacer } = {},
 ): StripeClient {
   const base = config.stripe.apiBase;
-  const { tracer, pacePerSecond } = options;
+  const { tracer, pacer } = options;
   let httpClient = tracer ? tracedStripeHttpClient(tracer) : Stripe.createNodeHttpClient();
-  if (pacePerSecond !== undefined) httpClient = pacedStripeHttpClient(createPacer(pacePerSecond), httpClient);
+  if (pacer) httpClient = pacedStripeHttpClient(pacer, httpClient);
   return new Stripe(config.stripe.key, {
     apiVersion: STRIPE_API_VERSION,
     // Temporal owns retries (one policy, visible in the Web UI); the SDK must not add its own. The

@@ -17,6 +17,12 @@ export interface Pacer {
   slot(): Promise<void>;
 }
 
+export interface AdjustablePacer extends Pacer {
+  /** Slots a second from the next reservation on (a worker's share of the fleet's rate changes). */
+  setRate(perSecond: number): void;
+  readonly ratePerSecond: number;
+}
+
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -27,17 +33,28 @@ const SYSTEM_CLOCK: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+function checkedRate(perSecond: number): number {
+  if (!(perSecond > 0) || !Number.isFinite(perSecond))
+    throw new Error(`pacer: rate must be a positive number, got ${perSecond}`);
+  return perSecond;
+}
+
 /** A pacer of `ratePerSecond` slots a second, none two closer than 1/rate s; the first is now. */
-export function createPacer(ratePerSecond: number, clock: Clock = SYSTEM_CLOCK): Pacer {
-  if (!(ratePerSecond > 0)) throw new Error(`createPacer: rate must be positive, got ${ratePerSecond}`);
-  const intervalMs = 1000 / ratePerSecond;
+export function createPacer(ratePerSecond: number, clock: Clock = SYSTEM_CLOCK): AdjustablePacer {
+  let rate = checkedRate(ratePerSecond);
   let nextFree = -Infinity;
   return {
+    get ratePerSecond() {
+      return rate;
+    },
+    setRate(perSecond) {
+      rate = checkedRate(perSecond);
+    },
     async slot() {
       const now = clock.now();
       // An idle pacer keeps no credit: a slot is never earlier than now, so no burst follows a pause.
       const at = Math.max(now, nextFree);
-      nextFree = at + intervalMs;
+      nextFree = at + 1000 / rate;
       if (at > now) await clock.sleep(at - now);
     },
   };

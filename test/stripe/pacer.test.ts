@@ -54,9 +54,21 @@ describe('pacing Stripe requests', () => {
     assert.deepEqual(clock.sleeps, [100, 200, 300]);
   });
 
-  it('refuses a rate that is not positive', () => {
-    assert.throws(() => createPacer(0), /rate must be positive/);
-    assert.throws(() => createPacer(Number.NaN), /rate must be positive/);
+  it('refuses a rate that is not a positive number', () => {
+    assert.throws(() => createPacer(0), /rate must be a positive number/);
+    assert.throws(() => createPacer(Number.NaN), /rate must be a positive number/);
+    assert.throws(() => createPacer(10).setRate(Number.POSITIVE_INFINITY), /rate must be a positive number/);
+  });
+
+  it('spaces the requests reserved after a rate change at the new rate', async () => {
+    const clock = fakeClock(false);
+    const pacer = createPacer(20, clock);
+    await Promise.all(Array.from({ length: 2 }, () => pacer.slot()));
+    pacer.setRate(10); // the fleet grew: this worker's share halved
+    await Promise.all(Array.from({ length: 2 }, () => pacer.slot()));
+    // 50 ms after the first; the next slot was reserved at 20/s (100 ms), then 100 ms apart.
+    assert.deepEqual(clock.sleeps, [50, 100, 200]);
+    assert.equal(pacer.ratePerSecond, 10);
   });
 
   it("sends each of Stripe's HTTP requests in its slot, and passes the request through unchanged", async () => {
