@@ -16,6 +16,7 @@ import {
   type InjectedSinks,
   type WorkerOptions,
 } from '@temporalio/worker';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { Resource } from '@opentelemetry/resources';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -147,10 +148,7 @@ async function stripeQueuePollers(
   );
   return (answer.pollers ?? []).map((poller) => ({
     identity: poller.identity ?? '',
-    lastAccessMs: poller.lastAccessTime
-      ? Number(poller.lastAccessTime.seconds?.toString() ?? '0') * 1000 +
-        Math.floor((poller.lastAccessTime.nanos ?? 0) / 1e6)
-      : undefined,
+    lastAccessMs: optionalTsToMs(poller.lastAccessTime),
   }));
 }
 

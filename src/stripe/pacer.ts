@@ -5,8 +5,8 @@
  * Temporal's dispatcher is a token bucket that refills while the queue hands out less than its rate
  * (an idle queue, or a worker whose CPU fell behind), and then hands out about twice the rate in one
  * second. Stripe's limiter counts per second, so that burst comes back as 429s (9 % of a flash sale's
- * requests before this). Paced here, one worker never exceeds the rate in any second; the queue's
- * limit still keeps the fleet's average at it.
+ * requests before this). Paced here at its share of the rate (fleet-pace.ts sets it), the fleet
+ * never exceeds the rate in any second; the queue's limit still keeps its average at it.
  */
 import type Stripe from 'stripe';
 
