@@ -84,9 +84,9 @@ export async function startCeilingTargets(args: {
   if (worker) args.sampler.track('bench-worker', worker.pid);
   const connection = await Connection.connect({ address: args.temporalAddress });
   const temporal = new Client({ connection, namespace: args.namespace, dataConverter: localDataConverter() });
-  // One workflow through the worker before any ceiling: its first workflow task builds the sandbox
-  // and its first activity opens the activity pollers, over a second on a busy machine, which a
-  // smoke's 1 s sample would otherwise measure as a ceiling of 0/s.
+  // One workflow through the worker before any ceiling, so that no sample pays for its first
+  // workflow task (the sandbox) and first activity. (The smoke's 0/s first ceiling was the flash
+  // sale's roles booting meanwhile: run.ts now waits for them.)
   if (worker) {
     await temporal.workflow.execute('NoopActivityWorkflow', {
       taskQueue: args.taskQueue,
