@@ -170,6 +170,11 @@ export class StandinControl {
     return this.call('POST', '/faults', spec);
   }
 
+  /** Lets the requests held by `hold` faults go on; how many there were. */
+  releaseHeld(): Promise<{ released: number }> {
+    return this.call('POST', '/faults/release');
+  }
+
   clearFaults(): Promise<unknown> {
     return this.call('DELETE', '/faults');
   }

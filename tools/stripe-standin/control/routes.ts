@@ -7,7 +7,7 @@
  */
 import type { StandinState } from '../api/context';
 import { decodeForm, stringMapParam } from '../http/form';
-import type { Faults, FaultSpec } from '../http/faults';
+import { FAULT_MODES, isFaultMode, type AnswerPatch, type Faults, type FaultSpec } from '../http/faults';
 import type { IdempotencyKeys } from '../http/idempotency';
 import type { SlidingWindowLimit } from '../http/rate-limit';
 import type { RequestRecorder } from '../http/recorder';
@@ -344,9 +344,11 @@ const ROUTES: ReadonlyArray<{ method: string; path: RegExp; handler: Handler }> 
     path: /^\/_standin\/faults$/,
     handler: (deps, { body }) => {
       const mode = stringField(body, 'mode') ?? 'before';
-      if (mode !== 'before' && mode !== 'lose_response' && mode !== 'slow')
-        throw new ControlError(400, 'mode: must be before, lose_response or slow');
+      if (!isFaultMode(mode)) throw new ControlError(400, `mode: must be one of ${FAULT_MODES.join(', ')}`);
       const error = field(body, 'error');
+      const patch = field(body, 'patch');
+      if (mode === 'patch' && (typeof patch !== 'object' || patch === null || Array.isArray(patch)))
+        throw new ControlError(400, 'patch: mode patch needs a JSON object to merge into the answer');
       const spec: FaultSpec = {
         method: stringField(body, 'method'),
         path: stringField(body, 'path', true),
@@ -355,12 +357,18 @@ const ROUTES: ReadonlyArray<{ method: string; path: RegExp; handler: Handler }> 
         mode,
         delay_ms: numberField(body, 'delay_ms') ?? 0,
         error: typeof error === 'object' && error !== null ? error : undefined,
+        patch: mode === 'patch' ? (patch as AnswerPatch) : undefined,
       };
       if (spec.status < 100 || spec.status > 599)
         throw new ControlError(400, 'status: must be an HTTP status');
       deps.faults.add(spec);
       return spec;
     },
+  },
+  {
+    method: 'POST',
+    path: /^\/_standin\/faults\/release$/,
+    handler: (deps) => ({ released: deps.faults.release() }),
   },
   {
     method: 'DELETE',

@@ -8,7 +8,7 @@ import type { StandinState } from '../api/context';
 import { findApiRoute } from '../api/routes';
 import { newId } from '../state/ids';
 import { decodeForm, flatParams } from './form';
-import { faultError, type Faults } from './faults';
+import { faultError, mergePatch, type Faults } from './faults';
 import type { IdempotencyKeys, StoredAnswer } from './idempotency';
 import type { SlidingWindowLimit } from './rate-limit';
 import type { RecordedRequest, RequestRecorder } from './recorder';
@@ -120,6 +120,7 @@ export async function runApiRequest(
 
   const fault = deps.faults.take(method, path);
   if (fault && fault.delay_ms > 0) await sleep(fault.delay_ms);
+  if (fault && fault.mode === 'hold') await deps.faults.holdUntilReleased();
   if (fault && fault.mode === 'before') return notRun(faultError(fault), 'fault');
 
   let upstream;
@@ -177,6 +178,12 @@ export async function runApiRequest(
     record(fault.status, { replayed: false, refused_by: 'fault' });
     const lost = faultError(fault);
     return { ...errorAnswer(lost), headers: headers(lost.headers) };
+  }
+  if (fault && fault.mode === 'patch' && answer.status < 300) {
+    // It ran and its real answer is kept under the key; this client hears the patched one.
+    record(answer.status);
+    const patched = mergePatch(JSON.parse(answer.body), fault.patch ?? {});
+    return { status: answer.status, body: JSON.stringify(patched, null, 2), headers: headers(extraHeaders) };
   }
   record(answer.status);
   return { ...answer, headers: headers(extraHeaders) };

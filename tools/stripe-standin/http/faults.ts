@@ -3,9 +3,22 @@
  * with a given status instead of running (`before`: Stripe never saw it, nothing kept under its
  * idempotency key), or run and then answered with that status (`lose_response`: the charge happened
  * but the client never heard, so a retry with the same key gets the kept answer), or run normally
- * but late (`slow`: only delay_ms applies). Every mode waits delay_ms first.
+ * but late (`slow`: only delay_ms applies; `hold`: until the test releases it, for a test that must
+ * act while Stripe is answering), or run and answered with `patch` merged into the answer (`patch`:
+ * an answer the stand-in does not model, or one Stripe never gives, for a client's defensive
+ * paths; the state and the answer kept under the key stay the real ones). Every mode waits
+ * delay_ms first.
  */
 import { StripeApiError } from './stripe-errors';
+
+export const FAULT_MODES = ['before', 'lose_response', 'slow', 'hold', 'patch'] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
+export const isFaultMode = (mode: string): mode is FaultMode =>
+  (FAULT_MODES as readonly string[]).includes(mode);
+
+/** A JSON merge patch (RFC 7386): members replace the answer's, `null` removes one, objects merge. */
+export type AnswerPatch = { readonly [member: string]: unknown };
 
 export interface FaultSpec {
   readonly method?: string | undefined;
@@ -13,10 +26,12 @@ export interface FaultSpec {
   readonly path: string;
   readonly count: number;
   readonly status: number;
-  readonly mode: 'before' | 'lose_response' | 'slow';
+  readonly mode: FaultMode;
   /** Hold the answer this long first (a slow Stripe). */
   readonly delay_ms: number;
   readonly error?: { readonly type?: string; readonly code?: string; readonly message?: string } | undefined;
+  /** `patch` mode: merged into the answer's JSON. */
+  readonly patch?: AnswerPatch | undefined;
 }
 
 interface ActiveFault extends FaultSpec {
@@ -44,15 +59,44 @@ export function faultError(fault: FaultSpec): StripeApiError {
   );
 }
 
+/** RFC 7386's merge: `patch`'s members over `target`'s, null deleting, objects merged member by member. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const merged: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
+  for (const [member, value] of Object.entries(patch)) {
+    if (value === null) delete merged[member];
+    else merged[member] = mergePatch(merged[member], value);
+  }
+  return merged;
+}
+
 export class Faults {
   private readonly active: ActiveFault[] = [];
+  private readonly held: Array<() => void> = [];
 
   add(spec: FaultSpec): void {
     this.active.push({ ...spec, remaining: spec.count });
   }
 
+  /** Drops the faults not used up yet and lets every held request go on. */
   clear(): void {
     this.active.length = 0;
+    this.release();
+  }
+
+  /** `hold` mode: resolves once the test releases the held requests (or clears the faults). */
+  holdUntilReleased(): Promise<void> {
+    return new Promise<void>((resolve) => this.held.push(resolve));
+  }
+
+  /** Lets every held request go on; how many there were. */
+  release(): number {
+    const released = this.held.splice(0);
+    for (const go of released) go();
+    return released.length;
   }
 
   list(): readonly FaultSpec[] {

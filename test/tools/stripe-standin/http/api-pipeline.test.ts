@@ -167,6 +167,55 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
     assert.equal(((await retry.json()) as { id: string }).id, created?.id);
   });
 
+  it('a held request runs only once the test releases it', async () => {
+    const eventId = `evt-held-${randomUUID()}`;
+    await standin.control.injectFault({ method: 'POST', path: '/v1/payment_intents', mode: 'hold' });
+    const answered = post('/v1/payment_intents', piForm(eventId));
+    await waitUntil(
+      async () => (await standin.control.inFlight({ method: 'POST', path: '/v1/payment_intents' })) === 1,
+      'the create to be held',
+    );
+    assert.equal((await standin.control.paymentIntentsFor(eventId)).length, 0, 'not run while held');
+    assert.deepEqual(await standin.control.releaseHeld(), { released: 1 });
+    assert.equal((await answered).status, 200);
+    assert.equal((await standin.control.paymentIntentsFor(eventId)).length, 1);
+  });
+
+  it('a patched answer changes what the client hears, not the state or what the key replays', async () => {
+    const eventId = `evt-patched-${randomUUID()}`;
+    const key = `key-${randomUUID()}`;
+    await standin.control.injectFault({
+      method: 'POST',
+      path: '/^\\/v1\\/payment_intents$/',
+      mode: 'patch',
+      patch: { amount: 1, client_secret: null, metadata: { note: 'patched' } },
+    });
+    const heard = (await (
+      await post('/v1/payment_intents', piForm(eventId), { 'idempotency-key': key })
+    ).json()) as { amount: number; client_secret?: string; metadata: Record<string, string> };
+    assert.equal(heard.amount, 1);
+    assert.equal('client_secret' in heard, false, 'null removes a member');
+    assert.deepEqual(heard.metadata, { event_id: eventId, note: 'patched' }, 'objects merge');
+    const [kept] = await standin.control.paymentIntentsFor(eventId);
+    assert.equal(kept?.amount, 1500);
+    const replayed = (await (
+      await post('/v1/payment_intents', piForm(eventId), { 'idempotency-key': key })
+    ).json()) as { amount: number; client_secret?: string };
+    assert.equal(replayed.amount, 1500);
+    assert.match(replayed.client_secret ?? '', /_secret_/);
+  });
+
+  it('refuses a patch fault without an object to merge, and an unknown mode', async () => {
+    await assert.rejects(
+      standin.control.injectFault({ path: '/v1/payment_intents', mode: 'patch' }),
+      /patch: mode patch needs a JSON object/,
+    );
+    await assert.rejects(
+      standin.control.injectFault({ path: '/v1/payment_intents', mode: 'sideways' as 'slow' }),
+      /mode: must be one of before, lose_response, slow, hold, patch/,
+    );
+  });
+
   it('marks the upstream’s answer as not emulated where the stand-in keeps no state', async () => {
     const answer = await fetch(`${standin.url}/v1/customers/cus_fixture`, {
       headers: { authorization: `Bearer ${STANDIN_TEST_KEY}` },
