@@ -98,6 +98,13 @@ export async function runApiRequest(
     );
   }
 
+  // Stripe down: the request meets the outage before its key is looked at (no replay either).
+  if (deps.faults.peek(method, path)?.mode === 'before') {
+    const outage = deps.faults.take(method, path);
+    if (outage && outage.delay_ms > 0) await sleep(outage.delay_ms);
+    if (outage) return refuse(faultError(outage), 'fault');
+  }
+
   if (idempotencyKey !== null) {
     const verdict = deps.idempotency.begin(
       idempotencyKey,
@@ -121,6 +128,7 @@ export async function runApiRequest(
   const fault = deps.faults.take(method, path);
   if (fault && fault.delay_ms > 0) await sleep(fault.delay_ms);
   if (fault && fault.mode === 'hold') await deps.faults.holdUntilReleased();
+  // Added while this request waited for its key: it is still refused before running.
   if (fault && fault.mode === 'before') return notRun(faultError(fault), 'fault');
 
   let upstream;

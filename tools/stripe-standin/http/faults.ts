@@ -1,7 +1,7 @@
 /**
  * Faults injected on purpose (POST /_standin/faults): the next N matching API requests are answered
- * with a given status instead of running (`before`: Stripe never saw it, nothing kept under its
- * idempotency key), or run and then answered with that status (`lose_response`: the charge happened
+ * with a given status instead of running (`before`: Stripe is down and never saw it, so nothing is
+ * kept under its idempotency key and a key's kept answer is not replayed either), or run and then answered with that status (`lose_response`: the charge happened
  * but the client never heard, so a retry with the same key gets the kept answer), or run normally
  * but late (`slow`: only delay_ms applies; `hold`: until the test releases it, for a test that must
  * act while Stripe is answering), or run and answered with `patch` merged into the answer (`patch`:
@@ -101,6 +101,16 @@ export class Faults {
 
   list(): readonly FaultSpec[] {
     return this.active.filter((f) => f.remaining > 0);
+  }
+
+  /** The fault this request would meet next, not counted as used. */
+  peek(method: string, path: string): FaultSpec | undefined {
+    return this.active.find(
+      (f) =>
+        f.remaining > 0 &&
+        (f.method === undefined || f.method.toUpperCase() === method) &&
+        pathMatches(f.path, path),
+    );
   }
 
   /** The fault this request meets (counted as used), if any. */

@@ -153,6 +153,20 @@ describe('stripe-standin: the API pipeline', { timeout: 60_000 }, () => {
     assert.equal((await standin.control.paymentIntentsFor(eventId)).length, 1);
   });
 
+  it('while Stripe is down even a kept answer is not replayed: the outage comes before the key', async () => {
+    const eventId = `evt-down-${randomUUID()}`;
+    const key = `key-${randomUUID()}`;
+    assert.equal(
+      (await post('/v1/payment_intents', piForm(eventId), { 'idempotency-key': key })).status,
+      200,
+    );
+    await standin.control.injectFault({ path: '/v1/payment_intents', status: 503, mode: 'before' });
+    const during = await post('/v1/payment_intents', piForm(eventId), { 'idempotency-key': key });
+    assert.equal(during.status, 503);
+    const afterwards = await post('/v1/payment_intents', piForm(eventId), { 'idempotency-key': key });
+    assert.equal(afterwards.headers.get('idempotent-replayed'), 'true');
+  });
+
   it('a lost answer ran anyway: the retry under the same key is answered with what was kept', async () => {
     const eventId = `evt-lost-${randomUUID()}`;
     const key = `key-${randomUUID()}`;
