@@ -1,33 +1,14 @@
 /**
- * Stripe's rate limit, played by the bench: stripe-mock has none, so the bench's Stripe stand-in in
- * front of it (stripe-standin.ts) refuses what Stripe would refuse during a flash sale. Above the
- * limit it answers 429 with Stripe's error body and no Retry-After, as Stripe does. What it saw is
- * read from its recorder as timestamps, from which the sale's per-second figures are drawn.
+ * The flash sale's view of Stripe's rate limit: what the bench's stand-in (stripe-standin.ts, whose
+ * limiter is tools/stripe-standin's, tested there) saw during a sale, as timestamps, and the most
+ * of them in any window, from which the sale's per-second figures are drawn.
  */
 
-/**
- * At most `perSecond` accepted requests in any 1 s window (refused ones do not count): the Stripe
- * stand-in's limiter (tools/stripe-standin, a test tool), so the bench, the stand-in and its tests
- * share one implementation of Stripe's limit.
- */
-export { SlidingWindowLimit } from '../tools/stripe-standin/http/rate-limit';
-
-/** What Stripe answers above its rate limit: HTTP 429, this body, no Retry-After header. */
-export function rateLimitErrorBody(perSecond: number): string {
-  return JSON.stringify({
-    error: {
-      type: 'invalid_request_error',
-      code: 'rate_limit',
-      message: `Too many requests hit the API too quickly (the bench emulates Stripe's limit of ${perSecond} requests per second).`,
-    },
-  });
-}
-
-/** The requests the emulator saw during a sale, as monotonic timestamps (ms), in arrival order. */
+/** The requests the stand-in saw during a sale, as monotonic timestamps (ms), in arrival order. */
 export interface StripeTraffic {
   /** Null: every request forwarded (no limit emulated). */
   readonly limitPerSecond: number | null;
-  /** Every request that reached the emulator. */
+  /** Every request that reached the stand-in. */
   readonly arrivals: number[];
   /** Forwarded to stripe-mock (within the limit). */
   readonly accepted: number[];

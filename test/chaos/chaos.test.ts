@@ -2,7 +2,7 @@
  * The chaos run, reduced (issue #5 "Show"): 100 charges through the compiled gateway, webhook
  * receiver and worker on the real stack, with duplicate POSTs and duplicated, re-ordered webhooks,
  * while the worker is SIGKILLed, the Kafka broker and the Temporal server are stopped and started.
- * Counted from the outside afterwards: Stripe (recording proxy), Temporal (visibility), Kafka.
+ * Counted from the outside afterwards: Stripe (the stand-in's state and recorder), Temporal (visibility), Kafka.
  * `npm run chaos` runs the same code with 1,000 charges.
  */
 import assert from 'node:assert/strict';

@@ -14,7 +14,8 @@
  *     requires_action event, its next_action) from the workflow: no Stripe call (the recorder counts);
  *   - a charge whose create carried no client_secret (as one started before the workflow kept it) has
  *     the workflow read it once, with its retrieve activity on the Stripe task queue, for every GET
- *     (a service of its own behind the recording proxy, which can answer a create without the secret);
+ *     (a service of its own; the stand-in's answer to its create is patched without the secret, which
+ *     Stripe always sends);
  *   - the secret stays between Stripe, the gateway's caller, the customer and the workflow's encrypted
  *     state (the webhooks delivered here carry it in their PaymentIntent, as Stripe's do): none in the
  *     charge's whole Temporal history read raw (`temporal workflow show --output json`), its description
@@ -39,15 +40,12 @@ import { readRecordsFor } from '../support/kafka-reader';
 import { AUTH_HEADER, startTestService, type TestService } from '../support/service';
 import { stack } from '../support/stack';
 import { standinServiceForSuite } from '../support/standin-suite';
-import { checkoutStripe, clientSecretOf } from '../support/stripe-checkout';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
 import { waitUntil } from '../support/wait';
 
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
 const RETURN_URL = 'https://shop.example/checkout/complete';
 /** Anything shaped like a PaymentIntent's client_secret (the secret scan's pattern). */
 const SECRET_SHAPE = /_secret_[A-Za-z0-9]+/;
-const PAYMENT_INTENTS = { path: /^\/v1\/payment_intents(\/pi_[A-Za-z0-9]+)?$/ };
 /** Stripe's 3-D Secure test card: the bank asks the customer to authenticate. */
 const THREE_D_SECURE = 'pm_card_threeDSecure2Required';
 
@@ -314,27 +312,26 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
   });
 
   it('a charge whose create carried no client_secret (as one started before it was kept): the workflow reads it once, on the Stripe task queue, for every GET', async () => {
-    // A service of its own, behind a Stripe whose create answers without the secret (as the results
-    // recorded before the workflow kept it); retrieves answer with it.
-    const proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
-    const stripe = checkoutStripe();
-    proxy.rewriteNext(PAYMENT_INTENTS, 1_000_000, (body, request) => {
-      const answer = stripe(body, request);
-      if (request.method !== 'POST') return answer;
-      const { client_secret: _secret, next_action: _action, ...withoutSecret } = answer;
-      return withoutSecret;
-    });
-    const older = await startTestService({ STRIPE_API_BASE: proxy.url });
+    // A service of its own whose create is answered without the secret (as the results recorded
+    // before the workflow kept it; Stripe always sends it, so the stand-in's answer is patched);
+    // retrieves answer with it.
+    const older = await startTestService({ STRIPE_API_BASE: suite.standin.url });
     otherServices.push(older);
+    await suite.standin.control.injectFault({
+      method: 'POST',
+      path: '/^\\/v1\\/payment_intents$/',
+      mode: 'patch',
+      patch: { client_secret: null, next_action: null },
+    });
     try {
-      await olderCharge(older, proxy);
+      await olderCharge(older);
     } finally {
+      await suite.standin.control.clearFaults();
       await older.stop();
-      await proxy.close();
     }
   });
 
-  async function olderCharge(older: TestService, proxy: StripeRecordingProxy): Promise<void> {
+  async function olderCharge(older: TestService): Promise<void> {
     const charge = newCharge();
     assert.equal((await post(older.url, charge)).status, 202);
     const handle = suite.temporal.workflow.getHandle<typeof ChargeWorkflow>(
@@ -345,20 +342,21 @@ describe('a checkout the customer can finish (real stack)', { timeout: 180_000 }
       'the PaymentIntent',
     );
     assert.equal('client_secret' in (await handle.query(chargeStateQuery)), false, 'not held');
-    charges.set(charge.event_id, { eventId: charge.event_id, secret: clientSecretOf(pi) });
+    const secret = await secretAt(pi);
+    charges.set(charge.event_id, { eventId: charge.event_id, secret });
 
     const answers = await Promise.all([1, 2, 3].map(() => get(charge.event_id, older.url)));
     assert.deepEqual(
       answers.map((a) => a['client_secret']),
-      [1, 2, 3].map(() => clientSecretOf(pi)),
+      [secret, secret, secret],
     );
-    const retrieves = () =>
-      proxy.requests.filter((r) => r.method === 'GET' && r.path.split('?')[0] === `/v1/payment_intents/${pi}`)
+    const retrieves = async () =>
+      (await suite.standin.control.requests({ method: 'GET', path: `/v1/payment_intents/${pi}` })).data
         .length;
-    assert.equal(retrieves(), 1, 'one read for three GETs');
+    assert.equal(await retrieves(), 1, 'one read for three GETs');
     for (let poll = 0; poll < 5; poll++)
-      assert.equal((await get(charge.event_id, older.url))['client_secret'], clientSecretOf(pi));
-    assert.equal(retrieves(), 1, 'held from then on: later GETs are queries');
+      assert.equal((await get(charge.event_id, older.url))['client_secret'], secret);
+    assert.equal(await retrieves(), 1, 'held from then on: later GETs are queries');
 
     // The read was the workflow's retrieve activity, scheduled on the rate-limited Stripe task queue.
     const history = JSON.parse(

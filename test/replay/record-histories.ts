@@ -1,15 +1,24 @@
 /**
  * npm run record-histories [-- <name> ...]
  *
- * Runs each ChargeWorkflow, RefundsWorkflow and DisputeWorkflow path for real (local stack, stripe-mock behind the
- * recording proxy) and saves its event history under test/replay/histories/<name>.json. The replay
- * test replays them all, so a change that makes the workflow non-deterministic fails CI. Re-record
- * only for an intentional, versioned change of the workflow; with names, only those paths are
- * recorded (a new path is added without touching the histories already committed).
+ * Runs each ChargeWorkflow, RefundsWorkflow and DisputeWorkflow path for real (local stack; Stripe is
+ * the test-mode stand-in, tools/stripe-standin, a private instance in front of the stack's
+ * stripe-mock) and saves its event history under test/replay/histories/standin/<name>.json. The
+ * replay test replays them all, so a change that makes the workflow non-deterministic fails CI.
+ * Re-record only for an intentional, versioned change of the workflow; with names, only those paths
+ * are recorded (a new path is added without touching the histories already committed). The
+ * histories recorded earlier against stripe-mock (test/replay/histories/*.json) stay: they guard
+ * runs in flight.
  *
- * stripe-mock is stateless and always answers the same fixture, so the proxy injects what Stripe
- * would say in the paths it never takes: refusals (failNext) and states it never reports
- * (rewriteNext). Each recording checks that its run took the path it is named for before saving.
+ * The stand-in keeps each PaymentIntent's state, so a path is driven as it happens: the customer
+ * confirms with Stripe's test cards (or fails 3-D Secure, or lets a hold lapse) through its control
+ * API, and the workflow meets Stripe's real answers (a cancel refused because the payment succeeded,
+ * a retrieve that finds it paid, a search that finds it by metadata). Its fault control plays an
+ * outage (`before`), a lost answer, a request held while the test acts, and — only for answers the
+ * stand-in does not model or Stripe never gives — a patched answer (`patch`). The webhooks a path
+ * needs are signalled as the receiver signals them (no endpoint is registered), so each history
+ * holds exactly the events its path is named for. Each recording checks that its run took that path
+ * before saving.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -50,19 +59,14 @@ import { lifecycleOf, type DisputePath } from '../support/dispute-model';
 import { testKafka } from '../support/kafka-reader';
 import { startTestService, type TestService } from '../support/service';
 import { stack } from '../support/stack';
-import {
-  clientSecretOf,
-  redirectNextAction,
-  requiresAction,
-  waitingForCustomer,
-} from '../support/stripe-checkout';
-import { startStripeRecordingProxy, type StripeRecordingProxy } from '../support/stripe-recording-proxy';
+import { startTestStandin, type TestStandin } from '../support/stripe-standin';
+import type { StandinControl } from '../../tools/stripe-standin/control-client';
 import { waitUntil } from '../support/wait';
 import { createTimeSkippingEnv } from '../support/workflow-env';
 import { localCodec, localDataConverter } from '../support/codec';
 
 const { EventType } = temporal.api.enums.v1;
-const OUT = path.join(__dirname, 'histories');
+const OUT = path.join(__dirname, 'histories', 'standin');
 const TEMPORAL_CLI = path.join(path.dirname(stack.temporalTestServerPath), 'temporal');
 
 /**
@@ -99,11 +103,20 @@ function save(path_: string, workflowId: string, address = stack.temporalAddress
   return history.events.length;
 }
 
-/** What every recording works with: the dev server, the worker's service, the Stripe proxy. */
+/** What every recording works with: the dev server, the worker's service, the Stripe stand-in. */
 interface Recorder {
   readonly client: Client;
   readonly service: TestService;
-  readonly proxy: StripeRecordingProxy;
+  readonly standin: TestStandin;
+}
+
+/** What a scenario's customer, bank and webhooks do once the PaymentIntent exists. */
+interface Drive {
+  /** The stand-in's control API: the customer's browser, the bank. */
+  readonly stripe: StandinControl;
+  readonly pi: string;
+  /** Delivers a webhook's payload as the receiver does (the charge's signal). */
+  readonly signal: (event: PaymentEventPayload) => Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,9 +126,10 @@ interface Scenario {
   readonly name: string;
   readonly request?: Partial<ChargeRequest>;
   readonly timing?: Partial<ChargeTiming>;
-  readonly before?: (proxy: StripeRecordingProxy) => void;
-  /** Signals to send once the PaymentIntent exists (built from its id). */
-  readonly events?: (pi: string) => PaymentEventPayload[];
+  /** Faults at the stand-in before the charge starts. */
+  readonly before?: (stripe: StandinControl) => Promise<unknown>;
+  /** Once the PaymentIntent exists (and, manual capture, is authorized): the customer, bank, webhooks. */
+  readonly drive?: (drive: Drive) => Promise<void>;
   /** Cancel the charge through its update once the PaymentIntent exists. */
   readonly cancel?: boolean;
   /** Manual capture: capture through the update once the charge is authorized. */
@@ -127,10 +141,10 @@ interface Scenario {
    * the PaymentIntent exists.
    */
   readonly earlyAnswer?: boolean;
-  /** What the early answer (earlyAnswer) must say for the path it is named for. */
-  readonly early?: (record: ChargeRecord) => void;
-  /** Before the events: ask for the client_secret as the gateway does for a charge that lacks it. */
-  readonly loadClientSecret?: (record: ChargeRecord) => void;
+  /** What the early answer (earlyAnswer) must say, given the secret Stripe keeps. */
+  readonly early?: (record: ChargeRecord, secretAtStripe: string) => void;
+  /** Before `drive`: ask for the client_secret as the gateway does for a charge that lacks it. */
+  readonly loadClientSecret?: (record: ChargeRecord, secretAtStripe: string) => void;
   /** How the run must end for its history to be the path it is named for. */
   readonly expect: { readonly status: ChargeStatus; readonly failureCode?: string };
 }
@@ -144,47 +158,32 @@ const at = (type: string, created: number, pi: string, id = `evt_${randomUUID()}
   failure: null,
 });
 
-const PAYMENT_INTENT_CREATE = { method: 'POST', path: /^\/v1\/payment_intents$/ };
-const PAYMENT_INTENT_RETRIEVE = { method: 'GET', path: /^\/v1\/payment_intents\/pi_[^/]+$/ };
-const PAYMENT_INTENT_CANCEL = { method: 'POST', path: /^\/v1\/payment_intents\/pi_[^/]+\/cancel$/ };
-const PAYMENT_INTENT_SEARCH = { method: 'GET', path: /^\/v1\/payment_intents\/search$/ };
-const REFUND_CREATE = { method: 'POST', path: /^\/v1\/refunds$/ };
-const PAYMENT_INTENT_CAPTURE = { method: 'POST', path: /^\/v1\/payment_intents\/pi_[^/]+\/capture$/ };
+/** The stand-in's fault paths (a pattern between slashes, or a prefix). */
+const PAYMENT_INTENT_CREATE = { method: 'POST', path: '/^\\/v1\\/payment_intents$/' };
+const REFUND_CREATE = { method: 'POST', path: '/^\\/v1\\/refunds$/' };
+/** The requests in flight at the stand-in count by prefix: creates (POST) are the only ones there. */
+const PAYMENT_INTENT_HELD = { method: 'POST', path: '/v1/payment_intents' };
 
-/** The money every recorded charge asks (stripe-mock's fixture says 1099 usd: rewritten answers say ours). */
+/** The money every recorded charge asks. */
 const RECORDED_MONEY = { amount: 2599, currency: 'usd' } as const;
 
+/** Stripe's test cards (docs.stripe.com/testing), as the stand-in applies them. */
+const CARD = 'pm_card_visa';
+const DECLINED_CARD = 'pm_card_chargeDeclined';
+const THREE_D_SECURE_CARD = 'pm_card_threeDSecure2Required';
+const RETURN_URL = 'https://shop.example/checkout/complete';
+
 /** A manual-capture charge: the card is authorized, Stripe holds the money (requires_capture). */
-const MANUAL = { payment_method: 'pm_card_visa', capture: 'manual' } as const;
-function authorizedOnCreate(proxy: StripeRecordingProxy): void {
-  proxy.rewriteNext(PAYMENT_INTENT_CREATE, 1, (pi) => ({
-    ...pi,
-    ...RECORDED_MONEY,
-    status: 'requires_capture',
-    capture_method: 'manual',
-    amount_capturable: RECORDED_MONEY.amount,
-    amount_received: 0,
-    last_payment_error: null,
-  }));
-}
+const MANUAL = { payment_method: CARD, capture: 'manual' } as const;
+
+/** The customer pays in the browser with the test card that succeeds. */
+const customerPays = ({ stripe, pi }: Drive) => stripe.confirm(pi, CARD);
 
 const SCENARIOS: Scenario[] = [
   {
     // Authorize at order, capture at shipment: part of the hold is captured, the rest released.
     name: 'manual-capture-partial',
     request: MANUAL,
-    before: (proxy) => {
-      authorizedOnCreate(proxy);
-      proxy.rewriteNext(PAYMENT_INTENT_CAPTURE, 1, (pi) => ({
-        ...pi,
-        ...RECORDED_MONEY,
-        status: 'succeeded',
-        capture_method: 'manual',
-        amount_capturable: 0,
-        amount_received: 1500,
-        last_payment_error: null,
-      }));
-    },
     capture: { amount: 1500 },
     expect: { status: 'succeeded' },
   },
@@ -192,7 +191,6 @@ const SCENARIOS: Scenario[] = [
     // The order cannot ship: the caller cancels and the hold is voided at Stripe.
     name: 'manual-capture-voided',
     request: MANUAL,
-    before: authorizedOnCreate,
     cancel: true,
     expect: { status: 'canceled', failureCode: 'canceled' },
   },
@@ -200,82 +198,98 @@ const SCENARIOS: Scenario[] = [
     // Never captured: a margin before the hold expires, the workflow voids it and announces it.
     name: 'manual-capture-hold-expired',
     request: MANUAL,
-    before: authorizedOnCreate,
     capturePolicy: { hold_default_seconds: 3, expiry_margin_seconds: 1 },
     expect: { status: 'canceled', failureCode: 'authorization_expired' },
   },
   {
-    // Stripe releases the hold first (payment_intent.canceled): the charge ends canceled, expired.
+    // The bank lets the hold lapse first and Stripe cancels it (payment_intent.canceled): the charge
+    // ends canceled, expired.
     name: 'manual-capture-stripe-expired-first',
     request: MANUAL,
-    before: authorizedOnCreate,
-    events: (pi) => [at('payment_intent.canceled', 200, pi)],
+    drive: async ({ stripe, pi, signal }) => {
+      await stripe.expireAuthorization(pi);
+      await signal(at('payment_intent.canceled', 200, pi));
+    },
     expect: { status: 'canceled', failureCode: 'authorization_expired' },
   },
   {
     // The storefront's path: POST /charge with Prefer: wait=5 starts the charge with its early answer
-    // (update-with-start); Stripe answers the confirmation with requires_action (3-D Secure, a
+    // (update-with-start); the confirmation with Stripe's 3-D Secure card answers requires_action (a
     // redirect back to return_url); the customer authenticates; Stripe's webhook says succeeded.
     name: 'early-answer-requires-action',
     earlyAnswer: true,
-    request: { payment_method: 'pm_1ThreeDSecure', return_url: 'https://shop.example/checkout/complete' },
-    before: (proxy) =>
-      proxy.rewriteNext(PAYMENT_INTENT_CREATE, 1, (pi, request) =>
-        requiresAction(pi, request.params['return_url'] ?? null),
-      ),
-    events: (pi) => [at('payment_intent.succeeded', 100, pi)],
+    request: { payment_method: THREE_D_SECURE_CARD, return_url: RETURN_URL },
+    drive: async ({ stripe, pi, signal }) => {
+      await stripe.authenticate(pi, 'complete');
+      await signal(at('payment_intent.succeeded', 100, pi));
+    },
     expect: { status: 'succeeded' },
   },
   {
     // The browser path with the secret held in the workflow's state: the early answer carries the
-    // create's client_secret; Stripe's requires_action event brings a next_action (kept); success ends it.
+    // create's client_secret; the customer's 3-D Secure card brings a requires_action event whose
+    // next_action is kept; the customer authenticates and success ends it.
     name: 'browser-secret-in-state',
     earlyAnswer: true,
-    before: (proxy) => proxy.rewriteNext(PAYMENT_INTENT_CREATE, 1, (pi) => waitingForCustomer(pi)),
-    early: (record) => assert.equal(record.client_secret, clientSecretOf(record.payment_intent_id ?? '')),
-    events: (pi) => [
-      {
+    early: (record, secret) => assert.equal(record.client_secret, secret),
+    drive: async ({ stripe, pi, signal }) => {
+      const { payment_intent: acting } = await stripe.confirm(pi, THREE_D_SECURE_CARD, RETURN_URL);
+      assert.equal(acting.status, 'requires_action');
+      await signal({
         ...at('payment_intent.requires_action', 100, pi),
-        client_secret: clientSecretOf(pi),
-        next_action: redirectNextAction(pi, null),
-      },
-      { ...at('payment_intent.succeeded', 200, pi), client_secret: clientSecretOf(pi), next_action: null },
-    ],
+        client_secret: String(acting['client_secret']),
+        next_action: acting['next_action'] as PaymentEventPayload['next_action'],
+      });
+      const { payment_intent: paid } = await stripe.authenticate(pi, 'complete');
+      await signal({
+        ...at('payment_intent.succeeded', 200, pi),
+        client_secret: String(paid['client_secret']),
+        next_action: null,
+      });
+    },
     expect: { status: 'succeeded' },
   },
   {
-    // A charge whose create carried no client_secret (as those started before the workflow kept it):
-    // the gateway's loadClientSecret has the workflow read it once with its retrieve activity.
+    // A charge whose create carried no client_secret (as those started before the workflow kept it;
+    // Stripe always sends it, so the stand-in's answer is patched): the gateway's loadClientSecret
+    // has the workflow read it once with its retrieve activity.
     name: 'client-secret-read-for-older-charge',
-    before: (proxy) => {
-      proxy.rewriteNext(PAYMENT_INTENT_CREATE, 1, (pi) => {
-        const { client_secret: _secret, next_action: _action, ...older } = waitingForCustomer(pi);
-        return older;
-      });
-      proxy.rewriteNext(PAYMENT_INTENT_RETRIEVE, 1, (pi) => waitingForCustomer(pi));
+    before: (stripe) =>
+      stripe.injectFault({
+        ...PAYMENT_INTENT_CREATE,
+        mode: 'patch',
+        patch: { client_secret: null, next_action: null },
+      }),
+    loadClientSecret: (record, secret) => assert.equal(record.client_secret, secret),
+    drive: async (drive) => {
+      await customerPays(drive);
+      await drive.signal(at('payment_intent.succeeded', 200, drive.pi));
     },
-    loadClientSecret: (record) =>
-      assert.equal(record.client_secret, clientSecretOf(record.payment_intent_id ?? '')),
-    events: (pi) => [at('payment_intent.succeeded', 200, pi)],
     expect: { status: 'succeeded' },
   },
   { name: 'canceled-by-caller', cancel: true, expect: { status: 'canceled', failureCode: 'canceled' } },
   {
     name: 'webhook-success',
-    events: (pi) => [at('payment_intent.succeeded', 100, pi)],
+    drive: async (drive) => {
+      await customerPays(drive);
+      await drive.signal(at('payment_intent.succeeded', 100, drive.pi));
+    },
     expect: { status: 'succeeded' },
   },
   {
+    // Stripe's repeated and late webhooks, and one for another PaymentIntent, around the one that counts.
     name: 'duplicate-and-out-of-order-events',
-    events: (pi) => {
-      const processing = at('payment_intent.processing', 200, pi);
-      return [
+    drive: async (drive) => {
+      await customerPays(drive);
+      const processing = at('payment_intent.processing', 200, drive.pi);
+      for (const event of [
         processing,
         processing,
-        at('payment_intent.requires_action', 100, pi),
+        at('payment_intent.requires_action', 100, drive.pi),
         at('payment_intent.succeeded', 300, 'pi_someone_else'),
-        at('payment_intent.succeeded', 300, pi),
-      ];
+        at('payment_intent.succeeded', 300, drive.pi),
+      ])
+        await drive.signal(event);
     },
     expect: { status: 'succeeded' },
   },
@@ -283,117 +297,98 @@ const SCENARIOS: Scenario[] = [
     // A browser checkout: the first card is declined (the charge stays open, requires_payment_method),
     // the customer tries another card with the same client_secret and it succeeds.
     name: 'browser-decline-then-retry',
-    events: (pi) => [
-      {
+    drive: async ({ stripe, pi, signal }) => {
+      const { decline } = await stripe.confirm(pi, DECLINED_CARD);
+      assert.equal(decline?.code, 'card_declined');
+      await signal({
         ...at('payment_intent.payment_failed', 100, pi),
-        failure: { code: 'card_declined', message: 'Your card was declined.' },
-      },
-      at('payment_intent.succeeded', 200, pi),
-    ],
+        failure: { code: decline.code, message: decline.message },
+      });
+      await stripe.confirm(pi, CARD);
+      await signal(at('payment_intent.succeeded', 200, pi));
+    },
     expect: { status: 'succeeded' },
   },
   {
-    // Server-confirmed and declined on create: the open PaymentIntent is canceled at Stripe, then
-    // payments.failed is published with the decline.
+    // Server-confirmed with Stripe's declining test card: the create answers 402 card_declined, the
+    // open PaymentIntent is canceled at Stripe, then payments.failed is published with the decline.
     name: 'server-decline-canceled',
-    request: { payment_method: 'pm_card_chargeDeclined' },
-    before: (proxy) =>
-      proxy.failNext('/v1/payment_intents', 1, 402, {
-        type: 'card_error',
-        code: 'card_declined',
-        decline_code: 'generic_decline',
-        message: 'Your card was declined.',
-        payment_intent: {
-          id: 'pi_declined_on_create',
-          object: 'payment_intent',
-          status: 'requires_payment_method',
-        },
-      }),
+    request: { payment_method: DECLINED_CARD },
     expect: { status: 'failed', failureCode: 'card_declined' },
   },
   {
-    // Stripe reports the PaymentIntent with other money than the charge asked: failed, amount_mismatch.
+    // Stripe reports the PaymentIntent with other money than the charge asked (an answer Stripe does
+    // not give for a create it ran with our amount: patched): failed, amount_mismatch.
     name: 'amount-mismatch',
-    before: (proxy) =>
-      proxy.rewriteNext(PAYMENT_INTENT_CREATE, 1, (pi) => ({ ...pi, amount: 1, status: 'succeeded' })),
+    request: { payment_method: CARD },
+    before: (stripe) => stripe.injectFault({ ...PAYMENT_INTENT_CREATE, mode: 'patch', patch: { amount: 1 } }),
     expect: { status: 'failed', failureCode: 'amount_mismatch' },
   },
   {
+    // Stripe answers the create with a 500 before running it: Temporal retries it under the same key.
     name: 'stripe-500-retried',
-    before: (proxy) => proxy.failNext('/v1/payment_intents', 1, 500),
-    events: (pi) => [at('payment_intent.succeeded', 100, pi)],
+    before: (stripe) => stripe.injectFault({ ...PAYMENT_INTENT_CREATE, status: 500, mode: 'before' }),
+    drive: async (drive) => {
+      await customerPays(drive);
+      await drive.signal(at('payment_intent.succeeded', 100, drive.pi));
+    },
     expect: { status: 'succeeded' },
   },
   {
+    // The customer pays, but no webhook comes: the reconciliation's retrieve finds it succeeded.
     name: 'reconciled-without-webhook',
-    timing: { reconcile_after_seconds: 1 },
-    before: (proxy) =>
-      proxy.rewriteNext(PAYMENT_INTENT_RETRIEVE, 1, (pi) => ({
-        ...pi,
-        ...RECORDED_MONEY,
-        status: 'succeeded',
-        last_payment_error: null,
-      })),
+    timing: { reconcile_after_seconds: 2 },
+    drive: async (drive) => {
+      await customerPays(drive);
+    },
     expect: { status: 'succeeded' },
   },
   {
+    // The customer's bank asks for 3-D Secure and the customer walks away: past the window the
+    // workflow cancels the PaymentIntent at Stripe.
     name: 'requires-action-expired',
     timing: { requires_action_window_seconds: 2, reconcile_after_seconds: 60 },
-    events: (pi) => [at('payment_intent.requires_action', 100, pi)],
+    drive: async ({ stripe, pi, signal }) => {
+      await stripe.confirm(pi, THREE_D_SECURE_CARD, RETURN_URL);
+      await signal(at('payment_intent.requires_action', 100, pi));
+    },
     expect: { status: 'canceled', failureCode: 'requires_action_expired' },
   },
   {
-    // No webhook, and every reconciliation finds the customer has not paid yet: at the deadline the
-    // PaymentIntent is canceled and the charge ends canceled with charge_expired.
+    // No webhook, and the customer never pays: every reconciliation finds requires_payment_method; at
+    // the deadline the PaymentIntent is canceled and the charge ends canceled with charge_expired.
     name: 'charge-expired',
     timing: {
       reconcile_after_seconds: 1,
       reconcile_max_interval_seconds: 1,
       reconcile_deadline_seconds: 3,
     },
-    before: (proxy) =>
-      proxy.rewriteNext(PAYMENT_INTENT_RETRIEVE, 100, (pi) => ({
-        ...pi,
-        ...RECORDED_MONEY,
-        status: 'requires_payment_method',
-        last_payment_error: null,
-      })),
     expect: { status: 'canceled', failureCode: 'charge_expired' },
   },
   {
-    // The caller cancels while the charge waits, but the payment has just succeeded at Stripe:
+    // The caller cancels while the charge waits, but the customer has just paid (no webhook yet):
     // Stripe refuses the cancel (400 payment_intent_unexpected_state), the workflow asks Stripe for
     // the PaymentIntent, and its succeeded status decides (charge.ts, the cancel's catch branch).
     name: 'cancel-refused-by-stripe',
     cancel: true,
-    before: (proxy) => {
-      proxy.failNext(PAYMENT_INTENT_CANCEL, 1, 400, {
-        type: 'invalid_request_error',
-        code: 'payment_intent_unexpected_state',
-        message:
-          'You cannot cancel this PaymentIntent because it has a status of succeeded. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.',
-      });
-      proxy.rewriteNext(PAYMENT_INTENT_RETRIEVE, 1, (pi) => ({
-        ...pi,
-        ...RECORDED_MONEY,
-        status: 'succeeded',
-        last_payment_error: null,
-      }));
+    drive: async (drive) => {
+      await customerPays(drive);
     },
     expect: { status: 'succeeded' },
   },
 ];
 
-async function recordScenario({ client, service, proxy }: Recorder, scenario: Scenario): Promise<string> {
+async function recordScenario({ client, service, standin }: Recorder, scenario: Scenario): Promise<string> {
   const id = randomUUID();
   const request: ChargeRequest = {
     event_id: `evt-replay-${scenario.name}-${id}`,
     order_id: `order-replay-${id}`,
-    amount: 2599,
-    currency: 'usd',
+    ...RECORDED_MONEY,
     ...scenario.request,
   };
-  scenario.before?.(proxy);
+  const stripe = standin.control;
+  await scenario.before?.(stripe);
+  const secretAt = async (pi: string) => String((await stripe.paymentIntent(pi))['client_secret']);
   try {
     const ports = createChargeWorkflows(client, service.config.temporal.taskQueue);
     const input = {
@@ -407,12 +402,13 @@ async function recordScenario({ client, service, proxy }: Recorder, scenario: Sc
     if (scenario.earlyAnswer) {
       const started = await ports.startWithEarlyAnswer(input, 5_000);
       assert.ok(started.kind === 'started' && started.early.kind === 'ready', JSON.stringify(started));
-      scenario.early?.(started.early.record);
+      const { record } = started.early;
+      scenario.early?.(record, await secretAt(record.payment_intent_id ?? ''));
     } else {
       await ports.start(input);
     }
     const handle = client.workflow.getHandle<typeof ChargeWorkflow>(chargeWorkflowId(request.event_id));
-    if (scenario.events || scenario.cancel || scenario.capture) {
+    if (scenario.drive || scenario.cancel || scenario.capture || scenario.loadClientSecret) {
       const pi = await paymentIntentOf(handle);
       if (request.capture === 'manual') {
         await waitUntil(
@@ -422,19 +418,34 @@ async function recordScenario({ client, service, proxy }: Recorder, scenario: Sc
       }
       if (scenario.loadClientSecret) {
         assert.equal('client_secret' in (await handle.query(chargeStateQuery)), false, 'no secret held');
-        scenario.loadClientSecret(await handle.executeUpdate(loadClientSecretUpdate));
+        scenario.loadClientSecret(await handle.executeUpdate(loadClientSecretUpdate), await secretAt(pi));
       }
-      for (const event of scenario.events?.(pi) ?? []) await handle.signal(stripeEventSignal, event);
+      await scenario.drive?.({ stripe, pi, signal: (event) => handle.signal(stripeEventSignal, event) });
       if (scenario.capture) await handle.executeUpdate(captureChargeUpdate, { args: [scenario.capture] });
       if (scenario.cancel) await handle.executeUpdate(cancelChargeUpdate);
     }
     const final = await handle.result();
     assertOutcome(scenario.name, final, scenario.expect);
+    await assertStripeAgrees(stripe, scenario.name, final);
     // The CLI writes the standard JSON history format that historyFromJSON (and the Web UI) read.
     return `${final.status} (${save(scenario.name, handle.workflowId)} events)`;
   } finally {
-    proxy.clearFaults();
+    await stripe.clearFaults();
   }
+}
+
+/**
+ * What Stripe (the stand-in) holds agrees with the charge's end: one PaymentIntent for the event;
+ * succeeded (and captured what the charge says) when the charge succeeded, canceled when it ended
+ * canceled. amount_mismatch leaves it as it is (noted in the README).
+ */
+async function assertStripeAgrees(stripe: StandinControl, name: string, final: ChargeRecord): Promise<void> {
+  const atStripe = await stripe.paymentIntentsFor(final.event_id);
+  assert.equal(atStripe.length, 1, `${name}: one PaymentIntent for the event at Stripe`);
+  const [pi] = atStripe;
+  assert.equal(pi?.id, final.payment_intent_id, `${name}: the charge's PaymentIntent`);
+  if (final.status === 'succeeded') assert.equal(pi?.status, 'succeeded', `${name}: paid at Stripe`);
+  if (final.status === 'canceled') assert.equal(pi?.status, 'canceled', `${name}: canceled at Stripe`);
 }
 
 function paymentIntentOf(handle: WorkflowHandle): Promise<string> {
@@ -452,16 +463,17 @@ function assertOutcome(name: string, final: ChargeRecord, expect: Scenario['expe
 }
 
 // ---------------------------------------------------------------------------------------------
-// ChargeWorkflow paths that need more than faults at the Stripe proxy.
+// ChargeWorkflow paths that need more than one service and the stand-in's faults.
 
 /**
- * Stripe is down (500) for the whole 23 h schedule-to-close of the create, so its idempotency key may
- * have expired: the workflow looks the PaymentIntent up by event_id before a new key, finds the one
- * the first attempts created (which has succeeded meanwhile) and adopts it. 23 hours cannot pass on
- * the dev server, so this path runs on the stack's time-skipping test server (same worker code, real
- * activities against stripe-mock and Kafka); its history replays like any other.
+ * The first create reaches Stripe (the card is charged) but its answer is lost, then Stripe is down
+ * (500) for the rest of the create's 23 h schedule-to-close, so its idempotency key may have expired:
+ * the workflow looks the PaymentIntent up by event_id before a new key, finds the one the first
+ * attempt created and adopts it. 23 hours cannot pass on the dev server, so this path runs on the
+ * stack's time-skipping test server (same worker code, real activities against the stand-in and
+ * Kafka); its history replays like any other.
  */
-async function recordAdoptedAfterKeyExpiry({ proxy }: Recorder): Promise<string> {
+async function recordAdoptedAfterKeyExpiry({ standin }: Recorder): Promise<string> {
   const name = 'adopted-after-key-expiry';
   // The recorder's first service installed the SDK runtime (the worker role's own).
   const env = await createTimeSkippingEnv({ quietRuntime: false, dataConverter: localDataConverter() });
@@ -469,28 +481,20 @@ async function recordAdoptedAfterKeyExpiry({ proxy }: Recorder): Promise<string>
   try {
     service = await startTestService({
       TEMPORAL_ADDRESS: env.address,
-      STRIPE_API_BASE: proxy.url,
+      STRIPE_API_BASE: standin.url,
       LOG_LEVEL: 'error',
     });
     const id = randomUUID();
     const request: ChargeRequest = {
       event_id: `evt-replay-${name}-${id}`,
       order_id: `order-replay-${id}`,
-      amount: 2599,
-      currency: 'usd',
+      ...RECORDED_MONEY,
+      payment_method: CARD,
     };
-    // Every attempt in the window fails: ~285 attempts at a 5-minute backoff cap fill 23 h.
-    proxy.failNext(PAYMENT_INTENT_CREATE, 100_000, 500);
-    proxy.rewriteNext(PAYMENT_INTENT_SEARCH, 1, (result) => ({
-      ...result,
-      data: (result['data'] as Array<Record<string, unknown>>).slice(0, 1).map((pi) => ({
-        ...pi,
-        ...RECORDED_MONEY,
-        status: 'succeeded',
-        last_payment_error: null,
-        metadata: { event_id: request.event_id, order_id: request.order_id },
-      })),
-    }));
+    // The first attempt runs and its answer is lost; every later one in the window meets the outage:
+    // ~285 attempts at a 5-minute backoff cap fill 23 h.
+    await standin.control.injectFault({ ...PAYMENT_INTENT_CREATE, status: 500, mode: 'lose_response' });
+    await standin.control.injectFault({ ...PAYMENT_INTENT_CREATE, status: 500, count: 100_000 });
     await createChargeWorkflows(env.client, service.config.temporal.taskQueue).start({
       request,
       payload_hash: 'recorded',
@@ -500,15 +504,20 @@ async function recordAdoptedAfterKeyExpiry({ proxy }: Recorder): Promise<string>
     // Awaiting the result through the test environment's client lets the server skip time.
     const final = await handle.result();
     assertOutcome(name, final, { status: 'succeeded' });
-    const creates = proxy.requests.filter((r) => r.eventId === request.event_id);
+    await assertStripeAgrees(standin.control, name, final);
+    const { data: creates } = await standin.control.requests({
+      method: 'POST',
+      path: '/v1/payment_intents',
+      event_id: request.event_id,
+    });
     assert.ok(creates.length > 100, `create retried for the whole window (${creates.length} attempts)`);
     assert.ok(
-      creates.every((r) => !r.idempotencyKey?.endsWith(':g2')),
+      creates.every((r) => !r.idempotency_key?.endsWith(':g2')),
       'no second idempotency key: the lookup found the PaymentIntent',
     );
     return `${final.status} after ${creates.length} create attempts (${save(name, handle.workflowId, env.address)} events)`;
   } finally {
-    proxy.clearFaults();
+    await standin.control.clearFaults();
     await service?.stop();
     await env.teardown();
   }
@@ -520,7 +529,7 @@ async function recordAdoptedAfterKeyExpiry({ proxy }: Recorder): Promise<string>
  * then creates the topic so a later attempt succeeds.
  */
 async function withTopicMissingAtFirst(
-  { proxy }: Recorder,
+  { standin }: Recorder,
   variable: 'PAYMENTS_COMPLETED_TOPIC' | 'PAYMENTS_FAILED_TOPIC',
   run: (
     service: TestService,
@@ -536,7 +545,7 @@ async function withTopicMissingAtFirst(
   await admin.connect();
   let service: TestService | undefined;
   try {
-    service = await startTestService({ STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'error', [variable]: topic });
+    service = await startTestService({ STRIPE_API_BASE: standin.url, LOG_LEVEL: 'error', [variable]: topic });
     const publishing = async (handle: WorkflowHandle<typeof ChargeWorkflow>): Promise<void> => {
       await waitUntil(async () => {
         const { raw } = await handle.describe();
@@ -550,7 +559,7 @@ async function withTopicMissingAtFirst(
     };
     return await run(service, publishing, topicAppears);
   } finally {
-    proxy.clearFaults();
+    await standin.control.clearFaults();
     await service?.stop();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
@@ -582,13 +591,11 @@ function recordKafkaPublishRetried(recorder: Recorder): Promise<string> {
       const handle = await startRecordedCharge(recorder.client, service, {
         event_id: `evt-replay-${name}-${id}`,
         order_id: `order-replay-${id}`,
-        amount: 2599,
-        currency: 'usd',
+        ...RECORDED_MONEY,
       });
-      await handle.signal(
-        stripeEventSignal,
-        at('payment_intent.succeeded', 100, await paymentIntentOf(handle)),
-      );
+      const pi = await paymentIntentOf(handle);
+      await recorder.standin.control.confirm(pi, CARD);
+      await handle.signal(stripeEventSignal, at('payment_intent.succeeded', 100, pi));
       await publishing(handle);
       await topicAppears();
       const final = await handle.result();
@@ -600,8 +607,11 @@ function recordKafkaPublishRetried(recorder: Recorder): Promise<string> {
 
 /**
  * A server-confirmed decline is announced failed; while its payments.failed publish is still being
- * retried, Stripe reports the money taken. The charge hands that to its LateOutcomeWorkflow (a child
- * it abandons) before it closes; the handling refunds it.
+ * retried, a webhook reports the money taken. The charge hands that to its LateOutcomeWorkflow (a
+ * child it abandons) before it closes; the handling settles it. Stripe would not send this webhook
+ * here (the workflow canceled the PaymentIntent, as the stand-in shows), so the handling's refund is
+ * refused; what this records is the charge's hand-over. test/integration/late-outcome.test.ts walks
+ * a path Stripe can take to a late success.
  */
 function recordLateSuccessWhilePublishing(recorder: Recorder): Promise<string> {
   const name = 'late-success-while-publishing';
@@ -610,12 +620,11 @@ function recordLateSuccessWhilePublishing(recorder: Recorder): Promise<string> {
     'PAYMENTS_FAILED_TOPIC',
     async (service, publishing, topicAppears) => {
       const id = randomUUID();
-      SCENARIOS.find((s) => s.name === 'server-decline-canceled')?.before?.(recorder.proxy);
       const handle = await startRecordedCharge(recorder.client, service, {
         event_id: `evt-replay-${name}-${id}`,
         order_id: `order-replay-${id}`,
         ...RECORDED_MONEY,
-        payment_method: 'pm_card_chargeDeclined',
+        payment_method: DECLINED_CARD,
       });
       await publishing(handle);
       const { payment_intent_id: pi } = await handle.query(chargeStateQuery);
@@ -636,19 +645,43 @@ function recordLateSuccessWhilePublishing(recorder: Recorder): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // RefundsWorkflow paths.
 
-function succeededCharge(name: string): ChargeRecord {
+/** A PaymentIntent the customer paid at Stripe (the stand-in), with our metadata when given. */
+async function paidAtStripe(
+  { standin }: Recorder,
+  money: { amount: number; currency: string },
+  metadata: Record<string, string> = {},
+): Promise<string> {
+  const pi = await standin.stripe.paymentIntents.create({
+    ...money,
+    payment_method: CARD,
+    confirm: true,
+    off_session: true,
+    metadata,
+  });
+  assert.equal(pi.status, 'succeeded');
+  return pi.id;
+}
+
+/** A charge that succeeded: its PaymentIntent paid at Stripe, as its ChargeWorkflow ends it. */
+async function succeededCharge(recorder: Recorder, name: string): Promise<ChargeRecord> {
   const id = randomUUID();
+  const event_id = `evt-replay-${name}-${id}`;
+  const order_id = `order-replay-${id}`;
+  const money = { amount: 5000, currency: 'usd' };
   return {
-    event_id: `evt-replay-${name}-${id}`,
-    order_id: `order-replay-${id}`,
+    event_id,
+    order_id,
     status: 'succeeded',
-    amount: 5000,
-    currency: 'usd',
-    payment_intent_id: 'pi_replay',
+    ...money,
+    payment_intent_id: await paidAtStripe(recorder, money, { event_id, order_id }),
     failure: null,
     updated_at: new Date().toISOString(),
   };
 }
+
+/** Stripe accepts the next refund as pending (card refunds can be; the stand-in's never are: patched). */
+const nextRefundPending = (stripe: StandinControl) =>
+  stripe.injectFault({ ...REFUND_CREATE, mode: 'patch', patch: { status: 'pending' } });
 
 function refundsPorts({ client, service }: Recorder): ChargeWorkflows {
   return createChargeWorkflows(client, service.config.temporal.taskQueue);
@@ -658,7 +691,7 @@ function refundsPorts({ client, service }: Recorder): ChargeWorkflows {
 async function recordRefunds(recorder: Recorder): Promise<string> {
   const { client } = recorder;
   const id = randomUUID();
-  const charge = succeededCharge('refunds');
+  const charge = await succeededCharge(recorder, 'refunds');
   const ports = refundsPorts(recorder);
   const input = { charge, window_seconds: 3 };
   const first = await ports.refund(input, {
@@ -685,21 +718,25 @@ async function recordRefunds(recorder: Recorder): Promise<string> {
  * accepts the second as pending, then reports it failed by webhook. Both are published as failed.
  */
 async function recordRefundFailed(recorder: Recorder): Promise<string> {
-  const { client, proxy } = recorder;
+  const { client, standin } = recorder;
   const name = 'refund-failed';
   const id = randomUUID();
-  const charge = succeededCharge(name);
+  const charge = await succeededCharge(recorder, name);
   const ports = refundsPorts(recorder);
   const input: RefundsWorkflowInput = { charge, window_seconds: 3 };
   try {
-    proxy.failNext(REFUND_CREATE, 1, 400, {
-      type: 'invalid_request_error',
-      code: 'charge_already_refunded',
-      message: 'Charge ch_replay has already been refunded.',
+    await standin.control.injectFault({
+      ...REFUND_CREATE,
+      status: 400,
+      error: {
+        type: 'invalid_request_error',
+        code: 'charge_already_refunded',
+        message: 'Charge ch_replay has already been refunded.',
+      },
     });
     const refused = await ports.refund(input, { refund_id: `refused-${id}`, amount: 1000 });
     assert.equal(refused.kind === 'ok' && refused.value.refund.status, 'failed', JSON.stringify(refused));
-    proxy.rewriteNext(REFUND_CREATE, 1, (refund) => ({ ...refund, status: 'pending' }));
+    await nextRefundPending(standin.control);
     const pending = await ports.refund(input, { refund_id: `declined-${id}`, amount: 1000 });
     assert.ok(pending.kind === 'ok' && pending.value.refund.status === 'pending', JSON.stringify(pending));
     await ports.signalRefundEvent(charge.event_id, {
@@ -718,7 +755,7 @@ async function recordRefundFailed(recorder: Recorder): Promise<string> {
     );
     return `${save(name, handle.workflowId)} events`;
   } finally {
-    proxy.clearFaults();
+    await standin.control.clearFaults();
   }
 }
 
@@ -728,14 +765,14 @@ async function recordRefundFailed(recorder: Recorder): Promise<string> {
  * is refused with window_closed.
  */
 async function recordRefundWindowClosed(recorder: Recorder): Promise<string> {
-  const { client, proxy } = recorder;
+  const { client, standin } = recorder;
   const name = 'refund-window-closed';
   const id = randomUUID();
-  const charge = succeededCharge(name);
+  const charge = await succeededCharge(recorder, name);
   const ports = refundsPorts(recorder);
   const input: RefundsWorkflowInput = { charge, window_seconds: 2 };
   try {
-    proxy.rewriteNext(REFUND_CREATE, 1, (refund) => ({ ...refund, status: 'pending' }));
+    await nextRefundPending(standin.control);
     const pending = await ports.refund(input, { refund_id: `late-${id}`, amount: 1500 });
     assert.ok(pending.kind === 'ok' && pending.value.refund.status === 'pending', JSON.stringify(pending));
     const handle = client.workflow.getHandle(refundsWorkflowId(charge.event_id));
@@ -757,45 +794,34 @@ async function recordRefundWindowClosed(recorder: Recorder): Promise<string> {
     assert.equal(after.kind, 'window_closed');
     return `${save(name, handle.workflowId)} events`;
   } finally {
-    proxy.clearFaults();
+    await standin.control.clearFaults();
   }
 }
 
 /**
  * A refund asked once the charge's workflow is gone (namespace retention): the refunds workflow
- * starts with the event_id alone, finds the PaymentIntent at Stripe by our metadata (the search
- * answer rewritten to carry it, succeeded, for our money, created now), refunds part of it, answers
- * a repeat with the same refund, and ends when the (short) window from the payment closes.
+ * starts with the event_id alone, finds the PaymentIntent at Stripe by our metadata (paid just now),
+ * refunds part of it, answers a repeat with the same refund, and ends when the (short) window from
+ * the payment closes.
  */
 async function recordRefundAfterRetention(recorder: Recorder): Promise<string> {
-  const { client, proxy } = recorder;
+  const { client, standin } = recorder;
   const name = 'refund-after-retention-refunded';
   const id = randomUUID();
   const eventId = `evt-replay-${name}-${id}`;
   const orderId = `order-replay-${id}`;
   const ports = refundsPorts(recorder);
   const input: RefundsWorkflowInput = { charge: null, event_id: eventId, window_seconds: 5 };
-  try {
-    proxy.rewriteNext(PAYMENT_INTENT_SEARCH, 1, (result) => ({
-      ...result,
-      data: (result['data'] as Array<Record<string, unknown>>).slice(0, 1).map((pi) => ({
-        ...pi,
-        ...RECORDED_MONEY,
-        status: 'succeeded',
-        last_payment_error: null,
-        created: Math.floor(Date.now() / 1000),
-        metadata: { event_id: eventId, order_id: orderId },
-      })),
-    }));
+  const pi = await paidAtStripe(recorder, RECORDED_MONEY, { event_id: eventId, order_id: orderId });
+  {
     const first = await ports.refund(input, { refund_id: `a-${id}`, amount: 1000 });
     assert.ok(first.kind === 'ok' && first.value.refund.status === 'succeeded', JSON.stringify(first));
     const again = await ports.refund(input, { refund_id: `a-${id}`, amount: 1000 });
     assert.ok(again.kind === 'ok' && again.value.duplicate, JSON.stringify(again));
     const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
     assert.equal(await handle.result(), undefined, 'ended with its window, holding its refund');
+    assert.equal((await standin.control.paymentIntent(pi)).refunded_amount, 1000, 'refunded once at Stripe');
     return `${save(name, handle.workflowId)} events`;
-  } finally {
-    proxy.clearFaults();
   }
 }
 
@@ -804,12 +830,11 @@ async function recordRefundAfterRetention(recorder: Recorder): Promise<string> {
  * the request is refused as not found, and the run ends saying so (a later request may start again).
  */
 async function recordRefundAfterRetentionNotFound(recorder: Recorder): Promise<string> {
-  const { client, proxy } = recorder;
+  const { client } = recorder;
   const name = 'refund-after-retention-not-found';
   const eventId = `evt-replay-${name}-${randomUUID()}`;
   const ports = refundsPorts(recorder);
-  try {
-    proxy.rewriteNext(PAYMENT_INTENT_SEARCH, 1, (result) => ({ ...result, data: [] }));
+  {
     const refused = await ports.refund(
       { charge: null, event_id: eventId, window_seconds: 5 },
       { refund_id: `x-${randomUUID()}` },
@@ -818,8 +843,6 @@ async function recordRefundAfterRetentionNotFound(recorder: Recorder): Promise<s
     const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
     assert.deepEqual(await handle.result(), { charge_lookup: 'not_found' });
     return `${save(name, handle.workflowId)} events`;
-  } finally {
-    proxy.clearFaults();
   }
 }
 
@@ -842,7 +865,7 @@ const DISPUTE_PATH: DisputePath = {
 interface DisputeScenario {
   readonly name: string;
   readonly path?: Partial<DisputePath>;
-  /** Stripe shows the PaymentIntent with our metadata (else stripe-mock's fixture: none of ours). */
+  /** The disputed PaymentIntent carries our metadata (else none: not a charge of ours). */
   readonly ours: boolean;
   /** Which of the lifecycle's events are delivered, in delivery order (all, in order, unless given). */
   readonly deliveries?: readonly number[];
@@ -884,18 +907,23 @@ const DISPUTE_SCENARIOS: DisputeScenario[] = [
   },
 ];
 
-async function recordDispute(
-  { client, service, proxy }: Recorder,
-  scenario: DisputeScenario,
-): Promise<string> {
+async function recordDispute(recorder: Recorder, scenario: DisputeScenario): Promise<string> {
+  const { client, service } = recorder;
   const id = randomUUID();
-  const pi = `pi_replay_${id.replace(/-/g, '').slice(0, 16)}`;
+  // The disputed payment, paid at Stripe: with our metadata, or (not ours) with none.
+  const money = { amount: 3000, currency: 'usd' };
+  const pi = await paidAtStripe(
+    recorder,
+    money,
+    scenario.ours ? { event_id: `evt-replay-${scenario.name}-${id}`, order_id: `order-replay-${id}` } : {},
+  );
   const lifecycle = lifecycleOf(
     { ...DISPUTE_PATH, ...scenario.path },
     {
       disputeId: `du_replay_${id.replace(/-/g, '').slice(0, 16)}`,
       paymentIntentId: pi,
       eventPrefix: `evt_${id.slice(0, 8)}`,
+      ...money,
     },
   );
   const now = Math.floor(Date.now() / 1000);
@@ -907,16 +935,7 @@ async function recordDispute(
     created: now + i,
     evidence_due_by: dueBy,
   }));
-  if (scenario.ours) {
-    proxy.rewriteNext({ method: 'GET', path: new RegExp(`^/v1/payment_intents/${pi}$`) }, 5, (body) => ({
-      ...body,
-      status: 'succeeded',
-      amount: lifecycle.amount,
-      currency: lifecycle.currency,
-      metadata: { event_id: `evt-replay-${scenario.name}-${id}`, order_id: `order-replay-${id}` },
-    }));
-  }
-  try {
+  {
     const disputes = createDisputeWorkflows(client, service.config.temporal.taskQueue, DISPUTE_TIMING);
     const handle = client.workflow.getHandle<typeof DisputeWorkflow>(disputeWorkflowId(lifecycle.disputeId));
     const deliveries = scenario.deliveries ?? events.map((_, i) => i);
@@ -935,8 +954,6 @@ async function recordDispute(
     assert.equal(final.outcome, scenario.expect.outcome, `${scenario.name}: ${JSON.stringify(final)}`);
     assert.equal(final.event_id !== null, scenario.ours, `${scenario.name}: ${JSON.stringify(final)}`);
     return `${final.status} (${save(scenario.name, handle.workflowId)} events)`;
-  } finally {
-    proxy.clearFaults();
   }
 }
 
@@ -947,29 +964,33 @@ async function recordDispute(
  * (docs/defects); its history guards that what the charge records does not depend on the order in
  * which the SDK runs the create's answer and the signals.
  */
-async function recordCreateAndSignalsInOneTask({ client, proxy }: Recorder): Promise<string> {
+async function recordCreateAndSignalsInOneTask({ client, standin }: Recorder): Promise<string> {
   const name = 'create-and-signals-in-one-task';
   const taskQueue = `replay-roll-${randomUUID()}`;
-  const env = { STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'info', TEMPORAL_TASK_QUEUE: taskQueue };
-  const create = proxy.holdNext(PAYMENT_INTENT_CREATE);
+  const env = { STRIPE_API_BASE: standin.url, LOG_LEVEL: 'info', TEMPORAL_TASK_QUEUE: taskQueue };
+  await standin.control.injectFault({ ...PAYMENT_INTENT_CREATE, mode: 'hold' });
   const old = await startTestService(env);
   const id = randomUUID();
   const handle = await startRecordedCharge(client, old, {
     event_id: `evt-replay-${name}-${id}`,
     order_id: `order-replay-${id}`,
-    amount: 2599,
-    currency: 'usd',
+    ...RECORDED_MONEY,
   });
-  await create.held;
+  await waitUntil(
+    async () => (await standin.control.inFlight(PAYMENT_INTENT_HELD)) === 1,
+    'the create to be held at Stripe',
+  );
   // The old worker stops polling; its Stripe worker finishes the create in flight (shutdown grace).
   const stopped = old.stop();
   await waitUntil(
     async () => old.logs.some((line) => String(line.msg).startsWith('worker draining')),
     'the old worker to stop polling',
   );
-  create.release();
+  await standin.control.releaseHeld();
   await stopped;
   const pi = await createdPaymentIntent(handle);
+  // The customer pays in the browser; Stripe's webhooks for it arrive while no worker polls.
+  await standin.control.confirm(pi, CARD);
   for (const type of ['succeeded', 'processing', 'processing', 'succeeded']) {
     await handle.signal(stripeEventSignal, at(`payment_intent.${type}`, 100, pi));
   }
@@ -1041,19 +1062,20 @@ async function main(): Promise<void> {
     );
   }
   const selected = wanted.length === 0 ? RECORDINGS : RECORDINGS.filter((r) => wanted.includes(r.name));
-  const proxy = await startStripeRecordingProxy(stack.stripeMockUrl);
-  const service = await startTestService({ STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'warn' });
+  // Not rate limited: the adopted path's hundreds of create attempts meet the outage, not a 429.
+  const standin = await startTestStandin({ rate_limit_per_second: null }, { stripeMock: true });
+  const service = await startTestService({ STRIPE_API_BASE: standin.url, LOG_LEVEL: 'warn' });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection, dataConverter: localDataConverter() });
   fs.mkdirSync(OUT, { recursive: true });
   try {
     for (const recording of selected) {
-      process.stdout.write(`${recording.name}: ${await recording.record({ client, service, proxy })}\n`);
+      process.stdout.write(`${recording.name}: ${await recording.record({ client, service, standin })}\n`);
     }
   } finally {
     await connection.close();
     await service.stop();
-    await proxy.close();
+    await standin.close();
   }
 }
 

@@ -26,10 +26,17 @@ import { workflowTracingSinks } from '../../src/roles/worker';
 const { EventType, RetryState } = temporal.api.enums.v1;
 
 const DIR = path.join(__dirname, 'histories');
-const files = fs
-  .readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+const jsonIn = (dir: string): string[] =>
+  fs
+    .readdirSync(path.join(DIR, dir))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(dir, f));
+/** Recorded against stripe-mock behind a rewriting proxy (kept: they guard runs in flight). */
+const files = jsonIn('.');
+/** Recorded from today's code against the Stripe test-mode stand-in (tools/stripe-standin). */
+const STANDIN = 'standin';
+const standinFiles = jsonIn(STANDIN);
 
 /** A recorded history as Temporal holds it (encrypted payloads, if it was recorded with the codec). */
 function load(file: string): History {
@@ -678,19 +685,28 @@ describe(
       );
     });
 
+    it("has a history of every path of today's code recorded against the Stripe stand-in, and no other", () => {
+      assert.deepEqual(
+        standinFiles.map((f) => path.basename(f, '.json')),
+        Object.keys(CURRENT_PATHS).sort(),
+      );
+    });
+
     it("has a history recorded from today's code for every path (its first marker is today's)", async () => {
       for (const name of Object.keys(CURRENT_PATHS)) {
-        const run = new RecordedRun(await read(`${name}.json`));
-        const marker = CURRENT_MARKERS[run.workflowType];
-        assert.ok(marker, `${name}: a ${run.workflowType} history`);
-        assert.ok(run.markers().includes(marker), `${name} was recorded before ${marker}: record it again`);
+        for (const file of [`${name}.json`, path.join(STANDIN, `${name}.json`)]) {
+          const run = new RecordedRun(await read(file));
+          const marker = CURRENT_MARKERS[run.workflowType];
+          assert.ok(marker, `${file}: a ${run.workflowType} history`);
+          assert.ok(run.markers().includes(marker), `${file} was recorded before ${marker}: record it again`);
+        }
       }
     });
 
     it('replays every history without a determinism error', async () => {
       quietTemporalRuntime();
-      const histories = files.map((file) => ({
-        workflowId: path.basename(file, '.json'),
+      const histories = [...files, ...standinFiles].map((file) => ({
+        workflowId: file.replace(/\.json$/, ''),
         history: load(file),
       }));
       const failures: string[] = [];
@@ -706,7 +722,7 @@ describe(
         replayed += 1;
         if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
       }
-      assert.equal(replayed, files.length);
+      assert.equal(replayed, files.length + standinFiles.length);
       assert.deepEqual(failures, []);
     });
 
@@ -717,6 +733,12 @@ describe(
     })) {
       it(`${name}.json is the path where ${what}`, async () => {
         shows(new RecordedRun(await read(`${name}.json`)));
+      });
+    }
+
+    for (const [name, { path: what, shows }] of Object.entries(CURRENT_PATHS)) {
+      it(`${STANDIN}/${name}.json (against the stand-in) is the path where ${what}`, async () => {
+        shows(new RecordedRun(await read(path.join(STANDIN, `${name}.json`))));
       });
     }
   },
