@@ -813,16 +813,14 @@ async function recordRefundAfterRetention(recorder: Recorder): Promise<string> {
   const ports = refundsPorts(recorder);
   const input: RefundsWorkflowInput = { charge: null, event_id: eventId, window_seconds: 5 };
   const pi = await paidAtStripe(recorder, RECORDED_MONEY, { event_id: eventId, order_id: orderId });
-  {
-    const first = await ports.refund(input, { refund_id: `a-${id}`, amount: 1000 });
-    assert.ok(first.kind === 'ok' && first.value.refund.status === 'succeeded', JSON.stringify(first));
-    const again = await ports.refund(input, { refund_id: `a-${id}`, amount: 1000 });
-    assert.ok(again.kind === 'ok' && again.value.duplicate, JSON.stringify(again));
-    const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
-    assert.equal(await handle.result(), undefined, 'ended with its window, holding its refund');
-    assert.equal((await standin.control.paymentIntent(pi)).refunded_amount, 1000, 'refunded once at Stripe');
-    return `${save(name, handle.workflowId)} events`;
-  }
+  const first = await ports.refund(input, { refund_id: `a-${id}`, amount: 1000 });
+  assert.ok(first.kind === 'ok' && first.value.refund.status === 'succeeded', JSON.stringify(first));
+  const again = await ports.refund(input, { refund_id: `a-${id}`, amount: 1000 });
+  assert.ok(again.kind === 'ok' && again.value.duplicate, JSON.stringify(again));
+  const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
+  assert.equal(await handle.result(), undefined, 'ended with its window, holding its refund');
+  assert.equal((await standin.control.paymentIntent(pi)).refunded_amount, 1000, 'refunded once at Stripe');
+  return `${save(name, handle.workflowId)} events`;
 }
 
 /**
@@ -834,16 +832,14 @@ async function recordRefundAfterRetentionNotFound(recorder: Recorder): Promise<s
   const name = 'refund-after-retention-not-found';
   const eventId = `evt-replay-${name}-${randomUUID()}`;
   const ports = refundsPorts(recorder);
-  {
-    const refused = await ports.refund(
-      { charge: null, event_id: eventId, window_seconds: 5 },
-      { refund_id: `x-${randomUUID()}` },
-    );
-    assert.ok(refused.kind === 'rejected' && refused.type === 'ChargeNotFound', JSON.stringify(refused));
-    const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
-    assert.deepEqual(await handle.result(), { charge_lookup: 'not_found' });
-    return `${save(name, handle.workflowId)} events`;
-  }
+  const refused = await ports.refund(
+    { charge: null, event_id: eventId, window_seconds: 5 },
+    { refund_id: `x-${randomUUID()}` },
+  );
+  assert.ok(refused.kind === 'rejected' && refused.type === 'ChargeNotFound', JSON.stringify(refused));
+  const handle = client.workflow.getHandle(refundsWorkflowId(eventId));
+  assert.deepEqual(await handle.result(), { charge_lookup: 'not_found' });
+  return `${save(name, handle.workflowId)} events`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -935,26 +931,24 @@ async function recordDispute(recorder: Recorder, scenario: DisputeScenario): Pro
     created: now + i,
     evidence_due_by: dueBy,
   }));
-  {
-    const disputes = createDisputeWorkflows(client, service.config.temporal.taskQueue, DISPUTE_TIMING);
-    const handle = client.workflow.getHandle<typeof DisputeWorkflow>(disputeWorkflowId(lifecycle.disputeId));
-    const deliveries = scenario.deliveries ?? events.map((_, i) => i);
-    const [first, ...rest] = deliveries;
-    assert.equal(await disputes.deliver(events[first ?? 0]!), 'accepted');
-    if (scenario.warning) {
-      await waitUntil(async () => {
-        const history = await handle.fetchHistory();
-        return (history.events ?? []).some(
-          (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED,
-        );
-      }, 'the evidence warning timer to fire');
-    }
-    for (const index of rest) assert.equal(await disputes.deliver(events[index]!), 'accepted');
-    const final = await handle.result();
-    assert.equal(final.outcome, scenario.expect.outcome, `${scenario.name}: ${JSON.stringify(final)}`);
-    assert.equal(final.event_id !== null, scenario.ours, `${scenario.name}: ${JSON.stringify(final)}`);
-    return `${final.status} (${save(scenario.name, handle.workflowId)} events)`;
+  const disputes = createDisputeWorkflows(client, service.config.temporal.taskQueue, DISPUTE_TIMING);
+  const handle = client.workflow.getHandle<typeof DisputeWorkflow>(disputeWorkflowId(lifecycle.disputeId));
+  const deliveries = scenario.deliveries ?? events.map((_, i) => i);
+  const [first, ...rest] = deliveries;
+  assert.equal(await disputes.deliver(events[first ?? 0]!), 'accepted');
+  if (scenario.warning) {
+    await waitUntil(async () => {
+      const history = await handle.fetchHistory();
+      return (history.events ?? []).some(
+        (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED,
+      );
+    }, 'the evidence warning timer to fire');
   }
+  for (const index of rest) assert.equal(await disputes.deliver(events[index]!), 'accepted');
+  const final = await handle.result();
+  assert.equal(final.outcome, scenario.expect.outcome, `${scenario.name}: ${JSON.stringify(final)}`);
+  assert.equal(final.event_id !== null, scenario.ours, `${scenario.name}: ${JSON.stringify(final)}`);
+  return `${final.status} (${save(scenario.name, handle.workflowId)} events)`;
 }
 
 /**
