@@ -105,23 +105,22 @@ export class Faults {
 
   /** The fault this request would meet next, not counted as used. */
   peek(method: string, path: string): FaultSpec | undefined {
+    return this.next(method, path);
+  }
+
+  /** The fault this request meets (counted as used), if any. */
+  take(method: string, path: string): FaultSpec | undefined {
+    const fault = this.next(method, path);
+    if (fault) fault.remaining -= 1;
+    return fault;
+  }
+
+  private next(method: string, path: string): ActiveFault | undefined {
     return this.active.find(
       (f) =>
         f.remaining > 0 &&
         (f.method === undefined || f.method.toUpperCase() === method) &&
         pathMatches(f.path, path),
     );
-  }
-
-  /** The fault this request meets (counted as used), if any. */
-  take(method: string, path: string): FaultSpec | undefined {
-    const fault = this.active.find(
-      (f) =>
-        f.remaining > 0 &&
-        (f.method === undefined || f.method.toUpperCase() === method) &&
-        pathMatches(f.path, path),
-    );
-    if (fault) fault.remaining -= 1;
-    return fault;
   }
 }
