@@ -1,14 +1,17 @@
 /**
  * One charge end to end through the three roles running apart, as the image tests and the compose
- * run check it: POST /charge to the gateway, the worker creates the PaymentIntent on stripe-mock, a
- * signed payment_intent.succeeded to the webhook receiver (and a forged one refused), the charge
- * succeeds, and exactly one payments.completed record with its event_id is on Kafka.
+ * run check it: POST /charge to the gateway, the worker creates the PaymentIntent at the stack's
+ * Stripe stand-in, the customer pays it there, a signed payment_intent.succeeded to the webhook
+ * receiver (and a forged one refused), the charge succeeds, exactly one payments.completed record
+ * with its event_id is on Kafka, and Stripe holds one PaymentIntent for it, succeeded.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ChargeRecord } from '../../src/contracts/charge';
 import { paymentIntentEvent, signatureFor } from '../../scripts/stripe-events';
+import { StandinControl } from '../../tools/stripe-standin/control-client';
 import { readRecordsFor } from '../support/kafka-reader';
+import { stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
 
 export interface ChargeThroughOptions {
@@ -54,11 +57,15 @@ export async function chargeThrough(o: ChargeThroughOptions): Promise<ChargeThro
       const record = await read();
       return record?.payment_intent_id ? record : undefined;
     },
-    'the worker to create the PaymentIntent on stripe-mock',
+    'the worker to create the PaymentIntent at the Stripe stand-in',
     60_000,
   );
   const paymentIntentId = created.payment_intent_id ?? '';
   assert.match(paymentIntentId, /^pi_/);
+  // The customer pays in the browser. The stand-in has no endpoint for these containers: the webhook
+  // is signed and posted here, with the receiver's secret (and once with another).
+  const stripe = new StandinControl(stack.stripeStandinUrl);
+  assert.equal((await stripe.confirm(paymentIntentId, 'pm_card_visa')).payment_intent.status, 'succeeded');
 
   const payload = paymentIntentEvent({
     type: 'payment_intent.succeeded',
@@ -102,6 +109,12 @@ export async function chargeThrough(o: ChargeThroughOptions): Promise<ChargeThro
   assert.equal(records.length, 1, 'exactly one record');
   assert.equal(records[0]?.topic, 'payments.completed');
   assert.equal(records[0]?.key, charge.order_id);
+  const atStripe = await stripe.paymentIntentsFor(charge.event_id);
+  assert.deepEqual(
+    atStripe.map((pi) => [pi.id, pi.status, pi.amount, pi.currency]),
+    [[paymentIntentId, 'succeeded', 1999, 'eur']],
+    'one PaymentIntent at Stripe, paid, for the charge',
+  );
   return { eventId: charge.event_id, orderId: charge.order_id, paymentIntentId, ms: Date.now() - started };
 }
 

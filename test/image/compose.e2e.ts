@@ -38,7 +38,7 @@ function interpolation(): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: stack.temporalAddress,
     KAFKA_BROKERS: stack.kafkaBrokers,
-    STRIPE_API_BASE: stack.stripeMockUrl,
+    STRIPE_API_BASE: stack.stripeStandinUrl,
     GATEWAY_PORT: PORTS.gateway,
     WEBHOOK_PORT: PORTS['webhook-receiver'],
     WORKER_PORT: PORTS.worker,

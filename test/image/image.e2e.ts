@@ -171,7 +171,7 @@ describe(`the image ${IMAGE} on a real Docker Engine`, { timeout: 600_000 }, () 
   it('runs each role in its own read-only container as uid 10001, and its HEALTHCHECK reports healthy', async (t) => {
     const env = {
       ...SECRETS,
-      STRIPE_API_BASE: stack.stripeMockUrl,
+      STRIPE_API_BASE: stack.stripeStandinUrl,
       TEMPORAL_ADDRESS: stack.temporalAddress,
       KAFKA_BROKERS: stack.kafkaBrokers,
       TEMPORAL_TASK_QUEUE: taskQueue,

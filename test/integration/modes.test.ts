@@ -13,6 +13,7 @@ import { createChargeWorkflows } from '../../src/api/temporal/charge-workflows';
 import { chargeWorkflowId, type ChargeRecord } from '../../src/contracts/charge';
 import type { ChargeWorkflow } from '../../src/workflows/charge';
 import { chargeStateQuery, stripeEventSignal } from '../../src/workflows/messages';
+import { StandinControl } from '../../tools/stripe-standin/control-client';
 import { spawnService } from '../support/spawned-service';
 import { stack } from '../support/stack';
 import { waitUntil } from '../support/wait';
@@ -25,7 +26,7 @@ function envFor(mode: string, taskQueue = `modes-${randomUUID()}`): Record<strin
     ...(mode === 'codec-server' ? {} : { STRIPE_KEY: 'sk_test_modes' }),
     STRIPE_WEBHOOK_SECRET: 'whsec_modes',
     CHARGE_API_TOKEN: 'modes-token-0123456789',
-    STRIPE_API_BASE: stack.stripeMockUrl,
+    STRIPE_API_BASE: stack.stripeStandinUrl,
     TEMPORAL_ADDRESS: stack.temporalAddress,
     KAFKA_BROKERS: stack.kafkaBrokers,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -78,7 +79,12 @@ describe('PAYMENTS_MODE', { timeout: 180_000 }, () => {
       const created: ChargeRecord = await waitUntil(async () => {
         const state = await handle.query(chargeStateQuery);
         return state.payment_intent_id ? state : undefined;
-      }, 'the worker to create the PaymentIntent on stripe-mock');
+      }, 'the worker to create the PaymentIntent at the Stripe stand-in');
+      // The customer pays at Stripe; its webhook is the signal the receiver would send.
+      await new StandinControl(stack.stripeStandinUrl).confirm(
+        created.payment_intent_id ?? '',
+        'pm_card_visa',
+      );
       await handle.signal(stripeEventSignal, {
         stripe_event_id: `evt_${id}`,
         type: 'payment_intent.succeeded',

@@ -74,7 +74,7 @@ export const stack = {
   get stripeStandinUrl() {
     return stackValue('STRIPE_API_BASE');
   },
-  /** stripe-mock itself: stateless fixtures, for the tests that shape them with their own proxy. */
+  /** stripe-mock itself: stateless fixtures, for roles that make no Stripe call and the stand-ins' upstream. */
   get stripeMockUrl() {
     return stackValue('STRIPE_MOCK_URL');
   },
