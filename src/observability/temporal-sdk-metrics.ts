@@ -1,5 +1,3 @@
-import net from 'node:net';
-
 /**
  * Bucket bounds (ms) for the SDK's task latencies. Its defaults start at 100 ms for schedule-to-start,
  * which hides a backlog until it is already a tenth of a second: healthy values here are single-digit
@@ -32,44 +30,6 @@ export function sdkHistogramBucketOverrides(): Record<string, number[]> {
  * cache) from its own Prometheus endpoint. It is bound to loopback on a free port and folded into
  * the worker's /metrics, so one scrape target shows both ours and the SDK's.
  */
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Whether `text` (an error's message, a process's output) says a port was already taken. */
-export function saysAddressInUse(text: string): boolean {
-  return /EADDRINUSE|address already in use/i.test(text);
-}
-
-/**
- * Binds something that must be told its port in advance (the SDK's exporter, a child process's
- * PORT) on a free loopback port, trying another one when the port was taken between the pick and
- * the bind: another process picking ports at the same moment can get the same one from the OS.
- * Any other failure, or the last attempt's, propagates.
- */
-export async function bindOnFreePort<T>(
-  bind: (port: number) => Promise<T> | T,
-  attempts = 5,
-  pickPort: () => Promise<number> = freeLoopbackPort,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await pickPort();
-    try {
-      return await bind(port);
-    } catch (err) {
-      if (attempt >= attempts || !saysAddressInUse(err instanceof Error ? err.message : String(err)))
-        throw err;
-    }
-  }
-}
-
 export function sdkMetricsReader(bindAddress: string): () => Promise<string> {
   const url = `http://${bindAddress}/metrics`;
   return async () => {

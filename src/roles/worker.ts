@@ -17,7 +17,6 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
 import { Resource } from '@opentelemetry/resources';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions';
@@ -33,14 +32,12 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Tracing } from '../observability/tracing';
 import { kafkaBrokerCheck } from '../observability/readiness';
-import {
-  bindOnFreePort,
-  sdkHistogramBucketOverrides,
-  sdkMetricsReader,
-} from '../observability/temporal-sdk-metrics';
+import { sdkHistogramBucketOverrides, sdkMetricsReader } from '../observability/temporal-sdk-metrics';
+import { bindOnFreePort } from '../observability/loopback-port';
 import { temporalLoggerFor } from '../observability/temporal-logger';
 import { createStripeActivities } from '../stripe/activities';
 import { watchFleetPace, type StripeQueuePoller } from '../stripe/fleet-pace';
+import { describeStripeTaskQueue } from '../clients/stripe-task-queue';
 import type { StartRole } from './shared-parts';
 
 /** Where `npm run build` writes the prebuilt workflow bundle; absent in dev, where we bundle at start. */
@@ -139,13 +136,11 @@ async function stripeQueuePollers(
   connection: NativeConnection,
   config: Config,
 ): Promise<StripeQueuePoller[]> {
-  const answer = await connection.withDeadline(Date.now() + 5_000, () =>
-    connection.workflowService.describeTaskQueue({
-      namespace: config.temporal.namespace,
-      taskQueue: { name: providerTaskQueue(config.temporal.taskQueue) },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-    }),
-  );
+  const answer = await describeStripeTaskQueue(connection, {
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deadlineMs: 5_000,
+  });
   return (answer.pollers ?? []).map((poller) => ({
     identity: poller.identity ?? '',
     lastAccessMs: optionalTsToMs(poller.lastAccessTime),

@@ -13,6 +13,7 @@
  * list once its last poll is older than POLLER_FRESH_MS: until then the others run a little slower,
  * never faster, than their share.
  */
+import { throttledReport } from '../observability/throttled-report';
 import type { AdjustablePacer } from './pacer';
 
 /** A poller Temporal lists for the Stripe queue: one per worker process (its identity). */
@@ -56,7 +57,7 @@ export function watchFleetPace(deps: {
   readonly schedule?: boolean;
 }): FleetPace {
   const now = deps.now ?? Date.now;
-  let errorReportedAt = -Infinity;
+  const reportError = throttledReport(deps.onError, ERROR_REPORT_INTERVAL_MS, now);
   let workers = 0;
   const refresh = async (): Promise<void> => {
     try {
@@ -67,10 +68,7 @@ export function watchFleetPace(deps: {
       deps.pacer.setRate(perSecond);
       deps.onShare({ workers: counted, perSecond });
     } catch (err) {
-      if (now() - errorReportedAt >= ERROR_REPORT_INTERVAL_MS) {
-        errorReportedAt = now();
-        deps.onError(err);
-      }
+      reportError(err);
     }
   };
   // refresh() never rejects (its failures go to onError): the timer's promises need no one to await them.

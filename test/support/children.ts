@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bindOnFreePort } from '../../src/observability/temporal-sdk-metrics';
+import { bindOnFreePort } from '../../src/observability/loopback-port';
 import { sleep } from './wait';
 
 const tracked = new Set<ChildProcess>();

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bindOnFreePort } from '../../src/observability/temporal-sdk-metrics';
+import { bindOnFreePort } from '../../src/observability/loopback-port';
 import type { ReceivedSpan } from './otlp-receiver';
 import { freePort } from './ports';
 import { REPO_ROOT } from './repo';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { bindOnFreePort } from '../../src/observability/temporal-sdk-metrics';
+import { bindOnFreePort } from '../../src/observability/loopback-port';
 import { trackChild } from './children';
 import { LOCAL_CODEC_KEYS } from './codec';
 import { REPO_ROOT, SERVICE_MAIN } from './repo';

@@ -8,9 +8,8 @@
  * REFRESH_INTERVAL_MS starts one read in the background (one in flight at a time, whatever the number
  * of callers). A failed read makes the figure `undefined` ("unknown"), never a stale or made-up one.
  */
-import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { providerTaskQueue } from '../../contracts/payment-provider';
+import { describeStripeTaskQueue, type DescribingConnection } from '../../clients/stripe-task-queue';
+import { throttledReport } from '../../observability/throttled-report';
 
 const REFRESH_INTERVAL_MS = 1_000;
 const DESCRIBE_DEADLINE_MS = 2_000;
@@ -28,7 +27,7 @@ export interface QueueBacklog {
 export type LatestStripeQueueBacklog = () => QueueBacklog | undefined;
 
 export function watchStripeQueueBacklog(deps: {
-  connection: Pick<Connection, 'withDeadline' | 'workflowService'>;
+  connection: DescribingConnection;
   namespace: string;
   /** The charges' task queue; the Stripe queue is derived from it as the workflows do. */
   taskQueue: string;
@@ -38,18 +37,16 @@ export function watchStripeQueueBacklog(deps: {
   const now = deps.now ?? Date.now;
   let last: { at: number; backlog: QueueBacklog | undefined } | undefined;
   let reading: Promise<void> | undefined;
-  let errorReportedAt = -Infinity;
+  const reportError = throttledReport(deps.onError, ERROR_REPORT_INTERVAL_MS, now);
 
   const read = async (): Promise<QueueBacklog | undefined> => {
     try {
-      const answer = await deps.connection.withDeadline(Date.now() + DESCRIBE_DEADLINE_MS, () =>
-        deps.connection.workflowService.describeTaskQueue({
-          namespace: deps.namespace,
-          taskQueue: { name: providerTaskQueue(deps.taskQueue) },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-          reportStats: true,
-        }),
-      );
+      const answer = await describeStripeTaskQueue(deps.connection, {
+        namespace: deps.namespace,
+        taskQueue: deps.taskQueue,
+        reportStats: true,
+        deadlineMs: DESCRIBE_DEADLINE_MS,
+      });
       const stats = answer.stats;
       return {
         // int64 on the wire: a Long (or a number), never above 2^53 here.
@@ -57,10 +54,7 @@ export function watchStripeQueueBacklog(deps: {
         dispatchedPerSecond: stats?.tasksDispatchRate ?? 0,
       };
     } catch (err) {
-      if (now() - errorReportedAt >= ERROR_REPORT_INTERVAL_MS) {
-        errorReportedAt = now();
-        deps.onError(err);
-      }
+      reportError(err);
       return undefined;
     }
   };

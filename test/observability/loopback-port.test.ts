@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import {
-  bindOnFreePort,
-  freeLoopbackPort,
-  saysAddressInUse,
-} from '../../src/observability/temporal-sdk-metrics';
+import { bindOnFreePort, freeLoopbackPort, saysAddressInUse } from '../../src/observability/loopback-port';
 
 function listen(port: number): Promise<net.Server> {
   return new Promise((resolve, reject) => {
